@@ -1,0 +1,473 @@
+package org.tmem4j.alloc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.tmem4j.memory.PageMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The contract every {@link ObjectAllocator} keeps, run by each allocator module against its own implementation
+ * (found by name through {@link AllocatorProvider}, so the lookup is tested too).
+ * <p>
+ * The seed of the randomized tests is printed on failure and can be fixed with {@code -Dtmem4j.seed=N}; the number
+ * of operations with {@code -Dtmem4j.ops=N} (default 10^6).
+ */
+public abstract class ObjectAllocatorContract
+{
+    protected static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    protected static final int OPS = Integer.getInteger("tmem4j.ops", 1_000_000);
+
+    /**
+     * @return the name of the allocator under test.
+     */
+    protected abstract String allocatorName();
+
+    /**
+     * Allocator-specific checks of the page count against the live objects (e.g. the minimum after compaction).
+     * Called after every full verification sweep.
+     *
+     * @param allocator  the allocator.
+     * @param liveSizes  sizes of the live objects.
+     * @param compacted  whether {@link ObjectAllocator#compact()} ran just before.
+     */
+    protected void checkPages(final ObjectAllocator allocator, final int[] liveSizes, final boolean compacted)
+    {
+    }
+
+    protected final ObjectAllocator create(final PageMemory memory)
+    {
+        return AllocatorProvider.named(allocatorName()).create(memory);
+    }
+
+    /** A random size the way compressed pages come: mostly mid-sized, some tiny, some nearly whole pages. */
+    protected static int randomSize(final SplittableRandom random)
+    {
+        final int kind = random.nextInt(10);
+        if (kind < 5)
+        {
+            return 1 + random.nextInt(ObjectAllocator.MAX_OBJECT_SIZE);
+        }
+        if (kind < 9)
+        {
+            return (int)Math.max(1, Math.min(ObjectAllocator.MAX_OBJECT_SIZE, 1600 + random.nextGaussian() * 600));
+        }
+        return 1 + random.nextInt(128);
+    }
+
+    /** Live objects of the model: handle, id (which fixes the contents) and size, with O(1) random pick. */
+    protected static final class Model
+    {
+        long[] handles = new long[1024];
+        long[] ids = new long[1024];
+        int[] sizes = new int[1024];
+        int count;
+        long storedBytes;
+        final Map<Long, Integer> index = new HashMap<>();
+
+        void add(final long handle, final long id, final int size)
+        {
+            if (count == handles.length)
+            {
+                handles = java.util.Arrays.copyOf(handles, count * 2);
+                ids = java.util.Arrays.copyOf(ids, count * 2);
+                sizes = java.util.Arrays.copyOf(sizes, count * 2);
+            }
+            if (index.put(handle, count) != null)
+            {
+                fail("allocator handed out live handle " + handle + " twice");
+            }
+            handles[count] = handle;
+            ids[count] = id;
+            sizes[count] = size;
+            count++;
+            storedBytes += size;
+        }
+
+        void removeAt(final int i)
+        {
+            index.remove(handles[i]);
+            storedBytes -= sizes[i];
+            count--;
+            if (i != count)
+            {
+                handles[i] = handles[count];
+                ids[i] = ids[count];
+                sizes[i] = sizes[count];
+                index.put(handles[i], i);
+            }
+        }
+    }
+
+    private static void verify(final ObjectAllocator allocator, final Model model, final int i,
+        final MemorySegment buffer, final MemorySegment scratch, final MemorySegment expected, final String context)
+    {
+        final long handle = model.handles[i];
+        final int size = model.sizes[i];
+        assertEquals(size, allocator.size(handle), context + ": size of handle " + handle);
+        buffer.fill((byte)0x5A);
+        allocator.read(handle, buffer, 0);
+        final long at = ObjectPattern.mismatch(buffer, expected, SEED, model.ids[i], size);
+        if (at >= 0)
+        {
+            fail(context + ": object " + model.ids[i] + " (handle " + handle + ", " + size + " bytes) differs at byte " +
+                at + "; seed " + SEED);
+        }
+        final MemorySegment view = allocator.view(handle, scratch);
+        assertEquals(size, view.byteSize(), context + ": view size");
+        assertTrue(view.isReadOnly(), "a view must be read-only");
+        if (MemorySegment.mismatch(view, 0, size, expected, 0, size) >= 0)
+        {
+            fail(context + ": view of object " + model.ids[i] + " differs; seed " + SEED);
+        }
+    }
+
+    private void verifyAll(final ObjectAllocator allocator, final PageMemory memory, final Model model,
+        final MemorySegment buffer, final MemorySegment scratch, final MemorySegment expected, final String context,
+        final boolean compacted)
+    {
+        for (int i = 0; i < model.count; i++)
+        {
+            verify(allocator, model, i, buffer, scratch, expected, context);
+        }
+        final AllocatorStats stats = allocator.stats();
+        assertEquals(model.count, stats.objects(), context + ": objects; seed " + SEED);
+        assertEquals(model.storedBytes, stats.storedBytes(), context + ": stored bytes; seed " + SEED);
+        assertEquals(memory.stats().pagesInUse(), stats.pagesUsed(), context + ": pages used vs page memory");
+        assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes(), context + ": budget exceeded");
+        checkPages(allocator, java.util.Arrays.copyOf(model.sizes, model.count), compacted);
+    }
+
+    @Test
+    void modelBasedRandomOperations()
+    {
+        final long budget = 6L << 20;
+        try (Arena arena = Arena.ofConfined();
+            PageMemory memory = PageMemory.builder().budgetBytes(budget).slabBytes(64 << 10).build();
+            ObjectAllocator allocator = create(memory))
+        {
+            final MemorySegment buffer = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment scratch = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment expected = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final SplittableRandom random = new SplittableRandom(SEED);
+            final Model model = new Model();
+            long nextId = 0;
+            int noMemory = 0;
+            int tooLarge = 0;
+            long evictedPages = 0;
+            final boolean evicts = allocator.supportsEviction();
+            for (int op = 0; op < OPS; op++)
+            {
+                // waves: fill towards the budget, then drain, so slabs are mapped and released again and again
+                final boolean filling = (op / 50_000) % 2 == 0;
+                final int dice = random.nextInt(100);
+                final String context = "op " + op;
+                if (dice < (filling ? 55 : 35))
+                {
+                    final int size = randomSize(random);
+                    final long handle = allocator.allocate(size);
+                    if (handle == ObjectAllocator.TOO_LARGE)
+                    {
+                        assertTrue(size > allocator.maxStoredSize(), context + ": TOO_LARGE for size " + size);
+                        tooLarge++;
+                    }
+                    else if (handle == ObjectAllocator.NO_MEMORY)
+                    {
+                        assertTrue(memory.availablePages() < 16,
+                            context + ": NO_MEMORY with " + memory.availablePages() + " pages left; seed " + SEED);
+                        noMemory++;
+                    }
+                    else
+                    {
+                        assertTrue(handle > 0, context + ": handle " + handle);
+                        assertTrue(size <= allocator.maxStoredSize(), context + ": stored size above maximum");
+                        final long id = nextId++;
+                        ObjectPattern.fill(expected, SEED, id, size);
+                        allocator.write(handle, expected, 0);
+                        model.add(handle, id, size);
+                    }
+                }
+                else if (dice < 90)
+                {
+                    if (model.count > 0)
+                    {
+                        final int i = random.nextInt(model.count);
+                        if (dice < 70)
+                        {
+                            verify(allocator, model, i, buffer, scratch, expected, context);
+                            allocator.free(model.handles[i]);
+                            model.removeAt(i);
+                        }
+                        else
+                        {
+                            verify(allocator, model, i, buffer, scratch, expected, context);
+                        }
+                    }
+                }
+                else if (dice < 91 && evicts)
+                {
+                    final long pagesBefore = allocator.stats().pagesUsed();
+                    final int freed = allocator.evict(1 + random.nextInt(3), handle ->
+                    {
+                        final Integer i = model.index.get(handle);
+                        if (i == null)
+                        {
+                            fail(context + ": evict offered handle " + handle + " that is not live; seed " + SEED);
+                        }
+                        verify(allocator, model, i, buffer, scratch, expected, context + " (evicting)");
+                        model.removeAt(i);
+                        return true;
+                    });
+                    assertEquals(pagesBefore - freed, allocator.stats().pagesUsed(), context + ": evict's answer");
+                    evictedPages += freed;
+                }
+                if (op % 100_000 == 99_999)
+                {
+                    verifyAll(allocator, memory, model, buffer, scratch, expected, context, false);
+                    allocator.compact();
+                    verifyAll(allocator, memory, model, buffer, scratch, expected, context + " after compact", true);
+                }
+            }
+            verifyAll(allocator, memory, model, buffer, scratch, expected, "end", false);
+            assertTrue(noMemory > 0, "the budget was never reached: the test does not exercise NO_MEMORY");
+            if (evicts)
+            {
+                assertTrue(evictedPages > 0, "eviction never freed a page");
+            }
+            System.out.printf("%s model test: seed %d, %d ops, %d objects live, %d NO_MEMORY, %d TOO_LARGE, " +
+                "%d pages evicted, %s%n", allocatorName(), SEED, OPS, model.count, noMemory, tooLarge, evictedPages,
+                memory.stats());
+            allocator.close();
+            assertEquals(0, memory.stats().pagesInUse(), "close must give every page back");
+        }
+    }
+
+    @Test
+    void concurrentStressIsByteExact() throws Exception
+    {
+        final int threads = 4;
+        final int opsPerThread = OPS / 8;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(32L << 20).build();
+            ObjectAllocator allocator = create(memory))
+        {
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicBoolean done = new AtomicBoolean();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int threadId = t;
+                workers.add(Thread.ofPlatform().start(() ->
+                {
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment buffer = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+                        final MemorySegment scratch = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+                        final MemorySegment expected = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+                        final SplittableRandom random = new SplittableRandom(SEED + threadId);
+                        final Model model = new Model();
+                        long nextId = (long)threadId << 40;
+                        start.await();
+                        for (int op = 0; op < opsPerThread && failure.get() == null; op++)
+                        {
+                            final int dice = random.nextInt(10);
+                            if (dice < 5 || model.count == 0)
+                            {
+                                final int size = randomSize(random);
+                                final long handle = allocator.allocate(size);
+                                if (handle > 0)
+                                {
+                                    final long id = nextId++;
+                                    ObjectPattern.fill(expected, SEED, id, size);
+                                    allocator.write(handle, expected, 0);
+                                    model.add(handle, id, size);
+                                }
+                            }
+                            else
+                            {
+                                final int i = random.nextInt(model.count);
+                                verify(allocator, model, i, buffer, scratch, expected, "thread " + threadId);
+                                if (dice < 9 || model.count > 2000)
+                                {
+                                    allocator.free(model.handles[i]);
+                                    model.removeAt(i);
+                                }
+                            }
+                        }
+                        for (int i = 0; i < model.count; i++)
+                        {
+                            verify(allocator, model, i, buffer, scratch, expected, "thread " + threadId + " final");
+                        }
+                    }
+                    catch (final Throwable t1)
+                    {
+                        failure.compareAndSet(null, t1);
+                    }
+                }));
+            }
+            final Thread compactor = Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    start.await();
+                    while (!done.get() && failure.get() == null)
+                    {
+                        allocator.compact();
+                        Thread.sleep(1);
+                    }
+                }
+                catch (final Throwable t1)
+                {
+                    failure.compareAndSet(null, t1);
+                }
+            });
+            start.countDown();
+            for (final Thread worker : workers)
+            {
+                worker.join();
+            }
+            done.set(true);
+            compactor.join();
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            assertEquals(memory.stats().pagesInUse(), allocator.stats().pagesUsed());
+        }
+    }
+
+    @Test
+    void badSizesAreRejectedWithTheAllowedRange()
+    {
+        try (PageMemory memory = PageMemory.withBudget(1 << 20); ObjectAllocator allocator = create(memory))
+        {
+            for (final int size : new int[]{0, -1, Integer.MIN_VALUE, ObjectAllocator.MAX_OBJECT_SIZE + 1,
+                Integer.MAX_VALUE})
+            {
+                final IllegalArgumentException ex =
+                    assertThrows(IllegalArgumentException.class, () -> allocator.allocate(size));
+                assertTrue(ex.getMessage().contains("4096") && ex.getMessage().contains(String.valueOf(size)),
+                    "message must give the value and the allowed range: " + ex.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void freedForgedAndForeignHandlesAreRejectedWithoutDamage()
+    {
+        try (Arena arena = Arena.ofConfined();
+            PageMemory memory = PageMemory.withBudget(4 << 20);
+            ObjectAllocator allocator = create(memory);
+            ObjectAllocator other = create(memory))
+        {
+            final MemorySegment buffer = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment scratch = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment expected = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final Model model = new Model();
+            for (int id = 0; id < 64; id++)
+            {
+                final int size = 100 + id * 37;
+                final long handle = allocator.allocate(size);
+                ObjectPattern.fill(expected, SEED, id, size);
+                allocator.write(handle, expected, 0);
+                model.add(handle, id, size);
+            }
+            final long freed = allocator.allocate(500);
+            allocator.free(freed);
+            final long reused = allocator.allocate(500);
+            ObjectPattern.fill(expected, SEED, 1000, 500);
+            allocator.write(reused, expected, 0);
+            model.add(reused, 1000, 500);
+
+            final long foreign = other.allocate(700);
+            final List<Long> bad = new ArrayList<>(List.of(freed, foreign, 0L, 1L, -5L, Long.MAX_VALUE,
+                Long.MIN_VALUE, model.handles[3] + 1, model.handles[3] ^ (1L << 40), model.handles[5] ^ (1L << 62)));
+            final SplittableRandom random = new SplittableRandom(SEED);
+            for (int i = 0; i < 200; i++)
+            {
+                bad.add(random.nextLong());
+            }
+            for (final long handle : bad)
+            {
+                if (model.index.containsKey(handle))
+                {
+                    continue;
+                }
+                final String what = "handle " + handle;
+                assertThrows(IllegalArgumentException.class, () -> allocator.read(handle, buffer, 0), what);
+                assertThrows(IllegalArgumentException.class, () -> allocator.write(handle, buffer, 0), what);
+                assertThrows(IllegalArgumentException.class, () -> allocator.view(handle, scratch), what);
+                assertThrows(IllegalArgumentException.class, () -> allocator.size(handle), what);
+                assertThrows(IllegalArgumentException.class, () -> allocator.free(handle), what);
+            }
+            for (int i = 0; i < model.count; i++)
+            {
+                verify(allocator, model, i, buffer, scratch, expected, "after bad handles");
+            }
+            assertEquals(model.count, allocator.stats().objects());
+            assertEquals(model.storedBytes, allocator.stats().storedBytes());
+            other.free(foreign);
+            assertEquals(0, other.stats().objects());
+        }
+    }
+
+    @Test
+    void everyUseAfterCloseIsIllegalState()
+    {
+        try (PageMemory memory = PageMemory.withBudget(1 << 20); Arena arena = Arena.ofConfined())
+        {
+            final ObjectAllocator allocator = create(memory);
+            final long handle = allocator.allocate(100);
+            allocator.close();
+            assertEquals(0, memory.stats().pagesInUse());
+            final MemorySegment buffer = arena.allocate(4096);
+            assertThrows(IllegalStateException.class, () -> allocator.allocate(100));
+            assertThrows(IllegalStateException.class, () -> allocator.read(handle, buffer, 0));
+            assertThrows(IllegalStateException.class, () -> allocator.write(handle, buffer, 0));
+            assertThrows(IllegalStateException.class, () -> allocator.view(handle, buffer));
+            assertThrows(IllegalStateException.class, () -> allocator.size(handle));
+            assertThrows(IllegalStateException.class, () -> allocator.free(handle));
+            assertThrows(IllegalStateException.class, allocator::compact);
+            assertThrows(IllegalStateException.class, () -> allocator.evict(1, h -> true));
+            assertThrows(IllegalStateException.class, allocator::stats);
+            allocator.close();
+        }
+    }
+
+    @Test
+    void closingThePageMemoryUnderTheAllocatorIsIllegalStateNotACrash()
+    {
+        final PageMemory memory = PageMemory.withBudget(1 << 20);
+        final ObjectAllocator allocator = create(memory);
+        final long handle = allocator.allocate(100);
+        memory.close();
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(4096);
+            assertThrows(IllegalStateException.class, () -> allocator.read(handle, buffer, 0));
+            assertThrows(IllegalStateException.class, () -> allocator.allocate(100));
+        }
+    }
+
+    @Test
+    void unknownAllocatorNameListsTheKnownOnes()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> AllocatorProvider.named("no-such-allocator"));
+        assertTrue(ex.getMessage().contains("no-such-allocator") && ex.getMessage().contains(allocatorName()),
+            ex.getMessage());
+    }
+}
