@@ -1,0 +1,345 @@
+package org.tmem4j.memory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class PageMemoryTest
+{
+    private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    private static final int OPS = Integer.getInteger("tmem4j.ops", 1_000_000);
+    private static final long SLAB = 64 << 10;
+    private static final int PAGES_PER_SLAB = (int)(SLAB / PageMemory.PAGE_SIZE);
+
+    private static void stamp(final PageMemory memory, final int page, final long tag)
+    {
+        final MemorySegment slab = memory.segment(page);
+        final long base = memory.offset(page);
+        slab.set(ValueLayout.JAVA_LONG_UNALIGNED, base, tag);
+        slab.set(ValueLayout.JAVA_LONG_UNALIGNED, base + 2048, ~tag);
+        slab.set(ValueLayout.JAVA_LONG_UNALIGNED, base + PageMemory.PAGE_SIZE - 8, tag * 31);
+    }
+
+    private static void checkStamp(final PageMemory memory, final int page, final long tag, final String context)
+    {
+        final MemorySegment slab = memory.segment(page);
+        final long base = memory.offset(page);
+        if (slab.get(ValueLayout.JAVA_LONG_UNALIGNED, base) != tag ||
+            slab.get(ValueLayout.JAVA_LONG_UNALIGNED, base + 2048) != ~tag ||
+            slab.get(ValueLayout.JAVA_LONG_UNALIGNED, base + PageMemory.PAGE_SIZE - 8) != tag * 31)
+        {
+            fail(context + ": page " + page + " lost its contents (overlap?); seed " + SEED);
+        }
+    }
+
+    /**
+     * Allocate, free and budget changes against a model that predicts every answer: which pages are live (each
+     * holds its own stamp, so overlapping pages would be caught), the exact page count, when NO_PAGE must come, and
+     * that the budget is never exceeded.
+     */
+    @ParameterizedTest(name = "mmap={0}")
+    @ValueSource(booleans = {true, false})
+    void modelBasedRandomOperations(final boolean mmap)
+    {
+        final long initialBudget = 3 * SLAB + 5 * PageMemory.PAGE_SIZE;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(initialBudget).slabBytes(SLAB).mmap(mmap)
+            .retainedEmptySlabs(0).build())
+        {
+            final SplittableRandom random = new SplittableRandom(SEED);
+            final List<Integer> live = new ArrayList<>();
+            final List<Long> tags = new ArrayList<>();
+            final BitSet liveSet = new BitSet();
+            long budget = initialBudget;
+            int noPage = 0;
+            for (int op = 0; op < OPS; op++)
+            {
+                final String context = "op " + op;
+                final boolean filling = (op / 20_000) % 2 == 0;
+                final int dice = random.nextInt(1000);
+                if (dice < (filling ? 600 : 400))
+                {
+                    final PageMemoryStats before = memory.stats();
+                    final boolean mustFail = before.pagesInUse() * PageMemory.PAGE_SIZE == before.reservedBytes() &&
+                        before.reservedBytes() + PageMemory.PAGE_SIZE > budget;
+                    final int page = memory.allocate();
+                    if (page == PageMemory.NO_PAGE)
+                    {
+                        assertTrue(mustFail, context + ": NO_PAGE with room left " + before + "; seed " + SEED);
+                        noPage++;
+                    }
+                    else
+                    {
+                        assertFalse(mustFail, context + ": a page beyond the budget; seed " + SEED);
+                        assertFalse(liveSet.get(page), context + ": page " + page + " handed out twice");
+                        liveSet.set(page);
+                        live.add(page);
+                        final long tag = random.nextLong();
+                        tags.add(tag);
+                        stamp(memory, page, tag);
+                    }
+                }
+                else if (dice < 995)
+                {
+                    if (!live.isEmpty())
+                    {
+                        final int i = random.nextInt(live.size());
+                        final int page = live.get(i);
+                        checkStamp(memory, page, tags.get(i), context);
+                        memory.free(page);
+                        liveSet.clear(page);
+                        final int last = live.size() - 1;
+                        live.set(i, live.get(last));
+                        tags.set(i, tags.get(last));
+                        live.remove(last);
+                        tags.remove(last);
+                    }
+                }
+                else
+                {
+                    budget = PageMemory.PAGE_SIZE * (long)random.nextInt(4 * PAGES_PER_SLAB);
+                    memory.budgetBytes(budget);
+                }
+                final PageMemoryStats stats = memory.stats();
+                assertEquals(live.size(), stats.pagesInUse(), context);
+                assertTrue(stats.reservedBytes() <= Math.max(budget, stats.highWaterReservedBytes()),
+                    context + ": reserved above every budget");
+                if (stats.reservedBytes() > budget)
+                {
+                    // only memory mapped before the budget was lowered may stay above it, and only while in use:
+                    // no empty slab is kept, so every slab holds at least one live page
+                    assertTrue(stats.slabs() <= stats.pagesInUse(), context + ": empty slab kept above the budget " +
+                        stats);
+                }
+                if (op % 50_000 == 0)
+                {
+                    for (int i = 0; i < live.size(); i++)
+                    {
+                        checkStamp(memory, live.get(i), tags.get(i), context + " sweep");
+                    }
+                }
+            }
+            assertTrue(noPage > 0, "the budget was never reached");
+            for (int i = 0; i < live.size(); i++)
+            {
+                checkStamp(memory, live.get(i), tags.get(i), "end");
+                memory.free(live.get(i));
+            }
+            final PageMemoryStats end = memory.stats();
+            assertEquals(0, end.pagesInUse());
+            assertEquals(0, end.slabs(), "every empty slab goes back to the OS: " + end);
+            assertEquals(0, end.reservedBytes());
+            assertTrue(end.slabsReleased() > 0);
+            System.out.printf("page memory model test (mmap=%s, mapped=%s): seed %d, %d ops, %d NO_PAGE, %s%n", mmap,
+                memory.isMapped(), SEED, OPS, noPage, end);
+        }
+    }
+
+    @Test
+    void aDrainedSlabGoesBackToTheOsAndAShrinkingWorkloadShrinks()
+    {
+        try (PageMemory memory = PageMemory.builder().budgetBytes(16 * SLAB).slabBytes(SLAB).retainedEmptySlabs(1)
+            .build())
+        {
+            final int[] pages = new int[4 * PAGES_PER_SLAB];
+            for (int i = 0; i < pages.length; i++)
+            {
+                pages[i] = memory.allocate();
+            }
+            assertEquals(4, memory.stats().slabs());
+            assertEquals(4 * SLAB, memory.stats().reservedBytes());
+            // drain the top two slabs: one is kept as the spare, the other is unmapped
+            for (int i = 2 * PAGES_PER_SLAB; i < pages.length; i++)
+            {
+                memory.free(pages[i]);
+            }
+            assertEquals(3, memory.stats().slabs());
+            assertEquals(1, memory.stats().slabsReleased());
+            // the next page comes from the lowest slab with room: none below the spare, so the spare is reused
+            final int again = memory.allocate();
+            assertEquals(3, memory.stats().slabs());
+            memory.free(again);
+            for (int i = 0; i < 2 * PAGES_PER_SLAB; i++)
+            {
+                memory.free(pages[i]);
+            }
+            assertEquals(1, memory.stats().slabs(), "all but the one spare slab are returned");
+            assertEquals(SLAB, memory.stats().reservedBytes());
+            assertEquals(4 * PAGES_PER_SLAB, memory.stats().highWaterPages());
+            assertEquals(4 * SLAB, memory.stats().highWaterReservedBytes());
+        }
+    }
+
+    @Test
+    void lastSlabIsCutShortSoTheBudgetIsNeverExceeded()
+    {
+        final long budget = SLAB + 3 * PageMemory.PAGE_SIZE + 100;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(budget).slabBytes(SLAB).build())
+        {
+            int pages = 0;
+            while (memory.allocate() != PageMemory.NO_PAGE)
+            {
+                pages++;
+            }
+            assertEquals(PAGES_PER_SLAB + 3, pages);
+            assertEquals(SLAB + 3 * PageMemory.PAGE_SIZE, memory.stats().reservedBytes());
+            assertEquals(1, memory.stats().failedAllocations());
+            assertEquals(0, memory.availablePages());
+        }
+    }
+
+    @Test
+    void concurrentAllocationAndReleaseKeepPagesPrivate() throws Exception
+    {
+        final int threads = 4;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(8 * SLAB).slabBytes(SLAB).build())
+        {
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int id = t;
+                workers.add(Thread.ofPlatform().start(() ->
+                {
+                    final SplittableRandom random = new SplittableRandom(SEED + id);
+                    final List<Integer> mine = new ArrayList<>();
+                    final List<Long> tags = new ArrayList<>();
+                    try
+                    {
+                        start.await();
+                        for (int op = 0; op < OPS / 8; op++)
+                        {
+                            if (random.nextBoolean() || mine.isEmpty())
+                            {
+                                final int page = memory.allocate();
+                                if (page != PageMemory.NO_PAGE)
+                                {
+                                    final long tag = random.nextLong();
+                                    stamp(memory, page, tag);
+                                    mine.add(page);
+                                    tags.add(tag);
+                                }
+                            }
+                            else
+                            {
+                                final int i = random.nextInt(mine.size());
+                                checkStamp(memory, mine.get(i), tags.get(i), "thread " + id);
+                                memory.free(mine.get(i));
+                                mine.set(i, mine.getLast());
+                                tags.set(i, tags.getLast());
+                                mine.removeLast();
+                                tags.removeLast();
+                            }
+                        }
+                        for (int i = 0; i < mine.size(); i++)
+                        {
+                            checkStamp(memory, mine.get(i), tags.get(i), "thread " + id + " end");
+                            memory.free(mine.get(i));
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failure.compareAndSet(null, ex);
+                    }
+                }));
+            }
+            start.countDown();
+            for (final Thread worker : workers)
+            {
+                worker.join();
+            }
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            final PageMemoryStats stats = memory.stats();
+            assertEquals(0, stats.pagesInUse());
+            assertTrue(stats.highWaterReservedBytes() <= 8 * SLAB);
+        }
+    }
+
+    @Test
+    void badPageIdsAreRejectedWithoutDamage()
+    {
+        try (PageMemory memory = PageMemory.builder().budgetBytes(4 * SLAB).slabBytes(SLAB).build())
+        {
+            final int page = memory.allocate();
+            stamp(memory, page, 42);
+            final int freed = memory.allocate();
+            memory.free(freed);
+            for (final int bad : new int[]{-1, Integer.MIN_VALUE, Integer.MAX_VALUE, freed, page + PAGES_PER_SLAB,
+                page + 7 * PAGES_PER_SLAB})
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> memory.free(bad));
+                assertTrue(ex.getMessage().contains(String.valueOf(bad)), ex.getMessage());
+            }
+            assertThrows(IllegalStateException.class, () -> memory.segment(page + 7 * PAGES_PER_SLAB));
+            assertThrows(IllegalStateException.class, () -> memory.segment(-1));
+            checkStamp(memory, page, 42, "after bad frees");
+            assertEquals(1, memory.stats().pagesInUse());
+        }
+    }
+
+    @Test
+    void badSettingsNameTheAllowedValues()
+    {
+        final IllegalArgumentException budget =
+            assertThrows(IllegalArgumentException.class, () -> PageMemory.builder().budgetBytes(-1));
+        assertTrue(budget.getMessage().contains("-1") && budget.getMessage().contains(">= 0"), budget.getMessage());
+        final IllegalArgumentException slab =
+            assertThrows(IllegalArgumentException.class, () -> PageMemory.builder().slabBytes(100_000));
+        assertTrue(slab.getMessage().contains("power of two"), slab.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PageMemory.builder().retainedEmptySlabs(-2));
+    }
+
+    @Test
+    void stalePageOfAReleasedSlabIsIllegalStateNotACrash()
+    {
+        try (PageMemory memory = PageMemory.builder().budgetBytes(4 * SLAB).slabBytes(SLAB).retainedEmptySlabs(0)
+            .build())
+        {
+            final int page = memory.allocate();
+            final MemorySegment slab = memory.segment(page);
+            final long offset = memory.offset(page);
+            memory.free(page);
+            assertEquals(0, memory.stats().slabs());
+            assertThrows(IllegalStateException.class, () -> slab.get(ValueLayout.JAVA_LONG, offset));
+            assertThrows(IllegalStateException.class, () -> memory.segment(page));
+        }
+    }
+
+    @Test
+    void closeReturnsEveryByteAndLaterUseIsIllegalState()
+    {
+        final PageMemory memory = PageMemory.builder().budgetBytes(4 * SLAB).slabBytes(SLAB).build();
+        final int page = memory.allocate();
+        final MemorySegment slab = memory.segment(page);
+        assertNotEquals(0, memory.stats().reservedBytes());
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertEquals(0, memory.stats().reservedBytes());
+        assertEquals(0, memory.stats().slabs());
+        assertThrows(IllegalStateException.class, memory::allocate);
+        assertThrows(IllegalStateException.class, () -> memory.free(page));
+        assertThrows(IllegalStateException.class, () -> memory.segment(page));
+        assertThrows(IllegalStateException.class, () -> memory.budgetBytes(1));
+        assertThrows(IllegalStateException.class, () -> slab.get(ValueLayout.JAVA_BYTE, 0));
+        memory.close();
+    }
+}
