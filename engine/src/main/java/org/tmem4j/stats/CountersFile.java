@@ -178,7 +178,16 @@ public final class CountersFile
      */
     public static Path defaultPath(final long pid)
     {
-        return Path.of(System.getProperty("java.io.tmpdir"), FILE_PREFIX + pid + FILE_SUFFIX);
+        return Path.of(System.getProperty("java.io.tmpdir"), fileName(pid));
+    }
+
+    /**
+     * @param pid a process id.
+     * @return {@code tmem4j-<pid>.counters}: the name of that process's counters file by default.
+     */
+    public static String fileName(final long pid)
+    {
+        return FILE_PREFIX + pid + FILE_SUFFIX;
     }
 
     /**
