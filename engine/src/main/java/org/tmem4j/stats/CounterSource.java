@@ -103,7 +103,8 @@ public interface CounterSource
         {
             if (names.isEmpty())
             {
-                throw new IllegalArgumentException("source " + kind + "/" + name + " has no counters; add at least one");
+                throw new IllegalArgumentException(
+                    "source " + kind + "/" + name + " has no counters; add at least one");
             }
             return new SuppliedCounterSource(kind, name, List.copyOf(names), suppliers.toArray(new LongSupplier[0]));
         }

@@ -83,7 +83,8 @@ public final class JmxCounterPublisher implements CounterRegistry.Listener, Auto
     {
         try
         {
-            return new ObjectName(DOMAIN + ":type=" + kind + ",name=" + name + (engine == null ? "" : ",engine=" + engine));
+            return new ObjectName(
+                DOMAIN + ":type=" + kind + ",name=" + name + (engine == null ? "" : ",engine=" + engine));
         }
         catch (final MalformedObjectNameException ex)
         {

@@ -13,7 +13,8 @@ final class SuppliedCounterSource implements CounterSource
     private final List<String> names;
     private final LongSupplier[] suppliers;
 
-    SuppliedCounterSource(final String kind, final String name, final List<String> names, final LongSupplier[] suppliers)
+    SuppliedCounterSource(
+        final String kind, final String name, final List<String> names, final LongSupplier[] suppliers)
     {
         this.kind = kind;
         this.name = name;

@@ -339,6 +339,32 @@ class CountersFileTest
     }
 
     @Test
+    void publishesToTheDefaultPathOrTheConfiguredOne() throws IOException
+    {
+        final CounterRegistry registry = new CounterRegistry();
+        registry.register(source("engine", "e", "v"));
+        final Path defaultPath = CountersFile.defaultPath(ProcessHandle.current().pid());
+        try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry).interval(MANUAL).start())
+        {
+            assertEquals(defaultPath, publisher.path());
+            assertTrue(Files.exists(defaultPath));
+        }
+        assertFalse(Files.exists(defaultPath));
+
+        final Path configured = dir.resolve("sub/dir/configured.counters");
+        System.setProperty(CountersFile.FILE_PROPERTY, configured.toString());
+        try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry).interval(MANUAL).start())
+        {
+            assertEquals(configured, publisher.path());
+            assertTrue(Files.exists(configured), "missing directories are created");
+        }
+        finally
+        {
+            System.clearProperty(CountersFile.FILE_PROPERTY);
+        }
+    }
+
+    @Test
     void builderRejectsBadSettings()
     {
         final CountersFilePublisher.Builder builder = CountersFilePublisher.builder(new CounterRegistry());
