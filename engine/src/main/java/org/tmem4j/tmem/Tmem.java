@@ -200,15 +200,15 @@ public final class Tmem
     /**
      * Evicts one of the oldest evictable pages of all ephemeral pools.
      *
-     * @return its value, for the caller to free, or {@link TmemPool#EMPTY} if no ephemeral pool holds an
-     * evictable page.
+     * @param sink receives the page's pool and value, outside any bucket lock.
+     * @return whether a page was evicted; false if no ephemeral pool holds an evictable page.
      */
-    public long evictOldest()
+    public boolean evictOldest(final EvictedPageSink sink)
     {
         final TmemPool[] candidates = ephemeralPools;
         if (candidates.length == 0)
         {
-            return TmemPool.EMPTY;
+            return false;
         }
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         TmemPool best = null;
@@ -231,7 +231,8 @@ public final class Tmem
             final long value = best.evictOldest(bestBucket);
             if (value != TmemPool.EMPTY)
             {
-                return value;
+                sink.evicted(best, value);
+                return true;
             }
         }
         for (final TmemPool pool : candidates)
@@ -243,12 +244,13 @@ public final class Tmem
                     final long value = pool.evictOldest(bucket);
                     if (value != TmemPool.EMPTY)
                     {
-                        return value;
+                        sink.evicted(pool, value);
+                        return true;
                     }
                 }
             }
         }
-        return TmemPool.EMPTY;
+        return false;
     }
 
     private TmemPool add(final PoolKind kind, final int pageSize, final boolean shared, final long uuidHi,

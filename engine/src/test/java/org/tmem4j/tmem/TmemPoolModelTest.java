@@ -168,17 +168,18 @@ final class TmemPoolModelTest
             }
             else if (kind < 97)
             {
-                final long value = tmem.evictOldest();
-                if (evictable.isEmpty())
+                seen[0] = TmemPool.EMPTY;
+                final boolean any = tmem.evictOldest((from, value) ->
                 {
-                    assertEquals(TmemPool.EMPTY, value, where + ": evict from nothing");
-                }
-                else
+                    assertEquals(pools[1], from, where + ": evicted from a persistent pool");
+                    seen[0] = value;
+                });
+                assertEquals(!evictable.isEmpty(), any, where + ": evicted anything");
+                if (any)
                 {
+                    final long value = seen[0];
                     assertTrue(evictable.remove(value), where + ": evicted " + value + " which is not evictable");
-                    final Key evicted = model.keyOfValue.get(value);
-                    assertEquals(1, evicted.object().pool(), where + ": evicted from a persistent pool");
-                    model.remove(evicted);
+                    model.remove(model.keyOfValue.get(value));
                 }
             }
             else
