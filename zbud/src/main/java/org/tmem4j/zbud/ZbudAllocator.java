@@ -56,6 +56,7 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * the owner takes its own locks and may read the object, and the allocator keeps serving everyone else meanwhile.
  * Handles the owner gives up are freed; a handle the owner declines (it is freeing it itself) is left to that
  * free. If the page ends up empty it goes back to the page memory, otherwise it is listed again as most recent.
+ * One call tries at most as many pages as are held when it starts, so it never offers a kept page twice.
  * <p>
  * <b>Handles</b> ({@link ZbudHandle}) carry a tag of this allocator, the page's slot, the buddy and the buddy's
  * generation, which every free advances. Every use of a handle checks all four, so a handle of another
@@ -209,8 +210,15 @@ public final class ZbudAllocator implements ObjectAllocator
             throw new IllegalArgumentException("pages to evict must be >= 0, was " + pages);
         }
         Objects.requireNonNull(listener, "listener");
+        final long attempts;
+        synchronized (lock)
+        {
+            ensureOpen();
+            // a page kept by its owner goes back as most recent: never offer it twice in one call
+            attempts = Math.min(pages, table.pages());
+        }
         int released = 0;
-        for (int attempt = 0; attempt < pages; attempt++)
+        for (long attempt = 0; attempt < attempts; attempt++)
         {
             final int slot;
             final long first;
