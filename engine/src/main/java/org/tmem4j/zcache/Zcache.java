@@ -93,6 +93,12 @@ public final class Zcache implements AutoCloseable
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
     private volatile boolean closed;
+    /**
+     * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
+     * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
+     * when none is left.
+     */
+    private volatile boolean overBudget;
 
     private Zcache(final Builder builder, final ObjectAllocator allocator, final PageMemory memory,
         final CompressorPool compressors)
@@ -322,10 +328,8 @@ public final class Zcache implements AutoCloseable
     {
         checkOpen();
         memory.budgetBytes(bytes);
-        while (memory.stats().bytesInUse() > bytes && tmem.evictOldest(evictionSink))
-        {
-            // each round frees one page's object; the allocator gives pages back as they empty
-        }
+        overBudget = true;
+        shrinkToBudget();
         allocator.compact();
     }
 
@@ -554,6 +558,10 @@ public final class Zcache implements AutoCloseable
      */
     private long allocate(final ZcachePool pool, final int size)
     {
+        if (overBudget && !shrinkToBudget())
+        {
+            return NO_MEMORY;
+        }
         while (true)
         {
             final long handle = allocator.allocate(size);
@@ -581,6 +589,24 @@ public final class Zcache implements AutoCloseable
                 events.persistentAteEphemeral.increment();
             }
         }
+    }
+
+    /**
+     * Evicts ephemeral pages, oldest first, until the pages in use fit the budget.
+     *
+     * @return whether they fit.
+     */
+    private boolean shrinkToBudget()
+    {
+        while (memory.stats().bytesInUse() > memory.budgetBytes())
+        {
+            if (!tmem.evictOldest(evictionSink))
+            {
+                return false;
+            }
+        }
+        overBudget = false;
+        return true;
     }
 
     private int link(final ZcachePool pool, final long a, final long b, final long c, final int index,
