@@ -10,7 +10,7 @@ import org.tmem4j.memory.PageMemory;
  * The size classes of a {@link Zsmalloc}: for every object size 1 to 4096, the slot size it rounds up to, and for
  * every class the number of pages in its zspage and of objects in those pages.
  * <p>
- * Candidate slot sizes run from {@code step} to 4096 in steps of {@code step} bytes. Each picks the zspage length
+ * Candidate slot sizes run down from 4096 in steps of {@code step} bytes. Each picks the zspage length
  * {@code k} in {@code 1..maxPagesPerZspage} that wastes the smallest fraction of the zspage in its tail
  * ({@code k·4096 mod size}), the smallest {@code k} winning ties, and never more than
  * {@link #MAX_OBJECTS_PER_ZSPAGE} slots. Going from the largest size down, a candidate with the same
@@ -28,7 +28,7 @@ public final class ClassLayout
     /** Longest zspage accepted. */
     public static final int MAX_PAGES_PER_ZSPAGE = 64;
     /** The layout {@link Zsmalloc} uses unless told otherwise: chosen by the density measurements in the README. */
-    public static final ClassLayout DEFAULT = of(32, 32);
+    public static final ClassLayout DEFAULT = of(64, 64);
 
     private static final int PAGE = PageMemory.PAGE_SIZE;
 
@@ -75,16 +75,17 @@ public final class ClassLayout
     }
 
     /**
-     * @param step              bytes between candidate slot sizes: a multiple of 8 from 8 to 512 that divides 4096.
+     * @param step              bytes between candidate slot sizes (4096, 4096 - step, ...): a multiple of 8 from 8 to
+     *                          512.
      * @param maxPagesPerZspage longest zspage, 1 to {@link #MAX_PAGES_PER_ZSPAGE}.
      * @return the layout.
      * @throws IllegalArgumentException naming the allowed values.
      */
     public static ClassLayout of(final int step, final int maxPagesPerZspage)
     {
-        if (step < 8 || step > 512 || step % 8 != 0 || PAGE % step != 0)
+        if (step < 8 || step > 512 || step % 8 != 0)
         {
-            throw new IllegalArgumentException("step must be a multiple of 8 from 8 to 512 that divides 4096, was " + step);
+            throw new IllegalArgumentException("step must be a multiple of 8 from 8 to 512, was " + step);
         }
         if (maxPagesPerZspage < 1 || maxPagesPerZspage > MAX_PAGES_PER_ZSPAGE)
         {

@@ -134,40 +134,9 @@ final class SizeClass
         }
     }
 
-    int size(final int handleIndex, final int generation)
-    {
-        final long stamp = lock.tryOptimisticRead();
-        if (stamp != 0)
-        {
-            try
-            {
-                final int size = HandleTable.size(liveEntry(handleIndex, generation));
-                if (lock.validate(stamp))
-                {
-                    return size;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                if (lock.validate(stamp))
-                {
-                    throw ex;
-                }
-            }
-        }
-        final long readStamp = lock.readLock();
-        try
-        {
-            return HandleTable.size(liveEntry(handleIndex, generation));
-        }
-        finally
-        {
-            lock.unlockRead(readStamp);
-        }
-    }
-
     /**
-     * Copies an object out: optimistically first, under the shared lock if a writer raced with the copy.
+     * Copies an object out, or only looks its size up when {@code dst} is null: optimistically first, under the
+     * shared lock if an exclusive holder raced with the copy.
      *
      * @return the object's size.
      */
@@ -411,6 +380,10 @@ final class SizeClass
     private int copyOut(final long entry, final MemorySegment dst, final long dstOffset)
     {
         final int size = HandleTable.size(entry);
+        if (dst == null)
+        {
+            return size;
+        }
         if (dstOffset < 0 || dst.byteSize() - dstOffset < size)
         {
             throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes; an object of " + size +

@@ -24,8 +24,9 @@ import org.tmem4j.memory.PageMemory;
  * the tail of a run that its size does not divide. Everything a slot needs to be found (which handle lives in it) is
  * kept outside the pool pages, on the heap, so pool pages hold object bytes and nothing else.
  * <p>
- * <b>Size classes</b> ({@link ClassLayout}): slot sizes every {@code step} bytes (32 by default; the kernel uses 16
- * and an 8-byte header in every object) up to 4096. Each class has a <i>zspage</i> length {@code k} of 1 to 32 pages
+ * <b>Size classes</b> ({@link ClassLayout}): slot sizes every {@code step} bytes down from 4096 (64 by default,
+ * chosen by measurement; the kernel uses 16 and an 8-byte header in every object). Each class has a <i>zspage</i>
+ * length {@code k} of 1 to 64 pages
  * chosen to waste the least tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal
  * are merged into the larger. Objects that compress to more than the largest shared class fall into classes of one
  * object per page, ending with the "huge" class of 4096.
@@ -213,7 +214,7 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public int size(final long handle)
     {
-        return sizeClass(handle).size(index(handle), generation(handle));
+        return sizeClass(handle).read(index(handle), generation(handle), null, 0);
     }
 
     @Override
