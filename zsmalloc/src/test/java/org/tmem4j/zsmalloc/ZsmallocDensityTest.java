@@ -51,6 +51,26 @@ final class ZsmallocDensityTest
     {
     }
 
+    /**
+     * Where the pool bytes that hold no object bytes go, as fractions of the pool: rounding each object up to its
+     * slot, the tails of full zspages, and the rest (the unused part of each class's non-full zspage).
+     */
+    private static String waste(final ZsmallocStats stats)
+    {
+        long rounding = 0;
+        long tails = 0;
+        for (final ClassStats row : stats.classes())
+        {
+            rounding += row.objUsed() * row.size() - row.storedBytes();
+            tails += row.group(ClassStats.GROUPS - 1) *
+                ((long)row.pagesPerZspage() * PAGE - (long)row.objectsPerZspage() * row.size());
+        }
+        final double pool = (double)stats.pagesUsed() * PAGE;
+        final double open = pool - stats.storedBytes() - rounding - tails;
+        return String.format(Locale.ROOT, "rounding %.4f, zspage tails %.4f, non-full zspages %.4f, classes in use %d",
+            rounding / pool, tails / pool, open / pool, stats.classes().stream().filter(c -> c.objUsed() > 0).count());
+    }
+
     @Test
     void storesCorporaDenserThanTheKernel()
     {
@@ -73,7 +93,8 @@ final class ZsmallocDensityTest
                     continue;
                 }
                 System.out.println("class table after storing " + corpus.name() + " (" + compressed.length +
-                    " pages):\n" + d.filled().table());
+                    " pages, " + d.filled().storedBytes() + " bytes compressed):\n" + d.filled().table() +
+                    "waste after fill: " + waste(d.filled()) + "\n");
                 assertTrue(d.fill() > corpus.kernelFill(), corpus.name() + ": density after fill " + d.fill() +
                     " does not beat the kernel's " + corpus.kernelFill());
                 assertTrue(d.compacted() > corpus.kernelCompacted(), corpus.name() + ": density after compaction " +
