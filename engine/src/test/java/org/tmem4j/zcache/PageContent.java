@@ -1,0 +1,78 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+/**
+ * Test pages whose bytes follow from a seed and an id, so a test keeps only ids in its model: same-filled pages
+ * (ids ≡ 0, 1 mod 10), incompressible random pages (≡ 2) and compressible pages of words drawn from a small
+ * alphabet (the rest).
+ */
+public final class PageContent
+{
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private PageContent()
+    {
+    }
+
+    /**
+     * @param id a page id.
+     * @return whether the page of that id is random bytes, which no codec shrinks to 7/8.
+     */
+    public static boolean isIncompressible(final long id)
+    {
+        return Math.floorMod(id, 10) == 2;
+    }
+
+    /**
+     * @param id a page id.
+     * @return whether the page of that id is one word repeated.
+     */
+    public static boolean isSameFilled(final long id)
+    {
+        return Math.floorMod(id, 10) < 2;
+    }
+
+    /**
+     * Writes the page of an id.
+     *
+     * @param page     where, {@code pageSize} bytes from offset 0.
+     * @param pageSize bytes to write, a multiple of 8.
+     * @param seed     the test's seed.
+     * @param id       the page id.
+     */
+    public static void fill(final MemorySegment page, final int pageSize, final long seed, final long id)
+    {
+        final SplittableRandom random = new SplittableRandom(seed * 31 + id);
+        final int words = pageSize / Long.BYTES;
+        if (isSameFilled(id))
+        {
+            final long word = Math.floorMod(id, 20) < 10 ? 0 : random.nextLong();
+            for (int i = 0; i < words; i++)
+            {
+                page.setAtIndex(WORD, i, word);
+            }
+            return;
+        }
+        if (isIncompressible(id))
+        {
+            for (int i = 0; i < words; i++)
+            {
+                page.setAtIndex(WORD, i, random.nextLong());
+            }
+            return;
+        }
+        final long[] alphabet = new long[16];
+        for (int i = 0; i < alphabet.length; i++)
+        {
+            alphabet[i] = random.nextLong();
+        }
+        for (int i = 0; i < words; i++)
+        {
+            page.setAtIndex(WORD, i, alphabet[random.nextInt(alphabet.length)]);
+        }
+        page.setAtIndex(WORD, 0, id);
+    }
+}
