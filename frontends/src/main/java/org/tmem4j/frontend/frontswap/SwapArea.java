@@ -153,7 +153,12 @@ public final class SwapArea implements AutoCloseable
                 currPages.decrement();
             }
             holding.clear(slot);
-            final boolean inRam = binding != null && binding.registration().isLive() && put(binding, slot, page);
+            final boolean live = binding != null && binding.registration().isLive();
+            if (!live)
+            {
+                counters.skippedStores.increment();
+            }
+            final boolean inRam = live && put(binding, slot, page);
             if (!inRam || writethrough)
             {
                 file.write(slot, page);
