@@ -168,29 +168,7 @@ public final class BackendRegistry
 
     private void detachAll(final Registration registration)
     {
-        RuntimeException failure = null;
-        for (final Frontend frontend : frontends)
-        {
-            try
-            {
-                frontend.detach(registration);
-            }
-            catch (final RuntimeException ex)
-            {
-                if (failure == null)
-                {
-                    failure = ex;
-                }
-                else
-                {
-                    failure.addSuppressed(ex);
-                }
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        Failures.forEach(frontends, frontend -> frontend.detach(registration));
     }
 
     private void requireNoBackend()

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.Failures;
 import org.tmem4j.frontend.Frontend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Registration;
@@ -150,33 +151,14 @@ public final class Cleancache implements Frontend
     @Override
     public void detach(final Registration registration)
     {
-        RuntimeException failure = null;
-        for (final FsPool fs : pools)
+        Failures.forEach(pools, fs ->
         {
             final FsPool.Binding binding = fs.bound;
             if (binding != null && binding.registration() == registration)
             {
-                try
-                {
-                    fs.unbind();
-                }
-                catch (final RuntimeException ex)
-                {
-                    if (failure == null)
-                    {
-                        failure = ex;
-                    }
-                    else
-                    {
-                        failure.addSuppressed(ex);
-                    }
-                }
+                fs.unbind();
             }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        });
     }
 
     void unmount(final CleancacheFs handle)

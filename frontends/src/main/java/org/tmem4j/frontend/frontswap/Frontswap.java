@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.Failures;
 import org.tmem4j.frontend.Frontend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Registration;
@@ -214,29 +215,7 @@ public final class Frontswap implements Frontend, AutoCloseable
     @Override
     public void detach(final Registration registration)
     {
-        RuntimeException failure = null;
-        for (final SwapArea area : areas)
-        {
-            try
-            {
-                area.unbind(registration);
-            }
-            catch (final RuntimeException ex)
-            {
-                if (failure == null)
-                {
-                    failure = ex;
-                }
-                else
-                {
-                    failure.addSuppressed(ex);
-                }
-            }
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        Failures.forEach(areas, area -> area.unbind(registration));
     }
 
     void swapOff(final SwapArea area)

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.Failures;
 import org.tmem4j.frontend.Registration;
 
 /**
@@ -269,19 +270,9 @@ public final class SwapArea implements AutoCloseable
             for (int slot = inBackend.nextSet(0); slot >= 0 && currPages.sum() > target;
                 slot = inBackend.nextSet(slot + 1))
             {
-                final ReentrantLock lock = locks[slot & (STRIPES - 1)];
-                lock.lock();
-                try
+                if (writeBackLocked(null, slot, buffer, true))
                 {
-                    if (!closed && inBackend.get(slot))
-                    {
-                        writeBack(bound, slot, buffer, true);
-                        written++;
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
+                    written++;
                 }
             }
         }
@@ -402,44 +393,19 @@ public final class SwapArea implements AutoCloseable
         // after this pass no store that saw the registration live is still running
         lockAll();
         unlockAll();
-        RuntimeException failure = null;
+        final Failures failures = new Failures();
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment buffer = arena.allocate(PAGE_SIZE);
             for (int slot = inBackend.nextSet(0); slot >= 0; slot = inBackend.nextSet(slot + 1))
             {
-                final ReentrantLock lock = locks[slot & (STRIPES - 1)];
-                lock.lock();
-                try
-                {
-                    if (inBackend.get(slot))
-                    {
-                        writeBack(binding, slot, buffer, false);
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    failure = record(failure, ex);
-                }
-                finally
-                {
-                    lock.unlock();
-                }
+                final int next = slot;
+                failures.run(() -> writeBackLocked(binding, next, buffer, false));
             }
         }
         bound = null;
-        try
-        {
-            binding.backend().destroyPool(binding.pool());
-        }
-        catch (final RuntimeException ex)
-        {
-            failure = record(failure, ex);
-        }
-        if (failure != null)
-        {
-            throw failure;
-        }
+        failures.run(() -> binding.backend().destroyPool(binding.pool()));
+        failures.rethrow();
     }
 
     /**
@@ -510,6 +476,32 @@ public final class SwapArea implements AutoCloseable
             currPages.decrement();
         }
         return true;
+    }
+
+    /**
+     * Writes one slot back under its lock if its page is still in the backend.
+     *
+     * @param binding the binding to write back from, or {@code null} for the current one.
+     * @return whether a page was written back.
+     */
+    private boolean writeBackLocked(final Binding binding, final int slot, final MemorySegment buffer,
+        final boolean free)
+    {
+        final ReentrantLock lock = locks[slot & (STRIPES - 1)];
+        lock.lock();
+        try
+        {
+            if (closed || !inBackend.get(slot))
+            {
+                return false;
+            }
+            writeBack(binding == null ? bound : binding, slot, buffer, free);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     private void writeBack(final Binding binding, final int slot, final MemorySegment buffer, final boolean free)
@@ -630,15 +622,5 @@ public final class SwapArea implements AutoCloseable
         {
             locks[i].unlock();
         }
-    }
-
-    private static RuntimeException record(final RuntimeException first, final RuntimeException next)
-    {
-        if (first == null)
-        {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 }
