@@ -19,8 +19,6 @@ public final class MapBackend implements Backend
 {
     /** Answer of a put over the budget. */
     public static final int NO_MEMORY = -1;
-    /** Answer of a put refused by {@link #refusePuts}. */
-    public static final int REFUSED = -2;
 
     private record ObjectKey(long a, long b, long c)
     {
@@ -50,8 +48,6 @@ public final class MapBackend implements Backend
     private final Map<UUID, Integer> sharedPools = new ConcurrentHashMap<>();
     private final List<PoolInfo> created = new ArrayList<>();
     private final List<Integer> destroyed = new ArrayList<>();
-    public volatile boolean refusePuts;
-    public volatile boolean throwOnPuts;
 
     public MapBackend(final String name, final long budgetPages)
     {
@@ -112,14 +108,6 @@ public final class MapBackend implements Backend
     {
         final Pool p = pool(pool);
         check(p, a, b, c, index, page);
-        if (throwOnPuts)
-        {
-            throw new IllegalStateException("backend " + name + " fails on purpose");
-        }
-        if (refusePuts)
-        {
-            return REFUSED;
-        }
         final byte[] copy = page.toArray(ValueLayout.JAVA_BYTE);
         final Map<Integer, byte[]> pages = p.objects.computeIfAbsent(new ObjectKey(a, b, c),
             k -> new ConcurrentHashMap<>());

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.FaultyBackend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.MapBackend;
 import org.tmem4j.frontend.Pages;
@@ -152,13 +153,14 @@ class CleancacheTest
     @Test
     void aFailingBackendLosesOnlyEphemeralPages()
     {
-        registry.register(backend);
+        final FaultyBackend faulty = new FaultyBackend(backend);
+        registry.register(faulty);
         final CleancacheFs fs = cleancache.initFs();
         final FileKey key = new FileKey(4, 4, 4);
         Pages.fill(page, 4);
-        backend.throwOnPuts = true;
+        faulty.throwOnPuts = true;
         fs.putPage(key, 0, page);
-        backend.throwOnPuts = false;
+        faulty.throwOnPuts = false;
         assertFalse(fs.getPage(key, 0, dst));
         assertEquals(1, counters()[5], "backend_errors");
     }

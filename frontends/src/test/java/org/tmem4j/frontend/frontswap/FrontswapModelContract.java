@@ -14,23 +14,42 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
-import org.tmem4j.frontend.MapBackend;
+import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.FaultyBackend;
 import org.tmem4j.frontend.Pages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random operations on one swap area against a model (slot -> page tag), with the backend registered and
+ * The frontswap model contract, run against each backend: random operations on one swap area against a model (slot -> page tag), with the backend registered and
  * unregistered, full, refusing and throwing along the way: every load returns exactly the last page stored, and
  * the bitmap, curr_pages, the backend's page count and the counters agree after every step.
  */
-class FrontswapModelTest
+public abstract class FrontswapModelContract
 {
-    private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
-    private static final int OPS = Integer.getInteger("tmem4j.ops", 1_000_000);
+    /**
+     * @param budgetPages roughly how many pages the backend may hold.
+     * @return a fresh backend.
+     */
+    protected abstract Backend newBackend(long budgetPages);
+
+    /**
+     * @return how many pages the backend holds now.
+     */
+    protected abstract long pagesHeld(Backend backend);
+
+    /**
+     * @return the operations of the main configuration; the three others run an eighth of it.
+     */
+    protected int ops()
+    {
+        return OPS;
+    }
+
+    protected static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    protected static final int OPS = Integer.getInteger("tmem4j.ops", 1_000_000);
     private static final int SLOTS = 700;
 
     @TempDir
@@ -40,13 +59,13 @@ class FrontswapModelTest
     @CsvSource({"false, false, 1", "true, false, 8", "false, true, 8", "true, true, 8"})
     void matchesTheModel(final boolean exclusive, final boolean writethrough, final int divisor)
     {
+        final FaultyBackend backend = new FaultyBackend(newBackend(150));
         final long seed = SEED ^ (exclusive ? 1 : 0) ^ (writethrough ? 2 : 0);
         final String context = "seed " + seed + " (-Dtmem4j.seed=" + SEED + ")";
         final SplittableRandom random = new SplittableRandom(seed);
         final BackendRegistry registry = new BackendRegistry();
         final FrontendsConfig config = FrontendsConfig.builder().exclusiveGets(exclusive).writethrough(writethrough)
             .build();
-        final MapBackend backend = new MapBackend("map", 150);
         final Map<Integer, Long> model = new HashMap<>();
         final List<Integer> allocated = new ArrayList<>();
         long stores = 0;
@@ -58,7 +77,7 @@ class FrontswapModelTest
             final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
             final MemorySegment dst = arena.allocate(SwapArea.PAGE_SIZE);
             long nextTag = 1;
-            final int ops = OPS / divisor;
+            final int ops = ops() / divisor;
             for (op = 0; op < ops; op++)
             {
                 final int dice = random.nextInt(1000);
@@ -72,7 +91,7 @@ class FrontswapModelTest
                     {
                         registry.unregister();
                         assertEquals(0, area.currPages(), context);
-                        assertEquals(0, backend.usedPages(), context);
+                        assertEquals(0, pagesHeld(backend.backend()), context);
                     }
                 }
                 else if (dice < 4)
@@ -191,7 +210,7 @@ class FrontswapModelTest
         return values;
     }
 
-    private static void checkInvariants(final SwapArea area, final MapBackend backend, final BackendRegistry registry,
+    private void checkInvariants(final SwapArea area, final FaultyBackend backend, final BackendRegistry registry,
         final String context)
     {
         int inBackend = 0;
@@ -200,40 +219,7 @@ class FrontswapModelTest
             inBackend += area.isInBackend(slot) ? 1 : 0;
         }
         assertEquals(inBackend, area.currPages(), context + ": curr_pages equals the bitmap");
-        assertEquals(registry.backend() == null ? 0 : inBackend, backend.usedPages(),
+        assertEquals(registry.backend() == null ? 0 : inBackend, pagesHeld(backend.backend()),
             context + ": the backend holds exactly the pages whose bit is set");
-    }
-
-    @org.junit.jupiter.api.Test
-    void badInput(@TempDir final Path tmp)
-    {
-        final BackendRegistry registry = new BackendRegistry();
-        try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults());
-             Arena arena = Arena.ofConfined())
-        {
-            assertThrows(IllegalArgumentException.class, () -> frontswap.swapOn(tmp.resolve("x"), 0));
-            assertThrows(IllegalArgumentException.class, () -> frontswap.swapOn(null, 1));
-            final SwapArea area = frontswap.swapOn(tmp.resolve("bad.swap"), 3);
-            final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
-            final IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
-                () -> area.store(3, page));
-            assertTrue(outside.getMessage().contains("slots are 0..2"), outside.getMessage());
-            final IllegalArgumentException unallocated = assertThrows(IllegalArgumentException.class,
-                () -> area.load(1, page));
-            assertTrue(unallocated.getMessage().contains("not allocated"), unallocated.getMessage());
-            final int slot = area.allocateSlot();
-            final IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
-                () -> area.store(slot, arena.allocate(100)));
-            assertTrue(small.getMessage().contains("exactly 4096 bytes, got 100"), small.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> area.shrink(-1));
-            assertEquals(1, area.allocateSlot());
-            assertEquals(2, area.allocateSlot());
-            assertEquals(SwapArea.NO_SLOT, area.allocateSlot());
-            area.close();
-            area.close();
-            final IllegalStateException closed = assertThrows(IllegalStateException.class,
-                () -> area.store(slot, page));
-            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
-        }
     }
 }
