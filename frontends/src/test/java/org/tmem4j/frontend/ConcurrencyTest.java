@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.cleancache.CleancacheFs;
@@ -37,10 +38,15 @@ class ConcurrencyTest
     @TempDir
     Path dir;
 
-    @Test
-    void trafficWhileBackendsComeAndGo() throws Exception
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"map"})
+    void trafficWhileBackendsComeAndGo(final String backendName) throws Exception
     {
-        final String context = "-Dtmem4j.seed=" + SEED;
+        final String context = backendName + " -Dtmem4j.seed=" + SEED;
+        final String provider = backendName.contains("/") ? backendName.substring(0, backendName.indexOf('/'))
+            : backendName;
+        final String allocator = backendName.contains("/") ? backendName.substring(backendName.indexOf('/') + 1)
+            : null;
         final BackendRegistry registry = new BackendRegistry();
         final Cleancache cleancache = Cleancache.create(registry, FrontendsConfig.defaults());
         final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -56,21 +62,28 @@ class ConcurrencyTest
             final Thread churn = Thread.ofPlatform().start(() ->
             {
                 final SplittableRandom random = new SplittableRandom(SEED);
-                int generation = 0;
                 try
                 {
                     while (!done.get())
                     {
-                        final MapBackend backend = new MapBackend("b" + generation++, 300 + random.nextInt(300));
-                        registry.register(backend);
+                        final FrontendsConfig.Builder config = FrontendsConfig.builder()
+                            .budgetBytes((300L + random.nextInt(300)) * 4096);
+                        if (allocator != null)
+                        {
+                            config.allocator(allocator);
+                        }
+                        final Backend backend = registry.register(provider, config.build());
                         Thread.sleep(random.nextInt(3));
                         if (random.nextBoolean())
                         {
                             area.shrink(random.nextInt(200));
                         }
                         registry.unregister();
-                        assertEquals(0, backend.usedPages(), "a leaving backend keeps no page");
-                        assertEquals(0, backend.livePools(), "a leaving backend keeps no pool");
+                        if (backend instanceof MapBackend map)
+                        {
+                            assertEquals(0, map.usedPages(), "a leaving backend keeps no page");
+                            assertEquals(0, map.livePools(), "a leaving backend keeps no pool");
+                        }
                         Thread.sleep(random.nextInt(2));
                     }
                 }
