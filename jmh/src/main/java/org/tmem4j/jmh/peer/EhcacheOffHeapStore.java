@@ -1,6 +1,5 @@
 package org.tmem4j.jmh.peer;
 
-import java.lang.foreign.MemorySegment;
 
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
@@ -20,7 +19,7 @@ import org.ehcache.core.statistics.TierStatistics;
  * Native bytes are what its statistics call the off-heap tier's occupied size; the tier reserves
  * ({@code allocated}) more, in chunks, as it grows.
  */
-final class EhcacheOffHeapStore implements PageStore
+final class EhcacheOffHeapStore extends CompressedPageStore
 {
     /** The name it is chosen by. */
     static final String NAME = "ehcache-offheap";
@@ -49,22 +48,15 @@ final class EhcacheOffHeapStore implements PageStore
     }
 
     @Override
-    public boolean put(final long key, final MemorySegment page)
+    void putValue(final long key, final byte[] value)
     {
-        pages.put(key, Lz4Pages.compress(page));
-        return true;
+        pages.put(key, value);
     }
 
     @Override
-    public boolean get(final long key, final MemorySegment dst)
+    byte[] getValue(final long key)
     {
-        final byte[] compressed = pages.get(key);
-        if (compressed == null)
-        {
-            return false;
-        }
-        Lz4Pages.decompress(compressed, dst);
-        return true;
+        return pages.get(key);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package org.tmem4j.jmh.peer;
 
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The simplest thing a Java user would write: a {@code ConcurrentHashMap<Long, byte[]>} of LZ4-compressed pages on
  * the heap. Its memory is all heap (boxed keys, map nodes, array headers), so it holds no native bytes.
  */
-final class HeapMapStore implements PageStore
+final class HeapMapStore extends CompressedPageStore
 {
     /** The name it is chosen by. */
     static final String NAME = "heap-map";
@@ -26,22 +25,15 @@ final class HeapMapStore implements PageStore
     }
 
     @Override
-    public boolean put(final long key, final MemorySegment page)
+    void putValue(final long key, final byte[] value)
     {
-        pages.put(key, Lz4Pages.compress(page));
-        return true;
+        pages.put(key, value);
     }
 
     @Override
-    public boolean get(final long key, final MemorySegment dst)
+    byte[] getValue(final long key)
     {
-        final byte[] compressed = pages.get(key);
-        if (compressed == null)
-        {
-            return false;
-        }
-        Lz4Pages.decompress(compressed, dst);
-        return true;
+        return pages.get(key);
     }
 
     @Override
