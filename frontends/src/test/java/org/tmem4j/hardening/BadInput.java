@@ -1,0 +1,91 @@
+package org.tmem4j.hardening;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.Executable;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One row of the bad-input table: a misuse, the exception type it must raise, and the words its message must
+ * contain (regular expressions, case-insensitive) so that the message names the problem, not just that there is
+ * one. Every message is printed, so the report shows what a user would read.
+ *
+ * @param what      the misuse, in words.
+ * @param action    performs it.
+ * @param type      the exception it must raise (or a subclass).
+ * @param names     what the message must name, each a case-insensitive regular expression.
+ */
+record BadInput(String what, Executable action, Class<? extends Throwable> type, List<String> names)
+{
+    /**
+     * @return a row.
+     */
+    static BadInput row(final String what, final Class<? extends Throwable> type, final Executable action,
+        final String... names)
+    {
+        return new BadInput(what, action, type, List.of(names));
+    }
+
+    /**
+     * Runs the row now.
+     *
+     * @return the message it got.
+     */
+    String check()
+    {
+        final Throwable thrown;
+        try
+        {
+            action.execute();
+            fail(what + ": no exception; expected " + type.getSimpleName());
+            return null;
+        }
+        catch (final Throwable t)
+        {
+            thrown = t;
+        }
+        if (!type.isInstance(thrown))
+        {
+            final AssertionError error = new AssertionError(what + ": expected " + type.getSimpleName() + " but got "
+                + thrown.getClass().getName() + ": " + thrown.getMessage());
+            error.initCause(thrown);
+            throw error;
+        }
+        final String message = thrown.getMessage();
+        assertNotNull(message, what + ": " + thrown.getClass().getSimpleName() + " has no message");
+        for (final String name : names)
+        {
+            assertTrue(Pattern.compile(name, Pattern.CASE_INSENSITIVE).matcher(message).find(),
+                what + ": the message does not name '" + name + "': " + message);
+        }
+        System.out.println("BAD INPUT " + what + " -> " + thrown.getClass().getSimpleName() + ": " + message);
+        return message;
+    }
+
+    /**
+     * @param table     the table's name.
+     * @param rows      rows, run in order.
+     * @param bystander checks, after every row, that the misuse damaged nothing else (e.g. a page stored before
+     *                  still reads back exact).
+     * @return a dynamic test per row.
+     */
+    static List<DynamicTest> tests(final String table, final List<BadInput> rows, final Executable bystander)
+    {
+        final List<DynamicTest> tests = new ArrayList<>();
+        for (final BadInput row : rows)
+        {
+            tests.add(DynamicTest.dynamicTest(table + ": " + row.what(), () ->
+            {
+                row.check();
+                bystander.execute();
+            }));
+        }
+        return tests;
+    }
+}
