@@ -35,12 +35,12 @@ public abstract class ZcacheModelContract
     protected static final int DEFAULT_OPS = 1_000_000;
     protected static final int OPS = Integer.getInteger("tmem4j.ops", DEFAULT_OPS);
 
-    private static final long BUDGET = 4L << 20;
+    private static final long BUDGET = 2L << 20;
     private static final int EPHEMERAL = 0;
     private static final int PERSISTENT = 1;
     private static final int LARGE = 2;
     private static final int[] PAGE_SIZES = {4096, 4096, 16384};
-    private static final int[] OBJECTS = {256, 64, 16};
+    private static final int[] OBJECTS = {512, 64, 16};
     private static final int[] INDEXES = {16, 8, 4};
 
     private record Key(int pool, long oid, int index)
