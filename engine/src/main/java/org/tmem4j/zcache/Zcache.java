@@ -1,5 +1,6 @@
 package org.tmem4j.zcache;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -454,6 +455,25 @@ public final class Zcache implements AutoCloseable
     public String toString()
     {
         return "Zcache[" + name + ", " + allocator.name() + ", " + codec + (checksum ? ", checksum" : "") + "]";
+    }
+
+    /**
+     * For corruption tests: the allocator's read-only view of a stored compressed page, which a test reinterprets
+     * to damage the bytes behind it.
+     *
+     * @return the view, or {@code null} if the page is absent, same-filled or spanned.
+     */
+    MemorySegment storedView(final int poolId, final long a, final long b, final long c, final int index)
+    {
+        final MemorySegment[] view = new MemorySegment[1];
+        pool(poolId).index.read(a, b, c, index, (value, out) ->
+        {
+            if (!PageValue.isSameFilled(value) && !PageValue.isSpanned(value))
+            {
+                out[0] = allocator.view(value, Arena.ofAuto().allocate(ObjectAllocator.MAX_OBJECT_SIZE));
+            }
+        }, view);
+        return view[0];
     }
 
     private int register(final TmemPool index)
