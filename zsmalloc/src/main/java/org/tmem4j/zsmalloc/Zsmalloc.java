@@ -94,10 +94,12 @@ public final class Zsmalloc implements ObjectAllocator
     private final PageMemory memory;
     private final ClassLayout layout;
     private final boolean directViews;
+    private final ChunkPool pool;
     private final SizeClass[] classes;
     private final long tag;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final MemorySegment compactionBuffer = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
+    private volatile long pagesCompacted;
     private volatile boolean closed;
 
     private Zsmalloc(final Builder builder)
@@ -105,10 +107,11 @@ public final class Zsmalloc implements ObjectAllocator
         memory = builder.memory;
         layout = builder.layout;
         directViews = builder.directViews;
+        pool = new ChunkPool(memory, layout.chunkSize());
         classes = new SizeClass[layout.classCount()];
         for (int c = 0; c < classes.length; c++)
         {
-            classes[c] = new SizeClass(layout, c, memory);
+            classes[c] = new SizeClass(layout, c, pool);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
     }
@@ -224,8 +227,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * Compacts every class, largest first (their moves free the most per copied byte). One compaction runs at a
-     * time; a second caller waits for the first.
+     * Compacts every class, largest first (their moves free the most per copied byte), then moves chunks out of
+     * sparse pages into fuller ones ({@link ChunkPool#consolidate}). One compaction runs at a time; a second caller
+     * waits for the first.
      *
      * @return pages given back to the page memory.
      */
@@ -236,11 +240,17 @@ public final class Zsmalloc implements ObjectAllocator
         compactionLock.lock();
         try
         {
-            long freed = 0;
+            final long before = pool.pagesHeld();
             for (int c = classes.length - 1; c >= 0 && !closed; c--)
             {
-                freed += classes[c].compact(compactionBuffer);
+                classes[c].compact(compactionBuffer);
             }
+            if (!closed)
+            {
+                pool.consolidate(compactionBuffer);
+            }
+            final long freed = Math.max(0, before - pool.pagesHeld());
+            pagesCompacted += freed;
             return freed;
         }
         finally
@@ -274,7 +284,8 @@ public final class Zsmalloc implements ObjectAllocator
         final Map<String, Long> details = new LinkedHashMap<>();
         details.put("pages_compacted", table.pagesCompacted());
         details.put("compaction_stalls", table.compactionStalls());
-        details.put("freeable", table.freeable());
+        details.put("chunks_used", table.chunksUsed());
+        details.put("chunk_size", (long)layout.chunkSize());
         details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
         details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
         details.put("handle_table_bytes", table.handleTableBytes());
@@ -292,7 +303,7 @@ public final class Zsmalloc implements ObjectAllocator
         {
             rows.add(sizeClass.stats());
         }
-        return new ZsmallocStats(rows);
+        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
     }
 
     /**
@@ -336,6 +347,7 @@ public final class Zsmalloc implements ObjectAllocator
                 {
                     sizeClass.close();
                 }
+                pool.close();
             }
         }
         finally
