@@ -64,6 +64,7 @@ public final class SwapArea implements AutoCloseable
     private final int slots;
     private final boolean exclusiveGets;
     private final boolean writethrough;
+    private final boolean trackActivity;
     private final SlotFile file;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final SlotBitmap allocated;
@@ -78,7 +79,7 @@ public final class SwapArea implements AutoCloseable
     private int quietTicks;
 
     SwapArea(final Frontswap frontswap, final FrontswapCounters counters, final int id, final Path path,
-        final int slots, final boolean exclusiveGets, final boolean writethrough)
+        final int slots, final boolean exclusiveGets, final boolean writethrough, final boolean trackActivity)
     {
         this.frontswap = frontswap;
         this.counters = counters;
@@ -86,6 +87,7 @@ public final class SwapArea implements AutoCloseable
         this.slots = slots;
         this.exclusiveGets = exclusiveGets;
         this.writethrough = writethrough;
+        this.trackActivity = trackActivity;
         this.allocated = new SlotBitmap(slots);
         this.holding = new SlotBitmap(slots);
         this.inBackend = new SlotBitmap(slots);
@@ -145,7 +147,7 @@ public final class SwapArea implements AutoCloseable
         final ReentrantLock lock = lockAllocated(slot);
         try
         {
-            activity.increment();
+            touch();
             final Binding binding = bound;
             if (inBackend.get(slot))
             {
@@ -153,7 +155,6 @@ public final class SwapArea implements AutoCloseable
                 inBackend.clear(slot);
                 currPages.decrement();
             }
-            holding.clear(slot);
             final boolean live = binding != null && binding.registration().isLive();
             if (!live)
             {
@@ -162,10 +163,12 @@ public final class SwapArea implements AutoCloseable
             final boolean inRam = live && put(binding, slot, page);
             if (!inRam || writethrough)
             {
-                file.write(slot, page);
-                counters.fileWrites.increment();
+                writeFile(binding, slot, page, inRam);
             }
-            holding.set(slot);
+            if (!holding.get(slot))
+            {
+                holding.set(slot);
+            }
             return inRam;
         }
         finally
@@ -190,7 +193,7 @@ public final class SwapArea implements AutoCloseable
         final ReentrantLock lock = lockAllocated(slot);
         try
         {
-            activity.increment();
+            touch();
             if (!holding.get(slot))
             {
                 return false;
@@ -425,6 +428,38 @@ public final class SwapArea implements AutoCloseable
         if (++quietTicks >= 3 && pages > 0 && !closed)
         {
             shrink(pages - Math.max(1, pages / 20));
+        }
+    }
+
+    /**
+     * Writes a stored page to the file; if that fails the slot holds nothing (a copy the backend took for
+     * writethrough is dropped too), so a later load cannot return an older page.
+     */
+    private void writeFile(final Binding binding, final int slot, final MemorySegment page, final boolean inRam)
+    {
+        try
+        {
+            file.write(slot, page);
+            counters.fileWrites.increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (inRam)
+            {
+                binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
+                inBackend.clear(slot);
+                currPages.decrement();
+            }
+            holding.clear(slot);
+            throw ex;
+        }
+    }
+
+    private void touch()
+    {
+        if (trackActivity)
+        {
+            activity.increment();
         }
     }
 
