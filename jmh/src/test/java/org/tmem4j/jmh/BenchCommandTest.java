@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,19 +15,6 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 class BenchCommandTest
 {
-    record Run(int exit, String out, String err)
-    {
-    }
-
-    static Run run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exit = Tmem4jCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void defaultsAreTwoForksShortIterationsJsonResultsAndTheSideBySideSuite() throws Exception
     {
@@ -63,7 +48,8 @@ class BenchCommandTest
     @Test
     void jmhOptionsPassThroughThePicocliCommandLine()
     {
-        final Run run = run("bench", "--dry-run", "-f", "4", "-rff", "x.json", "-jvmArgsAppend", "-Xmx1g", "Peer");
+        final CommandRun run =
+            CommandRun.of("bench", "--dry-run", "-f", "4", "-rff", "x.json", "-jvmArgsAppend", "-Xmx1g", "Peer");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("includes: [Peer]"), run.out());
         assertTrue(run.out().contains("forks: 4"), run.out());
@@ -73,7 +59,7 @@ class BenchCommandTest
     @Test
     void aBadJmhArgumentIsOneLineAndExitCode2()
     {
-        final Run run = run("bench", "-f", "notanumber");
+        final CommandRun run = CommandRun.of("bench", "-f", "notanumber");
         assertEquals(Tmem4jCommand.USAGE, run.exit());
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
@@ -90,11 +76,11 @@ class BenchCommandTest
     @Test
     void noSubcommandPrintsTheCommandsAndUnknownOnesExit2()
     {
-        final Run help = run();
+        final CommandRun help = CommandRun.of();
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("study") && help.out().contains("bench") && help.out().contains("stat"),
             help.out());
-        final Run unknown = run("frobnicate");
+        final CommandRun unknown = CommandRun.of("frobnicate");
         assertEquals(Tmem4jCommand.USAGE, unknown.exit());
         assertEquals(1, unknown.err().lines().count(), unknown.err());
     }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -23,21 +21,8 @@ class StudyCommandTest
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err)
-    {
-    }
-
-    static Run run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exit = Tmem4jCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     /** Bad input: exit 2, one line on standard error saying what was wrong, nothing on standard output. */
-    static void assertRejected(final Run run, final String expected)
+    static void assertRejected(final CommandRun run, final String expected)
     {
         assertEquals(Tmem4jCommand.USAGE, run.exit(), run.err());
         assertEquals("", run.out());
@@ -59,43 +44,44 @@ class StudyCommandTest
     @Test
     void unknownAllocatorNamesTheKnownOnes()
     {
-        assertRejected(run("study", "--allocator", "buddy", "--no-progress"),
+        assertRejected(CommandRun.of("study", "--allocator", "buddy", "--no-progress"),
             "unknown allocator 'buddy'; known: zbud, zsmalloc, or all");
     }
 
     @Test
     void unknownCodecSaysWhatIsAllowed()
     {
-        assertRejected(run("study", "--codec", "snappy", "--no-progress"), "unknown codec spec \"snappy\"");
-        assertRejected(run("study", "--codec", "zstd:99", "--no-progress"), "zstd level 99 is out of range");
+        assertRejected(CommandRun.of("study", "--codec", "snappy", "--no-progress"), "unknown codec spec \"snappy\"");
+        assertRejected(CommandRun.of("study", "--codec", "zstd:99", "--no-progress"), "zstd level 99 is out of range");
     }
 
     @Test
     void missingEmptyShortAndNonRegularCorpusFilesAreRejected() throws IOException
     {
-        assertRejected(run("study", "--corpus", dir.resolve("nope.bin").toString()), "nope.bin does not exist");
-        assertRejected(run("study", "--corpus", file("empty.bin", 0).toString()), "empty.bin is empty");
-        assertRejected(run("study", "--corpus", file("short.bin", 100).toString()),
+        assertRejected(CommandRun.of("study", "--corpus", dir.resolve("nope.bin").toString()),
+            "nope.bin does not exist");
+        assertRejected(CommandRun.of("study", "--corpus", file("empty.bin", 0).toString()), "empty.bin is empty");
+        assertRejected(CommandRun.of("study", "--corpus", file("short.bin", 100).toString()),
             "short.bin has 100 bytes, less than one 4096-byte page");
-        assertRejected(run("study", "--corpus", dir.toString()), "is not a regular file");
-        assertRejected(run("study", "--corpus", file("good.bin", 8192).toString(),
+        assertRejected(CommandRun.of("study", "--corpus", dir.toString()), "is not a regular file");
+        assertRejected(CommandRun.of("study", "--corpus", file("good.bin", 8192).toString(),
             dir.resolve("missing").toString()), "missing does not exist");
     }
 
     @Test
     void badOptionsAreOneLine()
     {
-        assertRejected(run("study", "--pages", "0"), "--pages must be at least 1, got 0");
-        assertRejected(run("study", "--pages", "many"), "'many' is not an int");
-        assertRejected(run("study", "--frobnicate"), "Unknown option: '--frobnicate'");
+        assertRejected(CommandRun.of("study", "--pages", "0"), "--pages must be at least 1, got 0");
+        assertRejected(CommandRun.of("study", "--pages", "many"), "'many' is not an int");
+        assertRejected(CommandRun.of("study", "--frobnicate"), "Unknown option: '--frobnicate'");
     }
 
     @Test
     void smallStudyEndToEndVerifiesEveryPageWithSaneDensitiesAndWritesCharts() throws IOException
     {
         final Path plots = dir.resolve("plots");
-        final Run run = run("study", "--pages", "256", "--allocator", "all", "--codec", "lz4", "--json",
-            "--no-progress", "--plot", plots.toString(), "--classes", "--work-dir", dir.toString());
+        final CommandRun run = CommandRun.of("study", "--pages", "256", "--allocator", "all", "--codec", "lz4",
+            "--json", "--no-progress", "--plot", plots.toString(), "--classes", "--work-dir", dir.toString());
         assertEquals(0, run.exit(), run.err());
         final List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size(), run.out());
@@ -140,8 +126,8 @@ class StudyCommandTest
     @Test
     void tableForPeopleHasOneRowPerConfiguration() throws IOException
     {
-        final Run run = run("study", "--corpus", file("text.bin", 64 * 4096).toString(), "--allocator", "zsmalloc",
-            "--codec", "lz4,zstd:1", "--no-progress", "--work-dir", dir.toString());
+        final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),
+            "--allocator", "zsmalloc", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir", dir.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().startsWith("tmem4j study: 64 pages"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("zsmalloc  lz4 ")), run.out());

@@ -88,21 +88,8 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
                 slots[i] = area.allocateSlot();
             }
 
-            long inFile = 0;
-            final long storeNanos;
-            try (StepProgress step = StepProgress.start("store " + allocator + "/" + codec, count, progress))
-            {
-                final long start = System.nanoTime();
-                for (int i = 0; i < count; i++)
-                {
-                    if (!area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)))
-                    {
-                        inFile++;
-                    }
-                    step.step();
-                }
-                storeNanos = System.nanoTime() - start;
-            }
+            final TimedLoop stores = TimedLoop.run("store " + allocator + "/" + codec, count, progress,
+                i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
             final ZcacheStats filled = zcache.stats();
             final List<SizeClassOccupancy> classes = new ArrayList<>();
             String classTable = null;
@@ -119,23 +106,11 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
 
             // a load that fills nothing must not pass for one that filled the right bytes
             loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
-            long missed = 0;
-            final long loadNanos;
-            try (StepProgress step = StepProgress.start("load " + allocator + "/" + codec, count, progress))
-            {
-                final long start = System.nanoTime();
-                for (int i = 0; i < count; i++)
-                {
-                    if (!area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)))
-                    {
-                        missed++;
-                    }
-                    step.step();
-                }
-                loadNanos = System.nanoTime() - start;
-            }
+            final TimedLoop loads = TimedLoop.run("load " + allocator + "/" + codec, count, progress,
+                i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
             final long bytes = (long)count * pageSize;
-            final boolean verified = missed == 0 && pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
+            final boolean verified =
+                loads.failures() == 0 && pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
 
             for (int i = 1; i < count; i += 2)
             {
@@ -144,9 +119,12 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
             final ZcacheStats churned = zcache.stats();
             zcache.compact();
             final ZcacheStats compacted = zcache.stats();
+            // nothing to keep: dropping the area first spares unregistration writing every page back to the file
+            area.invalidateArea();
             registry.unregister();
-            return new FrontswapRun(inFile, filled.storedPages(), filled.compressedBytes(), filled.poolBytes(), filled.metadataBytes(),
-                RawCodecRun.mbPerS(bytes, storeNanos), RawCodecRun.mbPerS(bytes, loadNanos),
+            return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
+                filled.poolBytes(), filled.metadataBytes(),
+                RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
                 StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
                 List.copyOf(classes), classTable);

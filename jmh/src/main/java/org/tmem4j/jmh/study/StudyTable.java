@@ -28,11 +28,12 @@ public final class StudyTable
     {
         out.printf(Locale.ROOT, HEADER_FORMAT, "", "", "pages", "", "density", "", "", "effective", "meta", "frontswap",
             "MB/s", "raw codec", "MB/s", "of codec", "", "");
-        out.printf(Locale.ROOT, HEADER_FORMAT, "allocator", "codec", "in file", "ratio", "fill", "churn", "compact", "ratio",
-            "B/page", "store", "load", "compress", "decomp", "store", "load", "verified");
+        out.printf(Locale.ROOT, HEADER_FORMAT, "allocator", "codec", "in file", "ratio", "fill", "churn", "compact",
+            "ratio", "B/page", "store", "load", "compress", "decomp", "store", "load", "verified");
         for (final StudyResult r : results)
         {
-            out.printf(Locale.ROOT, ROW_FORMAT, r.allocator(), r.codec(), r.pagesInFile(), r.compressionRatio(), r.density(),
+            out.printf(Locale.ROOT, ROW_FORMAT, r.allocator(), r.codec(), r.pagesInFile(), r.compressionRatio(),
+                r.density(),
                 r.churnDensity(), r.compactedDensity(), r.effectiveRatio(),
                 r.pagesInEngine() == 0 ? 0.0 : (double)r.metadataBytes() / r.pagesInEngine(),
                 r.storeMbPerS(), r.loadMbPerS(), r.codecCompressMbPerS(), r.codecDecompressMbPerS(),
