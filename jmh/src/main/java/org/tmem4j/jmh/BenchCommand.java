@@ -59,8 +59,13 @@ public final class BenchCommand implements Callable<Integer>
     static final int MEASUREMENT_SECONDS = 1;
     static final String RESULT_FILE = "jmh-result.json";
 
-    /** The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern). */
-    static final String DEFAULT_SUITE = "org\\.tmem4j\\.jmh\\.peer\\.";
+    /**
+     * The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern), sized to finish in
+     * about five minutes on 2 cores: tmem4j against its peers (one thread) and frontswap through the whole stack
+     * against the engine alone. Everything: {@code ./tmem4j bench '.*'}.
+     */
+    static final String DEFAULT_SUITE =
+        "org\\.tmem4j\\.jmh\\.(peer\\.PeerBenchmark\\.(put|get)1Thread|frontend\\.FrontswapBenchmark\\.)";
 
     @Spec
     CommandSpec spec;

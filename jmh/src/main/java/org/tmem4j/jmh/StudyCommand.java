@@ -131,19 +131,19 @@ public final class StudyCommand implements Callable<Integer>
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
                 out.flush();
             }
-            final Map<CodecSpec, RawCodecRun> raw = new LinkedHashMap<>();
             final List<StudyResult> results = new ArrayList<>();
             final Map<String, List<SizeClassOccupancy>> occupancy = new LinkedHashMap<>();
             for (final CodecSpec codec : codecSpecs)
             {
-                raw.put(codec, RawCodecRun.measure(codec, pages.segment(), count, PageCorpus.PAGE_SIZE, loaded,
-                    bars));
                 for (final String allocator : allocatorNames)
                 {
+                    // the codec alone right before the engine, so that both see the machine in the same state
+                    final RawCodecRun codecAlone =
+                        RawCodecRun.measure(codec, pages.segment(), count, PageCorpus.PAGE_SIZE, loaded, bars);
                     final FrontswapRun run = FrontswapRun.measure(allocator, codec, pages.segment(), count, loaded,
                         workDir, bars);
-                    final RawCodecRun codecAlone = raw.get(codec);
-                    final StudyResult result = new StudyResult(allocator, label(codec), count, run.pagesInFile(),
+                    final String label = StudyResult.codecLabel(codec);
+                    final StudyResult result = new StudyResult(allocator, label, count, run.pagesInFile(),
                         run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),
                         run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
                         codecAlone.decompressMbPerS(), run.churnDensity(), run.compactedDensity(),
@@ -156,11 +156,11 @@ public final class StudyCommand implements Callable<Integer>
                     }
                     if (!run.classes().isEmpty())
                     {
-                        occupancy.put(label(codec), run.classes());
+                        occupancy.put(label, run.classes());
                     }
                     if (classes && run.classTable() != null)
                     {
-                        (json ? err : out).println("zsmalloc classes after the fill, " + codec + ":");
+                        (json ? err : out).println("zsmalloc classes after the fill, " + label + ":");
                         (json ? err : out).println(run.classTable());
                     }
                 }
@@ -213,15 +213,6 @@ public final class StudyCommand implements Callable<Integer>
             throw new IllegalArgumentException("corpus file " + file + (size == 0 ? " is empty" : " has " + size
                 + " bytes, less than one " + PageCorpus.PAGE_SIZE + "-byte page"));
         }
-    }
-
-    /**
-     * @param codec a codec spec.
-     * @return how tables and JSON name it: {@code lz4} at its default acceleration, else {@code name:level}.
-     */
-    static String label(final CodecSpec codec)
-    {
-        return codec.equals(CodecSpec.lz4()) ? CodecSpec.LZ4 : codec.toString();
     }
 
     /**

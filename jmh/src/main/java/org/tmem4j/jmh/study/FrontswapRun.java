@@ -88,7 +88,8 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
                 slots[i] = area.allocateSlot();
             }
 
-            final TimedLoop stores = TimedLoop.run("store " + allocator + "/" + codec, count, progress,
+            final String name = allocator + "/" + StudyResult.codecLabel(codec);
+            final TimedLoop stores = TimedLoop.run("store " + name, count, progress,
                 i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
             final ZcacheStats filled = zcache.stats();
             final List<SizeClassOccupancy> classes = new ArrayList<>();
@@ -106,7 +107,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
 
             // a load that fills nothing must not pass for one that filled the right bytes
             loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
-            final TimedLoop loads = TimedLoop.run("load " + allocator + "/" + codec, count, progress,
+            final TimedLoop loads = TimedLoop.run("load " + name, count, progress,
                 i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
             final long bytes = (long)count * pageSize;
             final boolean verified =

@@ -1,5 +1,7 @@
 package org.tmem4j.jmh.study;
 
+import org.tmem4j.codec.CodecSpec;
+
 /**
  * What the study measured for one allocator × codec configuration: the fields of one {@code --json} line.
  *
@@ -70,6 +72,15 @@ public record StudyResult(
     public long pagesInEngine()
     {
         return pages - pagesInFile;
+    }
+
+    /**
+     * @param codec a codec spec.
+     * @return how tables, charts and JSON name it: {@code lz4} at its default acceleration, else {@code name:level}.
+     */
+    public static String codecLabel(final CodecSpec codec)
+    {
+        return codec.equals(CodecSpec.lz4()) ? CodecSpec.LZ4 : codec.toString();
     }
 
     /**
