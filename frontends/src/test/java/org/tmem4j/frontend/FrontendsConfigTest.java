@@ -99,7 +99,7 @@ class FrontendsConfigTest
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "tmem4j.frontends.cleancache.enabled | yes    | true or false",
-        "tmem4j.frontends.allocator          | slab   | allowed: one of zbud",
+        "tmem4j.frontends.allocator          | slab   | allowed: one of",
         "tmem4j.frontends.codec              | lzo    | lz4 or zstd",
         "tmem4j.frontends.codec.level        | 23     | a zstd level from -131072 to 22",
         "tmem4j.frontends.codec.level        | high   | a zstd level from -131072 to 22",
