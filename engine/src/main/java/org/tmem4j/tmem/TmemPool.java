@@ -466,7 +466,9 @@ public final class TmemPool
     {
         if (destroyed)
         {
-            throw new IllegalStateException("pool " + id + " is destroyed");
+            // an operation racing a close finds its pool destroyed: say so, the caller never destroyed it
+            throw new IllegalStateException(
+                "pool " + id + " is destroyed (by destroyPool, or because its backend was closed)");
         }
     }
 

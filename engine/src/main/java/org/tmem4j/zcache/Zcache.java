@@ -351,6 +351,17 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * For inspection only, e.g. zsmalloc's per-class table in {@code ./tmem4j study --classes}: the engine owns the
+     * allocator, so callers must not allocate, write, free, compact or close through it.
+     *
+     * @return the allocator holding the compressed pages.
+     */
+    public ObjectAllocator allocator()
+    {
+        return allocator;
+    }
+
+    /**
      * @return the codec every compressor slot runs.
      */
     public CodecSpec codec()
