@@ -542,7 +542,7 @@ public final class Zcache implements AutoCloseable
         }
         if (value > 0)
         {
-            final long bytes = storedBytes(value);
+            final long bytes = PageValue.isSpanned(value) ? storedBytes(value) : length;
             pool.compressedBytes.add(bytes);
             if (pool.persistent)
             {
