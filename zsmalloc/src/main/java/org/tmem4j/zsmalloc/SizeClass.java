@@ -276,6 +276,12 @@ final class SizeClass
                     freed += moved;
                     chunksCompacted += moved;
                 }
+                if (!more)
+                {
+                    final long idle = releaseIdleChunks();
+                    freed += idle;
+                    chunksCompacted += idle;
+                }
             }
             finally
             {
@@ -283,6 +289,20 @@ final class SizeClass
             }
         }
         return freed;
+    }
+
+    private long releaseIdleChunks()
+    {
+        long given = 0;
+        for (int id = 0; id < zspageIdsUsed; id++)
+        {
+            if (zspages[id] != null)
+            {
+                given += zspages[id].releaseIdleChunks(pool);
+            }
+        }
+        chunksUsed -= given;
+        return given;
     }
 
     /**
