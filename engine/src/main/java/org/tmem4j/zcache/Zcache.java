@@ -623,7 +623,7 @@ public final class Zcache implements AutoCloseable
         }
         if (value > 0)
         {
-            final long bytes = storedBytes(value);
+            final long bytes = PageValue.isSpanned(value) ? storedBytes(value) : length;
             pool.compressedBytes.add(bytes);
             if (pool.persistent)
             {
@@ -900,20 +900,12 @@ public final class Zcache implements AutoCloseable
         final long bytes = storedBytes(value);
         if (PageValue.isSpanned(value))
         {
-            final long dir = PageValue.handle(value);
-            final int parts = allocator.size(dir) / Long.BYTES;
-            final MemorySegment directory = MemorySegment.ofArray(new long[parts]);
-            allocator.read(dir, directory, 0);
-            for (int i = 0; i < parts; i++)
+            for (final long part : directory(PageValue.handle(value)))
             {
-                allocator.free(directory.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+                allocator.free(part);
             }
-            allocator.free(dir);
         }
-        else
-        {
-            allocator.free(value);
-        }
+        allocator.free(PageValue.handle(value));
         pool.compressedBytes.add(-bytes);
         if (pool.persistent)
         {
@@ -927,20 +919,26 @@ public final class Zcache implements AutoCloseable
      */
     private long storedBytes(final long value)
     {
-        if (!PageValue.isSpanned(value))
+        final long handle = PageValue.handle(value);
+        long bytes = allocator.size(handle);
+        if (PageValue.isSpanned(value))
         {
-            return allocator.size(value);
-        }
-        final long dir = PageValue.handle(value);
-        final int parts = allocator.size(dir) / Long.BYTES;
-        final MemorySegment directory = MemorySegment.ofArray(new long[parts]);
-        allocator.read(dir, directory, 0);
-        long bytes = allocator.size(dir);
-        for (int i = 0; i < parts; i++)
-        {
-            bytes += allocator.size(directory.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+            for (final long part : directory(handle))
+            {
+                bytes += allocator.size(part);
+            }
         }
         return bytes;
+    }
+
+    /**
+     * @return the part handles a span directory lists (large pages only, off the hot path of 4 KiB pages).
+     */
+    private long[] directory(final long dir)
+    {
+        final long[] parts = new long[allocator.size(dir) / Long.BYTES];
+        allocator.read(dir, MemorySegment.ofArray(parts), 0);
+        return parts;
     }
 
     private long sumOverPools(final boolean pages)
