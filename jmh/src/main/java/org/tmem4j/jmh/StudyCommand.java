@@ -54,6 +54,9 @@ public final class StudyCommand implements Callable<Integer>
     /** Exit code when a loaded page differed from the stored one. */
     public static final int NOT_VERIFIED = 1;
 
+    /** The allocator whose class table {@code --classes} prints. */
+    static final String ZSMALLOC = "zsmalloc";
+
     /** The allocator and codec lists' word for "every one". */
     static final String ALL = "all";
 
@@ -118,6 +121,10 @@ public final class StudyCommand implements Callable<Integer>
                 + ") has neither lib/modules nor lib/server/libjvm.so; give files with --corpus");
         }
         files.forEach(StudyCommand::checkCorpusFile);
+        if (classes && !allocatorNames.contains(ZSMALLOC))
+        {
+            err.println("tmem4j study: note: --classes shows zsmalloc's size classes, and zsmalloc is not studied");
+        }
         final PrintStream bars = noProgress ? null : System.err;
         try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages);
             Arena arena = Arena.ofShared())
