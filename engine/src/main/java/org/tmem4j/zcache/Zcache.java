@@ -1,5 +1,6 @@
 package org.tmem4j.zcache;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -95,6 +96,12 @@ public final class Zcache implements AutoCloseable
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
     private volatile boolean closed;
+    /**
+     * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
+     * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
+     * when none is left.
+     */
+    private volatile boolean overBudget;
 
     private Zcache(final Builder builder, final ObjectAllocator allocator, final PageMemory memory,
         final CompressorPool compressors)
@@ -324,10 +331,8 @@ public final class Zcache implements AutoCloseable
     {
         checkOpen();
         memory.budgetBytes(bytes);
-        while (memory.stats().bytesInUse() > bytes && tmem.evictOldest(evictionSink))
-        {
-            // each round frees one page's object; the allocator gives pages back as they empty
-        }
+        overBudget = true;
+        shrinkToBudget();
         allocator.compact();
     }
 
@@ -345,6 +350,17 @@ public final class Zcache implements AutoCloseable
     public String allocatorName()
     {
         return allocator.name();
+    }
+
+    /**
+     * For inspection only, e.g. zsmalloc's per-class table in {@code ./tmem4j study --classes}: the engine owns the
+     * allocator, so callers must not allocate, write, free, compact or close through it.
+     *
+     * @return the allocator holding the compressed pages.
+     */
+    public ObjectAllocator allocator()
+    {
+        return allocator;
     }
 
     /**
@@ -454,6 +470,25 @@ public final class Zcache implements AutoCloseable
         return "Zcache[" + name + ", " + allocator.name() + ", " + codec + (checksum ? ", checksum" : "") + "]";
     }
 
+    /**
+     * For corruption tests: the allocator's read-only view of a stored compressed page, which a test reinterprets
+     * to damage the bytes behind it.
+     *
+     * @return the view, or {@code null} if the page is absent, same-filled or spanned.
+     */
+    MemorySegment storedView(final int poolId, final long a, final long b, final long c, final int index)
+    {
+        final MemorySegment[] view = new MemorySegment[1];
+        pool(poolId).index.read(a, b, c, index, (value, out) ->
+        {
+            if (!PageValue.isSameFilled(value) && !PageValue.isSpanned(value))
+            {
+                out[0] = allocator.view(value, Arena.ofAuto().allocate(ObjectAllocator.MAX_OBJECT_SIZE));
+            }
+        }, view);
+        return view[0];
+    }
+
     private int register(final TmemPool index)
     {
         final ZcachePool[] all = Arrays.copyOf(pools, index.id() + 1);
@@ -557,6 +592,10 @@ public final class Zcache implements AutoCloseable
      */
     private long allocate(final ZcachePool pool, final int size)
     {
+        if (overBudget && !shrinkToBudget())
+        {
+            return NO_MEMORY;
+        }
         while (true)
         {
             final long handle = allocator.allocate(size);
@@ -584,6 +623,24 @@ public final class Zcache implements AutoCloseable
                 events.persistentAteEphemeral.increment();
             }
         }
+    }
+
+    /**
+     * Evicts ephemeral pages, oldest first, until the pages in use fit the budget.
+     *
+     * @return whether they fit.
+     */
+    private boolean shrinkToBudget()
+    {
+        while (memory.stats().bytesInUse() > memory.budgetBytes())
+        {
+            if (!tmem.evictOldest(evictionSink))
+            {
+                return false;
+            }
+        }
+        overBudget = false;
+        return true;
     }
 
     private int link(final ZcachePool pool, final long a, final long b, final long c, final int index,

@@ -32,14 +32,14 @@ class ConcurrencyTest
 {
     private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
     private static final int THREADS = 4;
-    private static final int OPS_PER_THREAD = 40_000;
+    private static final int OPS_PER_THREAD = 25_000;
     private static final int SLOTS_PER_THREAD = 200;
 
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"map"})
+    @ValueSource(strings = {"map", "zcache/zbud", "zcache/zsmalloc"})
     void trafficWhileBackendsComeAndGo(final String backendName) throws Exception
     {
         final String context = backendName + " -Dtmem4j.seed=" + SEED;
