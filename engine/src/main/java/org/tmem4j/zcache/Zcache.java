@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.codec.CompressorPool;
 import org.tmem4j.codec.CompressorSlot;
@@ -578,7 +580,8 @@ public final class Zcache implements AutoCloseable
 
     private boolean admit(final ZcachePool pool, final int compressed)
     {
-        if (compressed < 0 || compressed > pool.maxCompressedLength)
+        // no page compresses to 0 bytes: a codec answering 0 failed, and storing its empty block would lose the page
+        if (compressed <= 0 || compressed > pool.maxCompressedLength)
         {
             events.compressPoor.increment();
             return false;
@@ -1026,6 +1029,7 @@ public final class Zcache implements AutoCloseable
         private String name = "zcache";
         private String allocatorName = "zsmalloc";
         private CodecSpec codec = CodecSpec.lz4();
+        private Supplier<? extends Codec> codecFactory;
         private long budgetBytes = 256L << 20;
         private int buckets = Tmem.DEFAULT_BUCKETS;
         private boolean exclusiveGets;
@@ -1075,6 +1079,20 @@ public final class Zcache implements AutoCloseable
         public Builder codec(final String codec)
         {
             return codec(CodecSpec.parse(codec));
+        }
+
+        /**
+         * Replaces the codec the spec would build with codecs of the caller's making, one per compressor slot (a
+         * codec of the application's own, or a test's fault-injecting wrapper). {@link Zcache#codec()} still
+         * reports the spec, which should name what the factory builds.
+         *
+         * @param codecs makes one codec per compressor slot, at {@link #build()}.
+         * @return this.
+         */
+        public Builder codecFactory(final Supplier<? extends Codec> codecs)
+        {
+            this.codecFactory = Objects.requireNonNull(codecs, "codecs");
+            return this;
         }
 
         /**
@@ -1152,8 +1170,9 @@ public final class Zcache implements AutoCloseable
             try
             {
                 allocator = provider.create(memory);
-                final CompressorPool compressors =
-                    CompressorPool.create(codec, compressorSlots, CompressorPool.MAX_PAGE_SIZE);
+                final CompressorPool compressors = CompressorPool.create(
+                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
+                    CompressorPool.MAX_PAGE_SIZE, CompressorPool.SlotSelection.CPU);
                 return new Zcache(this, allocator, memory, compressors);
             }
             catch (final RuntimeException | Error ex)
