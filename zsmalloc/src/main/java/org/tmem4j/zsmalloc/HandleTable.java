@@ -1,0 +1,175 @@
+package org.tmem4j.zsmalloc;
+
+import java.util.Arrays;
+
+/**
+ * The indirection between a handle and where its object is: one {@code long} entry per handle, in chunks on the
+ * heap, so compaction moves an object by rewriting one entry while the handle the owner holds stays the same.
+ * <p>
+ * An entry packs, from the low bits: the slot in the zspage (12 bits), the zspage's id in its class (25 bits), the
+ * object's size (13 bits; 0 marks a free entry) and the entry's generation (13 bits). The generation goes up each
+ * time the entry is freed, so a stale handle to a reused entry no longer matches and is rejected.
+ * <p>
+ * Not thread-safe: each {@link SizeClass} owns one table and guards it with its lock. Readers that look entries up
+ * optimistically may see a chunk array that is being replaced; they validate their read afterwards.
+ */
+final class HandleTable
+{
+    static final int INDEX_BITS = 26;
+    static final int MAX_ENTRIES = 1 << INDEX_BITS;
+    static final int GENERATION_BITS = 13;
+    static final int GENERATION_MASK = (1 << GENERATION_BITS) - 1;
+
+    private static final int SLOT_BITS = 12;
+    private static final int ZSPAGE_BITS = 25;
+    private static final int SIZE_SHIFT = SLOT_BITS + ZSPAGE_BITS;
+    private static final int SIZE_BITS = 13;
+    private static final int GENERATION_SHIFT = SIZE_SHIFT + SIZE_BITS;
+    private static final int CHUNK_SHIFT = 12;
+    private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK_SIZE - 1;
+
+    static final int MAX_ZSPAGES = 1 << ZSPAGE_BITS;
+
+    private long[][] chunks = new long[1][];
+    private int used;
+    private int[] freeIndexes = new int[64];
+    private int freeCount;
+    private int live;
+
+    /**
+     * Takes an entry for a new object.
+     *
+     * @return the entry's index, or -1 when the table is full.
+     */
+    int allocate(final int zspage, final int slot, final int size)
+    {
+        final int index;
+        if (freeCount > 0)
+        {
+            index = freeIndexes[--freeCount];
+        }
+        else
+        {
+            if (used == MAX_ENTRIES)
+            {
+                return -1;
+            }
+            index = used++;
+            final int chunk = index >>> CHUNK_SHIFT;
+            if (chunk == chunks.length)
+            {
+                chunks = Arrays.copyOf(chunks, chunks.length * 2);
+            }
+            if (chunks[chunk] == null)
+            {
+                chunks[chunk] = new long[CHUNK_SIZE];
+            }
+        }
+        final long[] entries = chunks[index >>> CHUNK_SHIFT];
+        int generation = generation(entries[index & CHUNK_MASK]);
+        if (generation == 0)
+        {
+            generation = 1;
+        }
+        entries[index & CHUNK_MASK] = entry(generation, size, zspage, slot);
+        live++;
+        return index;
+    }
+
+    /**
+     * Frees an entry; its generation moves on so that handles to it go stale.
+     */
+    void free(final int index)
+    {
+        final long[] entries = chunks[index >>> CHUNK_SHIFT];
+        final int next = generation(entries[index & CHUNK_MASK]) % GENERATION_MASK + 1;
+        entries[index & CHUNK_MASK] = (long)next << GENERATION_SHIFT;
+        if (freeCount == freeIndexes.length)
+        {
+            freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
+        }
+        freeIndexes[freeCount++] = index;
+        live--;
+    }
+
+    /**
+     * @return the entry at {@code index}, or 0 when the index was never handed out.
+     */
+    long get(final int index)
+    {
+        if (index >= used)
+        {
+            return 0;
+        }
+        final long[][] all = chunks;
+        return all[index >>> CHUNK_SHIFT][index & CHUNK_MASK];
+    }
+
+    /**
+     * Points a live entry at a new place, as compaction moves its object.
+     */
+    void move(final int index, final int zspage, final int slot)
+    {
+        final long[] entries = chunks[index >>> CHUNK_SHIFT];
+        final long old = entries[index & CHUNK_MASK];
+        entries[index & CHUNK_MASK] = entry(generation(old), size(old), zspage, slot);
+    }
+
+    /**
+     * @return live entries.
+     */
+    int live()
+    {
+        return live;
+    }
+
+    /**
+     * @return heap bytes held by the table's entries and free list.
+     */
+    long footprintBytes()
+    {
+        long bytes = (long)freeIndexes.length * Integer.BYTES + (long)chunks.length * Long.BYTES;
+        for (final long[] chunk : chunks)
+        {
+            bytes += chunk == null ? 0 : (long)chunk.length * Long.BYTES;
+        }
+        return bytes;
+    }
+
+    /**
+     * Forgets every entry (the class is being closed).
+     */
+    void clear()
+    {
+        chunks = new long[1][];
+        used = 0;
+        freeCount = 0;
+        live = 0;
+    }
+
+    static long entry(final int generation, final int size, final int zspage, final int slot)
+    {
+        return (long)generation << GENERATION_SHIFT | (long)size << SIZE_SHIFT | (long)zspage << SLOT_BITS | slot;
+    }
+
+    static int slot(final long entry)
+    {
+        return (int)entry & ((1 << SLOT_BITS) - 1);
+    }
+
+    static int zspage(final long entry)
+    {
+        return (int)(entry >>> SLOT_BITS) & (MAX_ZSPAGES - 1);
+    }
+
+    static int size(final long entry)
+    {
+        return (int)(entry >>> SIZE_SHIFT) & ((1 << SIZE_BITS) - 1);
+    }
+
+    static int generation(final long entry)
+    {
+        return (int)(entry >>> GENERATION_SHIFT) & GENERATION_MASK;
+    }
+}

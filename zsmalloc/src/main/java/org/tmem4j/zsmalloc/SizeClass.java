@@ -1,0 +1,581 @@
+package org.tmem4j.zsmalloc;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.locks.StampedLock;
+
+import org.tmem4j.alloc.ObjectAllocator;
+
+/**
+ * Everything of one size class: its zspages sorted into fullness groups, its handle table and its lock.
+ * <p>
+ * <b>Locking.</b> One {@link StampedLock} per class. Allocation, free and compaction (which moves objects) take it
+ * exclusively; writes into an object take it shared, so a write never lands in a slot that compaction has just
+ * vacated. Reads are optimistic: they copy the object out without a lock and keep the copy only if no exclusive
+ * holder came in between; otherwise (a move, an allocation or a free in the class raced with them) they copy again
+ * under the shared lock. An optimistic copy may touch a page that was given back in the meantime, which raises
+ * {@link IllegalStateException} if its slab is gone; that too only sends the read round again.
+ * <p>
+ * <b>Fullness groups</b> follow the kernel: group 1 holds zspages less than 10% used, ..., group 9 less than 90%,
+ * group 10 less than 100% and group 11 full. Empty zspages are never kept. Allocation takes the head of the fullest
+ * non-full group; compaction moves objects from the head of the sparsest group into the fullest.
+ */
+final class SizeClass
+{
+    /** Groups 1..11 as the kernel's debugfs names them; index 0 (empty) is never populated. */
+    static final String[] GROUP_NAMES = {"0%", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%", "99%",
+        "100%"};
+    private static final int FULL = 11;
+    private static final int ALMOST_FULL = 10;
+    private static final int MOVES_PER_LOCK = 64;
+
+    final int index;
+    final int slotSize;
+    final int pagesPerZspage;
+    final int objectsPerZspage;
+    private final ClassLayout layout;
+    private final ChunkPool pool;
+    private final StampedLock lock = new StampedLock();
+    private final HandleTable handles = new HandleTable();
+    private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
+    private final long[] groupCounts = new long[FULL + 1];
+    private ZsPage[] zspages = new ZsPage[4];
+    private int[] freeZspageIds = new int[4];
+    private int freeZspageIdCount;
+    private int zspageIdsUsed;
+    private long zspageCount;
+    private long storedBytes;
+    private long chunksUsed;
+    private long chunksCompacted;
+    private long compactionStalls;
+
+    SizeClass(final ClassLayout layout, final int index, final ChunkPool pool)
+    {
+        this.layout = layout;
+        this.index = index;
+        this.pool = pool;
+        slotSize = layout.slotSize(index);
+        pagesPerZspage = layout.pagesPerZspage(index);
+        objectsPerZspage = layout.objectsPerZspage(index);
+    }
+
+    /**
+     * @return {@code generation << 26 | table index} of the new object, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long allocate(final int size)
+    {
+        final long stamp = lock.writeLock();
+        try
+        {
+            ZsPage zspage = fullestNonFull();
+            final boolean created = zspage == null;
+            if (created)
+            {
+                zspage = newZspage();
+                if (zspage == null)
+                {
+                    return ObjectAllocator.NO_MEMORY;
+                }
+            }
+            final int slot = zspage.lowestFreeSlot();
+            final int handleIndex = handles.allocate(zspage.id, slot, size);
+            if (handleIndex < 0)
+            {
+                if (created)
+                {
+                    dispose(zspage);
+                }
+                return ObjectAllocator.NO_MEMORY;
+            }
+            final int taken = zspage.take(slot, handleIndex, pool);
+            if (taken < 0)
+            {
+                handles.free(handleIndex);
+                if (created)
+                {
+                    dispose(zspage);
+                }
+                return ObjectAllocator.NO_MEMORY;
+            }
+            chunksUsed += taken;
+            storedBytes += size;
+            regroup(zspage);
+            return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
+        }
+        finally
+        {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    void free(final int handleIndex, final int generation)
+    {
+        final long stamp = lock.writeLock();
+        try
+        {
+            final long entry = liveEntry(handleIndex, generation);
+            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
+            chunksUsed -= zspage.release(HandleTable.slot(entry), pool);
+            storedBytes -= HandleTable.size(entry);
+            handles.free(handleIndex);
+            if (zspage.inUse == 0)
+            {
+                dispose(zspage);
+            }
+            else
+            {
+                regroup(zspage);
+            }
+        }
+        finally
+        {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Copies an object out, or only looks its size up when {@code dst} is null: optimistically first, under the
+     * shared lock if an exclusive holder raced with the copy.
+     *
+     * @return the object's size.
+     */
+    int read(final int handleIndex, final int generation, final MemorySegment dst, final long dstOffset)
+    {
+        final long stamp = lock.tryOptimisticRead();
+        if (stamp != 0)
+        {
+            try
+            {
+                final int size = copyOut(liveEntry(handleIndex, generation), dst, dstOffset);
+                if (lock.validate(stamp))
+                {
+                    return size;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                if (lock.validate(stamp))
+                {
+                    throw ex;
+                }
+            }
+        }
+        final long readStamp = lock.readLock();
+        try
+        {
+            return copyOut(liveEntry(handleIndex, generation), dst, dstOffset);
+        }
+        finally
+        {
+            lock.unlockRead(readStamp);
+        }
+    }
+
+    /**
+     * @return a read-only slice of pool memory holding the object when it lies within one chunk, else {@code null}
+     * (the caller gathers it).
+     */
+    MemorySegment directView(final int handleIndex, final int generation)
+    {
+        final long stamp = lock.readLock();
+        try
+        {
+            final long entry = liveEntry(handleIndex, generation);
+            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
+            final long offset = zspage.slotOffset(HandleTable.slot(entry));
+            final int inChunk = (int)(offset & (pool.chunkSize - 1));
+            final int size = HandleTable.size(entry);
+            if (inChunk + size > pool.chunkSize)
+            {
+                return null;
+            }
+            final int chunk = zspage.chunks[(int)(offset >>> pool.chunkShift)];
+            return pool.segment(chunk).asSlice(pool.offset(chunk) + inChunk, size).asReadOnly();
+        }
+        finally
+        {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    void write(final int handleIndex, final int generation, final MemorySegment src, final long srcOffset)
+    {
+        final long stamp = lock.readLock();
+        try
+        {
+            final long entry = liveEntry(handleIndex, generation);
+            final int size = HandleTable.size(entry);
+            if (srcOffset < 0 || src.byteSize() - srcOffset < size)
+            {
+                throw new IllegalArgumentException("source has " + src.byteSize() + " bytes; an object of " + size +
+                    " bytes cannot be written from offset " + srcOffset);
+            }
+            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
+            copy(zspage, HandleTable.slot(entry), size, src, srcOffset, true);
+        }
+        finally
+        {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Moves live objects from the sparsest zspages into the fullest until every zspage but one is full and the last
+     * one holds its objects in its lowest slots: the fewest pages the live objects can occupy. Takes the lock in
+     * short turns, so allocation, reads and frees in this class go on in between.
+     *
+     * @param buffer at least one page of scratch to copy objects through.
+     * @return chunks given back to the pool (net of chunks taken for destination slots).
+     */
+    long compact(final MemorySegment buffer)
+    {
+        long freed = 0;
+        boolean more = true;
+        while (more)
+        {
+            final long stamp = lock.writeLock();
+            try
+            {
+                for (int moves = 0; moves < MOVES_PER_LOCK && more; moves++)
+                {
+                    final ZsPage dst = fullestNonFull();
+                    ZsPage src = sparsest();
+                    if (src == dst && src != null)
+                    {
+                        src = dst.next != null && dst.next.group == dst.group ? dst.next : null;
+                    }
+                    if (dst == null)
+                    {
+                        more = false;
+                        continue;
+                    }
+                    final ZsPage from = src == null ? dst : src;
+                    final int high = from.highestLiveSlot();
+                    final int low = dst.lowestFreeSlot();
+                    if (src == null && (low < 0 || high < low))
+                    {
+                        more = false;
+                        continue;
+                    }
+                    int moved = move(from, high, dst, low, buffer);
+                    if (moved == Integer.MIN_VALUE)
+                    {
+                        // no chunk for the lowest free slot: fall back to a free slot whose chunks are all present
+                        final int present = dst.lowestFreeSlotOnPresentChunks(src == null ? high : Integer.MAX_VALUE);
+                        if (present >= 0)
+                        {
+                            moved = move(from, high, dst, present, buffer);
+                        }
+                    }
+                    if (moved == Integer.MIN_VALUE)
+                    {
+                        compactionStalls++;
+                        more = false;
+                        continue;
+                    }
+                    freed += moved;
+                    chunksCompacted += moved;
+                }
+                if (!more)
+                {
+                    final long idle = releaseIdleChunks();
+                    freed += idle;
+                    chunksCompacted += idle;
+                }
+            }
+            finally
+            {
+                lock.unlockWrite(stamp);
+            }
+        }
+        return freed;
+    }
+
+    private long releaseIdleChunks()
+    {
+        long given = 0;
+        for (int id = 0; id < zspageIdsUsed; id++)
+        {
+            if (zspages[id] != null)
+            {
+                given += zspages[id].releaseIdleChunks(pool);
+            }
+        }
+        chunksUsed -= given;
+        return given;
+    }
+
+    /**
+     * @return chunks net freed by the move, or {@link Integer#MIN_VALUE} if no chunk was free for the destination.
+     */
+    private int move(final ZsPage src, final int srcSlot, final ZsPage dst, final int dstSlot,
+        final MemorySegment buffer)
+    {
+        final int handleIndex = src.owner(srcSlot);
+        final int size = HandleTable.size(handles.get(handleIndex));
+        final int taken = dst.take(dstSlot, handleIndex, pool);
+        if (taken < 0)
+        {
+            return Integer.MIN_VALUE;
+        }
+        copy(src, srcSlot, size, buffer, 0, false);
+        copy(dst, dstSlot, size, buffer, 0, true);
+        handles.move(handleIndex, dst.id, dstSlot);
+        final int given = src.release(srcSlot, pool);
+        chunksUsed += taken - given;
+        regroup(dst);
+        if (src.inUse == 0)
+        {
+            dispose(src);
+        }
+        else if (src != dst)
+        {
+            regroup(src);
+        }
+        return given - taken;
+    }
+
+    /**
+     * @return the per-class row of the statistics, taken under the lock.
+     */
+    ClassStats stats()
+    {
+        final long stamp = lock.readLock();
+        try
+        {
+            final long[] groups = Arrays.copyOfRange(groupCounts, 1, FULL + 1);
+            final long objects = handles.live();
+            return new ClassStats(index, slotSize, pagesPerZspage, objectsPerZspage, groups,
+                zspageCount * objectsPerZspage, objects, storedBytes, chunksUsed, pool.chunkSize,
+                chunksUsed - layout.minimumChunks(index, objects), chunksCompacted, compactionStalls,
+                handles.footprintBytes());
+        }
+        finally
+        {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#consolidate}), under this class's
+     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it.
+     */
+    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks, final MemorySegment buffer)
+    {
+        final long stamp = lock.writeLock();
+        try
+        {
+            final int chunk = zspage.chunks[position];
+            if (zspages[zspage.id] == zspage && chunk != ChunkPool.NO_CHUNK)
+            {
+                zspage.chunks[position] = chunks.moveIfSparse(chunk, buffer);
+            }
+        }
+        finally
+        {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Forgets every object; the pool gives the pages back.
+     */
+    void close()
+    {
+        final long stamp = lock.writeLock();
+        try
+        {
+            Arrays.fill(zspages, null);
+            Arrays.fill(groupHeads, null);
+            Arrays.fill(groupCounts, 0);
+            handles.clear();
+            zspageIdsUsed = 0;
+            freeZspageIdCount = 0;
+            zspageCount = 0;
+            storedBytes = 0;
+            chunksUsed = 0;
+        }
+        finally
+        {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    private long liveEntry(final int handleIndex, final int generation)
+    {
+        final long entry = handles.get(handleIndex);
+        if (HandleTable.size(entry) == 0 || HandleTable.generation(entry) != generation)
+        {
+            throw new IllegalArgumentException("handle is not live in size class " + index + " (entry " +
+                handleIndex + " generation " + generation + "): freed, forged or from another allocator");
+        }
+        return entry;
+    }
+
+    private int copyOut(final long entry, final MemorySegment dst, final long dstOffset)
+    {
+        final int size = HandleTable.size(entry);
+        if (dst == null)
+        {
+            return size;
+        }
+        if (dstOffset < 0 || dst.byteSize() - dstOffset < size)
+        {
+            throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes; an object of " + size +
+                " bytes cannot be read to offset " + dstOffset);
+        }
+        copy(zspages[HandleTable.zspage(entry)], HandleTable.slot(entry), size, dst, dstOffset, false);
+        return size;
+    }
+
+    /**
+     * Copies between a slot and a buffer piece by piece: a slot crossing a chunk boundary continues at the start of
+     * the zspage's next chunk, wherever that chunk is.
+     */
+    private void copy(final ZsPage zspage, final int slot, final int size, final MemorySegment buffer,
+        final long bufferOffset, final boolean intoSlot)
+    {
+        final long offset = zspage.slotOffset(slot);
+        int chunkIndex = (int)(offset >>> pool.chunkShift);
+        int inChunk = (int)(offset & (pool.chunkSize - 1));
+        int done = 0;
+        while (done < size)
+        {
+            final int length = Math.min(size - done, pool.chunkSize - inChunk);
+            copyPiece(zspage.chunks[chunkIndex], inChunk, length, buffer, bufferOffset + done, intoSlot);
+            done += length;
+            chunkIndex++;
+            inChunk = 0;
+        }
+    }
+
+    private void copyPiece(final int chunk, final int inChunk, final int length, final MemorySegment buffer,
+        final long bufferOffset, final boolean intoPage)
+    {
+        final MemorySegment segment = pool.segment(chunk);
+        final long at = pool.offset(chunk) + inChunk;
+        if (intoPage)
+        {
+            MemorySegment.copy(buffer, bufferOffset, segment, at, length);
+        }
+        else
+        {
+            MemorySegment.copy(segment, at, buffer, bufferOffset, length);
+        }
+    }
+
+    private ZsPage fullestNonFull()
+    {
+        for (int g = ALMOST_FULL; g >= 1; g--)
+        {
+            if (groupHeads[g] != null)
+            {
+                return groupHeads[g];
+            }
+        }
+        return null;
+    }
+
+    private ZsPage sparsest()
+    {
+        for (int g = 1; g <= ALMOST_FULL; g++)
+        {
+            if (groupHeads[g] != null)
+            {
+                return groupHeads[g];
+            }
+        }
+        return null;
+    }
+
+    private ZsPage newZspage()
+    {
+        final int id;
+        if (freeZspageIdCount > 0)
+        {
+            id = freeZspageIds[--freeZspageIdCount];
+        }
+        else
+        {
+            if (zspageIdsUsed == HandleTable.MAX_ZSPAGES)
+            {
+                return null;
+            }
+            id = zspageIdsUsed++;
+            if (id == zspages.length)
+            {
+                zspages = Arrays.copyOf(zspages, id * 2);
+            }
+        }
+        final ZsPage zspage = new ZsPage(this, id, layout.chunksPerZspage(index), pool.chunkShift);
+        zspages[id] = zspage;
+        zspageCount++;
+        return zspage;
+    }
+
+    private void dispose(final ZsPage zspage)
+    {
+        unlink(zspage);
+        zspages[zspage.id] = null;
+        if (freeZspageIdCount == freeZspageIds.length)
+        {
+            freeZspageIds = Arrays.copyOf(freeZspageIds, freeZspageIdCount * 2);
+        }
+        freeZspageIds[freeZspageIdCount++] = zspage.id;
+        zspageCount--;
+    }
+
+    private static int groupOf(final ZsPage zspage)
+    {
+        if (zspage.inUse == 0)
+        {
+            return 0;
+        }
+        if (zspage.isFull())
+        {
+            return FULL;
+        }
+        return 100 * zspage.inUse / zspage.objects() / 10 + 1;
+    }
+
+    private void regroup(final ZsPage zspage)
+    {
+        final int group = groupOf(zspage);
+        if (group != zspage.group || (zspage.prev == null && groupHeads[group] != zspage))
+        {
+            unlink(zspage);
+            zspage.group = group;
+            zspage.next = groupHeads[group];
+            if (zspage.next != null)
+            {
+                zspage.next.prev = zspage;
+            }
+            groupHeads[group] = zspage;
+            groupCounts[group]++;
+        }
+    }
+
+    private void unlink(final ZsPage zspage)
+    {
+        final boolean linked = zspage.prev != null || groupHeads[zspage.group] == zspage;
+        if (!linked)
+        {
+            return;
+        }
+        if (zspage.prev != null)
+        {
+            zspage.prev.next = zspage.next;
+        }
+        else
+        {
+            groupHeads[zspage.group] = zspage.next;
+        }
+        if (zspage.next != null)
+        {
+            zspage.next.prev = zspage.prev;
+        }
+        zspage.prev = null;
+        zspage.next = null;
+        groupCounts[zspage.group]--;
+    }
+}

@@ -1,0 +1,457 @@
+package org.tmem4j.zsmalloc;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.EvictionListener;
+import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.memory.PageMemory;
+
+/**
+ * zsmalloc for the JVM: packs compressed pages of any size densely into 4 KiB pages, moves them to give pages back,
+ * and keeps every handle valid while it does.
+ * <p>
+ * <b>Why.</b> A page that compresses to 1.6 KiB is worth storing only if it costs about 1.6 KiB of memory. zbud puts
+ * at most two objects in a page, so it can never pass 2:1; a general-purpose heap puts headers between objects and
+ * fragments as they come and go. zsmalloc instead sorts objects by size into <i>size classes</i>, cuts runs of memory
+ * into slots of exactly one class's size, and lets slots run across boundaries, so that a class wastes only what
+ * rounding up to its slot costs. Everything needed to find an object (its handle entry, which handle lives in which
+ * slot) is kept on the heap, outside the pool, so pool pages hold object bytes and nothing else.
+ * <p>
+ * <b>Where the kernel loses density, and what this one does instead</b> (measured in the README):
+ * <ul>
+ * <li>The kernel rounds objects up to 16-byte classes and adds an 8-byte header to each; here slots come every
+ * {@code step} bytes (32 by default) and objects carry no header.</li>
+ * <li>Every class keeps one zspage that is still filling, and the last page it has reached is half empty on average:
+ * about 2 KiB per class in use, as much as all other waste together on a pool of a few thousand pages. Here zspages
+ * are built from <i>chunks</i> of a quarter page ({@link ChunkPool}) that the classes share, which cuts that to about
+ * 512 bytes per class.</li>
+ * <li>A zspage's length {@code k} (up to 64 pages, the kernel stops at 8) is chosen per class to waste the least
+ * tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal are merged into the larger.
+ * Objects too large to share a zspage fall into classes of one object per page, ending with the "huge" 4096.</li>
+ * </ul>
+ * <b>A zspage</b> ({@link ZsPage}) is {@code k} pages' worth of bytes laid end to end as a logical run and cut into
+ * slots; the run is made of chunks that need not be contiguous nor in the same pages, and a chunk is held only while a
+ * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, and
+ * {@link #view(long, MemorySegment)} gathers it.
+ * <pre>
+ *  handle (long, 63 bits):
+ *  | allocator tag 14 | class 10 | generation 13 | handle-table index 26 |
+ *                          |                               |
+ *                          v                               v
+ *  SizeClass[class] ----> HandleTable entry (8 bytes, on the heap):
+ *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
+ *                                                          |            |
+ *                                                          v            v
+ *  zspage of class 1632 (k = 2 pages, 5 slots, 8 chunks of 1 KiB; chunks taken as slots reach them)
+ *
+ *   logical run: 0        1024      2048      3072      4096      5120      6144      7168      8192
+ *                | chunk 0 | chunk 1 | chunk 2 | chunk 3 | chunk 4 | chunk 5 | chunk 6 | chunk 7 |
+ *                | slot 0        | slot 1        | slot 2        | slot 3        | slot 4        |tail
+ *                0              1632           3264           4896           6528           8160
+ *   chunks[] = {p8811:0, p8811:1, p301:3, p301:0, p77:2, --, --, --}   (page:quarter; -- not held)
+ *   owner[]  = {h17, h3, h40, FREE, FREE}      slots 3 and 4 are free, so no live slot touches chunks 5 to 7
+ *
+ *  pool page p301: | chunk 3 of this zspage | a chunk of class 2048 | free | chunk 2 of this zspage |
+ * </pre>
+ * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
+ * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
+ * handle of another allocator foreign. Per object the allocator keeps 8 bytes of handle entry plus 4 bytes of
+ * slot-to-handle back-pointer (for compaction), none of it in pool pages.
+ * <p>
+ * <b>Fullness groups.</b> Each class keeps its zspages in the kernel's groups (under 10%, ..., under 90%, under
+ * 100%, full). Allocation takes the lowest free slot of a zspage in the fullest non-full group; a zspage whose last
+ * object goes is dropped at once, and a chunk that no live slot touches goes back to the pool even sooner. A page
+ * whose chunks are all free goes back to the page memory (one is kept as a spare).
+ * <p>
+ * <b>Compaction</b> ({@link #compact()}): per class, objects move from the sparsest zspage into the fullest, then
+ * within the last non-full zspage from its highest slots into its lowest, until the class holds the fewest chunks
+ * its live objects can occupy ({@link ClassLayout#minimumChunks}); then chunks move out of the sparsest pages into
+ * free chunks of fuller ones until the pool holds the fewest pages for its chunks. A move needs its destination
+ * before it frees its source; when the budget has no chunk left, the move falls back to a free slot on chunks already
+ * held, and failing that the class's compaction stops and counts a stall instead of waiting. Reads racing with a
+ * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. A {@link CompactionAgent} can run
+ * compaction in the background when enough pages are freeable.
+ * <p>
+ * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
+ * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
+ * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object that lies within
+ * one chunk is then returned as a read-only slice of pool memory, valid until the handle is freed or the object is
+ * moved by {@link #compact()}; an object crossing a chunk boundary of its non-contiguous zspage is still gathered
+ * into scratch.
+ * <p>
+ * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
+ * <p>
+ * Thread-safe: each class has its own lock, so threads working in different classes meet only in the chunk pool.
+ */
+public final class Zsmalloc implements ObjectAllocator
+{
+    /** The name the provider registers. */
+    public static final String NAME = "zsmalloc";
+
+    private static final int CLASS_SHIFT = HandleTable.INDEX_BITS + HandleTable.GENERATION_BITS;
+    private static final int CLASS_BITS = 10;
+    private static final int TAG_SHIFT = CLASS_SHIFT + CLASS_BITS;
+    private static final int TAG_LIMIT = 1 << (63 - TAG_SHIFT);
+    private static final AtomicInteger TAGS = new AtomicInteger();
+
+    private final PageMemory memory;
+    private final ClassLayout layout;
+    private final boolean directViews;
+    private final ChunkPool pool;
+    private final SizeClass[] classes;
+    private final long tag;
+    private final ReentrantLock compactionLock = new ReentrantLock();
+    private final MemorySegment compactionBuffer = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
+    private volatile long pagesCompacted;
+    private volatile boolean closed;
+
+    private Zsmalloc(final Builder builder)
+    {
+        memory = builder.memory;
+        layout = builder.layout;
+        directViews = builder.directViews;
+        pool = new ChunkPool(memory, layout.chunkSize());
+        classes = new SizeClass[layout.classCount()];
+        for (int c = 0; c < classes.length; c++)
+        {
+            classes[c] = new SizeClass(layout, c, pool);
+        }
+        tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
+    }
+
+    /**
+     * @param memory the page memory to take pages from (shared; not closed by this allocator).
+     * @return an allocator with the default layout and copying views.
+     */
+    public static Zsmalloc create(final PageMemory memory)
+    {
+        return builder(memory).build();
+    }
+
+    /**
+     * @param memory the page memory to take pages from.
+     * @return a builder.
+     */
+    public static Builder builder(final PageMemory memory)
+    {
+        return new Builder(memory);
+    }
+
+    @Override
+    public String name()
+    {
+        return NAME;
+    }
+
+    @Override
+    public int maxStoredSize()
+    {
+        return MAX_OBJECT_SIZE;
+    }
+
+    @Override
+    public long allocate(final int size)
+    {
+        if (size < 1 || size > MAX_OBJECT_SIZE)
+        {
+            throw new IllegalArgumentException("size must be 1 to " + MAX_OBJECT_SIZE + ", was " + size);
+        }
+        ensureOpen();
+        if (memory.isClosed())
+        {
+            throw new IllegalStateException("the page memory under this allocator is closed");
+        }
+        final int cls = layout.classOf(size);
+        final long indexAndGeneration = classes[cls].allocate(size);
+        if (indexAndGeneration < 0)
+        {
+            return indexAndGeneration;
+        }
+        return tag << TAG_SHIFT | (long)cls << CLASS_SHIFT | indexAndGeneration;
+    }
+
+    @Override
+    public void write(final long handle, final MemorySegment src, final long srcOffset)
+    {
+        sizeClass(handle).write(index(handle), generation(handle), src, srcOffset);
+    }
+
+    @Override
+    public void read(final long handle, final MemorySegment dst, final long dstOffset)
+    {
+        final SizeClass sizeClass = sizeClass(handle);
+        if (dst.isReadOnly())
+        {
+            throw new IllegalArgumentException("destination segment is read-only");
+        }
+        sizeClass.read(index(handle), generation(handle), dst, dstOffset);
+    }
+
+    /**
+     * Exposes an object for reading. By default the object is copied into {@code scratch} (gathered piece by piece
+     * when it crosses a chunk boundary of its non-contiguous zspage) and the answer is a read-only slice of
+     * {@code scratch}. With {@link Builder#directViews(boolean)} an object lying within one chunk is answered as a
+     * read-only slice of pool memory instead, valid until the handle is freed or compaction moves the object; one
+     * crossing a chunk boundary is still gathered into {@code scratch}.
+     *
+     * @param handle  a live handle.
+     * @param scratch writable, at least {@link #size(long)} bytes.
+     * @return a read-only segment of exactly {@link #size(long)} bytes.
+     */
+    @Override
+    public MemorySegment view(final long handle, final MemorySegment scratch)
+    {
+        final SizeClass sizeClass = sizeClass(handle);
+        if (directViews)
+        {
+            final MemorySegment direct = sizeClass.directView(index(handle), generation(handle));
+            if (direct != null)
+            {
+                return direct;
+            }
+        }
+        if (scratch.isReadOnly())
+        {
+            throw new IllegalArgumentException("scratch segment is read-only");
+        }
+        final int size = sizeClass.read(index(handle), generation(handle), scratch, 0);
+        return scratch.asSlice(0, size).asReadOnly();
+    }
+
+    @Override
+    public int size(final long handle)
+    {
+        return sizeClass(handle).read(index(handle), generation(handle), null, 0);
+    }
+
+    @Override
+    public void free(final long handle)
+    {
+        sizeClass(handle).free(index(handle), generation(handle));
+    }
+
+    /**
+     * Compacts every class, largest first (their moves free the most per copied byte), then moves chunks out of
+     * sparse pages into fuller ones ({@link ChunkPool#consolidate}). One compaction runs at a time; a second caller
+     * waits for the first.
+     *
+     * @return pages given back to the page memory.
+     */
+    @Override
+    public long compact()
+    {
+        ensureOpen();
+        compactionLock.lock();
+        try
+        {
+            final long before = pool.pagesHeld();
+            for (int c = classes.length - 1; c >= 0 && !closed; c--)
+            {
+                classes[c].compact(compactionBuffer);
+            }
+            if (!closed)
+            {
+                pool.consolidate(compactionBuffer);
+            }
+            final long freed = Math.max(0, before - pool.pagesHeld());
+            pagesCompacted += freed;
+            return freed;
+        }
+        finally
+        {
+            compactionLock.unlock();
+        }
+    }
+
+    /**
+     * zsmalloc does not evict: its pages mix objects of many owners, and the owner (the engine) reclaims by handle.
+     *
+     * @return 0.
+     */
+    @Override
+    public int evict(final int pages, final EvictionListener listener)
+    {
+        ensureOpen();
+        return 0;
+    }
+
+    @Override
+    public boolean supportsEviction()
+    {
+        return false;
+    }
+
+    @Override
+    public AllocatorStats stats()
+    {
+        final ZsmallocStats table = classStats();
+        final Map<String, Long> details = new LinkedHashMap<>();
+        details.put("pages_compacted", table.pagesCompacted());
+        details.put("compaction_stalls", table.compactionStalls());
+        details.put("chunks_used", table.chunksUsed());
+        details.put("chunk_size", (long)layout.chunkSize());
+        details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
+        details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
+        details.put("handle_table_bytes", table.handleTableBytes());
+        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), details);
+    }
+
+    /**
+     * @return the per-class table (the kernel's debugfs {@code classes} columns) with totals.
+     */
+    public ZsmallocStats classStats()
+    {
+        ensureOpen();
+        final List<ClassStats> rows = new ArrayList<>(classes.length);
+        for (final SizeClass sizeClass : classes)
+        {
+            rows.add(sizeClass.stats());
+        }
+        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
+    }
+
+    /**
+     * @return the class layout in use.
+     */
+    public ClassLayout layout()
+    {
+        return layout;
+    }
+
+    /**
+     * @return the page memory this allocator takes pages from.
+     */
+    public PageMemory memory()
+    {
+        return memory;
+    }
+
+    /**
+     * @return whether {@link #close()} has been called.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        compactionLock.lock();
+        try
+        {
+            if (!memory.isClosed())
+            {
+                for (final SizeClass sizeClass : classes)
+                {
+                    sizeClass.close();
+                }
+                pool.close();
+            }
+        }
+        finally
+        {
+            compactionLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Zsmalloc{" + layout + ", directViews=" + directViews + ", " + (closed ? "closed" : stats()) + "}";
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("zsmalloc allocator is closed");
+        }
+    }
+
+    private SizeClass sizeClass(final long handle)
+    {
+        ensureOpen();
+        final int cls = (int)(handle >>> CLASS_SHIFT) & ((1 << CLASS_BITS) - 1);
+        if (handle <= 0 || handle >>> TAG_SHIFT != tag || cls >= classes.length)
+        {
+            throw new IllegalArgumentException("handle " + handle + " was not issued by this zsmalloc allocator");
+        }
+        return classes[cls];
+    }
+
+    private static int index(final long handle)
+    {
+        return (int)handle & (HandleTable.MAX_ENTRIES - 1);
+    }
+
+    private static int generation(final long handle)
+    {
+        return (int)(handle >>> HandleTable.INDEX_BITS) & HandleTable.GENERATION_MASK;
+    }
+
+    /**
+     * Settings of a {@link Zsmalloc}.
+     */
+    public static final class Builder
+    {
+        private final PageMemory memory;
+        private ClassLayout layout = ClassLayout.DEFAULT;
+        private boolean directViews;
+
+        private Builder(final PageMemory memory)
+        {
+            if (memory == null)
+            {
+                throw new IllegalArgumentException("page memory must not be null");
+            }
+            this.memory = memory;
+        }
+
+        /**
+         * @param layout the size classes; default {@link ClassLayout#DEFAULT}.
+         * @return this.
+         */
+        public Builder layout(final ClassLayout layout)
+        {
+            if (layout == null)
+            {
+                throw new IllegalArgumentException("layout must not be null");
+            }
+            this.layout = layout;
+            return this;
+        }
+
+        /**
+         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
+         *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
+         *                    default false.
+         * @return this.
+         */
+        public Builder directViews(final boolean directViews)
+        {
+            this.directViews = directViews;
+            return this;
+        }
+
+        /**
+         * @return a new, empty allocator.
+         */
+        public Zsmalloc build()
+        {
+            return new Zsmalloc(this);
+        }
+    }
+}

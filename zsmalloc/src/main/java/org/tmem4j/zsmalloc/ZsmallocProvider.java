@@ -1,0 +1,23 @@
+package org.tmem4j.zsmalloc;
+
+import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.memory.PageMemory;
+
+/**
+ * Makes {@link Zsmalloc} available by the name {@value Zsmalloc#NAME} through {@link AllocatorProvider#named}.
+ */
+public final class ZsmallocProvider implements AllocatorProvider
+{
+    @Override
+    public String name()
+    {
+        return Zsmalloc.NAME;
+    }
+
+    @Override
+    public ObjectAllocator create(final PageMemory memory)
+    {
+        return Zsmalloc.create(memory);
+    }
+}

@@ -1,0 +1,134 @@
+package org.tmem4j.zsmalloc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.ObjectPattern;
+import org.tmem4j.memory.PageMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Views (copied by default; direct within a page and gathered across pages when asked), buffers that are too small
+ * or read-only, and the printed class table.
+ */
+final class ZsmallocViewAndInputTest
+{
+    @Test
+    void directViewsArePoolMemoryWithinAChunkAndGatheredAcrossChunks()
+    {
+        try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(1 << 20);
+            Zsmalloc allocator = Zsmalloc.builder(memory).directViews(true).build())
+        {
+            final int cls = allocator.layout().classOf(300);
+            final int slot = allocator.layout().slotSize(cls);
+            final MemorySegment buffer = arena.allocate(4096);
+            final MemorySegment scratch = arena.allocate(4096);
+            final MemorySegment expected = arena.allocate(4096);
+            final int chunk = allocator.layout().chunkSize();
+            boolean sawDirect = false;
+            boolean sawGathered = false;
+            for (int i = 0; i <= 2 * chunk / slot; i++)
+            {
+                final long handle = allocator.allocate(slot);
+                ObjectPattern.fill(buffer, 3, i, slot);
+                allocator.write(handle, buffer, 0);
+                final MemorySegment view = allocator.view(handle, scratch);
+                assertTrue(view.isReadOnly());
+                assertEquals(-1, ObjectPattern.mismatch(view, expected, 3, i, slot), "object " + i);
+                final boolean crosses = (long)i * slot % chunk + slot > chunk;
+                final boolean inScratch = view.address() == scratch.address();
+                assertEquals(crosses, inScratch, "object " + i + " crossing=" + crosses);
+                sawDirect |= !crosses;
+                sawGathered |= crosses;
+            }
+            assertTrue(sawDirect && sawGathered, "the test must see both kinds of object");
+        }
+    }
+
+    @Test
+    void defaultViewsAreCopiesThatCompactionCannotInvalidate()
+    {
+        try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(1 << 20);
+            Zsmalloc allocator = Zsmalloc.create(memory))
+        {
+            final MemorySegment scratch = arena.allocate(4096);
+            final long handle = allocator.allocate(100);
+            allocator.write(handle, arena.allocate(100).fill((byte)7), 0);
+            final MemorySegment view = allocator.view(handle, scratch);
+            assertEquals(scratch.address(), view.address());
+            assertEquals(100, view.byteSize());
+            assertEquals((byte)7, view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 99));
+        }
+    }
+
+    @Test
+    void buffersTooSmallOrReadOnlyAreRejectedWithoutDamage()
+    {
+        try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(1 << 20);
+            Zsmalloc allocator = Zsmalloc.create(memory))
+        {
+            final long handle = allocator.allocate(1000);
+            final MemorySegment content = arena.allocate(1000).fill((byte)42);
+            allocator.write(handle, content, 0);
+            final MemorySegment small = arena.allocate(999);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> allocator.read(handle, small, 0)), "1000");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> allocator.read(handle, arena.allocate(2000), 1001)), "offset 1001");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> allocator.write(handle, small, 0)), "999");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> allocator.view(handle, small)), "1000");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> allocator.read(handle, arena.allocate(1000).asReadOnly(), 0)), "read-only");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> allocator.read(handle, arena.allocate(1000), -1)), "offset -1");
+            final MemorySegment back = arena.allocate(1000);
+            allocator.read(handle, back, 0);
+            assertEquals(-1, back.mismatch(content));
+            assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(null));
+            assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(memory).layout(null));
+            assertThrows(IllegalArgumentException.class, () -> new CompactionAgent(allocator, 0));
+        }
+    }
+
+    private static void assertMessage(final IllegalArgumentException ex, final String part)
+    {
+        assertTrue(ex.getMessage().contains(part), "message should mention '" + part + "': " + ex.getMessage());
+    }
+
+    @Test
+    void theClassTableHasTheKernelsColumnsAndTotals()
+    {
+        try (PageMemory memory = PageMemory.withBudget(4 << 20);
+            Zsmalloc allocator = (Zsmalloc)AllocatorProvider.named("zsmalloc").create(memory))
+        {
+            assertInstanceOf(Zsmalloc.class, allocator);
+            for (int i = 0; i < 10; i++)
+            {
+                allocator.allocate(1500);
+            }
+            final ZsmallocStats stats = allocator.classStats();
+            final String table = stats.table();
+            for (final String column : new String[]{"class", "size", "10%", "90%", "99%", "100%", "obj_allocated",
+                "obj_used", "pages_used", "pages_per_zspage", "freeable", "Total", "pages_compacted"})
+            {
+                assertTrue(table.contains(column), "table lacks " + column + ":\n" + table);
+            }
+            final int cls = allocator.layout().classOf(1500);
+            final ClassStats row = stats.classes().get(cls);
+            assertEquals(10, row.objUsed());
+            assertEquals(15000, row.storedBytes());
+            assertEquals(allocator.layout().minimumChunks(cls, 10), row.chunksUsed());
+            final int perZspage = allocator.layout().objectsPerZspage(cls);
+            assertEquals((10 + perZspage - 1) / perZspage, row.zspages());
+            assertTrue(table.lines().anyMatch(l -> l.trim().startsWith(cls + " ") && l.contains(" 10 ")), table);
+            assertEquals(memory.stats().pagesInUse(), allocator.stats().pagesUsed());
+            assertFalse(allocator.stats().details().isEmpty());
+        }
+    }
+}
