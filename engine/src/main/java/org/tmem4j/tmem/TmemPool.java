@@ -1,0 +1,488 @@
+package org.tmem4j.tmem;
+
+import java.util.function.LongConsumer;
+
+/**
+ * A tmem pool: pages keyed by (object id, page index), each holding one opaque non-zero {@code long} value that a
+ * backend gave it (zcache: an allocator handle or a same-filled word). The pool never interprets values; it keeps
+ * them, hands them back, and says which ones to free.
+ * <pre>
+ *   hash(oid) --high bits--> HashBucket[0 .. n-1]   (one lock each, n a power of two, default 256)
+ *                               |  low bits
+ *                               v
+ *                            table: oid -> TmemObject --PageIndex (64-way radix)--> index -> value / LruNode
+ * </pre>
+ * <b>Locking.</b> Every operation on a key takes exactly its bucket's monitor; there is no pool-wide or global
+ * lock on the put and get paths, so threads working on different objects do not meet. Under a bucket lock nothing
+ * compresses or calls an allocator, and nothing is allocated on the heap either: new objects, tree nodes, table
+ * arrays and list nodes are made before the lock is taken, and a put that finds it needs more releases the lock,
+ * makes them and retries. Values taken out of the pool (replaced, removed, evicted) are returned to the caller, which
+ * frees them after the lock is released.
+ * <p>
+ * <b>Contract.</b> A put of an existing key replaces its value and returns the old one (the caller frees it: never
+ * overwritten in place). {@link #take} removes and returns; {@link #read} keeps the value and runs a reader on it
+ * under the lock, so it cannot be freed meanwhile. After a removal, lookups miss until the next put.
+ * <p>
+ * <b>Ephemeral pools</b> also keep, per bucket, the list of evictable pages from newest to oldest, so
+ * {@link Tmem#evictOldest(EvictedPageSink)} can drop the least recently put pages of all ephemeral pools. An
+ * ephemeral get is exclusive, so a page's last use is its put, and put order is LRU order.
+ */
+public final class TmemPool
+{
+    /** The value of an absent page; a value put must differ from it. */
+    public static final long EMPTY = 0;
+
+    private final int id;
+    private final PoolKind kind;
+    private final int pageSize;
+    private final boolean ephemeral;
+    private final boolean shared;
+    private final long uuidHi;
+    private final long uuidLo;
+    private final HashBucket[] buckets;
+    private final int bucketMask;
+    private volatile boolean destroyed;
+
+    TmemPool(final int id, final PoolKind kind, final int pageSize, final int buckets, final boolean shared,
+        final long uuidHi, final long uuidLo)
+    {
+        this.id = id;
+        this.kind = kind;
+        this.pageSize = pageSize;
+        this.ephemeral = kind == PoolKind.EPHEMERAL;
+        this.shared = shared;
+        this.uuidHi = uuidHi;
+        this.uuidLo = uuidLo;
+        this.buckets = new HashBucket[buckets];
+        for (int i = 0; i < buckets; i++)
+        {
+            this.buckets[i] = new HashBucket();
+        }
+        this.bucketMask = buckets - 1;
+    }
+
+    /**
+     * The hash of an object id: high 32 bits choose the bucket, low bits the slot in its table.
+     */
+    static long hash(final long a, final long b, final long c)
+    {
+        long h = a * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(b * 0xC2B2AE3D27D4EB4FL, 23) ^
+            Long.rotateLeft(c * 0x165667B19E3779F9L, 46);
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+
+    /**
+     * @return the pool's id, ≥ 0.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * @return ephemeral or persistent.
+     */
+    public PoolKind kind()
+    {
+        return kind;
+    }
+
+    /**
+     * @return the size of the pages it holds, a power of two from 4096 to 65536.
+     */
+    public int pageSize()
+    {
+        return pageSize;
+    }
+
+    /**
+     * @return whether it was created as a shared pool (found by uuid).
+     */
+    public boolean isShared()
+    {
+        return shared;
+    }
+
+    /**
+     * @return the high 64 bits of a shared pool's uuid (0 for a private pool).
+     */
+    public long uuidHi()
+    {
+        return uuidHi;
+    }
+
+    /**
+     * @return the low 64 bits of a shared pool's uuid (0 for a private pool).
+     */
+    public long uuidLo()
+    {
+        return uuidLo;
+    }
+
+    /**
+     * @return whether the pool was destroyed; every operation then throws.
+     */
+    public boolean isDestroyed()
+    {
+        return destroyed;
+    }
+
+    /**
+     * Stores a value, replacing any at the key.
+     *
+     * @param a         object id, first 64 bits.
+     * @param b         object id, second 64 bits.
+     * @param c         object id, third 64 bits.
+     * @param index     page index, ≥ 0.
+     * @param value     the value, not {@link #EMPTY}.
+     * @param evictable whether, in an ephemeral pool, {@link Tmem#evictOldest(EvictedPageSink)} may drop it
+     *                  (values that hold no memory are not worth evicting); ignored in persistent pools.
+     * @return the value replaced, for the caller to free, or {@link #EMPTY}.
+     * @throws IllegalArgumentException on an invalid id or a negative index.
+     * @throws IllegalStateException    if the pool is destroyed.
+     */
+    public long put(final long a, final long b, final long c, final int index, final long value,
+        final boolean evictable)
+    {
+        checkKey(a, b, c, index);
+        if (value == EMPTY)
+        {
+            throw new IllegalArgumentException("value " + EMPTY + " is reserved for an absent page");
+        }
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        final LruNode node = ephemeral ? new LruNode(index, value, System.nanoTime()) : null;
+        TmemObject fresh = null;
+        TmemObject[] grown = null;
+        NodeSpares spares = null;
+        while (true)
+        {
+            final int needed;
+            final int growTo;
+            synchronized (bucket)
+            {
+                checkLive();
+                TmemObject obj = bucket.find(a, b, c, hash);
+                if (obj == null && fresh != null &&
+                    (!bucket.needsGrowth() || (grown != null && grown.length > bucket.capacity())))
+                {
+                    bucket.insert(fresh, grown);
+                    obj = fresh;
+                    fresh = null;
+                    grown = null;
+                }
+                if (obj != null)
+                {
+                    needed = obj.sparesNeeded(index);
+                    if (needed == 0 || (spares != null && spares.covers(needed >>> 2, needed & 3)))
+                    {
+                        return link(bucket, obj, index, value, node, evictable, spares);
+                    }
+                    growTo = 0;
+                }
+                else
+                {
+                    needed = -1;
+                    growTo = bucket.needsGrowth() ? bucket.capacity() * 2 : 0;
+                }
+            }
+            if (needed < 0)
+            {
+                fresh = fresh == null ? new TmemObject(a, b, c) : fresh;
+                grown = growTo > 0 ? new TmemObject[growTo] : null;
+            }
+            else
+            {
+                spares = new NodeSpares(needed >>> 2, needed & 3, !ephemeral);
+            }
+        }
+    }
+
+    /**
+     * Removes a page and hands its value over: an exclusive get, a flush, or the removal of a replaced page.
+     *
+     * @return the value, for the caller to use and free, or {@link #EMPTY} if there was none.
+     * @throws IllegalArgumentException on an invalid id or a negative index.
+     * @throws IllegalStateException    if the pool is destroyed.
+     */
+    public long take(final long a, final long b, final long c, final int index)
+    {
+        checkKey(a, b, c, index);
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        synchronized (bucket)
+        {
+            checkLive();
+            final TmemObject obj = bucket.find(a, b, c, hash);
+            return obj == null ? EMPTY : removeFrom(bucket, obj, index);
+        }
+    }
+
+    /**
+     * Removes a page only if it still holds {@code expected} (e.g. after finding it corrupt, without racing a put).
+     *
+     * @return whether it was removed; the caller then frees {@code expected}.
+     */
+    public boolean takeIf(final long a, final long b, final long c, final int index, final long expected)
+    {
+        checkKey(a, b, c, index);
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        synchronized (bucket)
+        {
+            checkLive();
+            final TmemObject obj = bucket.find(a, b, c, hash);
+            if (obj == null || valueOf(obj, index) != expected)
+            {
+                return false;
+            }
+            removeFrom(bucket, obj, index);
+            return true;
+        }
+    }
+
+    /**
+     * Runs a reader on a page's value while the bucket lock keeps it alive; the page stays.
+     *
+     * @return whether there was a page (and the reader ran).
+     * @throws IllegalArgumentException on an invalid id or a negative index.
+     * @throws IllegalStateException    if the pool is destroyed.
+     */
+    public <C> boolean read(final long a, final long b, final long c, final int index, final PageReader<C> reader,
+        final C context)
+    {
+        checkKey(a, b, c, index);
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        synchronized (bucket)
+        {
+            checkLive();
+            final TmemObject obj = bucket.find(a, b, c, hash);
+            final long value = obj == null ? EMPTY : valueOf(obj, index);
+            if (value == EMPTY)
+            {
+                return false;
+            }
+            reader.read(value, context);
+            return true;
+        }
+    }
+
+    /**
+     * Removes an object with all its pages.
+     *
+     * @param freer called with each value, after the bucket lock is released.
+     * @return the number of pages removed.
+     */
+    public int takeObject(final long a, final long b, final long c, final LongConsumer freer)
+    {
+        ObjectId.check(a, b, c);
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        final TmemObject obj;
+        synchronized (bucket)
+        {
+            checkLive();
+            obj = bucket.find(a, b, c, hash);
+            if (obj == null)
+            {
+                return 0;
+            }
+            if (ephemeral)
+            {
+                obj.unlinkAll(bucket);
+                bucket.metadataBytes -= (long)obj.pages * LruNode.BYTES;
+            }
+            bucket.remove(obj);
+        }
+        obj.forEachValue(freer);
+        return obj.pages;
+    }
+
+    /**
+     * @return the number of buckets (lock stripes).
+     */
+    public int buckets()
+    {
+        return buckets.length;
+    }
+
+    /**
+     * @return a consistent-per-bucket snapshot of the pool's index.
+     */
+    public TmemPoolStats stats()
+    {
+        long objects = 0;
+        long pages = 0;
+        long evictable = 0;
+        long metadata = 0;
+        for (final HashBucket bucket : buckets)
+        {
+            synchronized (bucket)
+            {
+                objects += bucket.objects();
+                pages += bucket.pages;
+                evictable += bucket.evictablePages;
+                metadata += bucket.metadataBytes;
+            }
+        }
+        return new TmemPoolStats(id, kind, pageSize, shared, objects, pages, evictable, metadata);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TmemPool[" + id + ", " + kind + ", " + pageSize + (shared ? ", shared" : "") +
+            (destroyed ? ", destroyed" : "") + "]";
+    }
+
+    /**
+     * @return when the oldest evictable page of a bucket was put, or {@link Long#MAX_VALUE}; a lock-free hint.
+     */
+    long oldestStamp(final int bucket)
+    {
+        return buckets[bucket].oldestStamp();
+    }
+
+    /**
+     * Evicts the oldest evictable page of a bucket.
+     *
+     * @return its value, for the caller to free, or {@link #EMPTY} if the bucket had none.
+     */
+    long evictOldest(final int bucketIndex)
+    {
+        final HashBucket bucket = buckets[bucketIndex];
+        synchronized (bucket)
+        {
+            final LruNode node = bucket.oldest();
+            if (destroyed || node == null)
+            {
+                return EMPTY;
+            }
+            return removeFrom(bucket, node.owner, node.index);
+        }
+    }
+
+    /**
+     * Marks the pool destroyed and empties every bucket.
+     *
+     * @param freer called with every value, outside the bucket locks.
+     */
+    void destroy(final LongConsumer freer)
+    {
+        destroyed = true;
+        for (final HashBucket bucket : buckets)
+        {
+            final TmemObject[] fresh = new TmemObject[HashBucket.INITIAL_CAPACITY];
+            final TmemObject[] old;
+            synchronized (bucket)
+            {
+                old = bucket.detachAll(fresh);
+            }
+            for (final TmemObject obj : old)
+            {
+                if (obj != null)
+                {
+                    obj.forEachValue(freer);
+                }
+            }
+        }
+    }
+
+    private long link(final HashBucket bucket, final TmemObject obj, final int index, final long value,
+        final LruNode node, final boolean evictable, final NodeSpares spares)
+    {
+        if (!ephemeral)
+        {
+            final long old = obj.putValue(index, value, spares, bucket);
+            if (old == EMPTY)
+            {
+                bucket.pages++;
+            }
+            return old;
+        }
+        final LruNode old = obj.putNode(index, node, spares, bucket);
+        if (old == null)
+        {
+            bucket.pages++;
+            bucket.metadataBytes += LruNode.BYTES;
+        }
+        else
+        {
+            bucket.unlink(old);
+        }
+        if (evictable)
+        {
+            bucket.linkNewest(node);
+        }
+        return old == null ? EMPTY : old.value;
+    }
+
+    private long removeFrom(final HashBucket bucket, final TmemObject obj, final int index)
+    {
+        final long value;
+        if (ephemeral)
+        {
+            final LruNode node = obj.removeNode(index, bucket);
+            if (node == null)
+            {
+                return EMPTY;
+            }
+            bucket.unlink(node);
+            bucket.metadataBytes -= LruNode.BYTES;
+            value = node.value;
+        }
+        else
+        {
+            value = obj.removeValue(index, bucket);
+            if (value == EMPTY)
+            {
+                return EMPTY;
+            }
+        }
+        bucket.pages--;
+        if (obj.pages == 0)
+        {
+            bucket.remove(obj);
+        }
+        return value;
+    }
+
+    private long valueOf(final TmemObject obj, final int index)
+    {
+        if (ephemeral)
+        {
+            final LruNode node = obj.node(index);
+            return node == null ? EMPTY : node.value;
+        }
+        return obj.value(index);
+    }
+
+    private void checkLive()
+    {
+        if (destroyed)
+        {
+            // an operation racing a close finds its pool destroyed: say so, the caller never destroyed it
+            throw new IllegalStateException(
+                "pool " + id + " is destroyed (by destroyPool, or because its backend was closed)");
+        }
+    }
+
+    private HashBucket bucketOf(final long hash)
+    {
+        return buckets[(int)(hash >>> 32) & bucketMask];
+    }
+
+    private static void checkKey(final long a, final long b, final long c, final int index)
+    {
+        ObjectId.check(a, b, c);
+        if (index < 0)
+        {
+            throw new IllegalArgumentException("page index must be >= 0 (0 to 2147483647), was " + index);
+        }
+    }
+}

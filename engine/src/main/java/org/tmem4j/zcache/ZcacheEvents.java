@@ -1,0 +1,31 @@
+package org.tmem4j.zcache;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The event counters of a {@link Zcache}, one {@link LongAdder} each so that threads counting on different CPUs do
+ * not share a cache line.
+ */
+final class ZcacheEvents
+{
+    final LongAdder puts = new LongAdder();
+    final LongAdder putsStored = new LongAdder();
+    final LongAdder sameFilled = new LongAdder();
+    final LongAdder failedNoMemory = new LongAdder();
+    final LongAdder failedPoorCompression = new LongAdder();
+    final LongAdder compressPoor = new LongAdder();
+    final LongAdder meanCompressPoor = new LongAdder();
+    final LongAdder persistentAteEphemeral = new LongAdder();
+    final LongAdder gets = new LongAdder();
+    final LongAdder getHits = new LongAdder();
+    final LongAdder getMisses = new LongAdder();
+    final LongAdder corruptPages = new LongAdder();
+    final LongAdder flushPages = new LongAdder();
+    final LongAdder flushPagesFound = new LongAdder();
+    final LongAdder flushObjects = new LongAdder();
+    final LongAdder flushObjectPages = new LongAdder();
+    final LongAdder evictions = new LongAdder();
+    /** Bytes and pages of compressed persistent pages, for zcache's mean admission test. */
+    final LongAdder persistentCompressedBytes = new LongAdder();
+    final LongAdder persistentCompressedPages = new LongAdder();
+}

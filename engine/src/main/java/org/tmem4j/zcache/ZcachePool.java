@@ -1,0 +1,55 @@
+package org.tmem4j.zcache;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+
+import org.tmem4j.tmem.PoolKind;
+import org.tmem4j.tmem.TmemPool;
+import org.tmem4j.tmem.TmemPoolStats;
+
+/**
+ * What zcache keeps per pool besides its tmem index: its admission limits and its byte accounting.
+ */
+final class ZcachePool
+{
+    final TmemPool index;
+    final int pageSize;
+    final boolean persistent;
+    /** Whether a get removes the page: always in ephemeral pools, in persistent ones with exclusive gets on. */
+    final boolean exclusiveGets;
+    /** Compressed length above which a page is {@code compress_poor}: 7/8 of a page, as zcache. */
+    final int maxCompressedLength;
+    /** Persistent pages above this are refused while the mean is above it too: 5/8 of a page, as zcache. */
+    final int meanCompressedLimit;
+    final LongAdder compressedBytes = new LongAdder();
+    final LongAdder sameFilledPages = new LongAdder();
+    /** Frees a value taken out of this pool, with its accounting. */
+    final LongConsumer freer;
+
+    ZcachePool(final TmemPool index, final boolean exclusiveGets, final FreeAction free)
+    {
+        this.index = index;
+        this.pageSize = index.pageSize();
+        this.persistent = index.kind() == PoolKind.PERSISTENT;
+        this.exclusiveGets = !persistent || exclusiveGets;
+        this.maxCompressedLength = pageSize / 8 * 7;
+        this.meanCompressedLimit = pageSize / 8 * 5;
+        this.freer = value -> free.free(this, value);
+    }
+
+    ZcachePoolStats stats()
+    {
+        final TmemPoolStats tmem = index.stats();
+        return new ZcachePoolStats(tmem.id(), tmem.kind(), tmem.pageSize(), tmem.shared(), tmem.objects(),
+            tmem.pages(), sameFilledPages.sum(), compressedBytes.sum(), tmem.metadataBytes());
+    }
+
+    /**
+     * The backend's way to free a value of a pool.
+     */
+    @FunctionalInterface
+    interface FreeAction
+    {
+        void free(ZcachePool pool, long value);
+    }
+}

@@ -1,0 +1,570 @@
+package org.tmem4j.frontend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeSet;
+
+import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.codec.CodecSpec;
+
+/**
+ * Every setting the kernel took as a boot or module parameter ({@code nocleancache}, {@code zcache=lzo},
+ * {@code frontswap_has_exclusive_gets}, ...), typed and checked in one place.
+ * <p>
+ * Built with {@link #builder()}, whose values may come from code, from a properties file and from system
+ * properties, all under the same keys ({@code tmem4j.frontends.*}, see {@link Key}). {@link #fromEnvironment()}
+ * reads the file named by {@code -Dtmem4j.frontends.config=FILE}, if any, then the system properties, which win.
+ * A value that is not allowed, or an unknown key under the prefix (a typo), is an
+ * {@link IllegalArgumentException} that names the key, the value and what is allowed.
+ */
+public final class FrontendsConfig
+{
+    /** Prefix of every key. */
+    public static final String PREFIX = "tmem4j.frontends.";
+    /** System property naming a properties file to read before the system properties. */
+    public static final String CONFIG_FILE_PROPERTY = PREFIX + "config";
+
+    /**
+     * The keys, each under {@link #PREFIX}.
+     */
+    public enum Key
+    {
+        /** Whether cleancache uses a backend ({@code nocleancache}); boolean, default true. */
+        CLEANCACHE_ENABLED("cleancache.enabled"),
+        /** Whether frontswap uses a backend ({@code nofrontswap}); boolean, default true. */
+        FRONTSWAP_ENABLED("frontswap.enabled"),
+        /** The backend provider's name; default {@code zcache}. */
+        BACKEND("backend"),
+        /** The allocator's name, {@code zsmalloc} or {@code zbud}; default {@code zsmalloc}. */
+        ALLOCATOR("allocator"),
+        /** The codec, {@code lz4} or {@code zstd}; default {@code lz4}. */
+        CODEC("codec"),
+        /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
+        CODEC_LEVEL("codec.level"),
+        /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */
+        BUDGET("budget"),
+        /** Hash buckets per pool, a power of two from 1 to 65536; default 256. */
+        BUCKETS("buckets"),
+        /** Whether a frontswap load takes the page out of the area; boolean, default false. */
+        EXCLUSIVE_GETS("frontswap.exclusiveGets"),
+        /** Whether every frontswap store also writes the swap file; boolean, default false. */
+        WRITETHROUGH("frontswap.writethrough"),
+        /** Whether the backend checksums every page and checks it on every get; boolean, default false. */
+        CHECKSUM("checksum"),
+        /** Whether idle swap areas are shrunk in the background; boolean, default false. */
+        SELFSHRINK("frontswap.selfshrink"),
+        /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
+        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs");
+
+        private final String key;
+
+        Key(final String suffix)
+        {
+            this.key = PREFIX + suffix;
+        }
+
+        /**
+         * @return the full key, e.g. {@code tmem4j.frontends.budget}.
+         */
+        public String key()
+        {
+            return key;
+        }
+    }
+
+    private final boolean cleancacheEnabled;
+    private final boolean frontswapEnabled;
+    private final String backend;
+    private final String allocator;
+    private final String codec;
+    private final int codecLevel;
+    private final long budgetBytes;
+    private final int buckets;
+    private final boolean exclusiveGets;
+    private final boolean writethrough;
+    private final boolean checksum;
+    private final boolean selfshrink;
+    private final Duration selfshrinkInterval;
+
+    private FrontendsConfig(final Builder b)
+    {
+        cleancacheEnabled = b.cleancacheEnabled;
+        frontswapEnabled = b.frontswapEnabled;
+        backend = b.backend;
+        allocator = b.allocator;
+        codec = b.codec;
+        codecLevel = b.codecLevel;
+        budgetBytes = b.budgetBytes;
+        buckets = b.buckets;
+        exclusiveGets = b.exclusiveGets;
+        writethrough = b.writethrough;
+        checksum = b.checksum;
+        selfshrink = b.selfshrink;
+        selfshrinkInterval = b.selfshrinkInterval;
+    }
+
+    /**
+     * @return a builder holding the defaults.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return the defaults.
+     */
+    public static FrontendsConfig defaults()
+    {
+        return builder().build();
+    }
+
+    /**
+     * @return the defaults, overridden by the file named by {@value #CONFIG_FILE_PROPERTY} if set, overridden by
+     * the system properties.
+     */
+    public static FrontendsConfig fromEnvironment()
+    {
+        final Builder builder = builder();
+        final String file = System.getProperty(CONFIG_FILE_PROPERTY);
+        if (file != null)
+        {
+            builder.file(Path.of(file));
+        }
+        return builder.properties(System.getProperties()).build();
+    }
+
+    /** @return whether cleancache uses a backend. */
+    public boolean cleancacheEnabled()
+    {
+        return cleancacheEnabled;
+    }
+
+    /** @return whether frontswap uses a backend. */
+    public boolean frontswapEnabled()
+    {
+        return frontswapEnabled;
+    }
+
+    /** @return the backend provider's name. */
+    public String backend()
+    {
+        return backend;
+    }
+
+    /** @return the allocator's name. */
+    public String allocator()
+    {
+        return allocator;
+    }
+
+    /** @return the codec's name, {@code lz4} or {@code zstd}. */
+    public String codec()
+    {
+        return codec;
+    }
+
+    /** @return the codec level: lz4's acceleration or the zstd level. */
+    public int codecLevel()
+    {
+        return codecLevel;
+    }
+
+    /** @return the codec and level as the engine takes them. */
+    public CodecSpec codecSpec()
+    {
+        return new CodecSpec(codec, codecLevel);
+    }
+
+    /** @return the backend's budget in bytes. */
+    public long budgetBytes()
+    {
+        return budgetBytes;
+    }
+
+    /** @return hash buckets per pool. */
+    public int buckets()
+    {
+        return buckets;
+    }
+
+    /** @return whether a frontswap load takes the page out of its area. */
+    public boolean exclusiveGets()
+    {
+        return exclusiveGets;
+    }
+
+    /** @return whether every frontswap store also writes the swap file. */
+    public boolean writethrough()
+    {
+        return writethrough;
+    }
+
+    /** @return whether the backend checksums pages. */
+    public boolean checksum()
+    {
+        return checksum;
+    }
+
+    /** @return whether idle swap areas shrink in the background. */
+    public boolean selfshrink()
+    {
+        return selfshrink;
+    }
+
+    /** @return how often selfshrink looks at the swap areas. */
+    public Duration selfshrinkInterval()
+    {
+        return selfshrinkInterval;
+    }
+
+    /**
+     * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
+     */
+    public Properties toProperties()
+    {
+        final Properties p = new Properties();
+        p.setProperty(Key.CLEANCACHE_ENABLED.key(), Boolean.toString(cleancacheEnabled));
+        p.setProperty(Key.FRONTSWAP_ENABLED.key(), Boolean.toString(frontswapEnabled));
+        p.setProperty(Key.BACKEND.key(), backend);
+        p.setProperty(Key.ALLOCATOR.key(), allocator);
+        p.setProperty(Key.CODEC.key(), codec);
+        p.setProperty(Key.CODEC_LEVEL.key(), Integer.toString(codecLevel));
+        p.setProperty(Key.BUDGET.key(), Long.toString(budgetBytes));
+        p.setProperty(Key.BUCKETS.key(), Integer.toString(buckets));
+        p.setProperty(Key.EXCLUSIVE_GETS.key(), Boolean.toString(exclusiveGets));
+        p.setProperty(Key.WRITETHROUGH.key(), Boolean.toString(writethrough));
+        p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
+        p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
+        p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        return p;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "FrontendsConfig" + new java.util.TreeMap<>(toProperties());
+    }
+
+    /**
+     * Collects settings; every setter checks its value at once.
+     */
+    public static final class Builder
+    {
+        private boolean cleancacheEnabled = true;
+        private boolean frontswapEnabled = true;
+        private String backend = "zcache";
+        private String allocator = "zsmalloc";
+        private String codec = "lz4";
+        private Integer codecLevel;
+        private long budgetBytes = 256L << 20;
+        private int buckets = 256;
+        private boolean exclusiveGets;
+        private boolean writethrough;
+        private boolean checksum;
+        private boolean selfshrink;
+        private Duration selfshrinkInterval = Duration.ofSeconds(5);
+
+        private Builder()
+        {
+        }
+
+        /** @param enabled whether cleancache uses a backend. @return this builder. */
+        public Builder cleancacheEnabled(final boolean enabled)
+        {
+            cleancacheEnabled = enabled;
+            return this;
+        }
+
+        /** @param enabled whether frontswap uses a backend. @return this builder. */
+        public Builder frontswapEnabled(final boolean enabled)
+        {
+            frontswapEnabled = enabled;
+            return this;
+        }
+
+        /** @param name the backend provider's name. @return this builder. */
+        public Builder backend(final String name)
+        {
+            backend = requireName(Key.BACKEND, name);
+            return this;
+        }
+
+        /**
+         * @param name the allocator's name; checked against the allocators on the class path, if there are any.
+         * @return this builder.
+         */
+        public Builder allocator(final String name)
+        {
+            requireName(Key.ALLOCATOR, name);
+            final List<String> known = AllocatorProvider.names();
+            if (!known.isEmpty() && !known.contains(name))
+            {
+                throw invalid(Key.ALLOCATOR, name, "one of " + String.join(", ", known));
+            }
+            allocator = name;
+            return this;
+        }
+
+        /** @param name {@code lz4} or {@code zstd}. @return this builder. */
+        public Builder codec(final String name)
+        {
+            if (!"lz4".equals(name) && !"zstd".equals(name))
+            {
+                throw invalid(Key.CODEC, name, "lz4 or zstd");
+            }
+            codec = name;
+            return this;
+        }
+
+        /**
+         * @param level lz4's acceleration (1 to 65537) or the zstd level (-131072 to 22), checked against the codec
+         *              when the configuration is built.
+         * @return this builder.
+         */
+        public Builder codecLevel(final int level)
+        {
+            codecLevel = level;
+            return this;
+        }
+
+        /** @param bytes the budget, at least one 4 KiB page. @return this builder. */
+        public Builder budgetBytes(final long bytes)
+        {
+            if (bytes < 4096)
+            {
+                throw invalid(Key.BUDGET, Long.toString(bytes), "at least 4096 bytes");
+            }
+            budgetBytes = bytes;
+            return this;
+        }
+
+        /** @param count a power of two from 1 to 65536. @return this builder. */
+        public Builder buckets(final int count)
+        {
+            if (count < 1 || count > 65536 || Integer.bitCount(count) != 1)
+            {
+                throw invalid(Key.BUCKETS, Integer.toString(count), "a power of two from 1 to 65536");
+            }
+            buckets = count;
+            return this;
+        }
+
+        /** @param exclusive whether a frontswap load takes the page out of its area. @return this builder. */
+        public Builder exclusiveGets(final boolean exclusive)
+        {
+            exclusiveGets = exclusive;
+            return this;
+        }
+
+        /** @param enabled whether every frontswap store also writes the swap file. @return this builder. */
+        public Builder writethrough(final boolean enabled)
+        {
+            writethrough = enabled;
+            return this;
+        }
+
+        /** @param enabled whether the backend checksums pages. @return this builder. */
+        public Builder checksum(final boolean enabled)
+        {
+            checksum = enabled;
+            return this;
+        }
+
+        /** @param enabled whether idle swap areas shrink in the background. @return this builder. */
+        public Builder selfshrink(final boolean enabled)
+        {
+            selfshrink = enabled;
+            return this;
+        }
+
+        /** @param interval how often selfshrink looks, at least 1 ms. @return this builder. */
+        public Builder selfshrinkInterval(final Duration interval)
+        {
+            if (interval == null || interval.toMillis() < 1)
+            {
+                throw invalid(Key.SELFSHRINK_INTERVAL_MS, String.valueOf(interval == null ? null :
+                    interval.toMillis()), "a whole number of milliseconds, at least 1");
+            }
+            selfshrinkInterval = interval;
+            return this;
+        }
+
+        /**
+         * Applies every key under {@link #PREFIX} found in the properties.
+         *
+         * @param properties the properties; keys without the prefix are ignored.
+         * @return this builder.
+         * @throws IllegalArgumentException for an unknown key under the prefix or a value that is not allowed.
+         */
+        public Builder properties(final Properties properties)
+        {
+            for (final String name : new TreeSet<>(properties.stringPropertyNames()))
+            {
+                if (name.startsWith(PREFIX) && !CONFIG_FILE_PROPERTY.equals(name))
+                {
+                    apply(name, properties.getProperty(name).trim());
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Applies the keys of a properties file.
+         *
+         * @param file the file.
+         * @return this builder.
+         * @throws UncheckedIOException if it cannot be read.
+         */
+        public Builder file(final Path file)
+        {
+            final Properties properties = new Properties();
+            try (InputStream in = Files.newInputStream(file))
+            {
+                properties.load(in);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read frontends configuration file " + file, ex);
+            }
+            return properties(properties);
+        }
+
+        /**
+         * @return the configuration.
+         * @throws IllegalArgumentException if the codec level is outside its codec's range.
+         */
+        public FrontendsConfig build()
+        {
+            final boolean zstd = CodecSpec.ZSTD.equals(codec);
+            final int min = zstd ? CodecSpec.ZSTD_MIN_LEVEL : CodecSpec.LZ4_MIN_ACCELERATION;
+            final int max = zstd ? CodecSpec.ZSTD_MAX_LEVEL : CodecSpec.LZ4_MAX_ACCELERATION;
+            if (codecLevel != null && (codecLevel < min || codecLevel > max))
+            {
+                throw invalid(Key.CODEC_LEVEL, codecLevel.toString(), zstd
+                    ? "a zstd level from " + min + " to " + max
+                    : "an lz4 acceleration from " + min + " to " + max);
+            }
+            final Integer given = codecLevel;
+            codecLevel = given != null ? given : zstd ? CodecSpec.ZSTD_DEFAULT_LEVEL : CodecSpec.LZ4_MIN_ACCELERATION;
+            try
+            {
+                return new FrontendsConfig(this);
+            }
+            finally
+            {
+                codecLevel = given;
+            }
+        }
+
+        private void apply(final String name, final String value)
+        {
+            final Key key = keyOf(name);
+            switch (key)
+            {
+                case CLEANCACHE_ENABLED -> cleancacheEnabled(parseBoolean(key, value));
+                case FRONTSWAP_ENABLED -> frontswapEnabled(parseBoolean(key, value));
+                case BACKEND -> backend(value);
+                case ALLOCATOR -> allocator(value);
+                case CODEC -> codec(value);
+                case CODEC_LEVEL -> codecLevel((int)parseLong(key, value, "a whole number: an lz4 acceleration from "
+                    + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
+                    + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
+                    Integer.MAX_VALUE));
+                case BUDGET -> budgetBytes(parseBytes(value));
+                case BUCKETS -> buckets((int)parseLong(key, value, "a power of two from 1 to 65536", 1, 65536));
+                case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
+                case WRITETHROUGH -> writethrough(parseBoolean(key, value));
+                case CHECKSUM -> checksum(parseBoolean(key, value));
+                case SELFSHRINK -> selfshrink(parseBoolean(key, value));
+                case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+            }
+        }
+
+        private static Key keyOf(final String name)
+        {
+            for (final Key key : Key.values())
+            {
+                if (key.key().equals(name))
+                {
+                    return key;
+                }
+            }
+            final List<String> known = java.util.Arrays.stream(Key.values()).map(Key::key).toList();
+            throw new IllegalArgumentException("unknown key " + name + "; the keys are " + String.join(", ", known)
+                + " and " + CONFIG_FILE_PROPERTY);
+        }
+
+        private static boolean parseBoolean(final Key key, final String value)
+        {
+            return switch (value.toLowerCase(Locale.ROOT))
+            {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw invalid(key, value, "true or false");
+            };
+        }
+
+        private static long parseLong(
+            final Key key, final String value, final String allowed, final long min, final long max)
+        {
+            final long parsed;
+            try
+            {
+                parsed = Long.parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw invalid(key, value, allowed);
+            }
+            if (parsed < min || parsed > max)
+            {
+                throw invalid(key, value, allowed);
+            }
+            return parsed;
+        }
+
+        private static long parseBytes(final String value)
+        {
+            final String allowed = "a number of bytes of at least 4096, with an optional K, M, G or T suffix";
+            if (value.isEmpty())
+            {
+                throw invalid(Key.BUDGET, value, allowed);
+            }
+            final char last = Character.toUpperCase(value.charAt(value.length() - 1));
+            final int shift = switch (last)
+            {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                case 'T' -> 40;
+                default -> 0;
+            };
+            final String digits = shift == 0 ? value : value.substring(0, value.length() - 1);
+            final long number = parseLong(Key.BUDGET, digits, allowed, 0, Long.MAX_VALUE >> shift);
+            return number << shift;
+        }
+
+        private static String requireName(final Key key, final String name)
+        {
+            if (name == null || name.isBlank())
+            {
+                throw invalid(key, String.valueOf(name), "a non-empty name");
+            }
+            return name;
+        }
+
+        private static IllegalArgumentException invalid(final Key key, final String value, final String allowed)
+        {
+            return new IllegalArgumentException(key.key() + "=" + value + " is not allowed; allowed: " + allowed);
+        }
+    }
+}

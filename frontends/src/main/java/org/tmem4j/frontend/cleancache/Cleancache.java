@@ -1,0 +1,204 @@
+package org.tmem4j.frontend.cleancache;
+
+import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.Map;
+import java.util.UUID;
+
+import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.Failures;
+import org.tmem4j.frontend.Frontend;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.Registration;
+import org.tmem4j.stats.CounterSource;
+
+/**
+ * cleancache for the JVM: a victim cache for clean file pages, one pool per mounted "filesystem".
+ * <pre>{@code
+ *   Cleancache cleancache = Cleancache.create(registry, config);
+ *   CleancacheFs fs = cleancache.initFs();             // at once, backend or not
+ *   fs.putPage(key, index, page);                      // a clean page leaves your cache
+ *   if (fs.getPage(key, index, dst)) { ... }           // before reading the disk
+ *   fs.invalidatePage(key, index);                     // written or truncated
+ * }</pre>
+ * Every init is recorded, without a cap (the seed had 32 slots per kind), and replayed into each backend that
+ * registers; an unmounted filesystem is forgotten. Shared filesystems ({@link #initSharedFs}) with one uuid share
+ * one pool, which lives until the last of them unmounts. Unregistration drops every page, waiting only for the
+ * operations already inside a pool. {@link PagedFile} puts this to work over a {@code FileChannel}.
+ * <p>
+ * With {@code cleancache.enabled=false} no pool ever reaches a backend.
+ */
+public final class Cleancache implements Frontend
+{
+    /** The page size of {@link #initFs()} and {@link #initSharedFs(UUID)}. */
+    public static final int DEFAULT_PAGE_SIZE = 4096;
+
+    private final BackendRegistry registry;
+    private final boolean enabled;
+    private final CleancacheCounters counters = new CleancacheCounters();
+    private final Set<FsPool> pools = new LinkedHashSet<>();
+    private final Map<UUID, FsPool> shared = new HashMap<>();
+
+    private Cleancache(final BackendRegistry registry, final boolean enabled)
+    {
+        this.registry = registry;
+        this.enabled = enabled;
+    }
+
+    /**
+     * @param registry where backends register.
+     * @param config   whether cleancache uses a backend at all.
+     * @return a cleancache with no filesystem yet.
+     */
+    public static Cleancache create(final BackendRegistry registry, final FrontendsConfig config)
+    {
+        if (registry == null || config == null)
+        {
+            throw new IllegalArgumentException("registry and config are required, got " + registry + ", " + config);
+        }
+        final Cleancache cleancache = new Cleancache(registry, config.cleancacheEnabled());
+        if (cleancache.enabled)
+        {
+            registry.addFrontend(cleancache);
+        }
+        return cleancache;
+    }
+
+    /**
+     * @return a private pool of 4 KiB pages.
+     */
+    public CleancacheFs initFs()
+    {
+        return initFs(DEFAULT_PAGE_SIZE);
+    }
+
+    /**
+     * @param pageSize a power of two from 4096 to 65536.
+     * @return a private pool.
+     */
+    public CleancacheFs initFs(final int pageSize)
+    {
+        requirePageSize(pageSize);
+        return registry.withRegistration(registration -> mount(new FsPool(pageSize, null), registration));
+    }
+
+    /**
+     * @param uuid the clustered filesystem's uuid.
+     * @return the pool of 4 KiB pages shared by every mount of that uuid.
+     */
+    public CleancacheFs initSharedFs(final UUID uuid)
+    {
+        return initSharedFs(uuid, DEFAULT_PAGE_SIZE);
+    }
+
+    /**
+     * @param uuid     the clustered filesystem's uuid.
+     * @param pageSize a power of two from 4096 to 65536, the same for every mount of the uuid.
+     * @return the pool shared by every mount of that uuid.
+     */
+    public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
+    {
+        if (uuid == null)
+        {
+            throw new IllegalArgumentException("uuid of a shared filesystem is null");
+        }
+        requirePageSize(pageSize);
+        return registry.withRegistration(registration ->
+        {
+            final FsPool existing = shared.get(uuid);
+            if (existing == null)
+            {
+                final CleancacheFs handle = mount(new FsPool(pageSize, uuid), registration);
+                shared.put(uuid, handle.fs());
+                return handle;
+            }
+            if (existing.pageSize != pageSize)
+            {
+                throw new IllegalArgumentException("shared filesystem " + uuid + " is mounted with " + existing.pageSize
+                    + " B pages; mount it again with the same page size, not " + pageSize);
+            }
+            existing.mounts++;
+            return new CleancacheFs(this, existing, counters);
+        });
+    }
+
+    /**
+     * @return how many pools are recorded (private filesystems plus distinct shared uuids).
+     */
+    public int pools()
+    {
+        return registry.withRegistration(registration -> pools.size());
+    }
+
+    /**
+     * @return the counters, as source {@code frontend/cleancache}.
+     */
+    public CounterSource counters()
+    {
+        return counters.source("cleancache", this::pools);
+    }
+
+    @Override
+    public void attach(final Registration registration)
+    {
+        for (final FsPool fs : pools)
+        {
+            fs.bind(registration);
+        }
+    }
+
+    @Override
+    public void detach(final Registration registration)
+    {
+        Failures.forEach(pools, fs ->
+        {
+            final FsPool.Binding binding = fs.bound;
+            if (binding != null && binding.registration() == registration)
+            {
+                fs.unbind();
+            }
+        });
+    }
+
+    void unmount(final CleancacheFs handle)
+    {
+        registry.withRegistration(registration ->
+        {
+            if (!handle.markInvalidated())
+            {
+                return null;
+            }
+            final FsPool fs = handle.fs();
+            if (--fs.mounts == 0)
+            {
+                pools.remove(fs);
+                if (fs.uuid != null)
+                {
+                    shared.remove(fs.uuid);
+                }
+                fs.unbind();
+            }
+            return null;
+        });
+    }
+
+    private CleancacheFs mount(final FsPool fs, final Registration registration)
+    {
+        if (registration != null && enabled)
+        {
+            fs.bind(registration);
+        }
+        pools.add(fs);
+        return new CleancacheFs(this, fs, counters);
+    }
+
+    private static void requirePageSize(final int pageSize)
+    {
+        if (pageSize < 4096 || pageSize > 65536 || Integer.bitCount(pageSize) != 1)
+        {
+            throw new IllegalArgumentException("page size " + pageSize + " is not allowed; use a power of two from "
+                + "4096 to 65536");
+        }
+    }
+}

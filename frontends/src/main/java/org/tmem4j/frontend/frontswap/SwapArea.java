@@ -1,0 +1,681 @@
+package org.tmem4j.frontend.frontswap;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.Failures;
+import org.tmem4j.frontend.Registration;
+
+/**
+ * One swap area (a {@code swapon}): a real backing file of 4 KiB page slots, with a compressed RAM tier in front of
+ * it when a backend is registered.
+ * <pre>
+ *   slot:        0    1    2    3    4   ...  slots-1
+ *   allocated    1    1    0    1    1          bits: taken by allocateSlot(), given back by freeSlot()
+ *   holding      1    1    0    0    1          bits: the slot holds a page that load() returns
+ *   inBackend    1    0    0    0    1          bits: that page lives in the backend (the kernel's frontswap_map)
+ *   swap file  [ ?  | p1 |    |    | ?  ]       a holding slot not in the backend has its page here
+ * </pre>
+ * <b>Store</b> tries the backend and, if it refuses, fails or is absent, writes the file; with writethrough it
+ * writes the file too. A store over a slot already in the backend is one backend put, which replaces the old copy
+ * or, failing, drops it (the {@link Backend} contract), so a failed store never leaves a stale copy to load. <b>Load</b> reads the backend when the slot's bit is
+ * set, else the file. With <b>exclusive gets</b> a load takes the page out of the slot: the backend copy is freed
+ * and the slot holds nothing until stored again (the kernel dirtied the page in RAM for the same reason).
+ * <p>
+ * <b>Persistent data is never lost.</b> Every page a store accepted is in the backend or in the file: a backend
+ * that refuses or throws gets its page written to the file, {@link #shrink(long)} and unregistration copy pages
+ * back to the file before dropping them from the backend.
+ * <p>
+ * <b>Threads.</b> Operations on different slots run in parallel; operations on one slot are serialized by one of
+ * 64 striped locks (the kernel relied on the swap-cache page lock), which also orders them against shrinking and
+ * unregistration. The backend binding is read under that lock, and unregistration passes through every stripe
+ * after the backend stops being live, so no operation can put a page into a backend that is leaving.
+ * <p>
+ * Object ids spread the slots over 256 backend objects ({@code a = slot & 0xff}, index {@code slot >>> 8}), as
+ * zcache did, so concurrent stores hash to different buckets.
+ */
+public final class SwapArea implements AutoCloseable
+{
+    /** Size of a page and of a slot in bytes. */
+    public static final int PAGE_SIZE = 4096;
+    /** Answer of {@link #allocateSlot()} when every slot is taken. */
+    public static final int NO_SLOT = -1;
+
+    private static final int STRIPES = 64;
+    private static final int SWIZZLE_BITS = 8;
+    private static final int SWIZZLE_MASK = (1 << SWIZZLE_BITS) - 1;
+
+    /** Where the area's pages go in a backend: the registration and the persistent pool it gave this area. */
+    private record Binding(Registration registration, int pool)
+    {
+        Backend backend()
+        {
+            return registration.backend();
+        }
+    }
+
+    private final Frontswap frontswap;
+    private final FrontswapCounters counters;
+    private final int id;
+    private final int slots;
+    private final boolean exclusiveGets;
+    private final boolean writethrough;
+    private final boolean trackActivity;
+    private final SlotFile file;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final SlotBitmap allocated;
+    private final SlotBitmap holding;
+    private final SlotBitmap inBackend;
+    private final LongAdder currPages = new LongAdder();
+    private final LongAdder activity = new LongAdder();
+    private volatile Binding bound;
+    private volatile boolean closed;
+    private volatile int allocationHint;
+    private long lastActivity;
+    private int quietTicks;
+
+    SwapArea(final Frontswap frontswap, final FrontswapCounters counters, final int id, final Path path,
+        final int slots, final boolean exclusiveGets, final boolean writethrough, final boolean trackActivity)
+    {
+        this.frontswap = frontswap;
+        this.counters = counters;
+        this.id = id;
+        this.slots = slots;
+        this.exclusiveGets = exclusiveGets;
+        this.writethrough = writethrough;
+        this.trackActivity = trackActivity;
+        this.allocated = new SlotBitmap(slots);
+        this.holding = new SlotBitmap(slots);
+        this.inBackend = new SlotBitmap(slots);
+        for (int i = 0; i < STRIPES; i++)
+        {
+            locks[i] = new ReentrantLock();
+        }
+        this.file = new SlotFile(path, PAGE_SIZE);
+    }
+
+    /**
+     * @return a free slot, now allocated, or {@link #NO_SLOT} if the area is full.
+     * @throws IllegalStateException if the area is closed.
+     */
+    public int allocateSlot()
+    {
+        requireOpen();
+        final int slot = allocated.setFirstClear(allocationHint);
+        if (slot >= 0)
+        {
+            allocationHint = slot + 1 == slots ? 0 : slot + 1;
+        }
+        return slot;
+    }
+
+    /**
+     * Drops the slot's page, wherever it is, and gives the slot back.
+     *
+     * @param slot an allocated slot.
+     */
+    public void freeSlot(final int slot)
+    {
+        final ReentrantLock lock = lockAllocated(slot);
+        try
+        {
+            drop(slot);
+            allocated.clear(slot);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stores a page in a slot: in the backend if it takes it, else (and with writethrough, also) in the file.
+     *
+     * @param slot an allocated slot.
+     * @param page exactly {@value #PAGE_SIZE} bytes.
+     * @return whether the backend holds the page.
+     * @throws java.io.UncheckedIOException if the page had to go to the file and writing it failed; the slot then
+     *                                      holds nothing.
+     */
+    public boolean store(final int slot, final MemorySegment page)
+    {
+        requirePage(page, "page");
+        final ReentrantLock lock = lockAllocated(slot);
+        try
+        {
+            touch();
+            final Binding binding = bound;
+            final boolean live = binding != null && binding.registration().isLive();
+            final boolean inRam;
+            if (live)
+            {
+                // a put replaces the old copy, or drops it if it fails: one backend call either way
+                inRam = put(binding, slot, page);
+            }
+            else
+            {
+                if (inBackend.get(slot))
+                {
+                    dropFromBackend(binding, slot);
+                }
+                counters.skippedStores.increment();
+                inRam = false;
+            }
+            if (!inRam || writethrough)
+            {
+                writeFile(binding, slot, page, inRam);
+            }
+            if (!holding.get(slot))
+            {
+                holding.set(slot);
+            }
+            return inRam;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Loads a slot's page.
+     *
+     * @param slot an allocated slot.
+     * @param dst  receives the page; exactly {@value #PAGE_SIZE} bytes.
+     * @return whether the slot held a page (it does not if it was never stored, was invalidated, or was taken by an
+     * exclusive load).
+     * @throws IllegalStateException if the backend lost a page it had accepted (a backend bug) and no copy is in
+     *                               the file.
+     */
+    public boolean load(final int slot, final MemorySegment dst)
+    {
+        requirePage(dst, "dst");
+        final ReentrantLock lock = lockAllocated(slot);
+        try
+        {
+            touch();
+            if (!holding.get(slot))
+            {
+                return false;
+            }
+            if (inBackend.get(slot) && loadFromBackend(slot, dst))
+            {
+                counters.loads.increment();
+            }
+            else
+            {
+                file.read(slot, dst);
+                counters.fileLoads.increment();
+            }
+            if (exclusiveGets)
+            {
+                holding.clear(slot);
+            }
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops a slot's page (the slot stays allocated): the kernel's {@code frontswap_invalidate_page}.
+     *
+     * @param slot an allocated slot.
+     */
+    public void invalidatePage(final int slot)
+    {
+        final ReentrantLock lock = lockAllocated(slot);
+        try
+        {
+            drop(slot);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops every page and frees every slot: the kernel's {@code frontswap_invalidate_area}.
+     */
+    public void invalidateArea()
+    {
+        lockAll();
+        try
+        {
+            requireOpen();
+            dropAll();
+        }
+        finally
+        {
+            unlockAll();
+        }
+    }
+
+    /**
+     * Writes pages back from the backend to the file until at most {@code target} remain in the backend.
+     *
+     * @param target how many pages may stay in the backend, {@code >= 0}.
+     * @return how many pages were written back.
+     */
+    public long shrink(final long target)
+    {
+        if (target < 0)
+        {
+            throw new IllegalArgumentException("shrink target " + target + " is negative; give a page count >= 0");
+        }
+        long written = 0;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(PAGE_SIZE);
+            for (int slot = inBackend.nextSet(0); slot >= 0 && currPages.sum() > target;
+                slot = inBackend.nextSet(slot + 1))
+            {
+                if (writeBackLocked(null, slot, buffer, true))
+                {
+                    written++;
+                }
+            }
+        }
+        return written;
+    }
+
+    /**
+     * @return how many of this area's pages the backend holds (the kernel's {@code frontswap_curr_pages}).
+     */
+    public long currPages()
+    {
+        return currPages.sum();
+    }
+
+    /**
+     * @param slot a slot.
+     * @return whether the backend holds the slot's page (the kernel's {@code frontswap_test}).
+     */
+    public boolean isInBackend(final int slot)
+    {
+        requireSlot(slot);
+        return inBackend.get(slot);
+    }
+
+    /**
+     * @return how many slots the area has.
+     */
+    public int slots()
+    {
+        return slots;
+    }
+
+    /**
+     * @return the backing file.
+     */
+    public Path file()
+    {
+        return file.path();
+    }
+
+    /**
+     * @return whether the area is swapped off.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Swaps the area off: every page is dropped, the backend forgets the area, the file is closed (and kept).
+     * Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        frontswap.swapOff(this);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "swap area " + id + " (" + file.path() + ", " + slots + " slots)";
+    }
+
+    void closeUnderRegistryLock()
+    {
+        if (closed)
+        {
+            return;
+        }
+        lockAll();
+        try
+        {
+            dropAll();
+            closed = true;
+        }
+        finally
+        {
+            unlockAll();
+        }
+        final Binding binding = bound;
+        bound = null;
+        try
+        {
+            if (binding != null)
+            {
+                binding.backend().destroyPool(binding.pool());
+            }
+        }
+        finally
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * Gives the area a pool in a registration that is being replayed or is live. Called under the registry lock.
+     */
+    void bind(final Registration registration)
+    {
+        if (!closed)
+        {
+            bound = new Binding(registration, registration.backend().createPersistentPool(PAGE_SIZE));
+        }
+    }
+
+    /**
+     * Moves every page out of a registration that is no longer live, into the file. Called under the registry
+     * lock.
+     */
+    void unbind(final Registration registration)
+    {
+        final Binding binding = bound;
+        if (binding == null || binding.registration() != registration)
+        {
+            return;
+        }
+        // after this pass no store that saw the registration live is still running
+        lockAll();
+        unlockAll();
+        final Failures failures = new Failures();
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(PAGE_SIZE);
+            for (int slot = inBackend.nextSet(0); slot >= 0; slot = inBackend.nextSet(slot + 1))
+            {
+                final int next = slot;
+                failures.run(() -> writeBackLocked(binding, next, buffer, false));
+            }
+        }
+        bound = null;
+        failures.run(() -> binding.backend().destroyPool(binding.pool()));
+        failures.rethrow();
+    }
+
+    /**
+     * Shrinks by a twentieth once the area has been quiet for three looks in a row (Xen's selfshrink policy).
+     * Called by one thread only.
+     */
+    void selfshrinkTick()
+    {
+        final long now = activity.sum();
+        if (now != lastActivity)
+        {
+            lastActivity = now;
+            quietTicks = 0;
+            return;
+        }
+        final long pages = currPages.sum();
+        if (++quietTicks >= 3 && pages > 0 && !closed)
+        {
+            shrink(pages - Math.max(1, pages / 20));
+        }
+    }
+
+    /**
+     * Writes a stored page to the file; if that fails the slot holds nothing (a copy the backend took for
+     * writethrough is dropped too), so a later load cannot return an older page.
+     */
+    private void writeFile(final Binding binding, final int slot, final MemorySegment page, final boolean inRam)
+    {
+        try
+        {
+            file.write(slot, page);
+            counters.fileWrites.increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (inRam)
+            {
+                dropFromBackend(binding, slot);
+            }
+            holding.clear(slot);
+            throw ex;
+        }
+    }
+
+    private void touch()
+    {
+        if (trackActivity)
+        {
+            activity.increment();
+        }
+    }
+
+    private boolean put(final Binding binding, final int slot, final MemorySegment page)
+    {
+        final boolean replacing = inBackend.get(slot);
+        int result;
+        try
+        {
+            result = binding.backend().put(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS, page);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a failing backend must not lose the page: it goes to the file like any refused page, and whatever
+            // the backend kept of the old copy is dropped so it can never be loaded
+            counters.backendErrors.increment();
+            result = -1;
+            if (replacing)
+            {
+                binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
+            }
+        }
+        if (result == Backend.STORED)
+        {
+            if (!replacing)
+            {
+                inBackend.set(slot);
+                currPages.increment();
+            }
+            counters.succStores.increment();
+            return true;
+        }
+        if (replacing)
+        {
+            inBackend.clear(slot);
+            currPages.decrement();
+        }
+        counters.failedStores.increment();
+        return false;
+    }
+
+    private void dropFromBackend(final Binding binding, final int slot)
+    {
+        binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
+        inBackend.clear(slot);
+        currPages.decrement();
+    }
+
+    private boolean loadFromBackend(final int slot, final MemorySegment dst)
+    {
+        final Binding binding = bound;
+        final Backend backend = binding.backend();
+        final int a = slot & SWIZZLE_MASK;
+        final int index = slot >>> SWIZZLE_BITS;
+        if (!backend.get(binding.pool(), a, 0, 0, index, dst))
+        {
+            if (!writethrough)
+            {
+                throw new IllegalStateException("backend '" + backend.name() + "' lost the page of slot " + slot
+                    + " of " + this + ", which it had accepted as persistent");
+            }
+            inBackend.clear(slot);
+            currPages.decrement();
+            return false;
+        }
+        if (exclusiveGets)
+        {
+            backend.invalidatePage(binding.pool(), a, 0, 0, index);
+            inBackend.clear(slot);
+            currPages.decrement();
+        }
+        return true;
+    }
+
+    /**
+     * Writes one slot back under its lock if its page is still in the backend.
+     *
+     * @param binding the binding to write back from, or {@code null} for the current one.
+     * @return whether a page was written back.
+     */
+    private boolean writeBackLocked(final Binding binding, final int slot, final MemorySegment buffer,
+        final boolean free)
+    {
+        final ReentrantLock lock = locks[slot & (STRIPES - 1)];
+        lock.lock();
+        try
+        {
+            if (closed || !inBackend.get(slot))
+            {
+                return false;
+            }
+            writeBack(binding == null ? bound : binding, slot, buffer, free);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void writeBack(final Binding binding, final int slot, final MemorySegment buffer, final boolean free)
+    {
+        final Backend backend = binding.backend();
+        final int a = slot & SWIZZLE_MASK;
+        final int index = slot >>> SWIZZLE_BITS;
+        if (!writethrough)
+        {
+            if (!backend.get(binding.pool(), a, 0, 0, index, buffer))
+            {
+                inBackend.clear(slot);
+                holding.clear(slot);
+                currPages.decrement();
+                throw new IllegalStateException("backend '" + backend.name() + "' lost the page of slot " + slot
+                    + " of " + this + ", which it had accepted as persistent");
+            }
+            file.write(slot, buffer);
+            counters.fileWrites.increment();
+        }
+        if (free)
+        {
+            backend.invalidatePage(binding.pool(), a, 0, 0, index);
+        }
+        inBackend.clear(slot);
+        currPages.decrement();
+        counters.writtenBack.increment();
+    }
+
+    private void drop(final int slot)
+    {
+        if (inBackend.get(slot))
+        {
+            dropFromBackend(bound, slot);
+            counters.invalidates.increment();
+        }
+        holding.clear(slot);
+    }
+
+    private void dropAll()
+    {
+        final Binding binding = bound;
+        final int pages = inBackend.cardinality();
+        if (binding != null && pages > 0)
+        {
+            for (int a = 0; a <= SWIZZLE_MASK; a++)
+            {
+                binding.backend().invalidateObject(binding.pool(), a, 0, 0);
+            }
+        }
+        counters.invalidates.add(pages);
+        currPages.add(-pages);
+        inBackend.clearAll();
+        holding.clearAll();
+        allocated.clearAll();
+        allocationHint = 0;
+    }
+
+    private ReentrantLock lockAllocated(final int slot)
+    {
+        requireSlot(slot);
+        final ReentrantLock lock = locks[slot & (STRIPES - 1)];
+        lock.lock();
+        if (closed)
+        {
+            lock.unlock();
+            throw new IllegalStateException(this + " is closed (swapped off)");
+        }
+        if (!allocated.get(slot))
+        {
+            lock.unlock();
+            throw new IllegalArgumentException("slot " + slot + " of " + this
+                + " is not allocated; take slots with allocateSlot()");
+        }
+        return lock;
+    }
+
+    private void requireSlot(final int slot)
+    {
+        if (slot < 0 || slot >= slots)
+        {
+            throw new IllegalArgumentException("slot " + slot + " is outside " + this + "; slots are 0.."
+                + (slots - 1));
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(this + " is closed (swapped off)");
+        }
+    }
+
+    private static void requirePage(final MemorySegment page, final String name)
+    {
+        if (page == null || page.byteSize() != PAGE_SIZE)
+        {
+            throw new IllegalArgumentException(name + " must be a segment of exactly " + PAGE_SIZE + " bytes, got "
+                + (page == null ? "null" : page.byteSize() + " bytes"));
+        }
+    }
+
+    private void lockAll()
+    {
+        for (final ReentrantLock lock : locks)
+        {
+            lock.lock();
+        }
+    }
+
+    private void unlockAll()
+    {
+        for (int i = STRIPES - 1; i >= 0; i--)
+        {
+            locks[i].unlock();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.tmem4j.frontend.zcache;
+
+import java.lang.foreign.MemorySegment;
+
+import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.tmem.PoolKind;
+import org.tmem4j.zcache.Zcache;
+
+/**
+ * The engine's {@link Zcache} as a frontends {@link Backend}: what zcache's cleancache and frontswap shims were.
+ * <p>
+ * Frontswap implements exclusive gets itself (a get, then an invalidation), so the {@link Zcache} must be built
+ * without them: {@link #create(FrontendsConfig)} does so, and a Zcache handed to {@link #ZcacheBackend(Zcache)}
+ * should be too, or frontswap would find its pages gone after a load.
+ */
+public final class ZcacheBackend implements Backend, AutoCloseable
+{
+    private final Zcache zcache;
+    private final boolean owned;
+
+    /**
+     * Wraps a Zcache the caller owns: closing this backend leaves it open.
+     *
+     * @param zcache a Zcache built without exclusive gets.
+     */
+    public ZcacheBackend(final Zcache zcache)
+    {
+        this(zcache, false);
+    }
+
+    private ZcacheBackend(final Zcache zcache, final boolean owned)
+    {
+        if (zcache == null)
+        {
+            throw new IllegalArgumentException("zcache is null");
+        }
+        this.zcache = zcache;
+        this.owned = owned;
+    }
+
+    /**
+     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @return a backend over a new Zcache, which closing the backend closes.
+     * @throws IllegalArgumentException if the allocator or codec is not available.
+     */
+    public static ZcacheBackend create(final FrontendsConfig config)
+    {
+        final Zcache zcache = Zcache.builder()
+            .allocator(config.allocator())
+            .codec(config.codecSpec())
+            .budgetBytes(config.budgetBytes())
+            .buckets(config.buckets())
+            .checksum(config.checksum())
+            .exclusiveGets(false)
+            .build();
+        return new ZcacheBackend(zcache, true);
+    }
+
+    /**
+     * @return the engine, for its statistics, budget and compaction.
+     */
+    public Zcache zcache()
+    {
+        return zcache;
+    }
+
+    @Override
+    public String name()
+    {
+        return "zcache";
+    }
+
+    @Override
+    public int createEphemeralPool(final int pageSize)
+    {
+        return zcache.createPool(PoolKind.EPHEMERAL, pageSize);
+    }
+
+    @Override
+    public int createSharedEphemeralPool(final long uuidHi, final long uuidLo, final int pageSize)
+    {
+        return zcache.createSharedPool(PoolKind.EPHEMERAL, uuidHi, uuidLo, pageSize);
+    }
+
+    @Override
+    public int createPersistentPool(final int pageSize)
+    {
+        return zcache.createPool(PoolKind.PERSISTENT, pageSize);
+    }
+
+    @Override
+    public void destroyPool(final int pool)
+    {
+        zcache.destroyPool(pool);
+    }
+
+    @Override
+    public int put(final int pool, final long a, final long b, final long c, final int index, final MemorySegment page)
+    {
+        return zcache.put(pool, a, b, c, index, page);
+    }
+
+    @Override
+    public boolean get(final int pool, final long a, final long b, final long c, final int index,
+        final MemorySegment dst)
+    {
+        return zcache.get(pool, a, b, c, index, dst);
+    }
+
+    @Override
+    public boolean invalidatePage(final int pool, final long a, final long b, final long c, final int index)
+    {
+        return zcache.flushPage(pool, a, b, c, index);
+    }
+
+    @Override
+    public int invalidateObject(final int pool, final long a, final long b, final long c)
+    {
+        return zcache.flushObject(pool, a, b, c);
+    }
+
+    /**
+     * Closes the Zcache if this backend created it.
+     */
+    @Override
+    public void close()
+    {
+        if (owned)
+        {
+            zcache.close();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ZcacheBackend{" + zcache + "}";
+    }
+}

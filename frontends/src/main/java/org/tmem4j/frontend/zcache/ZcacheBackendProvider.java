@@ -1,0 +1,23 @@
+package org.tmem4j.frontend.zcache;
+
+import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.BackendProvider;
+import org.tmem4j.frontend.FrontendsConfig;
+
+/**
+ * Provides {@link ZcacheBackend} under the name {@code zcache}: {@code registry.register("zcache", config)}.
+ */
+public final class ZcacheBackendProvider implements BackendProvider
+{
+    @Override
+    public String name()
+    {
+        return "zcache";
+    }
+
+    @Override
+    public Backend create(final FrontendsConfig config)
+    {
+        return ZcacheBackend.create(config);
+    }
+}

@@ -1,0 +1,140 @@
+package org.tmem4j.frontend;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrontendsConfigTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults()
+    {
+        final FrontendsConfig config = FrontendsConfig.defaults();
+        assertTrue(config.cleancacheEnabled());
+        assertTrue(config.frontswapEnabled());
+        assertEquals("zcache", config.backend());
+        assertEquals("zsmalloc", config.allocator());
+        assertEquals("lz4:1", config.codecSpec().toString());
+        assertEquals(256L << 20, config.budgetBytes());
+        assertEquals(256, config.buckets());
+        assertFalse(config.exclusiveGets());
+        assertFalse(config.writethrough());
+        assertFalse(config.checksum());
+        assertFalse(config.selfshrink());
+        assertEquals(Duration.ofSeconds(5), config.selfshrinkInterval());
+    }
+
+    @Test
+    void everyKeyFromAFileThenPropertiesWin() throws Exception
+    {
+        final Path file = dir.resolve("frontends.properties");
+        Files.writeString(file, """
+            tmem4j.frontends.cleancache.enabled=false
+            tmem4j.frontends.frontswap.enabled=false
+            tmem4j.frontends.backend=map
+            tmem4j.frontends.allocator=zbud
+            tmem4j.frontends.codec=zstd
+            tmem4j.frontends.codec.level=-5
+            tmem4j.frontends.budget=64M
+            tmem4j.frontends.buckets=1024
+            tmem4j.frontends.frontswap.exclusiveGets=true
+            tmem4j.frontends.frontswap.writethrough=TRUE
+            tmem4j.frontends.checksum=true
+            tmem4j.frontends.frontswap.selfshrink=true
+            tmem4j.frontends.frontswap.selfshrink.intervalMs=250
+            unrelated.key=whatever
+            """);
+        final Properties override = new Properties();
+        override.setProperty("tmem4j.frontends.budget", "1g");
+        final FrontendsConfig config = FrontendsConfig.builder().file(file).properties(override).build();
+        assertFalse(config.cleancacheEnabled());
+        assertFalse(config.frontswapEnabled());
+        assertEquals("map", config.backend());
+        assertEquals("zbud", config.allocator());
+        assertEquals("zstd:-5", config.codecSpec().toString());
+        assertEquals(1L << 30, config.budgetBytes());
+        assertEquals(1024, config.buckets());
+        assertTrue(config.exclusiveGets());
+        assertTrue(config.writethrough());
+        assertTrue(config.checksum());
+        assertTrue(config.selfshrink());
+        assertEquals(Duration.ofMillis(250), config.selfshrinkInterval());
+        final FrontendsConfig roundTrip = FrontendsConfig.builder().properties(config.toProperties()).build();
+        assertEquals(config.toProperties(), roundTrip.toProperties());
+    }
+
+    @Test
+    void systemPropertiesAndTheConfigFileProperty() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("f.properties"), "tmem4j.frontends.buckets=64\n");
+        System.setProperty(FrontendsConfig.CONFIG_FILE_PROPERTY, file.toString());
+        System.setProperty("tmem4j.frontends.codec", "zstd");
+        try
+        {
+            final FrontendsConfig config = FrontendsConfig.fromEnvironment();
+            assertEquals(64, config.buckets());
+            assertEquals("zstd:3", config.codecSpec().toString(), "zstd's default level");
+        }
+        finally
+        {
+            System.clearProperty(FrontendsConfig.CONFIG_FILE_PROPERTY);
+            System.clearProperty("tmem4j.frontends.codec");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "tmem4j.frontends.cleancache.enabled | yes    | true or false",
+        "tmem4j.frontends.allocator          | slab   | allowed: one of",
+        "tmem4j.frontends.codec              | lzo    | lz4 or zstd",
+        "tmem4j.frontends.codec.level        | 23     | a zstd level from -131072 to 22",
+        "tmem4j.frontends.codec.level        | high   | a whole number: an lz4 acceleration from 1 to 65537",
+        "tmem4j.frontends.budget             | 12X    | a number of bytes of at least 4096",
+        "tmem4j.frontends.budget             | 100    | at least 4096 bytes",
+        "tmem4j.frontends.buckets            | 300    | a power of two from 1 to 65536",
+        "tmem4j.frontends.buckets            | 0      | a power of two from 1 to 65536",
+        "tmem4j.frontends.frontswap.selfshrink.intervalMs | 0 | at least 1",
+    })
+    void invalidValuesNameKeyValueAndWhatIsAllowed(final String key, final String value, final String allowed)
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.frontends.codec", "zstd");
+        properties.setProperty(key, value);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().properties(properties).build());
+        assertTrue(ex.getMessage().contains(key + "=" + value), ex.getMessage());
+        assertTrue(ex.getMessage().contains(allowed), ex.getMessage());
+    }
+
+    @Test
+    void unknownKeysAndLevelsOutsideTheCodecsRangeAreErrors()
+    {
+        final Properties typo = new Properties();
+        typo.setProperty("tmem4j.frontends.budjet", "1M");
+        final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().properties(typo));
+        assertTrue(unknown.getMessage().contains("unknown key tmem4j.frontends.budjet"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("tmem4j.frontends.budget"), unknown.getMessage());
+        final IllegalArgumentException lz4 = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().codecLevel(0).build());
+        assertTrue(lz4.getMessage().contains("tmem4j.frontends.codec.level=0 is not allowed; allowed: an lz4 "
+            + "acceleration from 1 to 65537"), lz4.getMessage());
+        assertEquals("lz4:8", FrontendsConfig.builder().codecLevel(8).build().codecSpec().toString());
+        assertThrows(java.io.UncheckedIOException.class,
+            () -> FrontendsConfig.builder().file(dir.resolve("missing.properties")));
+    }
+}

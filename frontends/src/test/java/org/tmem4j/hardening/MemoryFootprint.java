@@ -1,0 +1,78 @@
+package org.tmem4j.hardening;
+
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.tmem4j.memory.PageMemory;
+import org.tmem4j.memory.PageMemoryStats;
+
+/**
+ * One sample of what the process holds, for the leak test and the soak: the live Java heap (after a collection, so
+ * garbage does not count), the page memory's bytes mapped and in use, the JDK's direct buffers, and the resident set
+ * the kernel reports (which covers codec contexts and anything else native the Java side cannot see).
+ *
+ * @param heapBytes         heap used after {@link System#gc()}.
+ * @param reservedBytes     bytes the page memory holds mapped from the OS (never above its budget).
+ * @param pagesInUse        pages handed to the allocator.
+ * @param directBytes       bytes of direct {@link java.nio.ByteBuffer}s.
+ * @param residentBytes     the process's resident set ({@code VmRSS}), or -1 where {@code /proc} is missing.
+ */
+record MemoryFootprint(long heapBytes, long reservedBytes, long pagesInUse, long directBytes, long residentBytes)
+{
+    private static final long MIB = 1L << 20;
+
+    /**
+     * @param memory the page memory to read, or null for none.
+     * @return a sample taken now.
+     */
+    static MemoryFootprint sample(final PageMemory memory)
+    {
+        System.gc();
+        final long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long direct = 0;
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                direct = pool.getMemoryUsed();
+            }
+        }
+        final PageMemoryStats stats = memory == null || memory.isClosed() ? null : memory.stats();
+        return new MemoryFootprint(heap, stats == null ? 0 : stats.reservedBytes(),
+            stats == null ? 0 : stats.pagesInUse(), direct, processResidentBytes());
+    }
+
+    /**
+     * @return {@code VmRSS} of this process in bytes, or -1 where {@code /proc/self/status} cannot be read.
+     */
+    static long processResidentBytes()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+            {
+                if (line.startsWith("VmRSS:"))
+                {
+                    final String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString()
+    {
+        return String.format("heap %.1f MiB, page memory %.1f MiB mapped / %d pages in use, direct %.1f MiB, rss %s",
+            (double)heapBytes / MIB, (double)reservedBytes / MIB, pagesInUse, (double)directBytes / MIB,
+            residentBytes < 0 ? "n/a" : String.format("%.1f MiB", (double)residentBytes / MIB));
+    }
+}

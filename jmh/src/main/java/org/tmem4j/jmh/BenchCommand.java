@@ -1,0 +1,251 @@
+package org.tmem4j.jmh;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.jmh.peer.PageStore;
+import org.tmem4j.jmh.peer.PeerBenchmark;
+import org.tmem4j.jmh.peer.PeerFootprint;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./tmem4j bench}: the JMH suite, with defaults that finish in a few minutes on a 2-core machine and still
+ * give error bars (2 forks), and every JMH argument passed through: anything given on the command line wins over
+ * the defaults, so {@code ./tmem4j bench -f 3 -i 10 'Peer.*'} runs the peers with 3 forks and 10 iterations.
+ * Results are always written as JSON too ({@code -rf json -rff jmh-result.json} unless given).
+ */
+@Command(
+    name = "bench",
+    description = {
+        "Runs the JMH suite (default: the side-by-side comparisons) and writes the results as JSON.",
+        "Every JMH argument passes through and overrides the defaults: e.g. 'bench -f 3 -i 10 Peer', 'bench -l',",
+        "'bench -prof gc Codec', 'bench -h' for JMH's own help."},
+    footer = {
+        "Defaults: ${COMMAND-NAME} -f " + BenchCommand.FORKS + " -wi " + BenchCommand.WARMUP_ITERATIONS + " -w "
+            + BenchCommand.WARMUP_SECONDS + "s -i " + BenchCommand.MEASUREMENT_ITERATIONS + " -r "
+            + BenchCommand.MEASUREMENT_SECONDS + "s -rf json -rff " + BenchCommand.RESULT_FILE
+            + " and, without a benchmark pattern, the default suite:",
+        "  " + BenchCommand.DEFAULT_SUITE,
+        "Exit codes: 0 ran; 1 a benchmark failed; 2 bad arguments."})
+public final class BenchCommand implements Callable<Integer>
+{
+    /** Forks per benchmark: two, so fork-to-fork variation shows in the error bars. */
+    static final int FORKS = 2;
+    static final int WARMUP_ITERATIONS = 2;
+    static final int WARMUP_SECONDS = 1;
+    static final int MEASUREMENT_ITERATIONS = 3;
+    static final int MEASUREMENT_SECONDS = 1;
+    static final String RESULT_FILE = "jmh-result.json";
+
+    /**
+     * The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern), sized to finish in
+     * about five minutes on 2 cores: tmem4j against its peers (one thread) and frontswap through the whole stack
+     * against the engine alone. Everything: {@code ./tmem4j bench '.*'}.
+     */
+    static final String DEFAULT_SUITE =
+        "org\\.tmem4j\\.jmh\\.(peer\\.PeerBenchmark\\.(put|get)1Thread|frontend\\.FrontswapBenchmark\\.)";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help (JMH's own help: -h).")
+    boolean help;
+
+    @Option(names = "--dry-run", description = "Print the JMH options that would run, and run nothing.")
+    boolean dryRun;
+
+    @Option(names = "--footprint-pages", paramLabel = "N", defaultValue = "8192",
+        description = "After a run that included the peers, measure each peer's memory per stored page with N pages "
+            + "(default ${DEFAULT-VALUE}; 0: skip).")
+    int footprintPages;
+
+    @Parameters(paramLabel = "JMH_ARG", arity = "0..*",
+        description = "JMH arguments and benchmark patterns (regular expressions).")
+    List<String> jmhArgs = new ArrayList<>();
+
+    /**
+     * A command with default options; picocli sets them from the command line.
+     */
+    public BenchCommand()
+    {
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final CommandLineOptions given;
+        try
+        {
+            given = new CommandLineOptions(jmhArgs.toArray(String[]::new));
+        }
+        catch (final CommandLineOptionException ex)
+        {
+            err.println("tmem4j bench: " + ex.getMessage() + " (see 'tmem4j bench -h' for JMH's arguments)");
+            return Tmem4jCommand.USAGE;
+        }
+        if (given.shouldHelp())
+        {
+            given.showHelp();
+            return 0;
+        }
+        final Options options = withDefaults(given);
+        if (given.shouldList() || given.shouldListWithParams())
+        {
+            new Runner(options).list();
+            return 0;
+        }
+        if (given.shouldListProfilers())
+        {
+            given.listProfilers();
+            return 0;
+        }
+        if (given.shouldListResultFormats())
+        {
+            given.listResultFormats();
+            return 0;
+        }
+        if (dryRun)
+        {
+            out.println(describe(options));
+            return 0;
+        }
+        final Collection<RunResult> results;
+        try
+        {
+            results = new Runner(options).run();
+        }
+        catch (final RunnerException ex)
+        {
+            // e.g. another JMH run on this machine holds its lock file: say so, a stack trace adds nothing
+            err.println("tmem4j bench: " + ex.getMessage());
+            return 1;
+        }
+        final Path resultFile = Path.of(options.getResult().get()).toAbsolutePath();
+        out.println("tmem4j bench: " + results.size() + " benchmarks; results in " + resultFile);
+        final boolean peersRan = results.stream()
+            .anyMatch(r -> r.getParams().getBenchmark().startsWith(PeerBenchmark.class.getName() + "."));
+        if (peersRan && footprintPages > 0)
+        {
+            final List<PeerFootprint> footprints = new ArrayList<>();
+            try (PageCorpus corpus = PageCorpus.readDefault(footprintPages))
+            {
+                for (final String store : PageStore.names())
+                {
+                    footprints.add(PeerFootprint.measure(store, corpus));
+                }
+            }
+            out.println();
+            out.println("Memory per stored page (" + footprintPages + " pages of " + PageCorpus.defaultFiles() + "):");
+            PeerFootprint.print(footprints, out);
+            final Path footprintFile = resultFile.resolveSibling(footprintFileName(resultFile));
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(footprintFile.toFile(), footprints);
+            out.println("footprints in " + footprintFile);
+        }
+        return results.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * @param resultFile the JMH result file.
+     * @return the name of the footprint file beside it: {@code jmh-result.json} -> {@code jmh-result-footprint.json}.
+     */
+    static String footprintFileName(final Path resultFile)
+    {
+        final String name = resultFile.getFileName().toString();
+        final int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name) + "-footprint.json";
+    }
+
+    /**
+     * @param given what the command line said.
+     * @return the given options, with the suite's defaults where the command line said nothing.
+     */
+    static Options withDefaults(final CommandLineOptions given)
+    {
+        final ChainedOptionsBuilder builder = new OptionsBuilder().parent(given);
+        if (given.getIncludes().isEmpty())
+        {
+            builder.include(DEFAULT_SUITE);
+        }
+        if (!given.getForkCount().hasValue())
+        {
+            builder.forks(FORKS);
+        }
+        if (!given.getWarmupIterations().hasValue())
+        {
+            builder.warmupIterations(WARMUP_ITERATIONS);
+        }
+        if (!given.getWarmupTime().hasValue())
+        {
+            builder.warmupTime(TimeValue.seconds(WARMUP_SECONDS));
+        }
+        if (!given.getMeasurementIterations().hasValue())
+        {
+            builder.measurementIterations(MEASUREMENT_ITERATIONS);
+        }
+        if (!given.getMeasurementTime().hasValue())
+        {
+            builder.measurementTime(TimeValue.seconds(MEASUREMENT_SECONDS));
+        }
+        if (!given.getResultFormat().hasValue())
+        {
+            builder.resultFormat(ResultFormatType.JSON);
+        }
+        if (!given.getResult().hasValue())
+        {
+            builder.result(RESULT_FILE);
+        }
+        if (!given.getTimeout().hasValue())
+        {
+            // a wedged benchmark must not hold the whole run hostage
+            builder.timeout(TimeValue.minutes(2));
+        }
+        return builder.build();
+    }
+
+    /**
+     * @param options effective options.
+     * @return one line per setting that decides what runs and for how long.
+     */
+    static String describe(final Options options)
+    {
+        return String.join(System.lineSeparator(),
+            "includes: " + options.getIncludes(),
+            "excludes: " + options.getExcludes(),
+            "forks: " + shown(options.getForkCount()),
+            "warmup: " + shown(options.getWarmupIterations()) + " x " + shown(options.getWarmupTime()),
+            "measurement: " + shown(options.getMeasurementIterations()) + " x "
+                + shown(options.getMeasurementTime()),
+            "threads: " + shown(options.getThreads()),
+            "result: " + shown(options.getResultFormat()) + " " + shown(options.getResult()),
+            "profilers: " + options.getProfilers().size());
+    }
+
+    private static String shown(final org.openjdk.jmh.util.Optional<?> value)
+    {
+        return value.hasValue() ? String.valueOf(value.get()) : "as annotated";
+    }
+}

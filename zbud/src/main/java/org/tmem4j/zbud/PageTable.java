@@ -1,0 +1,334 @@
+package org.tmem4j.zbud;
+
+import java.util.Arrays;
+
+import org.tmem4j.memory.PageMemory;
+
+/**
+ * The on-heap metadata of a zbud pool: one record per page held, with the intrusive doubly linked lists that
+ * thread the records together. Keeping it off the pages leaves all 64 chunks of each page to data.
+ * <p>
+ * A record is {@value #STRIDE} ints of one {@code int[]}, so the fields an operation touches share one or two
+ * cache lines instead of one line per field, and no object exists per page:
+ * <pre>
+ *   record of slot s, at s * 16:
+ *   | page id | size first | size last | gen first | gen last | list | list next | list prev | lru newer | lru older |
+ * </pre>
+ * The budlists are {@code lists[free]} for a page with one object and {@code free} free chunks (1..63), and
+ * {@code lists[0]}, the buddied list, for pages that can take no further object. A bit mask of the non-empty
+ * unbuddied lists makes best fit one {@link Long#numberOfTrailingZeros} instead of a scan.
+ * <p>
+ * Not thread-safe: the allocator guards it with its lock.
+ */
+final class PageTable
+{
+    static final int CHUNK_SHIFT = 6;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    static final int CHUNKS = PageMemory.PAGE_SIZE >>> CHUNK_SHIFT;
+    static final int FIRST = 0;
+    static final int LAST = 1;
+    static final int NONE = -1;
+
+    private static final int BUDDIED = 0;
+    /** List index of a slot that is on no list: a free slot, or a page being reclaimed. */
+    private static final int UNLISTED = -1;
+
+    private static final int STRIDE_SHIFT = 4;
+    private static final int STRIDE = 1 << STRIDE_SHIFT;
+    private static final int PAGE_ID = 0;
+    private static final int SIZE = 1;
+    private static final int GENERATION = 3;
+    private static final int LIST = 5;
+    private static final int LIST_NEXT = 6;
+    private static final int LIST_PREV = 7;
+    private static final int LRU_NEWER = 8;
+    private static final int LRU_OLDER = 9;
+
+    private int[] records;
+    private int[] freeSlots;
+    private int freeSlotCount;
+    private int slotCount;
+
+    private final int[] listHeads = new int[CHUNKS];
+    private long unbuddiedMask;
+    private int lruNewest = NONE;
+    private int lruOldest = NONE;
+
+    private long pages;
+    private long buddiedPages;
+    private long unbuddiedPages;
+
+    PageTable(final int initialSlots)
+    {
+        final int capacity = Math.max(16, initialSlots);
+        records = new int[capacity << STRIDE_SHIFT];
+        freeSlots = new int[capacity];
+        Arrays.fill(listHeads, NONE);
+    }
+
+    static int chunks(final int size)
+    {
+        return (size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+    }
+
+    private static int at(final int slot)
+    {
+        return slot << STRIDE_SHIFT;
+    }
+
+    /**
+     * @param chunks chunks the new object needs.
+     * @return the listed page with one object and the fewest free chunks that still hold {@code chunks}, or
+     * {@link #NONE}.
+     */
+    int bestFit(final int chunks)
+    {
+        final long fitting = chunks >= CHUNKS ? 0 : unbuddiedMask & (-1L << chunks);
+        return fitting == 0 ? NONE : listHeads[Long.numberOfTrailingZeros(fitting)];
+    }
+
+    /**
+     * @return whether a slot is left for one more page.
+     */
+    boolean canAddPage()
+    {
+        return freeSlotCount > 0 || slotCount < ZbudHandle.MAX_SLOTS;
+    }
+
+    /**
+     * @param pageId a page just taken from the page memory.
+     * @return the slot now describing it: empty, on no list, not in the LRU. Its buddies' generations are those the
+     * slot's previous page left.
+     */
+    int addPage(final int pageId)
+    {
+        final int slot;
+        if (freeSlotCount > 0)
+        {
+            slot = freeSlots[--freeSlotCount];
+        }
+        else
+        {
+            if (slotCount << STRIDE_SHIFT == records.length)
+            {
+                grow();
+            }
+            slot = slotCount++;
+        }
+        final int r = at(slot);
+        records[r + PAGE_ID] = pageId;
+        records[r + LIST] = UNLISTED;
+        records[r + LRU_NEWER] = NONE;
+        records[r + LRU_OLDER] = NONE;
+        pages++;
+        return slot;
+    }
+
+    /** Forgets an empty page that is on no list and not in the LRU. Its buddies' generations live on. */
+    void removePage(final int slot)
+    {
+        records[at(slot) + PAGE_ID] = PageMemory.NO_PAGE;
+        freeSlots[freeSlotCount++] = slot;
+        pages--;
+    }
+
+    int slotCount()
+    {
+        return slotCount;
+    }
+
+    /** Whether a slot below {@link #slotCount()} holds a page. */
+    boolean isLive(final int slot)
+    {
+        return records[at(slot) + PAGE_ID] != PageMemory.NO_PAGE;
+    }
+
+    int pageId(final int slot)
+    {
+        return records[at(slot) + PAGE_ID];
+    }
+
+    int size(final int slot, final int buddy)
+    {
+        return records[at(slot) + SIZE + buddy];
+    }
+
+    int generation(final int slot, final int buddy)
+    {
+        return records[at(slot) + GENERATION + buddy];
+    }
+
+    int objects(final int slot)
+    {
+        final int r = at(slot);
+        return (records[r + SIZE] != 0 ? 1 : 0) + (records[r + SIZE + 1] != 0 ? 1 : 0);
+    }
+
+    /** The first buddy starts the page; the last ends it, rounded to whole chunks. */
+    static long offsetInPage(final int buddy, final int size)
+    {
+        return buddy == FIRST ? 0 : PageMemory.PAGE_SIZE - ((long)chunks(size) << CHUNK_SHIFT);
+    }
+
+    /** Puts an object into an empty buddy of an unlisted page. */
+    void place(final int slot, final int buddy, final int size)
+    {
+        final int before = objects(slot);
+        records[at(slot) + SIZE + buddy] = size;
+        countTransition(before, before + 1);
+    }
+
+    /** Empties a buddy of an unlisted page; handles to it go stale. */
+    void clear(final int slot, final int buddy)
+    {
+        final int before = objects(slot);
+        final int r = at(slot);
+        records[r + SIZE + buddy] = 0;
+        records[r + GENERATION + buddy] = (records[r + GENERATION + buddy] + 1) & ZbudHandle.GENERATION_MASK;
+        countTransition(before, before - 1);
+    }
+
+    private void countTransition(final int before, final int after)
+    {
+        buddiedPages += (after == 2 ? 1 : 0) - (before == 2 ? 1 : 0);
+        unbuddiedPages += (after == 1 ? 1 : 0) - (before == 1 ? 1 : 0);
+    }
+
+    boolean isListed(final int slot)
+    {
+        return records[at(slot) + LIST] != UNLISTED;
+    }
+
+    /** Puts a page holding at least one object on the budlist its free chunks call for. */
+    void list(final int slot)
+    {
+        final int r = at(slot);
+        final int first = records[r + SIZE];
+        final int last = records[r + SIZE + 1];
+        final int index = first != 0 && last != 0 ? BUDDIED : CHUNKS - chunks(first + last);
+        final int head = listHeads[index];
+        records[r + LIST] = index;
+        records[r + LIST_PREV] = NONE;
+        records[r + LIST_NEXT] = head;
+        if (head != NONE)
+        {
+            records[at(head) + LIST_PREV] = slot;
+        }
+        listHeads[index] = slot;
+        if (index != BUDDIED)
+        {
+            unbuddiedMask |= 1L << index;
+        }
+    }
+
+    void unlist(final int slot)
+    {
+        final int r = at(slot);
+        final int index = records[r + LIST];
+        final int prev = records[r + LIST_PREV];
+        final int next = records[r + LIST_NEXT];
+        if (prev != NONE)
+        {
+            records[at(prev) + LIST_NEXT] = next;
+        }
+        else
+        {
+            listHeads[index] = next;
+            if (next == NONE && index != BUDDIED)
+            {
+                unbuddiedMask &= ~(1L << index);
+            }
+        }
+        if (next != NONE)
+        {
+            records[at(next) + LIST_PREV] = prev;
+        }
+        records[r + LIST] = UNLISTED;
+    }
+
+    /** Makes a page the most recently used; it need not be in the LRU yet. */
+    void touch(final int slot)
+    {
+        if (lruNewest == slot)
+        {
+            return;
+        }
+        final int r = at(slot);
+        if (records[r + LRU_OLDER] != NONE || records[r + LRU_NEWER] != NONE || lruOldest == slot)
+        {
+            forget(slot);
+        }
+        records[r + LRU_OLDER] = lruNewest;
+        records[r + LRU_NEWER] = NONE;
+        if (lruNewest != NONE)
+        {
+            records[at(lruNewest) + LRU_NEWER] = slot;
+        }
+        else
+        {
+            lruOldest = slot;
+        }
+        lruNewest = slot;
+    }
+
+    /** Takes a page out of the LRU. */
+    void forget(final int slot)
+    {
+        final int r = at(slot);
+        final int older = records[r + LRU_OLDER];
+        final int newer = records[r + LRU_NEWER];
+        if (older != NONE)
+        {
+            records[at(older) + LRU_NEWER] = newer;
+        }
+        else
+        {
+            lruOldest = newer;
+        }
+        if (newer != NONE)
+        {
+            records[at(newer) + LRU_OLDER] = older;
+        }
+        else
+        {
+            lruNewest = older;
+        }
+        records[r + LRU_OLDER] = NONE;
+        records[r + LRU_NEWER] = NONE;
+    }
+
+    /**
+     * @return the least recently used page in the LRU, or {@link #NONE}.
+     */
+    int oldest()
+    {
+        return lruOldest;
+    }
+
+    long pages()
+    {
+        return pages;
+    }
+
+    long buddiedPages()
+    {
+        return buddiedPages;
+    }
+
+    long unbuddiedPages()
+    {
+        return unbuddiedPages;
+    }
+
+    private void grow()
+    {
+        final int capacity = freeSlots.length;
+        if (capacity >= ZbudHandle.MAX_SLOTS)
+        {
+            throw new IllegalStateException("a zbud allocator holds at most " + ZbudHandle.MAX_SLOTS + " pages");
+        }
+        final int grown = (int)Math.min(ZbudHandle.MAX_SLOTS, 2L * capacity);
+        records = Arrays.copyOf(records, grown << STRIDE_SHIFT);
+        freeSlots = Arrays.copyOf(freeSlots, grown);
+    }
+}

@@ -1,0 +1,240 @@
+package org.tmem4j.zbud;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.EvictionListener;
+import org.tmem4j.alloc.ObjectPattern;
+import org.tmem4j.memory.PageMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several owners allocating, writing, reading and freeing on one zbud allocator while another thread evicts under
+ * memory pressure, every byte checked. Owners and the evictor settle who frees a handle the way an engine does:
+ * whoever removes it from the owner's index first. Seeded: {@code -Dtmem4j.seed=N}.
+ */
+final class ZbudConcurrencyTest
+{
+    private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    private static final int WORKERS = 3;
+    private static final int OPS_PER_WORKER = Integer.getInteger("tmem4j.ops", 1_000_000) / 5;
+
+    /** One owner: its live objects (handle to id and size), guarded by the owner itself. */
+    private static final class Owner
+    {
+        final int number;
+        final List<Long> handles = new ArrayList<>();
+        final Map<Long, long[]> objects = new HashMap<>();
+
+        Owner(final int number)
+        {
+            this.number = number;
+        }
+
+        void add(final long handle, final long id, final int size)
+        {
+            handles.add(handle);
+            objects.put(handle, new long[]{id, size, handles.size() - 1});
+        }
+
+        void remove(final long handle)
+        {
+            final int at = (int)objects.remove(handle)[2];
+            final long last = handles.removeLast();
+            if (last != handle)
+            {
+                handles.set(at, last);
+                objects.get(last)[2] = at;
+            }
+        }
+    }
+
+    private static void verify(final ZbudAllocator allocator, final long handle, final long[] object,
+        final MemorySegment buffer, final MemorySegment scratch, final String who)
+    {
+        final int size = (int)object[1];
+        assertEquals(size, allocator.size(handle), who + ": size; seed " + SEED);
+        allocator.read(handle, buffer, 0);
+        final long at = ObjectPattern.mismatch(buffer, scratch, SEED, object[0], size);
+        assertEquals(-1, at, who + ": object " + object[0] + " differs at byte " + at + "; seed " + SEED);
+    }
+
+    @Test
+    void ownersAndAnEvictorStayByteExact() throws Exception
+    {
+        try (PageMemory memory = PageMemory.builder().budgetBytes(4L << 20).slabBytes(256 << 10).build();
+            ZbudAllocator allocator = new ZbudAllocator(memory))
+        {
+            final Map<Long, Owner> ownerOf = new ConcurrentHashMap<>();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicLong evictedObjects = new AtomicLong();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Owner> owners = new ArrayList<>();
+            final List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++)
+            {
+                final Owner owner = new Owner(w);
+                owners.add(owner);
+                threads.add(Thread.ofPlatform().start(() -> work(allocator, owner, ownerOf, start, failure)));
+            }
+            final Thread evictor = Thread.ofPlatform().start(() ->
+            {
+                try (Arena arena = Arena.ofConfined())
+                {
+                    final MemorySegment buffer = arena.allocate(PageMemory.PAGE_SIZE);
+                    final MemorySegment scratch = arena.allocate(PageMemory.PAGE_SIZE);
+                    final EvictionListener listener = handle ->
+                    {
+                        final Owner owner = ownerOf.get(handle);
+                        if (owner == null)
+                        {
+                            return false;
+                        }
+                        synchronized (owner)
+                        {
+                            final long[] object = owner.objects.get(handle);
+                            if (object == null)
+                            {
+                                return false;
+                            }
+                            verify(allocator, handle, object, buffer, scratch, "evictor");
+                            owner.remove(handle);
+                            ownerOf.remove(handle);
+                            evictedObjects.incrementAndGet();
+                            return true;
+                        }
+                    };
+                    start.await();
+                    while (!done.get() && failure.get() == null)
+                    {
+                        if (memory.availablePages() < 32)
+                        {
+                            allocator.evict(8, listener);
+                        }
+                        else
+                        {
+                            Thread.yield();
+                        }
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            start.countDown();
+            for (final Thread thread : threads)
+            {
+                thread.join();
+            }
+            done.set(true);
+            evictor.join();
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            final AllocatorStats end = checkEnd(allocator, memory, owners);
+            assertTrue(evictedObjects.get() > 0, "the evictor never evicted: no memory pressure; seed " + SEED);
+            System.out.printf("zbud concurrency: seed %d, %d owners x %d ops, %d objects evicted, %s%n", SEED,
+                WORKERS, OPS_PER_WORKER, evictedObjects.get(), end);
+        }
+    }
+
+    private static void work(final ZbudAllocator allocator, final Owner owner, final Map<Long, Owner> ownerOf,
+        final CountDownLatch start, final AtomicReference<Throwable> failure)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(PageMemory.PAGE_SIZE);
+            final MemorySegment scratch = arena.allocate(PageMemory.PAGE_SIZE);
+            final SplittableRandom random = new SplittableRandom(SEED + owner.number);
+            long nextId = (long)owner.number << 40;
+            start.await();
+            for (int op = 0; op < OPS_PER_WORKER && failure.get() == null; op++)
+            {
+                final int dice = random.nextInt(10);
+                if (dice < 5)
+                {
+                    final int size = 1 + random.nextInt(PageMemory.PAGE_SIZE);
+                    final long handle = allocator.allocate(size);
+                    if (handle > 0)
+                    {
+                        final long id = nextId++;
+                        ObjectPattern.fill(scratch, SEED, id, size);
+                        allocator.write(handle, scratch, 0);
+                        synchronized (owner)
+                        {
+                            owner.add(handle, id, size);
+                            ownerOf.put(handle, owner);
+                        }
+                    }
+                    continue;
+                }
+                synchronized (owner)
+                {
+                    if (owner.handles.isEmpty())
+                    {
+                        continue;
+                    }
+                    final long handle = owner.handles.get(random.nextInt(owner.handles.size()));
+                    verify(allocator, handle, owner.objects.get(handle), buffer, scratch, "owner " + owner.number);
+                    if (dice < 8)
+                    {
+                        owner.remove(handle);
+                        ownerOf.remove(handle);
+                        allocator.free(handle);
+                    }
+                }
+            }
+        }
+        catch (final Throwable t)
+        {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    private static AllocatorStats checkEnd(final ZbudAllocator allocator, final PageMemory memory, final List<Owner> owners)
+    {
+        long objects = 0;
+        long bytes = 0;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(PageMemory.PAGE_SIZE);
+            final MemorySegment scratch = arena.allocate(PageMemory.PAGE_SIZE);
+            for (final Owner owner : owners)
+            {
+                for (final Map.Entry<Long, long[]> entry : owner.objects.entrySet())
+                {
+                    verify(allocator, entry.getKey(), entry.getValue(), buffer, scratch, "end");
+                    objects++;
+                    bytes += entry.getValue()[1];
+                }
+            }
+        }
+        final AllocatorStats stats = allocator.stats();
+        assertEquals(objects, stats.objects(), "objects; seed " + SEED);
+        assertEquals(bytes, stats.storedBytes(), "stored bytes; seed " + SEED);
+        assertEquals(memory.stats().pagesInUse(), stats.pagesUsed(), "pages; seed " + SEED);
+        assertEquals(0L, stats.details().get("reclaiming"), "pages left under reclaim; seed " + SEED);
+        assertTrue(stats.pagesUsed() <= objects, "a page without objects was kept; seed " + SEED);
+        assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes(), "budget exceeded");
+        allocator.close();
+        assertEquals(0, memory.stats().pagesInUse(), "close must give every page back");
+        return stats;
+    }
+}
