@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -18,6 +19,10 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.jmh.peer.PageStore;
+import org.tmem4j.jmh.peer.PeerBenchmark;
+import org.tmem4j.jmh.peer.PeerFootprint;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,8 +59,13 @@ public final class BenchCommand implements Callable<Integer>
     static final int MEASUREMENT_SECONDS = 1;
     static final String RESULT_FILE = "jmh-result.json";
 
-    /** The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern). */
-    static final String DEFAULT_SUITE = "org\\.tmem4j\\.jmh\\.peer\\.";
+    /**
+     * The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern), sized to finish in
+     * about five minutes on 2 cores: tmem4j against its peers (one thread) and frontswap through the whole stack
+     * against the engine alone. Everything: {@code ./tmem4j bench '.*'}.
+     */
+    static final String DEFAULT_SUITE =
+        "org\\.tmem4j\\.jmh\\.(peer\\.PeerBenchmark\\.(put|get)1Thread|frontend\\.FrontswapBenchmark\\.)";
 
     @Spec
     CommandSpec spec;
@@ -65,6 +75,11 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--dry-run", description = "Print the JMH options that would run, and run nothing.")
     boolean dryRun;
+
+    @Option(names = "--footprint-pages", paramLabel = "N", defaultValue = "8192",
+        description = "After a run that included the peers, measure each peer's memory per stored page with N pages "
+            + "(default ${DEFAULT-VALUE}; 0: skip).")
+    int footprintPages;
 
     @Parameters(paramLabel = "JMH_ARG", arity = "0..*",
         description = "JMH arguments and benchmark patterns (regular expressions).")
@@ -78,7 +93,7 @@ public final class BenchCommand implements Callable<Integer>
     }
 
     @Override
-    public Integer call() throws RunnerException, IOException
+    public Integer call() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
@@ -118,10 +133,50 @@ public final class BenchCommand implements Callable<Integer>
             out.println(describe(options));
             return 0;
         }
-        final Collection<RunResult> results = new Runner(options).run();
-        out.println("tmem4j bench: " + results.size() + " benchmarks; results in "
-            + Path.of(options.getResult().get()).toAbsolutePath());
+        final Collection<RunResult> results;
+        try
+        {
+            results = new Runner(options).run();
+        }
+        catch (final RunnerException ex)
+        {
+            // e.g. another JMH run on this machine holds its lock file: say so, a stack trace adds nothing
+            err.println("tmem4j bench: " + ex.getMessage());
+            return 1;
+        }
+        final Path resultFile = Path.of(options.getResult().get()).toAbsolutePath();
+        out.println("tmem4j bench: " + results.size() + " benchmarks; results in " + resultFile);
+        final boolean peersRan = results.stream()
+            .anyMatch(r -> r.getParams().getBenchmark().startsWith(PeerBenchmark.class.getName() + "."));
+        if (peersRan && footprintPages > 0)
+        {
+            final List<PeerFootprint> footprints = new ArrayList<>();
+            try (PageCorpus corpus = PageCorpus.readDefault(footprintPages))
+            {
+                for (final String store : PageStore.names())
+                {
+                    footprints.add(PeerFootprint.measure(store, corpus));
+                }
+            }
+            out.println();
+            out.println("Memory per stored page (" + footprintPages + " pages of " + PageCorpus.defaultFiles() + "):");
+            PeerFootprint.print(footprints, out);
+            final Path footprintFile = resultFile.resolveSibling(footprintFileName(resultFile));
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(footprintFile.toFile(), footprints);
+            out.println("footprints in " + footprintFile);
+        }
         return results.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * @param resultFile the JMH result file.
+     * @return the name of the footprint file beside it: {@code jmh-result.json} -> {@code jmh-result-footprint.json}.
+     */
+    static String footprintFileName(final Path resultFile)
+    {
+        final String name = resultFile.getFileName().toString();
+        final int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name) + "-footprint.json";
     }
 
     /**

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "tmem4j 0.1.0-SNAPSHOT",
     description = "Transcendent memory for the JVM: measure it (study, bench) and watch it (stat).",
-    subcommands = {BenchCommand.class, StatCommand.class})
+    subcommands = {StudyCommand.class, BenchCommand.class, StatCommand.class})
 public final class Tmem4jCommand implements Runnable
 {
     /** Exit code for bad options, unknown names or unusable input files. */

@@ -1,6 +1,5 @@
 package org.tmem4j.jmh.peer;
 
-
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.config.builders.CacheConfigurationBuilder;

@@ -36,7 +36,7 @@ public interface PageStore extends AutoCloseable
 
     /**
      * @return bytes of native (off-heap) memory the store holds for its entries, as the store itself accounts them;
-     * heap memory is measured from the outside.
+     * heap memory is measured from the outside (see {@link PeerFootprint}).
      */
     long offHeapBytes();
 
@@ -45,7 +45,8 @@ public interface PageStore extends AutoCloseable
      */
     static java.util.List<String> names()
     {
-        return java.util.List.of(EhcacheOffHeapStore.NAME, HeapMapStore.NAME);
+        return java.util.List.of(ZcacheStore.PREFIX + "zsmalloc", ZcacheStore.PREFIX + "zbud",
+            EhcacheOffHeapStore.NAME, HeapMapStore.NAME);
     }
 
     /**
@@ -56,6 +57,10 @@ public interface PageStore extends AutoCloseable
      */
     static PageStore create(final String name, final int capacityPages)
     {
+        if (name.startsWith(ZcacheStore.PREFIX))
+        {
+            return new ZcacheStore(name.substring(ZcacheStore.PREFIX.length()), capacityPages);
+        }
         return switch (name)
         {
             // the tier holds entry headers, keys and the hash table too: twice the pages is ample

@@ -43,7 +43,8 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
             long offset = 0;
             final long compressStart;
             final long compressNanos;
-            try (StepProgress step = StepProgress.start(spec + " raw compress", count, progress))
+            final String name = StudyResult.codecLabel(spec);
+            try (StepProgress step = StepProgress.start(name + " raw compress", count, progress))
             {
                 compressStart = System.nanoTime();
                 for (int i = 0; i < count; i++)
@@ -62,7 +63,7 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
             }
             loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
             final long decompressNanos;
-            try (StepProgress step = StepProgress.start(spec + " raw decompress", count, progress))
+            try (StepProgress step = StepProgress.start(name + " raw decompress", count, progress))
             {
                 final long start = System.nanoTime();
                 for (int i = 0; i < count; i++)

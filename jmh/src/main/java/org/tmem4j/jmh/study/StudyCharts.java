@@ -80,7 +80,8 @@ public final class StudyCharts
         final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
             .title("Density (compressed bytes / pool bytes)").xAxisTitle("allocator / codec").yAxisTitle("density")
             .build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.getStyler().setYAxisDecimalPattern("0.00");
         final List<String> names = names(results);
@@ -96,7 +97,8 @@ public final class StudyCharts
         final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
             .title("Frontswap store/load vs the raw codec on the same pages").xAxisTitle("allocator / codec")
             .yAxisTitle("MB/s of original pages").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setYAxisDecimalPattern("#,##0");
         final List<String> names = names(results);
         chart.addSeries("frontswap store", names, results.stream().map(StudyResult::storeMbPerS).toList());

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StudyOutputTest
 {
-    static final StudyResult ZSMALLOC = new StudyResult("zsmalloc", "lz4", 1000, 4_096_000, 2_457_600, 2_510_848,
+    static final StudyResult ZSMALLOC = new StudyResult("zsmalloc", "lz4", 1000, 0, 4_096_000, 2_457_600, 2_510_848,
         16_000, 812.25, 2950.5, 850.0, 3600.0, 0.61, 0.975, true);
-    static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 4_096_000, 2_000_000, 3_276_800,
+    static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 10, 4_055_040, 2_000_000, 3_276_800,
         16_000, 300.0, 700.0, 320.0, 760.0, 0.5, 0.5, false);
 
     @Test
@@ -64,7 +64,7 @@ class StudyOutputTest
     @Test
     void emptyPoolHasDensityZeroNotNaN()
     {
-        final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+        final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
         assertEquals(0.0, empty.density());
         assertEquals(0.0, empty.effectiveRatio());
         assertTrue(StudyJson.line(empty).contains("\"density\":0.0"), StudyJson.line(empty));
@@ -83,6 +83,7 @@ class StudyOutputTest
         assertTrue(lines.get(2).endsWith("yes"), lines.get(2));
         assertTrue(lines.get(3).startsWith("zbud      zstd:3"), lines.get(3));
         assertTrue(lines.get(3).contains("NO"), lines.get(3));
+        assertTrue(lines.get(3).startsWith("zbud      zstd:3        10 "), "10 pages in file: " + lines.get(3));
     }
 
     @Test

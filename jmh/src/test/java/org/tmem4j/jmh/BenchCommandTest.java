@@ -1,0 +1,87 @@
+package org.tmem4j.jmh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+class BenchCommandTest
+{
+    @Test
+    void defaultsAreTwoForksShortIterationsJsonResultsAndTheSideBySideSuite() throws Exception
+    {
+        final Options options = BenchCommand.withDefaults(new CommandLineOptions());
+        assertEquals(List.of(BenchCommand.DEFAULT_SUITE), options.getIncludes());
+        assertEquals(2, options.getForkCount().get());
+        assertEquals(2, options.getWarmupIterations().get());
+        assertEquals(TimeValue.seconds(1), options.getWarmupTime().get());
+        assertEquals(3, options.getMeasurementIterations().get());
+        assertEquals(TimeValue.seconds(1), options.getMeasurementTime().get());
+        assertEquals(ResultFormatType.JSON, options.getResultFormat().get());
+        assertEquals("jmh-result.json", options.getResult().get());
+        assertFalse(options.getJvmArgsAppend().hasValue(), "forks inherit the launcher's flags and keep @Fork's");
+    }
+
+    @Test
+    void jmhArgumentsOnTheCommandLineWinOverTheDefaults() throws Exception
+    {
+        final Options options = BenchCommand.withDefaults(new CommandLineOptions("-f", "3", "-wi", "5", "-i", "7",
+            "-r", "2s", "-rf", "csv", "-rff", "out.csv", "-t", "2", "Codec", "Peer.get"));
+        assertEquals(List.of("Codec", "Peer.get"), options.getIncludes());
+        assertEquals(3, options.getForkCount().get());
+        assertEquals(5, options.getWarmupIterations().get());
+        assertEquals(7, options.getMeasurementIterations().get());
+        assertEquals(TimeValue.seconds(2), options.getMeasurementTime().get());
+        assertEquals(ResultFormatType.CSV, options.getResultFormat().get());
+        assertEquals("out.csv", options.getResult().get());
+        assertEquals(2, options.getThreads().get());
+    }
+
+    @Test
+    void jmhOptionsPassThroughThePicocliCommandLine()
+    {
+        final CommandRun run =
+            CommandRun.of("bench", "--dry-run", "-f", "4", "-rff", "x.json", "-jvmArgsAppend", "-Xmx1g", "Peer");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("includes: [Peer]"), run.out());
+        assertTrue(run.out().contains("forks: 4"), run.out());
+        assertTrue(run.out().contains("result: JSON x.json"), run.out());
+    }
+
+    @Test
+    void aBadJmhArgumentIsOneLineAndExitCode2()
+    {
+        final CommandRun run = CommandRun.of("bench", "-f", "notanumber");
+        assertEquals(Tmem4jCommand.USAGE, run.exit());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("tmem4j bench: "), run.err());
+    }
+
+    @Test
+    void footprintFileSitsBesideTheResultFile()
+    {
+        assertEquals("jmh-result-footprint.json", BenchCommand.footprintFileName(Path.of("/tmp/jmh-result.json")));
+        assertEquals("run-footprint.json", BenchCommand.footprintFileName(Path.of("run")));
+    }
+
+    @Test
+    void noSubcommandPrintsTheCommandsAndUnknownOnesExit2()
+    {
+        final CommandRun help = CommandRun.of();
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("study") && help.out().contains("bench") && help.out().contains("stat"),
+            help.out());
+        final CommandRun unknown = CommandRun.of("frobnicate");
+        assertEquals(Tmem4jCommand.USAGE, unknown.exit());
+        assertEquals(1, unknown.err().lines().count(), unknown.err());
+    }
+}
