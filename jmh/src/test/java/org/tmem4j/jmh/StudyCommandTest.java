@@ -72,6 +72,7 @@ class StudyCommandTest
     void badOptionsAreOneLine()
     {
         assertRejected(CommandRun.of("study", "--pages", "0"), "--pages must be at least 1, got 0");
+        assertRejected(CommandRun.of("study", "--repeat", "0"), "--repeat must be at least 1, got 0");
         assertRejected(CommandRun.of("study", "--pages", "many"), "'many' is not an int");
         assertRejected(CommandRun.of("study", "--frobnicate"), "Unknown option: '--frobnicate'");
     }
@@ -81,7 +82,8 @@ class StudyCommandTest
     {
         final Path plots = dir.resolve("plots");
         final CommandRun run = CommandRun.of("study", "--pages", "256", "--allocator", "all", "--codec", "lz4",
-            "--json", "--no-progress", "--plot", plots.toString(), "--classes", "--work-dir", dir.toString());
+            "--json", "--no-progress", "--repeat", "1", "--plot", plots.toString(), "--classes", "--work-dir",
+            dir.toString());
         assertEquals(0, run.exit(), run.err());
         final List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size(), run.out());
@@ -127,7 +129,8 @@ class StudyCommandTest
     void tableForPeopleHasOneRowPerConfiguration() throws IOException
     {
         final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),
-            "--allocator", "zsmalloc", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir", dir.toString());
+            "--allocator", "zsmalloc", "--repeat", "2", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir",
+            dir.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().startsWith("tmem4j study: 64 pages"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("zsmalloc  lz4 ")), run.out());
