@@ -107,7 +107,11 @@ class StudyCommandTest
             assertTrue(json.get("churn_density").asDouble() > 0.0, line);
             assertTrue(json.get("compacted_density").asDouble() >= json.get("churn_density").asDouble() - 1e-9,
                 line);
-            assertTrue(json.get("effective_ratio").asDouble() > 1.0, line);
+            // zsmalloc's handle table has a fixed heap cost, so on 256 pages the effective ratio may be below 1
+            assertEquals((double)original / (json.get("pool_bytes").asLong() + json.get("metadata_bytes").asLong()),
+                json.get("effective_ratio").asDouble(), 1e-4, line);
+            assertEquals((double)json.get("compressed_bytes").asLong() / json.get("pool_bytes").asLong(),
+                density, 1e-4, line);
             assertTrue(json.get("compressed_bytes").asLong() < json.get("original_bytes").asLong(), line);
             assertTrue(json.get("store_mb_s").asDouble() > 0 && json.get("codec_compress_mb_s").asDouble() > 0, line);
         }

@@ -150,8 +150,11 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
             // nothing to keep: dropping the area first spares unregistration writing every page back to the file
             area.invalidateArea();
             registry.unregister();
+            // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
+            final long metadata = filled.metadataBytes()
+                + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
             return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
-                filled.poolBytes(), filled.metadataBytes(),
+                filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
                 StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
