@@ -5,9 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -33,8 +36,10 @@ import java.util.function.Supplier;
  * every thread contends on. {@code CodecBenchmark} in the jmh module measures the three with 1, 2 and 8 platform
  * threads and with many virtual threads; its figures are in that class's comment.
  * <p>
- * <b>Waiting.</b> {@link #acquire()} never allocates and never creates a context. When every slot is held (more
- * runnable threads than slots) it spins briefly, then yields, then parks for short intervals until a slot frees.
+ * <b>Waiting.</b> {@link #acquire()} never creates a context and, while a slot is free, never allocates or locks.
+ * When every slot is held (more runnable threads than slots) it makes a few more passes, then blocks on a condition
+ * that the next release signals: a blocked virtual thread unmounts and frees its carrier, and no waiter sleeps
+ * through a release (polling with a fixed sleep measured up to milliseconds per page with 8 threads on 2 slots).
  * <p>
  * <b>Closing</b> waits for held slots to be released (up to {@value #CLOSE_WAIT_SECONDS} s), then frees every codec
  * and buffer; acquiring afterwards throws {@link IllegalStateException}.
@@ -64,9 +69,9 @@ public final class CompressorPool implements AutoCloseable
     private static final int CLOSED = 2;
     /** ints per cache line: each slot's state sits on its own line. */
     private static final int STRIDE = 16;
-    private static final int SPINS = 64;
-    private static final int YIELDS = 128;
-    private static final long PARK_NANOS = 20_000;
+    /** Passes over the slots before blocking: a slot is held for one page's compression, microseconds. */
+    private static final int SPINS = 32;
+    private static final long CLOSE_POLL_NANOS = 100_000;
     private static final int CLOSE_WAIT_SECONDS = 10;
     private static final int NO_SLOT = -1;
     private static final long INDEX_MASK = 0xFFFF_FFFFL;
@@ -81,6 +86,10 @@ public final class CompressorPool implements AutoCloseable
     private final AtomicLong freeListHead = new AtomicLong();
     /** FREE_LIST only: next[i] is the slot below slot i on the stack, or NO_SLOT. */
     private final int[] next;
+    /** Threads blocked in acquire; releases signal only when there are any. */
+    private final AtomicInteger waiters = new AtomicInteger();
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition slotReleased = waitLock.newCondition();
 
     private CompressorPool(
         final Supplier<? extends Codec> codecs, final int slotCount, final int maxPageSize,
@@ -116,6 +125,16 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
+     * @param spec the codec every slot gets.
+     * @return a pool of one slot per available processor, for pages of {@value #MIN_PAGE_SIZE} bytes, choosing
+     *         slots by CPU.
+     */
+    public static CompressorPool create(final CodecSpec spec)
+    {
+        return create(spec, Runtime.getRuntime().availableProcessors(), MIN_PAGE_SIZE);
+    }
+
+    /**
      * @param spec        the codec every slot gets.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}; usually
      *                    {@code Runtime.getRuntime().availableProcessors()}.
@@ -144,7 +163,16 @@ public final class CompressorPool implements AutoCloseable
         return create(spec::newCodec, slots, maxPageSize, selection);
     }
 
-    static CompressorPool create(
+    /**
+     * @param codecs      makes each slot's codec (called {@code slots} times, here): a codec of the caller's own,
+     *                    or one wrapped to inject faults in tests.
+     * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
+     * @param maxPageSize the largest page, a power of two from {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}.
+     * @param selection   how an acquiring thread picks its first slot.
+     * @return the pool.
+     * @throws IllegalArgumentException if a count is out of range.
+     */
+    public static CompressorPool create(
         final Supplier<? extends Codec> codecs, final int slots, final int maxPageSize,
         final SlotSelection selection)
     {
@@ -170,30 +198,16 @@ public final class CompressorPool implements AutoCloseable
     public CompressorSlot acquire()
     {
         ensureOpen();
-        if (selection == SlotSelection.FREE_LIST)
+        for (int attempt = 0; attempt < SPINS; attempt++)
         {
-            return acquireFromFreeList();
-        }
-        final int count = slots.length;
-        final int start = (selection == SlotSelection.CPU ? CurrentCpu.id() : threadStripe()) % count;
-        for (int attempt = 0; ; attempt++)
-        {
-            int index = start;
-            for (int i = 0; i < count; i++)
+            final CompressorSlot slot = tryAcquire();
+            if (slot != null)
             {
-                final int at = index * STRIDE;
-                if (states.get(at) == FREE && states.compareAndSet(at, FREE, HELD))
-                {
-                    return slots[index];
-                }
-                if (++index == count)
-                {
-                    index = 0;
-                }
+                return slot;
             }
-            ensureOpen();
-            backOff(attempt);
+            Thread.onSpinWait();
         }
+        return acquireWaiting();
     }
 
     /**
@@ -233,18 +247,19 @@ public final class CompressorPool implements AutoCloseable
         {
             return;
         }
+        signal(true);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
         for (int i = 0; i < slots.length; i++)
         {
             final int at = i * STRIDE;
-            for (int attempt = 0; !states.compareAndSet(at, FREE, CLOSED); attempt++)
+            while (!states.compareAndSet(at, FREE, CLOSED))
             {
                 if (System.nanoTime() - deadline > 0)
                 {
                     throw new IllegalStateException("compressor pool closed while slot " + i +
                         " is still held after " + CLOSE_WAIT_SECONDS + " s; its codecs and buffers are not freed");
                 }
-                backOff(attempt);
+                LockSupport.parkNanos(CLOSE_POLL_NANOS);
             }
         }
         closeCodecs();
@@ -269,19 +284,67 @@ public final class CompressorPool implements AutoCloseable
         {
             push(index);
         }
+        if (waiters.get() > 0)
+        {
+            signal(false);
+        }
     }
 
-    private CompressorSlot acquireFromFreeList()
+    private void signal(final boolean all)
     {
-        for (int attempt = 0; ; attempt++)
+        waitLock.lock();
+        try
+        {
+            if (all)
+            {
+                slotReleased.signalAll();
+            }
+            else
+            {
+                slotReleased.signal();
+            }
+        }
+        finally
+        {
+            waitLock.unlock();
+        }
+    }
+
+    private CompressorSlot tryAcquire()
+    {
+        return selection == SlotSelection.FREE_LIST ? pop() : probe();
+    }
+
+    /** One pass over all slots from the preferred one; null if every slot is held. */
+    private CompressorSlot probe()
+    {
+        final int count = slots.length;
+        int index = (selection == SlotSelection.CPU ? CurrentCpu.id() : threadStripe()) % count;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = index * STRIDE;
+            if (states.get(at) == FREE && states.compareAndSet(at, FREE, HELD))
+            {
+                return slots[index];
+            }
+            if (++index == count)
+            {
+                index = 0;
+            }
+        }
+        return null;
+    }
+
+    /** The free-list top; null if the list is empty. */
+    private CompressorSlot pop()
+    {
+        while (true)
         {
             final long head = freeListHead.get();
             final int top = (int)(head & INDEX_MASK) - 1;
             if (top == NO_SLOT)
             {
-                ensureOpen();
-                backOff(attempt);
-                continue;
+                return null;
             }
             final long below = next[top] + 1;
             if (freeListHead.compareAndSet(head, ((head >>> 32) + 1) << 32 | below))
@@ -292,6 +355,34 @@ public final class CompressorPool implements AutoCloseable
                 }
                 return slots[top];
             }
+        }
+    }
+
+    /**
+     * Blocks until a slot is released. A releaser signals whenever it sees a waiter; a waiter counts itself before
+     * its last look at the slots, so a release either happens before that look or sees the waiter: no lost wakeup.
+     */
+    private CompressorSlot acquireWaiting()
+    {
+        waiters.incrementAndGet();
+        waitLock.lock();
+        try
+        {
+            while (true)
+            {
+                ensureOpen();
+                final CompressorSlot slot = tryAcquire();
+                if (slot != null)
+                {
+                    return slot;
+                }
+                slotReleased.awaitUninterruptibly();
+            }
+        }
+        finally
+        {
+            waitLock.unlock();
+            waiters.decrementAndGet();
         }
     }
 
@@ -312,22 +403,6 @@ public final class CompressorPool implements AutoCloseable
     {
         final long id = Thread.currentThread().threadId();
         return (int)((id * 0x9E3779B97F4A7C15L) >>> 33);
-    }
-
-    private static void backOff(final int attempt)
-    {
-        if (attempt < SPINS)
-        {
-            Thread.onSpinWait();
-        }
-        else if (attempt < YIELDS)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(PARK_NANOS);
-        }
     }
 
     private void ensureOpen()

@@ -245,7 +245,8 @@ class PageIndex
         {
             return false;
         }
-        final boolean childEmpty = level == 2 ? isEmptyLeaf(child) : pruneBelow((Object[])child, level - 1, index, account);
+        final boolean childEmpty =
+            level == 2 ? isEmptyLeaf(child) : pruneBelow((Object[])child, level - 1, index, account);
         if (!childEmpty)
         {
             return false;

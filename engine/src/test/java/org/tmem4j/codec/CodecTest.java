@@ -162,15 +162,25 @@ class CodecTest
             GuardedMemory exact = new GuardedMemory(size);
             GuardedMemory larger = new GuardedMemory(2 * size))
         {
+            // a few dozen valid blocks of every kind, each damaged many ways
+            final int sources = 40;
+            final int stride = codec.maxCompressedLength(size);
             final MemorySegment page = arena.allocate(size);
-            final MemorySegment compressed = arena.allocate(codec.maxCompressedLength(size));
+            final MemorySegment blocks = arena.allocate((long)sources * stride);
+            final int[] lengths = new int[sources];
+            for (int i = 0; i < sources; i++)
+            {
+                final TestPages kind = i % 2 == 0 ? TestPages.COMPRESSIBLE :
+                    TestPages.values()[random.nextInt(TestPages.values().length)];
+                kind.write(page, 0, size, random);
+                lengths[i] = codec.compress(page, 0, size, blocks, (long)i * stride, stride);
+            }
             int rejected = 0;
             for (int i = 0; i < CORRUPTIONS; i++)
             {
-                final TestPages kind = random.nextBoolean() ? TestPages.COMPRESSIBLE :
-                    TestPages.values()[random.nextInt(TestPages.values().length)];
-                kind.write(page, 0, size, random);
-                final int length = codec.compress(page, 0, size, compressed, 0, (int)compressed.byteSize());
+                final int source = random.nextInt(sources);
+                final MemorySegment compressed = blocks.asSlice((long)source * stride, stride);
+                final int length = lengths[source];
 
                 final int damagedLength;
                 final int mutation = random.nextInt(5);

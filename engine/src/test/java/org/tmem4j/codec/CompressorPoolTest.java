@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,62 +53,66 @@ class CompressorPoolTest
      * 10,000 virtual threads compress and decompress their own page at once through a pool of 3 slots: exactly 3
      * codecs are ever made, no slot is held by two threads at a time, and every page comes back byte for byte.
      */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(CompressorPool.SlotSelection.class)
-    void tenThousandVirtualThreadsShareTheSlots(final CompressorPool.SlotSelection selection) throws Exception
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"CPU, lz4", "CPU, zstd:1", "THREAD, zstd:-5", "FREE_LIST, lz4"})
+    void tenThousandVirtualThreadsShareTheSlots(final CompressorPool.SlotSelection selection, final String codec)
+        throws Exception
     {
         final int threads = 10_000;
         final int slots = 3;
-        for (final CodecSpec spec : new CodecSpec[] {CodecSpec.lz4(), CodecSpec.zstd(1)})
+        final CodecSpec spec = CodecSpec.parse(codec);
+        final CountingFactory factory = new CountingFactory(spec);
+        final AtomicIntegerArray holders = new AtomicIntegerArray(slots);
+        final AtomicReference<String> failure = new AtomicReference<>();
+        final CountDownLatch start = new CountDownLatch(1);
+        try (Arena arena = Arena.ofShared();
+            CompressorPool pool = CompressorPool.create(factory, slots, PAGE, selection))
         {
-            final CountingFactory factory = new CountingFactory(spec);
-            final AtomicIntegerArray holders = new AtomicIntegerArray(slots);
-            final AtomicReference<String> failure = new AtomicReference<>();
-            final CountDownLatch start = new CountDownLatch(1);
-            try (Arena arena = Arena.ofShared();
-                CompressorPool pool = CompressorPool.create(factory, slots, PAGE, selection))
+            final MemorySegment pages = arena.allocate((long)threads * PAGE, PAGE);
+            final MemorySegment blocks = arena.allocate((long)threads * 2 * PAGE, PAGE);
+            final MemorySegment restored = arena.allocate((long)threads * PAGE, PAGE);
+            final List<Future<Object>> done = new ArrayList<>(threads);
+            try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor())
             {
-                final MemorySegment pages = arena.allocate((long)threads * PAGE, PAGE);
-                final MemorySegment blocks = arena.allocate((long)threads * 2 * PAGE, PAGE);
-                final MemorySegment restored = arena.allocate((long)threads * PAGE, PAGE);
-                try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor())
+                for (int t = 0; t < threads; t++)
                 {
-                    for (int t = 0; t < threads; t++)
+                    final int thread = t;
+                    done.add(executor.submit(() ->
                     {
-                        final int thread = t;
-                        executor.submit(() ->
+                        final long page = (long)thread * PAGE;
+                        final SplittableRandom random = new SplittableRandom(SEED + thread);
+                        TestPages.values()[thread % TestPages.values().length].write(pages, page, PAGE, random);
+                        start.await();
+                        final int length;
+                        try (CompressorSlot slot = pool.acquire())
                         {
-                            final long page = (long)thread * PAGE;
-                            final SplittableRandom random = new SplittableRandom(SEED + thread);
-                            TestPages.values()[thread % TestPages.values().length].write(pages, page, PAGE, random);
-                            start.await();
-                            final int length;
-                            try (CompressorSlot slot = pool.acquire())
-                            {
-                                exclusive(holders, slot.index(), failure);
-                                length = slot.compress(pages, page, PAGE);
-                                MemorySegment.copy(slot.output(), 0, blocks, 2 * page, length);
-                                holders.decrementAndGet(slot.index());
-                            }
-                            try (CompressorSlot slot = pool.acquire())
-                            {
-                                exclusive(holders, slot.index(), failure);
-                                slot.codec().decompress(blocks, 2 * page, length, restored, page, PAGE);
-                                holders.decrementAndGet(slot.index());
-                            }
-                            if (MemorySegment.mismatch(pages, page, page + PAGE, restored, page, page + PAGE) >= 0)
-                            {
-                                failure.compareAndSet(null, "thread " + thread + ": page differs after round trip");
-                            }
-                            return null;
-                        });
-                    }
-                    start.countDown();
+                            exclusive(holders, slot.index(), failure);
+                            length = slot.compress(pages, page, PAGE);
+                            MemorySegment.copy(slot.output(), 0, blocks, 2 * page, length);
+                            holders.decrementAndGet(slot.index());
+                        }
+                        try (CompressorSlot slot = pool.acquire())
+                        {
+                            exclusive(holders, slot.index(), failure);
+                            slot.codec().decompress(blocks, 2 * page, length, restored, page, PAGE);
+                            holders.decrementAndGet(slot.index());
+                        }
+                        if (MemorySegment.mismatch(pages, page, page + PAGE, restored, page, page + PAGE) >= 0)
+                        {
+                            failure.compareAndSet(null, "thread " + thread + ": page differs after round trip");
+                        }
+                        return null;
+                    }));
                 }
-                assertNull(failure.get(), failure.get() + "; seed " + SEED);
-                assertEquals(slots, factory.created.get(), spec + " " + selection + ": codecs created");
-                assertEquals(-1, pages.mismatch(restored), "seed " + SEED);
+                start.countDown();
             }
+            for (final Future<Object> future : done)
+            {
+                future.get();
+            }
+            assertNull(failure.get(), failure.get() + "; seed " + SEED);
+            assertEquals(slots, factory.created.get(), spec + " " + selection + ": codecs created");
+            assertEquals(-1, pages.mismatch(restored), "seed " + SEED);
         }
     }
 
@@ -247,12 +252,17 @@ class CompressorPoolTest
         }
     }
 
-    /** Pools choose by CPU by default; the downcall links wherever the tests run (Linux, native access on). */
+    /**
+     * By default a pool has a slot per processor and chooses by CPU; the downcall links wherever the tests run
+     * (Linux, native access on).
+     */
     @Test
     void choosesByCpuByDefault()
     {
-        try (CompressorPool pool = CompressorPool.create(CodecSpec.lz4(), 2, PAGE))
+        try (CompressorPool pool = CompressorPool.create(CodecSpec.lz4()))
         {
+            assertEquals(Runtime.getRuntime().availableProcessors(), pool.slots());
+            assertEquals(PAGE, pool.maxPageSize());
             assertEquals(CurrentCpu.isAvailable() ? CompressorPool.SlotSelection.CPU :
                 CompressorPool.SlotSelection.THREAD, pool.selection());
         }

@@ -46,11 +46,11 @@ public final class PageContent
     public static void fill(final MemorySegment page, final int pageSize, final long seed, final long id)
     {
         final SplittableRandom random = new SplittableRandom(seed * 31 + id);
-        final int words = pageSize / Long.BYTES;
+        final int wordCount = pageSize / Long.BYTES;
         if (isSameFilled(id))
         {
             final long word = Math.floorMod(id, 20) < 10 ? 0 : random.nextLong();
-            for (int i = 0; i < words; i++)
+            for (int i = 0; i < wordCount; i++)
             {
                 page.setAtIndex(WORD, i, word);
             }
@@ -58,7 +58,7 @@ public final class PageContent
         }
         if (isIncompressible(id))
         {
-            for (int i = 0; i < words; i++)
+            for (int i = 0; i < wordCount; i++)
             {
                 page.setAtIndex(WORD, i, random.nextLong());
             }
@@ -69,10 +69,16 @@ public final class PageContent
         {
             alphabet[i] = random.nextLong();
         }
-        for (int i = 0; i < words; i++)
+        final long[] words = new long[wordCount];
+        for (int i = 0; i < wordCount; i += 16)
         {
-            page.setAtIndex(WORD, i, alphabet[random.nextInt(alphabet.length)]);
+            long choices = random.nextLong();
+            for (int j = i; j < Math.min(wordCount, i + 16); j++, choices >>>= 4)
+            {
+                words[j] = alphabet[(int)choices & 15];
+            }
         }
+        MemorySegment.copy(words, 0, page, WORD, 0, wordCount);
         page.setAtIndex(WORD, 0, id);
     }
 }

@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
  * from it is exclusive: a hit removes the page. A <i>persistent</i> pool (frontswap) keeps every page it accepted
  * until it is invalidated, and a get leaves the page in place; a put into it may fail, and the frontend then keeps
  * the page elsewhere. A page is keyed by a 192-bit object id ({@code a, b, c}; all three {@code -1} is invalid)
- * and an index within the object. A put over an existing page replaces it.
+ * and an index within the object. A put over an existing page replaces it, and a put that fails leaves no copy of
+ * the page behind: a later get misses rather than returning an older page.
  * <p>
  * Normal failures (no memory, a page that compresses poorly) are answered with sentinels; misuse (an unknown or
  * destroyed pool, a buffer of the wrong size, an invalid id) throws {@link IllegalArgumentException} or

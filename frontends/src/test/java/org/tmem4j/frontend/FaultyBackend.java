@@ -62,7 +62,13 @@ public final class FaultyBackend implements Backend
         {
             throw new IllegalStateException("backend " + name() + " fails on purpose");
         }
-        return refusePuts ? REFUSED : backend.put(pool, a, b, c, index, page);
+        if (refusePuts)
+        {
+            // a failed put leaves no older copy behind (the Backend contract)
+            backend.invalidatePage(pool, a, b, c, index);
+            return REFUSED;
+        }
+        return backend.put(pool, a, b, c, index, page);
     }
 
     @Override

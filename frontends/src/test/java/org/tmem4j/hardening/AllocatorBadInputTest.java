@@ -32,6 +32,12 @@ final class AllocatorBadInputTest
         return table("zbud");
     }
 
+    @TestFactory
+    List<DynamicTest> zsmalloc()
+    {
+        return table("zsmalloc");
+    }
+
     private static List<DynamicTest> table(final String name)
     {
         final PageMemory memory = PageMemory.withBudget(4 << 20);
@@ -61,7 +67,7 @@ final class AllocatorBadInputTest
             row("free handle 0", IllegalArgumentException.class, () -> allocator.free(0), "handle"),
             row("free a negative handle", IllegalArgumentException.class, () -> allocator.free(-3), "handle"),
             row("free a forged handle", IllegalArgumentException.class, () -> allocator.free(Long.MAX_VALUE),
-                "handle", "(forged|not live|not handed out|unknown|invalid)"),
+                "handle", "(forged|not live|not handed out|not issued|unknown|invalid)"),
             row("free a freed handle", IllegalArgumentException.class, () -> allocator.free(freed), "handle",
                 "(freed|not live|stale)"),
             row("read a freed handle", IllegalArgumentException.class, () -> allocator.read(freed, buffer, 0),
@@ -76,12 +82,12 @@ final class AllocatorBadInputTest
             row("read another allocator's handle", IllegalArgumentException.class,
                 () -> allocator.read(foreign, buffer, 0), "handle"),
             row("read into a buffer one byte too small", IndexOutOfBoundsException.class,
-                () -> allocator.read(live, small, 0), "(out of bound|bounds)"),
+                IllegalArgumentException.class, () -> allocator.read(live, small, 0), "999", "1000"),
             row("read at an offset past the buffer's end", IndexOutOfBoundsException.class,
-                () -> allocator.read(live, buffer, ObjectAllocator.MAX_OBJECT_SIZE - LIVE_SIZE + 1),
-                "(out of bound|bounds)"),
+                IllegalArgumentException.class,
+                () -> allocator.read(live, buffer, ObjectAllocator.MAX_OBJECT_SIZE - LIVE_SIZE + 1), "3097", "1000"),
             row("write from a buffer one byte too small", IndexOutOfBoundsException.class,
-                () -> allocator.write(live, small, 0), "(out of bound|bounds)"),
+                IllegalArgumentException.class, () -> allocator.write(live, small, 0), "999", "1000"),
             row("read into a read-only buffer", IllegalArgumentException.class,
                 () -> allocator.read(live, readOnly, 0), "read-only"),
             row("allocate after close", IllegalStateException.class, () -> closed.allocate(100), "closed"),

@@ -18,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * @param what      the misuse, in words.
  * @param action    performs it.
- * @param type      the exception it must raise (or a subclass).
+ * @param types     the exceptions it may raise (or subclasses): one, except where the SPI leaves the type open.
  * @param names     what the message must name, each a case-insensitive regular expression.
  */
-record BadInput(String what, Executable action, Class<? extends Throwable> type, List<String> names)
+record BadInput(String what, Executable action, List<Class<? extends Throwable>> types, List<String> names)
 {
     /**
      * @return a row.
@@ -29,7 +29,16 @@ record BadInput(String what, Executable action, Class<? extends Throwable> type,
     static BadInput row(final String what, final Class<? extends Throwable> type, final Executable action,
         final String... names)
     {
-        return new BadInput(what, action, type, List.of(names));
+        return new BadInput(what, action, List.of(type), List.of(names));
+    }
+
+    /**
+     * @return a row whose misuse may raise either of two exception types (where the contract leaves it open).
+     */
+    static BadInput row(final String what, final Class<? extends Throwable> type,
+        final Class<? extends Throwable> orType, final Executable action, final String... names)
+    {
+        return new BadInput(what, action, List.of(type, orType), List.of(names));
     }
 
     /**
@@ -43,16 +52,16 @@ record BadInput(String what, Executable action, Class<? extends Throwable> type,
         try
         {
             action.execute();
-            fail(what + ": no exception; expected " + type.getSimpleName());
+            fail(what + ": no exception; expected " + expected());
             return null;
         }
         catch (final Throwable t)
         {
             thrown = t;
         }
-        if (!type.isInstance(thrown))
+        if (types.stream().noneMatch(type -> type.isInstance(thrown)))
         {
-            final AssertionError error = new AssertionError(what + ": expected " + type.getSimpleName() + " but got "
+            final AssertionError error = new AssertionError(what + ": expected " + expected() + " but got "
                 + thrown.getClass().getName() + ": " + thrown.getMessage());
             error.initCause(thrown);
             throw error;
@@ -66,6 +75,11 @@ record BadInput(String what, Executable action, Class<? extends Throwable> type,
         }
         System.out.println("BAD INPUT " + what + " -> " + thrown.getClass().getSimpleName() + ": " + message);
         return message;
+    }
+
+    private String expected()
+    {
+        return String.join(" or ", types.stream().map(Class::getSimpleName).toList());
     }
 
     /**

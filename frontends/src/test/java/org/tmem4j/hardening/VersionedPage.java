@@ -82,7 +82,10 @@ final class VersionedPage
         }
     }
 
-    private static void text(final MemorySegment dst, final int size, final long seed)
+    /**
+     * Fills {@code dst[0, size)} with text-like bytes that always compress well, a pure function of {@code seed}.
+     */
+    static void text(final MemorySegment dst, final int size, final long seed)
     {
         long x = seed | 1;
         int i = 0;
@@ -91,8 +94,8 @@ final class VersionedPage
             x ^= x << 13;
             x ^= x >>> 7;
             x ^= x << 17;
-            final int start = (int)Math.floorMod(x, WORDS.length - 12);
-            final int length = 3 + (int)((x >>> 32) & 7);
+            final int start = (int)Math.floorMod(x, WORDS.length - 24);
+            final int length = 8 + (int)((x >>> 32) & 15);
             for (int j = 0; j < length && i < size; j++, i++)
             {
                 dst.set(ValueLayout.JAVA_BYTE, i, WORDS[start + j]);

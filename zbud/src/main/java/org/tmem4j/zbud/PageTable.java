@@ -5,14 +5,18 @@ import java.util.Arrays;
 import org.tmem4j.memory.PageMemory;
 
 /**
- * The on-heap metadata of a zbud pool: one slot per page held, in parallel primitive arrays, with the intrusive
- * doubly linked lists that thread the slots together. Keeping it off the pages leaves all 64 chunks of each page
- * to data and keeps every lookup in cache-friendly arrays with no object per page.
+ * The on-heap metadata of a zbud pool: one record per page held, with the intrusive doubly linked lists that
+ * thread the records together. Keeping it off the pages leaves all 64 chunks of each page to data.
  * <p>
- * Per slot: the page's id in the {@link PageMemory}, the size and generation of each buddy, the budlist it is on
- * and its place in the LRU. The budlists are {@code lists[free]} for a page with one object and {@code free} free
- * chunks (1..63), and {@code lists[0]}, the buddied list, for pages that can take no further object. A bit mask
- * of the non-empty unbuddied lists makes best fit one {@link Long#numberOfTrailingZeros} instead of a scan.
+ * A record is {@value #STRIDE} ints of one {@code int[]}, so the fields an operation touches share one or two
+ * cache lines instead of one line per field, and no object exists per page:
+ * <pre>
+ *   record of slot s, at s * 16:
+ *   | page id | size first | size last | gen first | gen last | list | list next | list prev | lru newer | lru older |
+ * </pre>
+ * The budlists are {@code lists[free]} for a page with one object and {@code free} free chunks (1..63), and
+ * {@code lists[0]}, the buddied list, for pages that can take no further object. A bit mask of the non-empty
+ * unbuddied lists makes best fit one {@link Long#numberOfTrailingZeros} instead of a scan.
  * <p>
  * Not thread-safe: the allocator guards it with its lock.
  */
@@ -29,14 +33,18 @@ final class PageTable
     /** List index of a slot that is on no list: a free slot, or a page being reclaimed. */
     private static final int UNLISTED = -1;
 
-    private int[] pageIds;
-    private int[] sizes;
-    private int[] generations;
-    private int[] listIndex;
-    private int[] listNext;
-    private int[] listPrev;
-    private int[] lruNewer;
-    private int[] lruOlder;
+    private static final int STRIDE_SHIFT = 4;
+    private static final int STRIDE = 1 << STRIDE_SHIFT;
+    private static final int PAGE_ID = 0;
+    private static final int SIZE = 1;
+    private static final int GENERATION = 3;
+    private static final int LIST = 5;
+    private static final int LIST_NEXT = 6;
+    private static final int LIST_PREV = 7;
+    private static final int LRU_NEWER = 8;
+    private static final int LRU_OLDER = 9;
+
+    private int[] records;
     private int[] freeSlots;
     private int freeSlotCount;
     private int slotCount;
@@ -53,15 +61,7 @@ final class PageTable
     PageTable(final int initialSlots)
     {
         final int capacity = Math.max(16, initialSlots);
-        pageIds = new int[capacity];
-        Arrays.fill(pageIds, PageMemory.NO_PAGE);
-        sizes = new int[2 * capacity];
-        generations = new int[2 * capacity];
-        listIndex = new int[capacity];
-        listNext = new int[capacity];
-        listPrev = new int[capacity];
-        lruNewer = new int[capacity];
-        lruOlder = new int[capacity];
+        records = new int[capacity << STRIDE_SHIFT];
         freeSlots = new int[capacity];
         Arrays.fill(listHeads, NONE);
     }
@@ -69,6 +69,11 @@ final class PageTable
     static int chunks(final int size)
     {
         return (size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT;
+    }
+
+    private static int at(final int slot)
+    {
+        return slot << STRIDE_SHIFT;
     }
 
     /**
@@ -92,7 +97,8 @@ final class PageTable
 
     /**
      * @param pageId a page just taken from the page memory.
-     * @return the slot now describing it: empty, on no list, not in the LRU.
+     * @return the slot now describing it: empty, on no list, not in the LRU. Its buddies' generations are those the
+     * slot's previous page left.
      */
     int addPage(final int pageId)
     {
@@ -103,16 +109,17 @@ final class PageTable
         }
         else
         {
-            if (slotCount == pageIds.length)
+            if (slotCount << STRIDE_SHIFT == records.length)
             {
                 grow();
             }
             slot = slotCount++;
         }
-        pageIds[slot] = pageId;
-        listIndex[slot] = UNLISTED;
-        lruOlder[slot] = NONE;
-        lruNewer[slot] = NONE;
+        final int r = at(slot);
+        records[r + PAGE_ID] = pageId;
+        records[r + LIST] = UNLISTED;
+        records[r + LRU_NEWER] = NONE;
+        records[r + LRU_OLDER] = NONE;
         pages++;
         return slot;
     }
@@ -120,7 +127,7 @@ final class PageTable
     /** Forgets an empty page that is on no list and not in the LRU. Its buddies' generations live on. */
     void removePage(final int slot)
     {
-        pageIds[slot] = PageMemory.NO_PAGE;
+        records[at(slot) + PAGE_ID] = PageMemory.NO_PAGE;
         freeSlots[freeSlotCount++] = slot;
         pages--;
     }
@@ -130,29 +137,31 @@ final class PageTable
         return slotCount;
     }
 
+    /** Whether a slot below {@link #slotCount()} holds a page. */
     boolean isLive(final int slot)
     {
-        return pageIds[slot] != PageMemory.NO_PAGE;
+        return records[at(slot) + PAGE_ID] != PageMemory.NO_PAGE;
     }
 
     int pageId(final int slot)
     {
-        return pageIds[slot];
+        return records[at(slot) + PAGE_ID];
     }
 
     int size(final int slot, final int buddy)
     {
-        return sizes[2 * slot + buddy];
+        return records[at(slot) + SIZE + buddy];
     }
 
     int generation(final int slot, final int buddy)
     {
-        return generations[2 * slot + buddy];
+        return records[at(slot) + GENERATION + buddy];
     }
 
     int objects(final int slot)
     {
-        return (sizes[2 * slot] != 0 ? 1 : 0) + (sizes[2 * slot + 1] != 0 ? 1 : 0);
+        final int r = at(slot);
+        return (records[r + SIZE] != 0 ? 1 : 0) + (records[r + SIZE + 1] != 0 ? 1 : 0);
     }
 
     /** The first buddy starts the page; the last ends it, rounded to whole chunks. */
@@ -165,7 +174,7 @@ final class PageTable
     void place(final int slot, final int buddy, final int size)
     {
         final int before = objects(slot);
-        sizes[2 * slot + buddy] = size;
+        records[at(slot) + SIZE + buddy] = size;
         countTransition(before, before + 1);
     }
 
@@ -173,8 +182,9 @@ final class PageTable
     void clear(final int slot, final int buddy)
     {
         final int before = objects(slot);
-        sizes[2 * slot + buddy] = 0;
-        generations[2 * slot + buddy] = (generations[2 * slot + buddy] + 1) & ZbudHandle.GENERATION_MASK;
+        final int r = at(slot);
+        records[r + SIZE + buddy] = 0;
+        records[r + GENERATION + buddy] = (records[r + GENERATION + buddy] + 1) & ZbudHandle.GENERATION_MASK;
         countTransition(before, before - 1);
     }
 
@@ -186,22 +196,23 @@ final class PageTable
 
     boolean isListed(final int slot)
     {
-        return listIndex[slot] != UNLISTED;
+        return records[at(slot) + LIST] != UNLISTED;
     }
 
     /** Puts a page holding at least one object on the budlist its free chunks call for. */
     void list(final int slot)
     {
-        final int first = sizes[2 * slot];
-        final int last = sizes[2 * slot + 1];
+        final int r = at(slot);
+        final int first = records[r + SIZE];
+        final int last = records[r + SIZE + 1];
         final int index = first != 0 && last != 0 ? BUDDIED : CHUNKS - chunks(first + last);
         final int head = listHeads[index];
-        listIndex[slot] = index;
-        listPrev[slot] = NONE;
-        listNext[slot] = head;
+        records[r + LIST] = index;
+        records[r + LIST_PREV] = NONE;
+        records[r + LIST_NEXT] = head;
         if (head != NONE)
         {
-            listPrev[head] = slot;
+            records[at(head) + LIST_PREV] = slot;
         }
         listHeads[index] = slot;
         if (index != BUDDIED)
@@ -212,12 +223,13 @@ final class PageTable
 
     void unlist(final int slot)
     {
-        final int index = listIndex[slot];
-        final int prev = listPrev[slot];
-        final int next = listNext[slot];
+        final int r = at(slot);
+        final int index = records[r + LIST];
+        final int prev = records[r + LIST_PREV];
+        final int next = records[r + LIST_NEXT];
         if (prev != NONE)
         {
-            listNext[prev] = next;
+            records[at(prev) + LIST_NEXT] = next;
         }
         else
         {
@@ -229,9 +241,9 @@ final class PageTable
         }
         if (next != NONE)
         {
-            listPrev[next] = prev;
+            records[at(next) + LIST_PREV] = prev;
         }
-        listIndex[slot] = UNLISTED;
+        records[r + LIST] = UNLISTED;
     }
 
     /** Makes a page the most recently used; it need not be in the LRU yet. */
@@ -241,15 +253,16 @@ final class PageTable
         {
             return;
         }
-        if (lruOlder[slot] != NONE || lruNewer[slot] != NONE || lruOldest == slot)
+        final int r = at(slot);
+        if (records[r + LRU_OLDER] != NONE || records[r + LRU_NEWER] != NONE || lruOldest == slot)
         {
             forget(slot);
         }
-        lruOlder[slot] = lruNewest;
-        lruNewer[slot] = NONE;
+        records[r + LRU_OLDER] = lruNewest;
+        records[r + LRU_NEWER] = NONE;
         if (lruNewest != NONE)
         {
-            lruNewer[lruNewest] = slot;
+            records[at(lruNewest) + LRU_NEWER] = slot;
         }
         else
         {
@@ -261,11 +274,12 @@ final class PageTable
     /** Takes a page out of the LRU. */
     void forget(final int slot)
     {
-        final int older = lruOlder[slot];
-        final int newer = lruNewer[slot];
+        final int r = at(slot);
+        final int older = records[r + LRU_OLDER];
+        final int newer = records[r + LRU_NEWER];
         if (older != NONE)
         {
-            lruNewer[older] = newer;
+            records[at(older) + LRU_NEWER] = newer;
         }
         else
         {
@@ -273,14 +287,14 @@ final class PageTable
         }
         if (newer != NONE)
         {
-            lruOlder[newer] = older;
+            records[at(newer) + LRU_OLDER] = older;
         }
         else
         {
             lruNewest = older;
         }
-        lruOlder[slot] = NONE;
-        lruNewer[slot] = NONE;
+        records[r + LRU_OLDER] = NONE;
+        records[r + LRU_NEWER] = NONE;
     }
 
     /**
@@ -308,21 +322,13 @@ final class PageTable
 
     private void grow()
     {
-        if (pageIds.length >= ZbudHandle.MAX_SLOTS)
+        final int capacity = freeSlots.length;
+        if (capacity >= ZbudHandle.MAX_SLOTS)
         {
             throw new IllegalStateException("a zbud allocator holds at most " + ZbudHandle.MAX_SLOTS + " pages");
         }
-        final int old = pageIds.length;
-        final int capacity = (int)Math.min(ZbudHandle.MAX_SLOTS, 2L * old);
-        pageIds = Arrays.copyOf(pageIds, capacity);
-        Arrays.fill(pageIds, old, capacity, PageMemory.NO_PAGE);
-        sizes = Arrays.copyOf(sizes, 2 * capacity);
-        generations = Arrays.copyOf(generations, 2 * capacity);
-        listIndex = Arrays.copyOf(listIndex, capacity);
-        listNext = Arrays.copyOf(listNext, capacity);
-        listPrev = Arrays.copyOf(listPrev, capacity);
-        lruNewer = Arrays.copyOf(lruNewer, capacity);
-        lruOlder = Arrays.copyOf(lruOlder, capacity);
-        freeSlots = Arrays.copyOf(freeSlots, capacity);
+        final int grown = (int)Math.min(ZbudHandle.MAX_SLOTS, 2L * capacity);
+        records = Arrays.copyOf(records, grown << STRIDE_SHIFT);
+        freeSlots = Arrays.copyOf(freeSlots, grown);
     }
 }

@@ -64,6 +64,10 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * generation, which every free advances. Every use of a handle checks all four, so a handle of another
  * allocator, a freed one or a forged one raises {@link IllegalArgumentException} and never touches memory.
  * <p>
+ * <b>Statistics</b> ({@link #stats()} details): {@code pages} held, {@code buddied} (two objects) and
+ * {@code unbuddied} (one object) pages, {@code reclaiming} (pages an eviction is working on), {@code stored_bytes},
+ * {@code evicted_pages}, {@code evicted_objects} and {@code no_memory} (allocations refused for the budget).
+ * <p>
  * <b>Threads.</b> One lock guards the page table; it is held for a few dozen instructions per call. Reads and
  * writes validate the handle under the lock and copy the bytes after releasing it, which is safe because the
  * object cannot move and its owner does not free it while using it. Eviction callbacks run without the lock.

@@ -7,7 +7,8 @@ package org.tmem4j.zbud;
  *   63 | 62 ........ 51 | 50 ............. 27 | 26 ............ 1 | 0
  *    0 |  tag (12 bits) | generation (24 bits) | page slot (26 bits) | buddy (0 = first, 1 = last)
  * </pre>
- * The tag identifies the allocator instance (never 0, so every handle is positive); the page slot indexes the
+ * The tag identifies the allocator instance (never 0, so every handle is positive; instances created 4095 apart
+ * share one, so a foreign handle is caught by its tag except between those); the page slot indexes the
  * allocator's {@link PageTable}; the generation is bumped each time that buddy is freed. A handle from another
  * allocator fails on its tag, a freed one on its generation, a forged one on any of the fields or on the buddy
  * being empty. A stale handle is mistaken for a live one only after 2^24 frees of the same buddy.

@@ -17,9 +17,10 @@ import org.tmem4j.memory.PageMemory;
  * {@code (k, objects)} as the class above it adds nothing but a smaller slot that holds the same number of objects in
  * the same pages, so it is merged into that class: requests round up to the larger slot.
  * <p>
- * The step trades two wastes against each other (measured in the README): a finer step rounds each object up by
- * less, but spreads the same objects over more classes, and every class that holds objects keeps one zspage whose
- * last page is on average half empty. Instances are immutable and thread-safe.
+ * Zspages are built from chunks of {@code chunkSize} bytes ({@link ChunkPool}). The step and the chunk size trade
+ * two wastes against each other (measured in the README): a finer step rounds each object up by less, but spreads
+ * the same objects over more classes, and every class that holds objects keeps one zspage whose last chunk is on
+ * average half empty; smaller chunks make that half chunk cheaper. Instances are immutable and thread-safe.
  */
 public final class ClassLayout
 {
@@ -28,21 +29,23 @@ public final class ClassLayout
     /** Longest zspage accepted. */
     public static final int MAX_PAGES_PER_ZSPAGE = 64;
     /** The layout {@link Zsmalloc} uses unless told otherwise: chosen by the density measurements in the README. */
-    public static final ClassLayout DEFAULT = of(64, 64);
+    public static final ClassLayout DEFAULT = of(32, 64, 1024);
 
     private static final int PAGE = PageMemory.PAGE_SIZE;
 
     private final int step;
     private final int maxPagesPerZspage;
+    private final int chunkSize;
     private final int[] slotSize;
     private final int[] pagesPerZspage;
     private final int[] objectsPerZspage;
     private final short[] classOfSize;
 
-    private ClassLayout(final int step, final int maxPagesPerZspage)
+    private ClassLayout(final int step, final int maxPagesPerZspage, final int chunkSize)
     {
         this.step = step;
         this.maxPagesPerZspage = maxPagesPerZspage;
+        this.chunkSize = chunkSize;
         final List<int[]> classes = new ArrayList<>();
         int previousK = -1;
         int previousN = -1;
@@ -78,11 +81,16 @@ public final class ClassLayout
      * @param step              bytes between candidate slot sizes (4096, 4096 - step, ...): a multiple of 8 from 8 to
      *                          512.
      * @param maxPagesPerZspage longest zspage, 1 to {@link #MAX_PAGES_PER_ZSPAGE}.
+     * @param chunkSize         bytes of the pieces zspages are built from: 512, 1024, 2048 or 4096 (whole pages).
      * @return the layout.
      * @throws IllegalArgumentException naming the allowed values.
      */
-    public static ClassLayout of(final int step, final int maxPagesPerZspage)
+    public static ClassLayout of(final int step, final int maxPagesPerZspage, final int chunkSize)
     {
+        if (chunkSize != 512 && chunkSize != 1024 && chunkSize != 2048 && chunkSize != 4096)
+        {
+            throw new IllegalArgumentException("chunkSize must be 512, 1024, 2048 or 4096, was " + chunkSize);
+        }
         if (step < 8 || step > 512 || step % 8 != 0)
         {
             throw new IllegalArgumentException("step must be a multiple of 8 from 8 to 512, was " + step);
@@ -92,7 +100,7 @@ public final class ClassLayout
             throw new IllegalArgumentException("maxPagesPerZspage must be 1 to " + MAX_PAGES_PER_ZSPAGE + ", was " +
                 maxPagesPerZspage);
         }
-        return new ClassLayout(step, maxPagesPerZspage);
+        return new ClassLayout(step, maxPagesPerZspage, chunkSize);
     }
 
     private static int bestPages(final int size, final int maxPages)
@@ -161,18 +169,36 @@ public final class ClassLayout
     }
 
     /**
-     * The fewest pages that can hold {@code objects} objects of a class: full zspages, then the pages that the first
-     * slots of one more zspage touch. Compaction reaches exactly this.
+     * The fewest chunks that can hold {@code objects} objects of a class: full zspages, then the chunks that the
+     * first slots of one more zspage touch. Compaction reaches exactly this.
      *
      * @param cls     a class index.
      * @param objects live objects in the class.
-     * @return the minimum number of pages.
+     * @return the minimum number of chunks.
      */
-    public long minimumPages(final int cls, final long objects)
+    public long minimumChunks(final int cls, final long objects)
     {
         final int n = objectsPerZspage[cls];
         final long rest = objects % n;
-        return objects / n * pagesPerZspage[cls] + (rest * slotSize[cls] + PAGE - 1) / PAGE;
+        return objects / n * chunksPerZspage(cls) + (rest * slotSize[cls] + chunkSize - 1) / chunkSize;
+    }
+
+    /**
+     * @param cls a class index.
+     * @return chunks a full zspage of the class holds: those its slots reach (a tail of a chunk or more is never
+     * taken).
+     */
+    public int chunksPerZspage(final int cls)
+    {
+        return (objectsPerZspage[cls] * slotSize[cls] + chunkSize - 1) / chunkSize;
+    }
+
+    /**
+     * @return bytes of the pieces zspages are built from (a page or a fraction of one).
+     */
+    public int chunkSize()
+    {
+        return chunkSize;
     }
 
     /**
@@ -194,6 +220,7 @@ public final class ClassLayout
     @Override
     public String toString()
     {
-        return "ClassLayout{step=" + step + ", maxPagesPerZspage=" + maxPagesPerZspage + ", classes=" + classCount() + "}";
+        return "ClassLayout{step=" + step + ", maxPagesPerZspage=" + maxPagesPerZspage + ", chunkSize=" + chunkSize +
+            ", classes=" + classCount() + "}";
     }
 }

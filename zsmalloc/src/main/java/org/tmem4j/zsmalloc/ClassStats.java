@@ -2,6 +2,8 @@ package org.tmem4j.zsmalloc;
 
 import java.util.Arrays;
 
+import org.tmem4j.memory.PageMemory;
+
 /**
  * One row of a {@link Zsmalloc}'s class table: the columns of the kernel's debugfs {@code zsmalloc/<pool>/classes}
  * file for one size class, plus the bytes actually stored.
@@ -15,15 +17,17 @@ import java.util.Arrays;
  * @param objAllocated     slots in the class's zspages.
  * @param objUsed          live objects.
  * @param storedBytes      sum of the live objects' sizes.
- * @param pagesUsed        pages the class holds (zspages take pages only as their slots reach them).
- * @param freeable         pages compaction would give back: {@code pagesUsed} minus the minimum for {@code objUsed}.
- * @param pagesCompacted   pages compaction has given back since the allocator was created.
- * @param compactionStalls times compaction stopped because no page was free for a destination slot.
+ * @param chunksUsed       chunks the class holds (zspages take chunks only as their slots reach them).
+ * @param chunkSize        bytes per chunk.
+ * @param freeableChunks   chunks compaction would give back: {@code chunksUsed} minus the minimum for
+ *                         {@code objUsed}.
+ * @param chunksCompacted  chunks the class's compaction has given back since the allocator was created.
+ * @param compactionStalls times compaction stopped because no chunk was free for a destination slot.
  * @param handleTableBytes heap bytes of the class's handle table.
  */
 public record ClassStats(int index, int size, int pagesPerZspage, int objectsPerZspage, long[] groups,
-    long objAllocated, long objUsed, long storedBytes, long pagesUsed, long freeable, long pagesCompacted,
-    long compactionStalls, long handleTableBytes)
+    long objAllocated, long objUsed, long storedBytes, long chunksUsed, int chunkSize, long freeableChunks,
+    long chunksCompacted, long compactionStalls, long handleTableBytes)
 {
     /** Number of fullness groups reported. */
     public static final int GROUPS = 11;
@@ -37,9 +41,10 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
      * @param objAllocated     slots allocated.
      * @param objUsed          live objects.
      * @param storedBytes      bytes stored.
-     * @param pagesUsed        pages held.
-     * @param freeable         pages compaction would free.
-     * @param pagesCompacted   pages compacted so far.
+     * @param chunksUsed       chunks held.
+     * @param chunkSize        bytes per chunk.
+     * @param freeableChunks   chunks compaction would free.
+     * @param chunksCompacted  chunks compacted so far.
      * @param compactionStalls compaction stalls so far.
      * @param handleTableBytes heap bytes of the handle table.
      */
@@ -68,6 +73,23 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     }
 
     /**
+     * @return the bytes of the class's chunks in pages (the kernel's {@code pages_used}; fractional when chunks are
+     * smaller than a page, since chunks of different classes share pages).
+     */
+    public double pagesUsed()
+    {
+        return (double)chunksUsed * chunkSize / PageMemory.PAGE_SIZE;
+    }
+
+    /**
+     * @return the kernel's {@code freeable}: pages' worth of chunks compaction would give back.
+     */
+    public double freeable()
+    {
+        return (double)freeableChunks * chunkSize / PageMemory.PAGE_SIZE;
+    }
+
+    /**
      * @return the class's zspages.
      */
     public long zspages()
@@ -81,22 +103,23 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
         return other instanceof ClassStats that && index == that.index && size == that.size &&
             pagesPerZspage == that.pagesPerZspage && objectsPerZspage == that.objectsPerZspage &&
             Arrays.equals(groups, that.groups) && objAllocated == that.objAllocated && objUsed == that.objUsed &&
-            storedBytes == that.storedBytes && pagesUsed == that.pagesUsed && freeable == that.freeable &&
-            pagesCompacted == that.pagesCompacted && compactionStalls == that.compactionStalls &&
+            storedBytes == that.storedBytes && chunksUsed == that.chunksUsed && chunkSize == that.chunkSize &&
+            freeableChunks == that.freeableChunks && chunksCompacted == that.chunksCompacted &&
+            compactionStalls == that.compactionStalls &&
             handleTableBytes == that.handleTableBytes;
     }
 
     @Override
     public int hashCode()
     {
-        return 31 * Arrays.hashCode(groups) + Long.hashCode(objUsed * 31 + pagesUsed) + index;
+        return 31 * Arrays.hashCode(groups) + Long.hashCode(objUsed * 31 + chunksUsed) + index;
     }
 
     @Override
     public String toString()
     {
         return "ClassStats{class=" + index + ", size=" + size + ", groups=" + Arrays.toString(groups) +
-            ", objAllocated=" + objAllocated + ", objUsed=" + objUsed + ", pagesUsed=" + pagesUsed + ", freeable=" +
-            freeable + "}";
+            ", objAllocated=" + objAllocated + ", objUsed=" + objUsed + ", chunksUsed=" + chunksUsed +
+            ", freeableChunks=" + freeableChunks + ", compactionStalls=" + compactionStalls + "}";
     }
 }

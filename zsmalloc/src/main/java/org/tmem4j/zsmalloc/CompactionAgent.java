@@ -18,7 +18,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 public final class CompactionAgent implements Agent
 {
     private final Zsmalloc allocator;
-    private final long thresholdPages;
+    private final double thresholdPages;
     private volatile long compactions;
     private volatile long pagesFreed;
 

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.concurrent.locks.StampedLock;
 
 import org.tmem4j.alloc.ObjectAllocator;
-import org.tmem4j.memory.PageMemory;
 
 /**
  * Everything of one size class: its zspages sorted into fullness groups, its handle table and its lock.
@@ -35,7 +34,7 @@ final class SizeClass
     final int pagesPerZspage;
     final int objectsPerZspage;
     private final ClassLayout layout;
-    private final PageMemory memory;
+    private final ChunkPool pool;
     private final StampedLock lock = new StampedLock();
     private final HandleTable handles = new HandleTable();
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
@@ -46,15 +45,15 @@ final class SizeClass
     private int zspageIdsUsed;
     private long zspageCount;
     private long storedBytes;
-    private long pagesUsed;
-    private long pagesCompacted;
+    private long chunksUsed;
+    private long chunksCompacted;
     private long compactionStalls;
 
-    SizeClass(final ClassLayout layout, final int index, final PageMemory memory)
+    SizeClass(final ClassLayout layout, final int index, final ChunkPool pool)
     {
         this.layout = layout;
         this.index = index;
-        this.memory = memory;
+        this.pool = pool;
         slotSize = layout.slotSize(index);
         pagesPerZspage = layout.pagesPerZspage(index);
         objectsPerZspage = layout.objectsPerZspage(index);
@@ -88,7 +87,7 @@ final class SizeClass
                 }
                 return ObjectAllocator.NO_MEMORY;
             }
-            final int taken = zspage.take(slot, handleIndex, memory);
+            final int taken = zspage.take(slot, handleIndex, pool);
             if (taken < 0)
             {
                 handles.free(handleIndex);
@@ -98,7 +97,7 @@ final class SizeClass
                 }
                 return ObjectAllocator.NO_MEMORY;
             }
-            pagesUsed += taken;
+            chunksUsed += taken;
             storedBytes += size;
             regroup(zspage);
             return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
@@ -116,7 +115,7 @@ final class SizeClass
         {
             final long entry = liveEntry(handleIndex, generation);
             final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            pagesUsed -= zspage.release(HandleTable.slot(entry), memory);
+            chunksUsed -= zspage.release(HandleTable.slot(entry), pool);
             storedBytes -= HandleTable.size(entry);
             handles.free(handleIndex);
             if (zspage.inUse == 0)
@@ -173,7 +172,7 @@ final class SizeClass
     }
 
     /**
-     * @return a read-only slice of pool memory holding the object when it lies within one page, else {@code null}
+     * @return a read-only slice of pool memory holding the object when it lies within one chunk, else {@code null}
      * (the caller gathers it).
      */
     MemorySegment directView(final int handleIndex, final int generation)
@@ -184,14 +183,14 @@ final class SizeClass
             final long entry = liveEntry(handleIndex, generation);
             final ZsPage zspage = zspages[HandleTable.zspage(entry)];
             final long offset = zspage.slotOffset(HandleTable.slot(entry));
-            final int inPage = (int)(offset & (PageMemory.PAGE_SIZE - 1));
+            final int inChunk = (int)(offset & (pool.chunkSize - 1));
             final int size = HandleTable.size(entry);
-            if (inPage + size > PageMemory.PAGE_SIZE)
+            if (inChunk + size > pool.chunkSize)
             {
                 return null;
             }
-            final int page = zspage.pages[(int)(offset >>> PageMemory.PAGE_SHIFT)];
-            return memory.segment(page).asSlice(memory.offset(page) + inPage, size).asReadOnly();
+            final int chunk = zspage.chunks[(int)(offset >>> pool.chunkShift)];
+            return pool.segment(chunk).asSlice(pool.offset(chunk) + inChunk, size).asReadOnly();
         }
         finally
         {
@@ -226,7 +225,7 @@ final class SizeClass
      * short turns, so allocation, reads and frees in this class go on in between.
      *
      * @param buffer at least one page of scratch to copy objects through.
-     * @return pages given back to the page memory (net of pages taken for destination slots).
+     * @return chunks given back to the pool (net of chunks taken for destination slots).
      */
     long compact(final MemorySegment buffer)
     {
@@ -245,26 +244,28 @@ final class SizeClass
                     {
                         src = dst.next != null && dst.next.group == dst.group ? dst.next : null;
                     }
-                    final int moved;
                     if (dst == null)
                     {
                         more = false;
                         continue;
                     }
-                    if (src == null)
+                    final ZsPage from = src == null ? dst : src;
+                    final int high = from.highestLiveSlot();
+                    final int low = dst.lowestFreeSlot();
+                    if (src == null && (low < 0 || high < low))
                     {
-                        final int high = dst.highestLiveSlot();
-                        final int low = dst.lowestFreeSlot();
-                        if (low < 0 || high < low)
-                        {
-                            more = false;
-                            continue;
-                        }
-                        moved = move(dst, high, dst, low, buffer);
+                        more = false;
+                        continue;
                     }
-                    else
+                    int moved = move(from, high, dst, low, buffer);
+                    if (moved == Integer.MIN_VALUE)
                     {
-                        moved = move(src, src.highestLiveSlot(), dst, dst.lowestFreeSlot(), buffer);
+                        // no chunk for the lowest free slot: fall back to a free slot whose chunks are all present
+                        final int present = dst.lowestFreeSlotOnPresentChunks(src == null ? high : Integer.MAX_VALUE);
+                        if (present >= 0)
+                        {
+                            moved = move(from, high, dst, present, buffer);
+                        }
                     }
                     if (moved == Integer.MIN_VALUE)
                     {
@@ -273,7 +274,13 @@ final class SizeClass
                         continue;
                     }
                     freed += moved;
-                    pagesCompacted += moved;
+                    chunksCompacted += moved;
+                }
+                if (!more)
+                {
+                    final long idle = releaseIdleChunks();
+                    freed += idle;
+                    chunksCompacted += idle;
                 }
             }
             finally
@@ -284,15 +291,29 @@ final class SizeClass
         return freed;
     }
 
+    private long releaseIdleChunks()
+    {
+        long given = 0;
+        for (int id = 0; id < zspageIdsUsed; id++)
+        {
+            if (zspages[id] != null)
+            {
+                given += zspages[id].releaseIdleChunks(pool);
+            }
+        }
+        chunksUsed -= given;
+        return given;
+    }
+
     /**
-     * @return pages net freed by the move, or {@link Integer#MIN_VALUE} if no page was free for the destination.
+     * @return chunks net freed by the move, or {@link Integer#MIN_VALUE} if no chunk was free for the destination.
      */
     private int move(final ZsPage src, final int srcSlot, final ZsPage dst, final int dstSlot,
         final MemorySegment buffer)
     {
         final int handleIndex = src.owner(srcSlot);
         final int size = HandleTable.size(handles.get(handleIndex));
-        final int taken = dst.take(dstSlot, handleIndex, memory);
+        final int taken = dst.take(dstSlot, handleIndex, pool);
         if (taken < 0)
         {
             return Integer.MIN_VALUE;
@@ -300,8 +321,8 @@ final class SizeClass
         copy(src, srcSlot, size, buffer, 0, false);
         copy(dst, dstSlot, size, buffer, 0, true);
         handles.move(handleIndex, dst.id, dstSlot);
-        final int given = src.release(srcSlot, memory);
-        pagesUsed += taken - given;
+        final int given = src.release(srcSlot, pool);
+        chunksUsed += taken - given;
         regroup(dst);
         if (src.inUse == 0)
         {
@@ -325,8 +346,8 @@ final class SizeClass
             final long[] groups = Arrays.copyOfRange(groupCounts, 1, FULL + 1);
             final long objects = handles.live();
             return new ClassStats(index, slotSize, pagesPerZspage, objectsPerZspage, groups,
-                zspageCount * objectsPerZspage, objects, storedBytes, pagesUsed,
-                pagesUsed - layout.minimumPages(index, objects), pagesCompacted, compactionStalls,
+                zspageCount * objectsPerZspage, objects, storedBytes, chunksUsed, pool.chunkSize,
+                chunksUsed - layout.minimumChunks(index, objects), chunksCompacted, compactionStalls,
                 handles.footprintBytes());
         }
         finally
@@ -336,21 +357,35 @@ final class SizeClass
     }
 
     /**
-     * Frees every object and page.
+     * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#consolidate}), under this class's
+     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it.
+     */
+    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks, final MemorySegment buffer)
+    {
+        final long stamp = lock.writeLock();
+        try
+        {
+            final int chunk = zspage.chunks[position];
+            if (zspages[zspage.id] == zspage && chunk != ChunkPool.NO_CHUNK)
+            {
+                zspage.chunks[position] = chunks.moveIfSparse(chunk, buffer);
+            }
+        }
+        finally
+        {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Forgets every object; the pool gives the pages back.
      */
     void close()
     {
         final long stamp = lock.writeLock();
         try
         {
-            for (int id = 0; id < zspageIdsUsed; id++)
-            {
-                if (zspages[id] != null)
-                {
-                    zspages[id].releaseAll(memory);
-                    zspages[id] = null;
-                }
-            }
+            Arrays.fill(zspages, null);
             Arrays.fill(groupHeads, null);
             Arrays.fill(groupCounts, 0);
             handles.clear();
@@ -358,7 +393,7 @@ final class SizeClass
             freeZspageIdCount = 0;
             zspageCount = 0;
             storedBytes = 0;
-            pagesUsed = 0;
+            chunksUsed = 0;
         }
         finally
         {
@@ -394,28 +429,31 @@ final class SizeClass
     }
 
     /**
-     * Copies between a slot and a buffer in one or two pieces: a slot crossing a page boundary continues at the
-     * start of the zspage's next page, wherever that page is.
+     * Copies between a slot and a buffer piece by piece: a slot crossing a chunk boundary continues at the start of
+     * the zspage's next chunk, wherever that chunk is.
      */
     private void copy(final ZsPage zspage, final int slot, final int size, final MemorySegment buffer,
         final long bufferOffset, final boolean intoSlot)
     {
         final long offset = zspage.slotOffset(slot);
-        final int pageIndex = (int)(offset >>> PageMemory.PAGE_SHIFT);
-        final int inPage = (int)(offset & (PageMemory.PAGE_SIZE - 1));
-        final int first = Math.min(size, PageMemory.PAGE_SIZE - inPage);
-        copyPiece(zspage.pages[pageIndex], inPage, first, buffer, bufferOffset, intoSlot);
-        if (first < size)
+        int chunkIndex = (int)(offset >>> pool.chunkShift);
+        int inChunk = (int)(offset & (pool.chunkSize - 1));
+        int done = 0;
+        while (done < size)
         {
-            copyPiece(zspage.pages[pageIndex + 1], 0, size - first, buffer, bufferOffset + first, intoSlot);
+            final int length = Math.min(size - done, pool.chunkSize - inChunk);
+            copyPiece(zspage.chunks[chunkIndex], inChunk, length, buffer, bufferOffset + done, intoSlot);
+            done += length;
+            chunkIndex++;
+            inChunk = 0;
         }
     }
 
-    private void copyPiece(final int page, final int inPage, final int length, final MemorySegment buffer,
+    private void copyPiece(final int chunk, final int inChunk, final int length, final MemorySegment buffer,
         final long bufferOffset, final boolean intoPage)
     {
-        final MemorySegment segment = memory.segment(page);
-        final long at = memory.offset(page) + inPage;
+        final MemorySegment segment = pool.segment(chunk);
+        final long at = pool.offset(chunk) + inChunk;
         if (intoPage)
         {
             MemorySegment.copy(buffer, bufferOffset, segment, at, length);
@@ -469,7 +507,7 @@ final class SizeClass
                 zspages = Arrays.copyOf(zspages, id * 2);
             }
         }
-        final ZsPage zspage = new ZsPage(id, pagesPerZspage, objectsPerZspage, slotSize);
+        final ZsPage zspage = new ZsPage(this, id, layout.chunksPerZspage(index), pool.chunkShift);
         zspages[id] = zspage;
         zspageCount++;
         return zspage;

@@ -2,20 +2,20 @@ package org.tmem4j.zsmalloc;
 
 import java.util.Arrays;
 
-import org.tmem4j.memory.PageMemory;
-
 /**
- * One zspage: {@code k} logical pages laid end to end, cut into {@code n} slots of one class's size. Slot {@code i}
- * covers bytes {@code [i·size, (i+1)·size)} of the logical run, so a slot may straddle two pages.
+ * One zspage: {@code k} pages' worth of bytes laid end to end as a logical run, cut into {@code n} slots of one
+ * class's size. Slot {@code i} covers bytes {@code [i·size, (i+1)·size)} of the run, so a slot may straddle two or
+ * more chunks.
  * <p>
- * The physical pages are not contiguous and are taken from the {@link PageMemory} only while a live slot touches
- * them: each page counts the live slots that touch it, is taken when the first one is allocated and given back when
- * the last one is freed. A zspage that is filling therefore holds only the pages it has reached, and holes left by
- * frees return whole pages without waiting for compaction.
+ * The run is made of chunks from the {@link ChunkPool} (a quarter page by default), which need not be contiguous
+ * nor in the same pages, and a chunk is held only while a live slot touches it: each chunk counts the live slots
+ * that touch it, is taken when the first one is allocated and given back when the last one is freed. A zspage that
+ * is filling therefore holds only the chunks it has reached, and holes left by frees return whole chunks without
+ * waiting for compaction.
  * <p>
  * Free slots are a bitmap, and allocation takes the lowest free slot, so live objects gather at the front and the
- * tail pages stay free. Each slot remembers the handle-table index of its object, which is how compaction finds the
- * entry to rewrite when it moves the object.
+ * tail chunks stay free. Each slot remembers the handle-table index of its object, which is how compaction finds
+ * the entry to rewrite when it moves the object.
  * <p>
  * Not thread-safe: guarded by the owning {@link SizeClass}'s lock.
  */
@@ -24,24 +24,29 @@ final class ZsPage
     static final int FREE_SLOT = -1;
 
     final int id;
-    final int[] pages;
-    private final int[] slotsOnPage;
+    final SizeClass sizeClass;
+    final int[] chunks;
+    private final int[] slotsOnChunk;
     private final int[] owner;
     private final long[] freeSlots;
     private final int slotSize;
+    private final int chunkShift;
     int inUse;
-    int presentPages;
+    int presentChunks;
     int group;
     ZsPage prev;
     ZsPage next;
 
-    ZsPage(final int id, final int pagesPerZspage, final int objects, final int slotSize)
+    ZsPage(final SizeClass sizeClass, final int id, final int chunkCount, final int chunkShift)
     {
+        this.sizeClass = sizeClass;
         this.id = id;
-        this.slotSize = slotSize;
-        pages = new int[pagesPerZspage];
-        Arrays.fill(pages, PageMemory.NO_PAGE);
-        slotsOnPage = new int[pagesPerZspage];
+        this.slotSize = sizeClass.slotSize;
+        this.chunkShift = chunkShift;
+        final int objects = sizeClass.objectsPerZspage;
+        chunks = new int[chunkCount];
+        Arrays.fill(chunks, ChunkPool.NO_CHUNK);
+        slotsOnChunk = new int[chunkCount];
         owner = new int[objects];
         Arrays.fill(owner, FREE_SLOT);
         freeSlots = new long[(objects + 63) >>> 6];
@@ -68,6 +73,35 @@ final class ZsPage
     }
 
     /**
+     * @return the lowest free slot below {@code limit} whose chunks are all present (a destination that needs no new
+     * chunk), or -1.
+     */
+    int lowestFreeSlotOnPresentChunks(final int limit)
+    {
+        final int end = Math.min(limit, owner.length);
+        for (int slot = lowestFreeSlot(); slot >= 0 && slot < end; slot++)
+        {
+            if ((freeSlots[slot >>> 6] & 1L << slot) != 0 && chunksPresent(slot))
+            {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    private boolean chunksPresent(final int slot)
+    {
+        for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
+        {
+            if (chunks[c] == ChunkPool.NO_CHUNK)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @return the highest live slot, or -1 when empty.
      */
     int highestLiveSlot()
@@ -90,42 +124,44 @@ final class ZsPage
     }
 
     /**
-     * Takes a free slot for the object with handle-table index {@code handleIndex}, taking the pages it touches
+     * Takes a free slot for the object with handle-table index {@code handleIndex}, taking the chunks it touches
      * that are not yet present.
      *
-     * @return how many pages were taken, or -1 if the page memory had none (nothing changed then).
+     * @return how many chunks were taken, or -1 if the pool had none (nothing changed then).
      */
-    int take(final int slot, final int handleIndex, final PageMemory memory)
+    int take(final int slot, final int handleIndex, final ChunkPool pool)
     {
-        final int first = firstPage(slot);
-        final int last = lastPage(slot);
+        final int first = firstChunk(slot);
+        final int last = lastChunk(slot);
         int taken = 0;
-        for (int p = first; p <= last; p++)
+        int takenMask = 0;
+        for (int c = first; c <= last; c++)
         {
-            if (pages[p] == PageMemory.NO_PAGE)
+            if (chunks[c] == ChunkPool.NO_CHUNK)
             {
-                final int page = memory.allocate();
-                if (page == PageMemory.NO_PAGE)
+                final int chunk = pool.acquire(this, c);
+                if (chunk == ChunkPool.NO_CHUNK)
                 {
-                    for (int q = first; q < p; q++)
+                    for (int d = first; d < c; d++)
                     {
-                        if (slotsOnPage[q] == 0 && pages[q] != PageMemory.NO_PAGE)
+                        if ((takenMask & 1 << (d - first)) != 0)
                         {
-                            memory.free(pages[q]);
-                            pages[q] = PageMemory.NO_PAGE;
-                            presentPages--;
+                            pool.release(chunks[d]);
+                            chunks[d] = ChunkPool.NO_CHUNK;
+                            presentChunks--;
                         }
                     }
                     return -1;
                 }
-                pages[p] = page;
-                presentPages++;
+                chunks[c] = chunk;
+                presentChunks++;
                 taken++;
+                takenMask |= 1 << (c - first);
             }
         }
-        for (int p = first; p <= last; p++)
+        for (int c = first; c <= last; c++)
         {
-            slotsOnPage[p]++;
+            slotsOnChunk[c]++;
         }
         freeSlots[slot >>> 6] &= ~(1L << slot);
         owner[slot] = handleIndex;
@@ -134,26 +170,61 @@ final class ZsPage
     }
 
     /**
-     * Frees a live slot, giving back the pages no live slot touches any more.
+     * Frees a live slot, giving back the chunks no live slot touches any more, except those the next allocation here
+     * (the new lowest free slot) will touch: an allocate-free-allocate cycle at the fill front would otherwise take
+     * and give back the same chunk every time. Such kept chunks are given back when the zspage empties or by
+     * {@link #releaseIdleChunks}.
      *
-     * @return how many pages were given back.
+     * @return how many chunks were given back.
      */
-    int release(final int slot, final PageMemory memory)
+    int release(final int slot, final ChunkPool pool)
     {
-        int given = 0;
-        for (int p = firstPage(slot), last = lastPage(slot); p <= last; p++)
-        {
-            if (--slotsOnPage[p] == 0)
-            {
-                memory.free(pages[p]);
-                pages[p] = PageMemory.NO_PAGE;
-                presentPages--;
-                given++;
-            }
-        }
         freeSlots[slot >>> 6] |= 1L << slot;
         owner[slot] = FREE_SLOT;
         inUse--;
+        if (inUse == 0)
+        {
+            for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
+            {
+                slotsOnChunk[c]--;
+            }
+            return releaseIdleChunks(pool);
+        }
+        int given = 0;
+        final int next = lowestFreeSlot();
+        final int keepFrom = firstChunk(next);
+        final int keepTo = lastChunk(next);
+        for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
+        {
+            if (--slotsOnChunk[c] == 0 && (c < keepFrom || c > keepTo))
+            {
+                pool.release(chunks[c]);
+                chunks[c] = ChunkPool.NO_CHUNK;
+                presentChunks--;
+                given++;
+            }
+        }
+        return given;
+    }
+
+    /**
+     * Gives back every chunk held that no live slot touches.
+     *
+     * @return how many chunks were given back.
+     */
+    int releaseIdleChunks(final ChunkPool pool)
+    {
+        int given = 0;
+        for (int c = 0; c < chunks.length; c++)
+        {
+            if (slotsOnChunk[c] == 0 && chunks[c] != ChunkPool.NO_CHUNK)
+            {
+                pool.release(chunks[c]);
+                chunks[c] = ChunkPool.NO_CHUNK;
+                presentChunks--;
+                given++;
+            }
+        }
         return given;
     }
 
@@ -182,36 +253,20 @@ final class ZsPage
     }
 
     /**
-     * @return byte offset of a slot in the zspage's logical run of pages.
+     * @return byte offset of a slot in the zspage's logical run.
      */
     long slotOffset(final int slot)
     {
         return (long)slot * slotSize;
     }
 
-    /**
-     * Gives back every page (the allocator is closing).
-     */
-    void releaseAll(final PageMemory memory)
+    private int firstChunk(final int slot)
     {
-        for (int p = 0; p < pages.length; p++)
-        {
-            if (pages[p] != PageMemory.NO_PAGE)
-            {
-                memory.free(pages[p]);
-                pages[p] = PageMemory.NO_PAGE;
-            }
-        }
-        presentPages = 0;
+        return (int)(slotOffset(slot) >>> chunkShift);
     }
 
-    private int firstPage(final int slot)
+    private int lastChunk(final int slot)
     {
-        return (int)(slotOffset(slot) >>> PageMemory.PAGE_SHIFT);
-    }
-
-    private int lastPage(final int slot)
-    {
-        return (int)((slotOffset(slot) + slotSize - 1) >>> PageMemory.PAGE_SHIFT);
+        return (int)((slotOffset(slot) + slotSize - 1) >>> chunkShift);
     }
 }

@@ -19,21 +19,27 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Why.</b> A page that compresses to 1.6 KiB is worth storing only if it costs about 1.6 KiB of memory. zbud puts
  * at most two objects in a page, so it can never pass 2:1; a general-purpose heap puts headers between objects and
- * fragments as they come and go. zsmalloc instead sorts objects by size into <i>size classes</i>, cuts runs of pages
- * into slots of exactly one class's size, and lets slots run across page boundaries, so that a class wastes at most
- * the tail of a run that its size does not divide. Everything a slot needs to be found (which handle lives in it) is
- * kept outside the pool pages, on the heap, so pool pages hold object bytes and nothing else.
+ * fragments as they come and go. zsmalloc instead sorts objects by size into <i>size classes</i>, cuts runs of memory
+ * into slots of exactly one class's size, and lets slots run across boundaries, so that a class wastes only what
+ * rounding up to its slot costs. Everything needed to find an object (its handle entry, which handle lives in which
+ * slot) is kept on the heap, outside the pool, so pool pages hold object bytes and nothing else.
  * <p>
- * <b>Size classes</b> ({@link ClassLayout}): slot sizes every {@code step} bytes down from 4096 (64 by default,
- * chosen by measurement; the kernel uses 16 and an 8-byte header in every object). Each class has a <i>zspage</i>
- * length {@code k} of 1 to 64 pages
- * chosen to waste the least tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal
- * are merged into the larger. Objects that compress to more than the largest shared class fall into classes of one
- * object per page, ending with the "huge" class of 4096.
- * <p>
- * <b>A zspage</b> ({@link ZsPage}) is {@code k} <i>logical</i> pages laid end to end and cut into slots; its physical
- * pages are not contiguous, and each is taken from the {@link PageMemory} only while a live slot touches it. An
- * object that crosses a page boundary is copied in two pieces, and {@link #view(long, MemorySegment)} gathers it.
+ * <b>Where the kernel loses density, and what this one does instead</b> (measured in the README):
+ * <ul>
+ * <li>The kernel rounds objects up to 16-byte classes and adds an 8-byte header to each; here slots come every
+ * {@code step} bytes (32 by default) and objects carry no header.</li>
+ * <li>Every class keeps one zspage that is still filling, and the last page it has reached is half empty on average:
+ * about 2 KiB per class in use, as much as all other waste together on a pool of a few thousand pages. Here zspages
+ * are built from <i>chunks</i> of a quarter page ({@link ChunkPool}) that the classes share, which cuts that to about
+ * 512 bytes per class.</li>
+ * <li>A zspage's length {@code k} (up to 64 pages, the kernel stops at 8) is chosen per class to waste the least
+ * tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal are merged into the larger.
+ * Objects too large to share a zspage fall into classes of one object per page, ending with the "huge" 4096.</li>
+ * </ul>
+ * <b>A zspage</b> ({@link ZsPage}) is {@code k} pages' worth of bytes laid end to end as a logical run and cut into
+ * slots; the run is made of chunks that need not be contiguous nor in the same pages, and a chunk is held only while a
+ * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, and
+ * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
  *  | allocator tag 14 | class 10 | generation 13 | handle-table index 26 |
@@ -43,16 +49,16 @@ import org.tmem4j.memory.PageMemory;
  *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
  *                                                          |            |
  *                                                          v            v
- *  zspage of class 1632 (k = 2, 5 objects; pages taken as slots reach them)
+ *  zspage of class 1632 (k = 2 pages, 5 slots, 8 chunks of 1 KiB; chunks taken as slots reach them)
  *
- *     logical page 0 (pool page 8811)      logical page 1 (pool page 301)
- *   +------------------------------------+------------------------------------+
- *   | slot 0     | slot 1     | slot 2 ..|.. | slot 3     | slot 4     | tail |
- *   +------------------------------------+------------------------------------+
- *   0          1632       3264        4096 4896       6528       8160    8192
- *                          ^ slot 2 straddles: 832 bytes here, 800 bytes there
+ *   logical run: 0        1024      2048      3072      4096      5120      6144      7168      8192
+ *                | chunk 0 | chunk 1 | chunk 2 | chunk 3 | chunk 4 | chunk 5 | chunk 6 | chunk 7 |
+ *                | slot 0        | slot 1        | slot 2        | slot 3        | slot 4        |tail
+ *                0              1632           3264           4896           6528           8160
+ *   chunks[] = {p8811:0, p8811:1, p301:3, p301:0, p77:2, --, --, --}   (page:quarter; -- not held)
+ *   owner[]  = {h17, h3, h40, FREE, FREE}      slots 3 and 4 are free, so no live slot touches chunks 5 to 7
  *
- *   owner[] = {h17, h3, h40, FREE, h9}   free slots {3}   live slots touching each page {3, 2}
+ *  pool page p301: | chunk 3 of this zspage | a chunk of class 2048 | free | chunk 2 of this zspage |
  * </pre>
  * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
  * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
@@ -61,24 +67,28 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Fullness groups.</b> Each class keeps its zspages in the kernel's groups (under 10%, ..., under 90%, under
  * 100%, full). Allocation takes the lowest free slot of a zspage in the fullest non-full group; a zspage whose last
- * object goes gives its pages back at once, and a page that no live slot touches goes back even sooner.
+ * object goes is dropped at once, and a chunk that no live slot touches goes back to the pool even sooner. A page
+ * whose chunks are all free goes back to the page memory (one is kept as a spare).
  * <p>
  * <b>Compaction</b> ({@link #compact()}): per class, objects move from the sparsest zspage into the fullest, then
- * within the last non-full zspage from its highest slots into its lowest, until the class holds the fewest pages its
- * live objects can occupy ({@link ClassLayout#minimumPages}). A move needs its destination page before it can free
- * the source; when the budget has none, the class's compaction stops and counts a stall instead of waiting. Reads
- * racing with a move are optimistic and retried (see {@link SizeClass}); writes exclude moves. A
- * {@link CompactionAgent} can run compaction in the background when enough pages are freeable.
+ * within the last non-full zspage from its highest slots into its lowest, until the class holds the fewest chunks
+ * its live objects can occupy ({@link ClassLayout#minimumChunks}); then chunks move out of the sparsest pages into
+ * free chunks of fuller ones until the pool holds the fewest pages for its chunks. A move needs its destination
+ * before it frees its source; when the budget has no chunk left, the move falls back to a free slot on chunks already
+ * held, and failing that the class's compaction stops and counts a stall instead of waiting. Reads racing with a
+ * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. A {@link CompactionAgent} can run
+ * compaction in the background when enough pages are freeable.
  * <p>
  * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
- * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one page copy is a few
- * percent of decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object that
- * lies within one page is then returned as a read-only slice of pool memory, valid until the handle is freed or
- * the object is moved by {@link #compact()}; an object crossing a page boundary is still gathered into scratch.
+ * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
+ * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object that lies within
+ * one chunk is then returned as a read-only slice of pool memory, valid until the handle is freed or the object is
+ * moved by {@link #compact()}; an object crossing a chunk boundary of its non-contiguous zspage is still gathered
+ * into scratch.
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class has its own lock, so threads working in different classes never meet.
+ * Thread-safe: each class has its own lock, so threads working in different classes meet only in the chunk pool.
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -94,10 +104,12 @@ public final class Zsmalloc implements ObjectAllocator
     private final PageMemory memory;
     private final ClassLayout layout;
     private final boolean directViews;
+    private final ChunkPool pool;
     private final SizeClass[] classes;
     private final long tag;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final MemorySegment compactionBuffer = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
+    private volatile long pagesCompacted;
     private volatile boolean closed;
 
     private Zsmalloc(final Builder builder)
@@ -105,10 +117,11 @@ public final class Zsmalloc implements ObjectAllocator
         memory = builder.memory;
         layout = builder.layout;
         directViews = builder.directViews;
+        pool = new ChunkPool(memory, layout.chunkSize());
         classes = new SizeClass[layout.classCount()];
         for (int c = 0; c < classes.length; c++)
         {
-            classes[c] = new SizeClass(layout, c, memory);
+            classes[c] = new SizeClass(layout, c, pool);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
     }
@@ -182,10 +195,11 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * Exposes an object for reading. By default the object is copied into {@code scratch} (gathered from its two
-     * pages when it crosses a page boundary of its non-contiguous zspage) and the answer is a read-only slice of
-     * {@code scratch}. With {@link Builder#directViews(boolean)} an object lying within one page is answered as a
-     * read-only slice of pool memory instead, valid until the handle is freed or compaction moves the object.
+     * Exposes an object for reading. By default the object is copied into {@code scratch} (gathered piece by piece
+     * when it crosses a chunk boundary of its non-contiguous zspage) and the answer is a read-only slice of
+     * {@code scratch}. With {@link Builder#directViews(boolean)} an object lying within one chunk is answered as a
+     * read-only slice of pool memory instead, valid until the handle is freed or compaction moves the object; one
+     * crossing a chunk boundary is still gathered into {@code scratch}.
      *
      * @param handle  a live handle.
      * @param scratch writable, at least {@link #size(long)} bytes.
@@ -224,8 +238,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * Compacts every class, largest first (their moves free the most per copied byte). One compaction runs at a
-     * time; a second caller waits for the first.
+     * Compacts every class, largest first (their moves free the most per copied byte), then moves chunks out of
+     * sparse pages into fuller ones ({@link ChunkPool#consolidate}). One compaction runs at a time; a second caller
+     * waits for the first.
      *
      * @return pages given back to the page memory.
      */
@@ -236,11 +251,17 @@ public final class Zsmalloc implements ObjectAllocator
         compactionLock.lock();
         try
         {
-            long freed = 0;
+            final long before = pool.pagesHeld();
             for (int c = classes.length - 1; c >= 0 && !closed; c--)
             {
-                freed += classes[c].compact(compactionBuffer);
+                classes[c].compact(compactionBuffer);
             }
+            if (!closed)
+            {
+                pool.consolidate(compactionBuffer);
+            }
+            final long freed = Math.max(0, before - pool.pagesHeld());
+            pagesCompacted += freed;
             return freed;
         }
         finally
@@ -274,7 +295,8 @@ public final class Zsmalloc implements ObjectAllocator
         final Map<String, Long> details = new LinkedHashMap<>();
         details.put("pages_compacted", table.pagesCompacted());
         details.put("compaction_stalls", table.compactionStalls());
-        details.put("freeable", table.freeable());
+        details.put("chunks_used", table.chunksUsed());
+        details.put("chunk_size", (long)layout.chunkSize());
         details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
         details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
         details.put("handle_table_bytes", table.handleTableBytes());
@@ -292,7 +314,7 @@ public final class Zsmalloc implements ObjectAllocator
         {
             rows.add(sizeClass.stats());
         }
-        return new ZsmallocStats(rows);
+        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
     }
 
     /**
@@ -336,6 +358,7 @@ public final class Zsmalloc implements ObjectAllocator
                 {
                     sizeClass.close();
                 }
+                pool.close();
             }
         }
         finally
@@ -412,7 +435,7 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
-         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one page as
+         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
          *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
          *                    default false.
          * @return this.

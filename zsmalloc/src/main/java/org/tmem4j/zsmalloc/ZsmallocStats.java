@@ -10,25 +10,22 @@ import org.tmem4j.memory.PageMemory;
  * Rows are taken one class at a time, each under its class's lock, so each row is consistent; under concurrent use
  * the totals are the sum of rows taken at slightly different moments.
  *
- * @param classes one row per class, by size.
+ * @param classes        one row per class, by size.
+ * @param pagesUsed      pages the allocator holds from the page memory (chunks of all classes share them).
+ * @param pagesCompacted pages compaction has given back since creation (the kernel's pool stat).
  */
-public record ZsmallocStats(List<ClassStats> classes)
+public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted)
 {
     /**
-     * @param classes rows; copied.
+     * @param classes        rows; copied.
+     * @param pagesUsed      pages held.
+     * @param pagesCompacted pages compacted.
      */
     public ZsmallocStats
     {
         classes = List.copyOf(classes);
     }
 
-    /**
-     * @return pages compaction has given back since creation (the kernel's pool stat).
-     */
-    public long pagesCompacted()
-    {
-        return classes.stream().mapToLong(ClassStats::pagesCompacted).sum();
-    }
 
     /**
      * @return live objects.
@@ -47,19 +44,19 @@ public record ZsmallocStats(List<ClassStats> classes)
     }
 
     /**
-     * @return pages held.
+     * @return chunks in use by all classes.
      */
-    public long pagesUsed()
+    public long chunksUsed()
     {
-        return classes.stream().mapToLong(ClassStats::pagesUsed).sum();
+        return classes.stream().mapToLong(ClassStats::chunksUsed).sum();
     }
 
     /**
-     * @return pages compaction would give back now.
+     * @return pages' worth of chunks that class compaction would give back now.
      */
-    public long freeable()
+    public double freeable()
     {
-        return classes.stream().mapToLong(ClassStats::freeable).sum();
+        return classes.stream().mapToDouble(ClassStats::freeable).sum();
     }
 
     /**
@@ -83,13 +80,13 @@ public record ZsmallocStats(List<ClassStats> classes)
      */
     public double density()
     {
-        final long pages = pagesUsed();
-        return pages == 0 ? 0.0 : (double)storedBytes() / ((double)pages * PageMemory.PAGE_SIZE);
+        return pagesUsed == 0 ? 0.0 : (double)storedBytes() / ((double)pagesUsed * PageMemory.PAGE_SIZE);
     }
 
     /**
      * @return the table as text, with the kernel's debugfs columns (and {@code stored} bytes), one line per class
-     * that holds pages or objects, then a Total line and {@code pages_compacted}.
+     * that holds chunks or objects, then a Total line and {@code pages_compacted}. A class's {@code pages_used} and
+     * {@code freeable} are its chunks in pages; the Total's {@code pages_used} is the pages actually held.
      */
     public String table()
     {
@@ -110,7 +107,7 @@ public record ZsmallocStats(List<ClassStats> classes)
             {
                 totalGroups[g] += row.group(g);
             }
-            if (row.pagesUsed() == 0 && row.objUsed() == 0)
+            if (row.chunksUsed() == 0 && row.objUsed() == 0)
             {
                 continue;
             }
@@ -119,14 +116,14 @@ public record ZsmallocStats(List<ClassStats> classes)
                 row.storedBytes());
         }
         out.append('\n');
-        line(out, "Total", "", totalGroups, allocated, objects(), pagesUsed(), "", freeable(), storedBytes());
+        line(out, "Total", "", totalGroups, allocated, objects(), pagesUsed, "", freeable(), storedBytes());
         out.append(String.format(Locale.ROOT, "pages_compacted %d, compaction_stalls %d, density %.4f%n",
-            pagesCompacted(), compactionStalls(), density()));
+            pagesCompacted, compactionStalls(), density()));
         return out.toString();
     }
 
     private static void line(final StringBuilder out, final String cls, final String size, final long[] groups,
-        final long allocated, final long used, final long pages, final String perZspage, final long freeable,
+        final long allocated, final long used, final double pages, final String perZspage, final double freeable,
         final long stored)
     {
         out.append(String.format(Locale.ROOT, "%5s %5s", cls, size));
@@ -134,7 +131,7 @@ public record ZsmallocStats(List<ClassStats> classes)
         {
             out.append(String.format(Locale.ROOT, " %5d", count));
         }
-        out.append(String.format(Locale.ROOT, " %13d %9d %10d %16s %8d %12d%n", allocated, used, pages, perZspage,
+        out.append(String.format(Locale.ROOT, " %13d %9d %10.2f %16s %8.2f %12d%n", allocated, used, pages, perZspage,
             freeable, stored));
     }
 }

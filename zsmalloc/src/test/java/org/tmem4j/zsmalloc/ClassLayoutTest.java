@@ -12,8 +12,8 @@ final class ClassLayoutTest
     @Test
     void everySizeGetsTheSmallestSlotThatHoldsIt()
     {
-        for (final ClassLayout layout : new ClassLayout[]{ClassLayout.DEFAULT, ClassLayout.of(8, 32),
-            ClassLayout.of(16, 8), ClassLayout.of(48, 4)})
+        for (final ClassLayout layout : new ClassLayout[]{ClassLayout.DEFAULT, ClassLayout.of(8, 32, 512),
+            ClassLayout.of(16, 8, 4096), ClassLayout.of(48, 4, 2048)})
         {
             for (int size = 1; size <= 4096; size++)
             {
@@ -29,7 +29,7 @@ final class ClassLayoutTest
     @Test
     void eachClassHasTheLeastTailAndEqualNeighboursAreMerged()
     {
-        final ClassLayout layout = ClassLayout.of(16, 16);
+        final ClassLayout layout = ClassLayout.of(16, 16, 1024);
         for (int c = 0; c < layout.classCount(); c++)
         {
             final int size = layout.slotSize(c);
@@ -50,27 +50,32 @@ final class ClassLayoutTest
     }
 
     @Test
-    void minimumPagesCountFullZspagesAndTheTouchedPagesOfTheRest()
+    void minimumChunksCountFullZspagesAndTheTouchedChunksOfTheRest()
     {
         final ClassLayout layout = ClassLayout.DEFAULT;
         final int cls = layout.classOf(1500);
         final int n = layout.objectsPerZspage(cls);
-        final int k = layout.pagesPerZspage(cls);
+        final int chunks = layout.chunksPerZspage(cls);
         final int size = layout.slotSize(cls);
-        assertEquals(0, layout.minimumPages(cls, 0));
-        assertEquals(1, layout.minimumPages(cls, 1));
-        assertEquals(3L * k, layout.minimumPages(cls, 3L * n));
-        assertEquals(3L * k + (5L * size + 4095) / 4096, layout.minimumPages(cls, 3L * n + 5));
+        final int chunk = layout.chunkSize();
+        assertEquals((n * size + chunk - 1) / chunk, chunks);
+        assertTrue(chunks <= layout.pagesPerZspage(cls) * 4096 / chunk);
+        assertEquals(0, layout.minimumChunks(cls, 0));
+        assertEquals((size + chunk - 1) / chunk, layout.minimumChunks(cls, 1));
+        assertEquals(3L * chunks, layout.minimumChunks(cls, 3L * n));
+        assertEquals(3L * chunks + (5L * size + chunk - 1) / chunk, layout.minimumChunks(cls, 3L * n + 5));
     }
 
     @Test
     void badSettingsAreRejectedWithTheAllowedRange()
     {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(12, 8)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(12, 8, 1024)).getMessage()
             .contains("multiple of 8"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(16, 0)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(16, 0, 1024)).getMessage()
             .contains("1 to 64"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(16, 65)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(16, 65, 1024)).getMessage()
             .contains("was 65"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClassLayout.of(16, 8, 1000)).getMessage()
+            .contains("512, 1024, 2048 or 4096"));
     }
 }

@@ -21,20 +21,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ZsmallocViewAndInputTest
 {
     @Test
-    void directViewsArePoolMemoryWithinAPageAndGatheredAcrossPages()
+    void directViewsArePoolMemoryWithinAChunkAndGatheredAcrossChunks()
     {
         try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(1 << 20);
             Zsmalloc allocator = Zsmalloc.builder(memory).directViews(true).build())
         {
-            final int cls = allocator.layout().classOf(1500);
+            final int cls = allocator.layout().classOf(300);
             final int slot = allocator.layout().slotSize(cls);
             final MemorySegment buffer = arena.allocate(4096);
             final MemorySegment scratch = arena.allocate(4096);
             final MemorySegment expected = arena.allocate(4096);
-            final int perPage = 4096 / slot;
+            final int chunk = allocator.layout().chunkSize();
             boolean sawDirect = false;
             boolean sawGathered = false;
-            for (int i = 0; i <= perPage; i++)
+            for (int i = 0; i <= 2 * chunk / slot; i++)
             {
                 final long handle = allocator.allocate(slot);
                 ObjectPattern.fill(buffer, 3, i, slot);
@@ -42,7 +42,7 @@ final class ZsmallocViewAndInputTest
                 final MemorySegment view = allocator.view(handle, scratch);
                 assertTrue(view.isReadOnly());
                 assertEquals(-1, ObjectPattern.mismatch(view, expected, 3, i, slot), "object " + i);
-                final boolean crosses = (long)i * slot % 4096 + slot > 4096;
+                final boolean crosses = (long)i * slot % chunk + slot > chunk;
                 final boolean inScratch = view.address() == scratch.address();
                 assertEquals(crosses, inScratch, "object " + i + " crossing=" + crosses);
                 sawDirect |= !crosses;
@@ -123,11 +123,11 @@ final class ZsmallocViewAndInputTest
             final ClassStats row = stats.classes().get(cls);
             assertEquals(10, row.objUsed());
             assertEquals(15000, row.storedBytes());
-            assertEquals(allocator.layout().minimumPages(cls, 10), row.pagesUsed());
+            assertEquals(allocator.layout().minimumChunks(cls, 10), row.chunksUsed());
             final int perZspage = allocator.layout().objectsPerZspage(cls);
             assertEquals((10 + perZspage - 1) / perZspage, row.zspages());
             assertTrue(table.lines().anyMatch(l -> l.trim().startsWith(cls + " ") && l.contains(" 10 ")), table);
-            assertEquals(row.pagesUsed(), allocator.stats().pagesUsed());
+            assertEquals(memory.stats().pagesInUse(), allocator.stats().pagesUsed());
             assertFalse(allocator.stats().details().isEmpty());
         }
     }

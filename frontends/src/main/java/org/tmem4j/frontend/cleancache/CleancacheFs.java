@@ -235,5 +235,11 @@ public final class CleancacheFs
             throw new IllegalArgumentException(name + " must be a segment of exactly " + fs.pageSize
                 + " bytes (the pool's page size), got " + (page == null ? "null" : page.byteSize() + " bytes"));
         }
+        if ("dst".equals(name) && page.isReadOnly())
+        {
+            // checked here, not left to the backend, whose exception a get treats as a miss
+            throw new IllegalArgumentException("dst is read-only; a get needs a writable segment of " + fs.pageSize
+                + " bytes");
+        }
     }
 }

@@ -108,7 +108,7 @@ public final class Frontswap implements Frontend, AutoCloseable
                 throw new IllegalStateException("frontswap is closed");
             }
             final SwapArea area = new SwapArea(this, counters, nextAreaId++, file, slots, config.exclusiveGets(),
-                config.writethrough());
+                config.writethrough(), config.selfshrink());
             if (registration != null && config.frontswapEnabled())
             {
                 try

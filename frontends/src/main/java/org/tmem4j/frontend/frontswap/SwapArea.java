@@ -21,8 +21,8 @@ import org.tmem4j.frontend.Registration;
  *   swap file  [ ?  | p1 |    |    | ?  ]       a holding slot not in the backend has its page here
  * </pre>
  * <b>Store</b> tries the backend and, if it refuses, fails or is absent, writes the file; with writethrough it
- * writes the file too. A store over a slot already in the backend first drops the old copy (the later kernels'
- * order, so a failed store cannot leave a stale copy behind). <b>Load</b> reads the backend when the slot's bit is
+ * writes the file too. A store over a slot already in the backend is one backend put, which replaces the old copy
+ * or, failing, drops it (the {@link Backend} contract), so a failed store never leaves a stale copy to load. <b>Load</b> reads the backend when the slot's bit is
  * set, else the file. With <b>exclusive gets</b> a load takes the page out of the slot: the backend copy is freed
  * and the slot holds nothing until stored again (the kernel dirtied the page in RAM for the same reason).
  * <p>
@@ -64,6 +64,7 @@ public final class SwapArea implements AutoCloseable
     private final int slots;
     private final boolean exclusiveGets;
     private final boolean writethrough;
+    private final boolean trackActivity;
     private final SlotFile file;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final SlotBitmap allocated;
@@ -78,7 +79,7 @@ public final class SwapArea implements AutoCloseable
     private int quietTicks;
 
     SwapArea(final Frontswap frontswap, final FrontswapCounters counters, final int id, final Path path,
-        final int slots, final boolean exclusiveGets, final boolean writethrough)
+        final int slots, final boolean exclusiveGets, final boolean writethrough, final boolean trackActivity)
     {
         this.frontswap = frontswap;
         this.counters = counters;
@@ -86,6 +87,7 @@ public final class SwapArea implements AutoCloseable
         this.slots = slots;
         this.exclusiveGets = exclusiveGets;
         this.writethrough = writethrough;
+        this.trackActivity = trackActivity;
         this.allocated = new SlotBitmap(slots);
         this.holding = new SlotBitmap(slots);
         this.inBackend = new SlotBitmap(slots);
@@ -145,27 +147,32 @@ public final class SwapArea implements AutoCloseable
         final ReentrantLock lock = lockAllocated(slot);
         try
         {
-            activity.increment();
+            touch();
             final Binding binding = bound;
-            if (inBackend.get(slot))
-            {
-                binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
-                inBackend.clear(slot);
-                currPages.decrement();
-            }
-            holding.clear(slot);
             final boolean live = binding != null && binding.registration().isLive();
-            if (!live)
+            final boolean inRam;
+            if (live)
             {
-                counters.skippedStores.increment();
+                // a put replaces the old copy, or drops it if it fails: one backend call either way
+                inRam = put(binding, slot, page);
             }
-            final boolean inRam = live && put(binding, slot, page);
+            else
+            {
+                if (inBackend.get(slot))
+                {
+                    dropFromBackend(binding, slot);
+                }
+                counters.skippedStores.increment();
+                inRam = false;
+            }
             if (!inRam || writethrough)
             {
-                file.write(slot, page);
-                counters.fileWrites.increment();
+                writeFile(binding, slot, page, inRam);
             }
-            holding.set(slot);
+            if (!holding.get(slot))
+            {
+                holding.set(slot);
+            }
             return inRam;
         }
         finally
@@ -190,7 +197,7 @@ public final class SwapArea implements AutoCloseable
         final ReentrantLock lock = lockAllocated(slot);
         try
         {
-            activity.increment();
+            touch();
             if (!holding.get(slot))
             {
                 return false;
@@ -428,8 +435,39 @@ public final class SwapArea implements AutoCloseable
         }
     }
 
+    /**
+     * Writes a stored page to the file; if that fails the slot holds nothing (a copy the backend took for
+     * writethrough is dropped too), so a later load cannot return an older page.
+     */
+    private void writeFile(final Binding binding, final int slot, final MemorySegment page, final boolean inRam)
+    {
+        try
+        {
+            file.write(slot, page);
+            counters.fileWrites.increment();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (inRam)
+            {
+                dropFromBackend(binding, slot);
+            }
+            holding.clear(slot);
+            throw ex;
+        }
+    }
+
+    private void touch()
+    {
+        if (trackActivity)
+        {
+            activity.increment();
+        }
+    }
+
     private boolean put(final Binding binding, final int slot, final MemorySegment page)
     {
+        final boolean replacing = inBackend.get(slot);
         int result;
         try
         {
@@ -437,19 +475,39 @@ public final class SwapArea implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            // a failing backend must not lose the page: it goes to the file like any refused page
+            // a failing backend must not lose the page: it goes to the file like any refused page, and whatever
+            // the backend kept of the old copy is dropped so it can never be loaded
             counters.backendErrors.increment();
             result = -1;
+            if (replacing)
+            {
+                binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
+            }
         }
         if (result == Backend.STORED)
         {
-            inBackend.set(slot);
-            currPages.increment();
+            if (!replacing)
+            {
+                inBackend.set(slot);
+                currPages.increment();
+            }
             counters.succStores.increment();
             return true;
         }
+        if (replacing)
+        {
+            inBackend.clear(slot);
+            currPages.decrement();
+        }
         counters.failedStores.increment();
         return false;
+    }
+
+    private void dropFromBackend(final Binding binding, final int slot)
+    {
+        binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
+        inBackend.clear(slot);
+        currPages.decrement();
     }
 
     private boolean loadFromBackend(final int slot, final MemorySegment dst)
@@ -535,10 +593,7 @@ public final class SwapArea implements AutoCloseable
     {
         if (inBackend.get(slot))
         {
-            final Binding binding = bound;
-            binding.backend().invalidatePage(binding.pool(), slot & SWIZZLE_MASK, 0, 0, slot >>> SWIZZLE_BITS);
-            inBackend.clear(slot);
-            currPages.decrement();
+            dropFromBackend(bound, slot);
             counters.invalidates.increment();
         }
         holding.clear(slot);

@@ -81,7 +81,12 @@ public abstract class FrontswapModelContract
             for (op = 0; op < ops; op++)
             {
                 final int dice = random.nextInt(1000);
-                if (dice < 1 && random.nextInt(2) == 0)
+                // besides the random toggles, every run registers at the start, unregisters at a third and
+                // registers again at two thirds, so every path is taken even in a short run
+                final boolean registered = registry.backend() != null;
+                final boolean toggle = op == 0 && !registered || op == ops / 3 && registered
+                    || op == 2 * ops / 3 && !registered;
+                if (toggle || dice < 1 && random.nextInt(2) == 0)
                 {
                     if (registry.backend() == null)
                     {

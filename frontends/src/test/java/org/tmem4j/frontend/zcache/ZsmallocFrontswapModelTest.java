@@ -1,30 +1,12 @@
 package org.tmem4j.frontend.zcache;
 
-import org.tmem4j.frontend.Backend;
-import org.tmem4j.frontend.frontswap.FrontswapModelContract;
-import org.tmem4j.zcache.Zcache;
-
 /**
- * The frontswap model contract through the engine's Zcache on zsmalloc, at an eighth of the operations (the full count
- * runs on the in-memory backend).
+ * The frontswap model contract through Zcache on zsmalloc.
  */
-class ZsmallocFrontswapModelTest extends FrontswapModelContract
+class ZsmallocFrontswapModelTest extends ZcacheFrontswapModel
 {
-    @Override
-    protected Backend newBackend(final long budgetPages)
+    ZsmallocFrontswapModelTest()
     {
-        return new ZcacheBackend(Zcache.builder().allocator("zsmalloc").budgetBytes(budgetPages * 4096).build());
-    }
-
-    @Override
-    protected long pagesHeld(final Backend backend)
-    {
-        return ((ZcacheBackend)backend).zcache().stats().storedPages();
-    }
-
-    @Override
-    protected int ops()
-    {
-        return OPS / 8;
+        super("zsmalloc");
     }
 }

@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,12 +18,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tmem4j.memory.PageMemory;
+import org.tmem4j.zsmalloc.ClassLayout;
 import org.tmem4j.zsmalloc.Zsmalloc;
 
 /**
  * zsmalloc allocate + free of compressed-page-sized objects (~1.6 KiB, normally spread ±300 bytes, so several size
  * classes take turns), on a pool already holding 20,000 such objects so zspages neither start nor empty on every
- * call. Goal: at least 5 M allocate+free pairs per second per thread.
+ * call. Goal: at least 5 M allocate+free pairs per second per thread. The default layout (quarter-page chunks) is
+ * compared with eighth-page chunks and with whole pages.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
@@ -35,14 +38,20 @@ public class ZsmallocAllocateFreeBenchmark
     @State(Scope.Benchmark)
     public static class Pool
     {
+        /** Class layout: step x max pages per zspage x chunk size (the first is the default). */
+        @Param({"32x64x1024", "16x64x512", "64x64x4096"})
+        String layout;
+
         PageMemory memory;
         Zsmalloc allocator;
 
         @Setup(Level.Trial)
         public void setUp()
         {
+            final String[] parts = layout.split("x");
             memory = PageMemory.withBudget(512L << 20);
-            allocator = Zsmalloc.create(memory);
+            allocator = Zsmalloc.builder(memory).layout(ClassLayout.of(Integer.parseInt(parts[0]),
+                Integer.parseInt(parts[1]), Integer.parseInt(parts[2]))).build();
             final int[] sizes = Sizes.compressedPages(20_000, 1);
             for (final int size : sizes)
             {

@@ -22,8 +22,9 @@ import org.tmem4j.memory.PageMemory;
 import org.tmem4j.zsmalloc.Zsmalloc;
 
 /**
- * zsmalloc write, read and view of ~1.6 KiB objects already allocated (a quarter of them cross a page boundary and
- * are copied in two pieces), and the full store cycle allocate + write + free. One thread per allocator.
+ * zsmalloc write, read and view of ~1.6 KiB objects already allocated (with quarter-page chunks every one of them
+ * spans two or three chunks and is copied piece by piece), and the full store cycle allocate + write + free. One
+ * thread per allocator.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)

@@ -1,0 +1,134 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tmem4j.alloc.PagePerObjectAllocator;
+import org.tmem4j.tmem.PoolKind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Bytes flipped in off-heap memory behind stored pages (through the allocator's view, reinterpreted as writable):
+ * with checksums on, every get of a damaged page throws {@link CorruptPageException} naming the page, counts it,
+ * and drops the page; it never returns wrong bytes. Without checksums the codec catches some damage and the rest
+ * decodes to wrong bytes — the test prints how often, which is why the option exists.
+ */
+final class ZcacheCorruptionTest
+{
+    private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    private static final int PAGES = 300;
+
+    @ParameterizedTest
+    @CsvSource({"lz4, PERSISTENT", "lz4, EPHEMERAL", "zstd, PERSISTENT", "zstd, EPHEMERAL"})
+    void checksumTurnsEveryFlipIntoAClearError(final String codec, final PoolKind kind)
+    {
+        final SplittableRandom random = new SplittableRandom(SEED);
+        try (Arena arena = Arena.ofConfined();
+            Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec(codec).checksum(true)
+                .budgetBytes(8 << 20).build())
+        {
+            final int pool = zcache.createPool(kind, 4096);
+            final MemorySegment page = arena.allocate(4096);
+            final MemorySegment dst = arena.allocate(4096);
+            int damaged = 0;
+            for (int i = 0; i < PAGES; i++)
+            {
+                final long id = compressibleId(i);
+                PageContent.fill(page, 4096, SEED, id);
+                assertEquals(Zcache.STORED, zcache.put(pool, 7, 8, 9, i, page));
+                if (i % 2 == 0)
+                {
+                    flipByte(zcache.storedView(pool, 7, 8, 9, i), random);
+                    damaged++;
+                }
+            }
+            for (int i = 0; i < PAGES; i++)
+            {
+                final int index = i;
+                if (i % 2 == 0)
+                {
+                    final CorruptPageException ex = assertThrows(CorruptPageException.class,
+                        () -> zcache.get(pool, 7, 8, 9, index, dst), "page " + i + ", seed " + SEED);
+                    assertTrue(ex.getMessage().contains("page " + i + " of object") &&
+                        ex.getMessage().contains("corrupt"), ex.getMessage());
+                    assertFalse(zcache.get(pool, 7, 8, 9, i, dst), "a corrupt page is dropped; seed " + SEED);
+                }
+                else
+                {
+                    PageContent.fill(page, 4096, SEED, compressibleId(i));
+                    assertTrue(zcache.get(pool, 7, 8, 9, i, dst));
+                    assertEquals(-1, page.mismatch(dst), "undamaged page " + i + "; seed " + SEED);
+                }
+            }
+            assertEquals(damaged, zcache.stats().corruptPages());
+            assertEquals(kind == PoolKind.PERSISTENT ? PAGES / 2 : 0, zcache.stats().storedPages());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"lz4", "zstd"})
+    void withoutChecksumsSomeDamageGoesUnnoticed(final String codec)
+    {
+        final SplittableRandom random = new SplittableRandom(SEED);
+        try (Arena arena = Arena.ofConfined();
+            Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec(codec)
+                .budgetBytes(8 << 20).build())
+        {
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, 4096);
+            final MemorySegment page = arena.allocate(4096);
+            final MemorySegment dst = arena.allocate(4096);
+            int detected = 0;
+            int wrong = 0;
+            for (int i = 0; i < PAGES; i++)
+            {
+                PageContent.fill(page, 4096, SEED, compressibleId(i));
+                zcache.put(pool, 7, 8, 9, i, page);
+                flipByte(zcache.storedView(pool, 7, 8, 9, i), random);
+                try
+                {
+                    if (zcache.get(pool, 7, 8, 9, i, dst) && page.mismatch(dst) >= 0)
+                    {
+                        wrong++;
+                    }
+                }
+                catch (final CorruptPageException ex)
+                {
+                    detected++;
+                }
+            }
+            System.out.printf("%s without checksums: %d of %d damaged pages detected by the codec, %d decoded to " +
+                "wrong bytes, %d decoded right (flip in slack)%n", codec, detected, PAGES, wrong,
+                PAGES - detected - wrong);
+            assertEquals(detected, zcache.stats().corruptPages());
+        }
+    }
+
+    private static long compressibleId(final int i)
+    {
+        final long id = 1000L + i * 10L + 3;
+        if (PageContent.isSameFilled(id) || PageContent.isIncompressible(id))
+        {
+            fail("test ids must be compressible pages");
+        }
+        return id;
+    }
+
+    private static void flipByte(final MemorySegment view, final SplittableRandom random)
+    {
+        assertNotNull(view, "stored page has no allocator object");
+        final MemorySegment writable = MemorySegment.ofAddress(view.address()).reinterpret(view.byteSize());
+        final long at = random.nextLong(view.byteSize());
+        final byte old = writable.get(ValueLayout.JAVA_BYTE, at);
+        writable.set(ValueLayout.JAVA_BYTE, at, (byte)(old ^ (1 << random.nextInt(8))));
+    }
+}

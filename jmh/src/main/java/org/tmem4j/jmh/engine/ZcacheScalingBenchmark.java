@@ -1,0 +1,167 @@
+package org.tmem4j.jmh.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.tmem4j.codec.Codec;
+import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.tmem.PoolKind;
+import org.tmem4j.zcache.Zcache;
+
+/**
+ * Lock striping at work: a put/get mix (each op puts one page and gets the page put before it) on one backend by
+ * one and by two threads, each thread on its own objects. Target: two threads &ge; 1.9 &times; one thread (ops/s are
+ * totals over the threads). Compare with {@code rawMixOneThread}/{@code rawMixTwoThreads}, the same codec work
+ * without the engine, to see what the machine itself scales to.
+ */
+@Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class ZcacheScalingBenchmark
+{
+    /** The backend shared by every thread. */
+    @State(Scope.Benchmark)
+    public static class Backend
+    {
+        /** Codec, as {@link CodecSpec#parse} reads it. */
+        @Param("lz4")
+        public String codec;
+
+        /** Allocator, by name. */
+        @Param("zsmalloc")
+        public String allocator;
+
+        /** Corpus pages each thread cycles through. */
+        @Param("2048")
+        public int pages;
+
+        PageCorpus corpus;
+        MemorySegment[] page;
+        Zcache zcache;
+        int pool;
+        final AtomicInteger threads = new AtomicInteger();
+
+        /** Loads the corpus and builds the backend. */
+        @Setup(Level.Trial)
+        public void setUp()
+        {
+            corpus = PageCorpus.readDefault(pages);
+            page = new MemorySegment[corpus.pageCount()];
+            for (int i = 0; i < page.length; i++)
+            {
+                page[i] = corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE);
+            }
+            zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20).build();
+            pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
+        }
+
+        /** Closes the backend and the corpus. */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            zcache.close();
+            corpus.close();
+        }
+    }
+
+    /** One thread's object, cursor and buffers. */
+    @State(Scope.Thread)
+    public static class Worker
+    {
+        long oid;
+        int next;
+        MemorySegment restored;
+        MemorySegment compressed;
+        Codec raw;
+
+        /** Takes an object id of its own and fills it. */
+        @Setup(Level.Trial)
+        public void setUp(final Backend backend)
+        {
+            oid = backend.threads.incrementAndGet();
+            restored = Arena.ofAuto().allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
+            raw = CodecSpec.parse(backend.codec).newCodec();
+            compressed = Arena.ofAuto().allocate(raw.maxCompressedLength(PageCorpus.PAGE_SIZE));
+            for (int i = 0; i < backend.page.length; i++)
+            {
+                backend.zcache.put(backend.pool, oid, 0, 0, i, backend.page[i]);
+            }
+        }
+
+        /** Frees the raw codec. */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            raw.close();
+        }
+    }
+
+    private static boolean putGet(final Backend backend, final Worker worker)
+    {
+        final int i = worker.next;
+        worker.next = i + 1 == backend.page.length ? 0 : i + 1;
+        backend.zcache.put(backend.pool, worker.oid, 0, 0, i, backend.page[i]);
+        return backend.zcache.get(backend.pool, worker.oid, 0, 0, i == 0 ? backend.page.length - 1 : i - 1,
+            worker.restored);
+    }
+
+    private static int rawMix(final Backend backend, final Worker worker)
+    {
+        final int i = worker.next;
+        worker.next = i + 1 == backend.page.length ? 0 : i + 1;
+        final int length = worker.raw.compress(backend.page[i], 0, PageCorpus.PAGE_SIZE, worker.compressed, 0,
+            (int)worker.compressed.byteSize());
+        return worker.raw.decompress(worker.compressed, 0, length, worker.restored, 0, PageCorpus.PAGE_SIZE);
+    }
+
+    /** Put + get, one thread. */
+    @Benchmark
+    @Threads(1)
+    public boolean mixOneThread(final Backend backend, final Worker worker)
+    {
+        return putGet(backend, worker);
+    }
+
+    /** Put + get, two threads on their own objects. */
+    @Benchmark
+    @Threads(2)
+    public boolean mixTwoThreads(final Backend backend, final Worker worker)
+    {
+        return putGet(backend, worker);
+    }
+
+    /** The same compress + decompress by the raw codec, one thread. */
+    @Benchmark
+    @Threads(1)
+    public int rawMixOneThread(final Backend backend, final Worker worker)
+    {
+        return rawMix(backend, worker);
+    }
+
+    /** The same compress + decompress by the raw codec, two threads. */
+    @Benchmark
+    @Threads(2)
+    public int rawMixTwoThreads(final Backend backend, final Worker worker)
+    {
+        return rawMix(backend, worker);
+    }
+}
