@@ -128,7 +128,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
                 for (final ClassStats row : table.classes())
                 {
                     classes.add(new SizeClassOccupancy(row.size(), row.objUsed(),
-                        row.pagesUsed() * (long)pageSize - row.storedBytes()));
+                        row.chunksUsed() * row.chunkSize() - row.storedBytes()));
                 }
             }
 
