@@ -451,6 +451,10 @@ public final class Zcache implements AutoCloseable
                 return;
             }
             closed = true;
+            // compressor slots first: puts and gets touch pool memory only while holding a slot, so closing the
+            // slots waits out every call in flight; freeing pages under a get still decompressing from them let
+            // page memory unmap a slab under the native decompressor (SIGSEGV, found by ConcurrentCloseTest)
+            compressors.close();
             for (final ZcachePool pool : pools)
             {
                 while (!pool.index.isDestroyed())
@@ -459,7 +463,6 @@ public final class Zcache implements AutoCloseable
                 }
             }
             allocator.close();
-            compressors.close();
             memory.close();
         }
     }
