@@ -32,7 +32,7 @@ final class FrontswapUnderFaultsTest
     private static final long SEED = Long.getLong("tmem4j.seed", 20261202L);
     private static final int THREADS = 3;
     private static final int SLOTS_PER_THREAD = 512;
-    private static final int OPS_PER_THREAD = 40_000;
+    private static final int OPS_PER_THREAD = 25_000;
     private static final long BUDGET = 1L << 20;
 
     @TempDir
