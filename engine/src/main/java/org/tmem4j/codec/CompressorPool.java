@@ -163,7 +163,16 @@ public final class CompressorPool implements AutoCloseable
         return create(spec::newCodec, slots, maxPageSize, selection);
     }
 
-    static CompressorPool create(
+    /**
+     * @param codecs      makes each slot's codec (called {@code slots} times, here): a codec of the caller's own,
+     *                    or one wrapped to inject faults in tests.
+     * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
+     * @param maxPageSize the largest page, a power of two from {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}.
+     * @param selection   how an acquiring thread picks its first slot.
+     * @return the pool.
+     * @throws IllegalArgumentException if a count is out of range.
+     */
+    public static CompressorPool create(
         final Supplier<? extends Codec> codecs, final int slots, final int maxPageSize,
         final SlotSelection selection)
     {

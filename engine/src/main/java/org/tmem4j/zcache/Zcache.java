@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.codec.CompressorPool;
 import org.tmem4j.codec.CompressorSlot;
@@ -93,7 +95,7 @@ public final class Zcache implements AutoCloseable
     private final ZcachePool.FreeAction freeAction = this::free;
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
-    private volatile boolean closed;
+    private final OperationGate gate;
     /**
      * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
      * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
@@ -105,6 +107,7 @@ public final class Zcache implements AutoCloseable
         final CompressorPool compressors)
     {
         this.name = builder.name;
+        this.gate = new OperationGate("zcache " + builder.name);
         this.tmem = new Tmem(builder.buckets);
         this.memory = memory;
         this.allocator = allocator;
@@ -139,11 +142,19 @@ public final class Zcache implements AutoCloseable
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
-        checkOpen();
-        Objects.requireNonNull(kind, "kind");
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            return register(tmem.createPool(kind, pageSize));
+            checkOpen();
+            Objects.requireNonNull(kind, "kind");
+            synchronized (poolsLock)
+            {
+                return register(tmem.createPool(kind, pageSize));
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -160,13 +171,21 @@ public final class Zcache implements AutoCloseable
      */
     public int createSharedPool(final PoolKind kind, final long uuidHi, final long uuidLo, final int pageSize)
     {
-        checkOpen();
-        Objects.requireNonNull(kind, "kind");
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
-            final ZcachePool[] all = pools;
-            return pool.id() < all.length ? pool.id() : register(pool);
+            checkOpen();
+            Objects.requireNonNull(kind, "kind");
+            synchronized (poolsLock)
+            {
+                final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
+                final ZcachePool[] all = pools;
+                return pool.id() < all.length ? pool.id() : register(pool);
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -179,10 +198,18 @@ public final class Zcache implements AutoCloseable
      */
     public void destroyPool(final int poolId)
     {
-        final ZcachePool pool = pool(poolId);
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            tmem.destroyPool(poolId, pool.freer);
+            final ZcachePool pool = pool(poolId);
+            synchronized (poolsLock)
+            {
+                tmem.destroyPool(poolId, pool.freer);
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -204,44 +231,52 @@ public final class Zcache implements AutoCloseable
     public int put(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment page)
     {
-        final ZcachePool pool = pool(poolId);
-        final int pageSize = pool.pageSize;
-        checkPage(page, pageSize, false);
-        checkKey(oidA, oidB, oidC, index);
-        events.puts.increment();
-        if (SameFilledPage.isSameFilled(page, 0, pageSize))
+        gate.enter();
+        try
         {
-            final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
-            if (value != TmemPool.EMPTY)
+            final ZcachePool pool = pool(poolId);
+            final int pageSize = pool.pageSize;
+            checkPage(page, pageSize, false);
+            checkKey(oidA, oidB, oidC, index);
+            events.puts.increment();
+            if (SameFilledPage.isSameFilled(page, 0, pageSize))
             {
-                events.sameFilled.increment();
-                pool.sameFilledPages.increment();
-                return link(pool, oidA, oidB, oidC, index, value, false);
+                final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
+                if (value != TmemPool.EMPTY)
+                {
+                    events.sameFilled.increment();
+                    pool.sameFilledPages.increment();
+                    return link(pool, oidA, oidB, oidC, index, value, false);
+                }
             }
+            final long value;
+            try (CompressorSlot slot = compressors.acquire())
+            {
+                MemorySegment source = page;
+                if (!page.isNative())
+                {
+                    MemorySegment.copy(page, 0, slot.scratch(), 0, pageSize);
+                    source = slot.scratch();
+                }
+                final int compressed = slot.compress(source, 0, pageSize);
+                value = admit(pool, compressed) ? store(pool, slot, compressed) : POOR_COMPRESSION;
+            }
+            if (value < 0)
+            {
+                (value == NO_MEMORY ? events.failedNoMemory : events.failedPoorCompression).increment();
+                final long stale = pool.index.take(oidA, oidB, oidC, index);
+                if (stale != TmemPool.EMPTY)
+                {
+                    free(pool, stale);
+                }
+                return (int)value;
+            }
+            return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
         }
-        final long value;
-        try (CompressorSlot slot = compressors.acquire())
+        finally
         {
-            MemorySegment source = page;
-            if (!page.isNative())
-            {
-                MemorySegment.copy(page, 0, slot.scratch(), 0, pageSize);
-                source = slot.scratch();
-            }
-            final int compressed = slot.compress(source, 0, pageSize);
-            value = admit(pool, compressed) ? store(pool, slot, compressed) : POOR_COMPRESSION;
+            gate.exit();
         }
-        if (value < 0)
-        {
-            (value == NO_MEMORY ? events.failedNoMemory : events.failedPoorCompression).increment();
-            final long stale = pool.index.take(oidA, oidB, oidC, index);
-            if (stale != TmemPool.EMPTY)
-            {
-                free(pool, stale);
-            }
-            return (int)value;
-        }
-        return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
     }
 
     /**
@@ -262,14 +297,22 @@ public final class Zcache implements AutoCloseable
     public boolean get(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment dst)
     {
-        final ZcachePool pool = pool(poolId);
-        checkPage(dst, pool.pageSize, true);
-        checkKey(oidA, oidB, oidC, index);
-        events.gets.increment();
-        final boolean hit = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
-            getShared(pool, oidA, oidB, oidC, index, dst);
-        (hit ? events.getHits : events.getMisses).increment();
-        return hit;
+        gate.enter();
+        try
+        {
+            final ZcachePool pool = pool(poolId);
+            checkPage(dst, pool.pageSize, true);
+            checkKey(oidA, oidB, oidC, index);
+            events.gets.increment();
+            final boolean hit = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
+                getShared(pool, oidA, oidB, oidC, index, dst);
+            (hit ? events.getHits : events.getMisses).increment();
+            return hit;
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -280,16 +323,24 @@ public final class Zcache implements AutoCloseable
      */
     public boolean flushPage(final int poolId, final long oidA, final long oidB, final long oidC, final int index)
     {
-        final ZcachePool pool = pool(poolId);
-        events.flushPages.increment();
-        final long value = pool.index.take(oidA, oidB, oidC, index);
-        if (value == TmemPool.EMPTY)
+        gate.enter();
+        try
         {
-            return false;
+            final ZcachePool pool = pool(poolId);
+            events.flushPages.increment();
+            final long value = pool.index.take(oidA, oidB, oidC, index);
+            if (value == TmemPool.EMPTY)
+            {
+                return false;
+            }
+            free(pool, value);
+            events.flushPagesFound.increment();
+            return true;
         }
-        free(pool, value);
-        events.flushPagesFound.increment();
-        return true;
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -300,11 +351,19 @@ public final class Zcache implements AutoCloseable
      */
     public int flushObject(final int poolId, final long oidA, final long oidB, final long oidC)
     {
-        final ZcachePool pool = pool(poolId);
-        events.flushObjects.increment();
-        final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer);
-        events.flushObjectPages.add(pages);
-        return pages;
+        gate.enter();
+        try
+        {
+            final ZcachePool pool = pool(poolId);
+            events.flushObjects.increment();
+            final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer);
+            events.flushObjectPages.add(pages);
+            return pages;
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -314,8 +373,16 @@ public final class Zcache implements AutoCloseable
      */
     public long compact()
     {
-        checkOpen();
-        return allocator.compact();
+        gate.enter();
+        try
+        {
+            checkOpen();
+            return allocator.compact();
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -327,11 +394,19 @@ public final class Zcache implements AutoCloseable
      */
     public void budgetBytes(final long bytes)
     {
-        checkOpen();
-        memory.budgetBytes(bytes);
-        overBudget = true;
-        shrinkToBudget();
-        allocator.compact();
+        gate.enter();
+        try
+        {
+            checkOpen();
+            memory.budgetBytes(bytes);
+            overBudget = true;
+            shrinkToBudget();
+            allocator.compact();
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -374,33 +449,41 @@ public final class Zcache implements AutoCloseable
      */
     public ZcacheStats stats()
     {
-        checkOpen();
-        final List<ZcachePoolStats> rows = new ArrayList<>();
-        long pages = 0;
-        long sameFilledPages = 0;
-        long compressedBytes = 0;
-        long metadataBytes = 0;
-        for (final ZcachePool pool : pools)
+        gate.enter();
+        try
         {
-            if (!pool.index.isDestroyed())
+            checkOpen();
+            final List<ZcachePoolStats> rows = new ArrayList<>();
+            long pages = 0;
+            long sameFilledPages = 0;
+            long compressedBytes = 0;
+            long metadataBytes = 0;
+            for (final ZcachePool pool : pools)
             {
-                final ZcachePoolStats row = pool.stats();
-                rows.add(row);
-                pages += row.pages();
-                sameFilledPages += row.sameFilledPages();
-                compressedBytes += row.compressedBytes();
-                metadataBytes += row.metadataBytes();
+                if (!pool.index.isDestroyed())
+                {
+                    final ZcachePoolStats row = pool.stats();
+                    rows.add(row);
+                    pages += row.pages();
+                    sameFilledPages += row.sameFilledPages();
+                    compressedBytes += row.compressedBytes();
+                    metadataBytes += row.metadataBytes();
+                }
             }
+            final AllocatorStats allocatorStats = allocator.stats();
+            final PageMemoryStats memoryStats = memory.stats();
+            final ZcacheEvents e = events;
+            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
+                e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
+                e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
+                e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
+                e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
+                allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
         }
-        final AllocatorStats allocatorStats = allocator.stats();
-        final PageMemoryStats memoryStats = memory.stats();
-        final ZcacheEvents e = events;
-        return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
-            e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
-            e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
-            e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
-            e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
-            allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -430,25 +513,25 @@ public final class Zcache implements AutoCloseable
             .counter("evictions", e.evictions::sum)
             .counter("stored_pages", () -> sumOverPools(true))
             .counter("compressed_bytes", () -> sumOverPools(false))
-            .counter("pool_pages", () -> closed ? 0 : allocator.stats().pagesUsed())
-            .counter("budget_bytes", () -> closed ? 0 : memory.budgetBytes())
+            .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
+            .counter("budget_bytes", () -> gate.isClosed() ? 0 : memory.budgetBytes())
             .build();
     }
 
     /**
-     * Destroys every pool and releases the allocator, the compressor contexts and the page memory. Idempotent; any
+     * Refuses new operations, waits for those in flight (a codec may be reading pool memory in native code), then
+     * destroys every pool and releases the allocator, the compressor contexts and the page memory. Idempotent; any
      * other call afterwards throws {@link IllegalStateException}.
      */
     @Override
     public void close()
     {
+        if (!gate.close())
+        {
+            return;
+        }
         synchronized (poolsLock)
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
             for (final ZcachePool pool : pools)
             {
                 while (!pool.index.isDestroyed())
@@ -456,8 +539,8 @@ public final class Zcache implements AutoCloseable
                     tmem.destroyPool(pool.index.id(), pool.freer);
                 }
             }
-            allocator.close();
             compressors.close();
+            allocator.close();
             memory.close();
         }
     }
@@ -497,7 +580,8 @@ public final class Zcache implements AutoCloseable
 
     private boolean admit(final ZcachePool pool, final int compressed)
     {
-        if (compressed < 0 || compressed > pool.maxCompressedLength)
+        // no page compresses to 0 bytes: a codec answering 0 failed, and storing its empty block would lose the page
+        if (compressed <= 0 || compressed > pool.maxCompressedLength)
         {
             events.compressPoor.increment();
             return false;
@@ -892,7 +976,7 @@ public final class Zcache implements AutoCloseable
 
     private void checkOpen()
     {
-        if (closed)
+        if (gate.isClosed())
         {
             throw new IllegalStateException("zcache " + name + " is closed");
         }
@@ -945,6 +1029,7 @@ public final class Zcache implements AutoCloseable
         private String name = "zcache";
         private String allocatorName = "zsmalloc";
         private CodecSpec codec = CodecSpec.lz4();
+        private Supplier<? extends Codec> codecFactory;
         private long budgetBytes = 256L << 20;
         private int buckets = Tmem.DEFAULT_BUCKETS;
         private boolean exclusiveGets;
@@ -994,6 +1079,20 @@ public final class Zcache implements AutoCloseable
         public Builder codec(final String codec)
         {
             return codec(CodecSpec.parse(codec));
+        }
+
+        /**
+         * Replaces the codec the spec would build with codecs of the caller's making, one per compressor slot (a
+         * codec of the application's own, or a test's fault-injecting wrapper). {@link Zcache#codec()} still
+         * reports the spec, which should name what the factory builds.
+         *
+         * @param codecs makes one codec per compressor slot, at {@link #build()}.
+         * @return this.
+         */
+        public Builder codecFactory(final Supplier<? extends Codec> codecs)
+        {
+            this.codecFactory = Objects.requireNonNull(codecs, "codecs");
+            return this;
         }
 
         /**
@@ -1071,8 +1170,9 @@ public final class Zcache implements AutoCloseable
             try
             {
                 allocator = provider.create(memory);
-                final CompressorPool compressors =
-                    CompressorPool.create(codec, compressorSlots, CompressorPool.MAX_PAGE_SIZE);
+                final CompressorPool compressors = CompressorPool.create(
+                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
+                    CompressorPool.MAX_PAGE_SIZE, CompressorPool.SlotSelection.CPU);
                 return new Zcache(this, allocator, memory, compressors);
             }
             catch (final RuntimeException | Error ex)

@@ -49,6 +49,7 @@ final class CheckedTraffic
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private volatile ExceptionPolicy exceptions = (op, ex) -> null;
     private volatile boolean stopped;
+    private volatile boolean wrongBytesCounted;
 
     /**
      * @param store      the store under test.
@@ -82,6 +83,18 @@ final class CheckedTraffic
     CheckedTraffic exceptions(final ExceptionPolicy policy)
     {
         this.exceptions = policy;
+        return this;
+    }
+
+    /**
+     * Counts hits with wrong bytes ({@code "get hit WRONG BYTES"}) instead of failing on them: for faults that no
+     * check of the engine's can see, to measure how often they reach the caller.
+     *
+     * @return this.
+     */
+    CheckedTraffic countWrongBytes()
+    {
+        this.wrongBytesCounted = true;
         return this;
     }
 
@@ -189,7 +202,11 @@ final class CheckedTraffic
                             else
                             {
                                 final long at = VersionedPage.mismatch(dst, expected, pageSize, key, version);
-                                if (at >= 0)
+                                if (at >= 0 && wrongBytesCounted)
+                                {
+                                    tally.add("get hit WRONG BYTES");
+                                }
+                                else if (at >= 0)
                                 {
                                     fail(thread, p, object, index, "hit with wrong bytes from offset " + at
                                         + " (version " + version + ")");

@@ -29,6 +29,7 @@ final class FaultInjectingAllocator implements ObjectAllocator
     private final AtomicLong allocated = new AtomicLong();
     private final ThreadLocal<SplittableRandom> random;
     private volatile int refusalPer1024;
+    private volatile long pagesInUseAfterClose = -1;
 
     FaultInjectingAllocator(final ObjectAllocator delegate, final PageMemory memory, final long seed)
     {
@@ -197,10 +198,23 @@ final class FaultInjectingAllocator implements ObjectAllocator
         return delegate.stats();
     }
 
+    /**
+     * @return the page memory's pages in use right after this allocator closed (-1 before), which must be what
+     * other allocators on the same memory hold: 0 for an engine's own memory.
+     */
+    long pagesInUseAfterClose()
+    {
+        return pagesInUseAfterClose;
+    }
+
     @Override
     public void close()
     {
         delegate.close();
         live.clear();
+        if (!memory.isClosed())
+        {
+            pagesInUseAfterClose = memory.stats().pagesInUse();
+        }
     }
 }
