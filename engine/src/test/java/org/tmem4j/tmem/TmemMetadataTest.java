@@ -2,6 +2,7 @@ package org.tmem4j.tmem;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.function.IntConsumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,53 +20,40 @@ final class TmemMetadataTest
     private static final int PAGES = 1_000_000;
     private static final int SPARSE_OBJECTS = 200_000;
 
+    /** Index metadata per page after a fill: the index's estimate and the heap retained, and the empty pool's. */
+    private record PerPage(long emptyBytes, double estimated, double measured)
+    {
+    }
+
     @Test
     void denseSwapLikeObjectCostsAtMostSixteenBytesAPage()
     {
-        final Tmem tmem = new Tmem(Tmem.DEFAULT_BUCKETS);
-        final TmemPool pool = tmem.createPool(PoolKind.PERSISTENT, 4096);
-        final long empty = pool.stats().metadataBytes();
-        final long heapBefore = retainedHeap();
-        for (int i = 0; i < PAGES; i++)
-        {
-            pool.put(1, 2, 3, i, i + 1L, false);
-        }
-        final long heapAfter = retainedHeap();
-        final TmemPoolStats stats = pool.stats();
-        assertEquals(PAGES, stats.pages());
-        final double estimated = (double)(stats.metadataBytes() - empty) / PAGES;
-        final double measured = (double)(heapAfter - heapBefore) / PAGES;
+        final TmemPool pool = new Tmem(Tmem.DEFAULT_BUCKETS).createPool(PoolKind.PERSISTENT, 4096);
+        final PerPage perPage = fill(pool, PAGES, i -> pool.put(1, 2, 3, i, i + 1L, false));
+        assertEquals(PAGES, pool.stats().pages());
         System.out.printf("metadata dense (1 object, %d consecutive pages, persistent): estimate %.2f B/page, " +
-            "measured heap %.2f B/page, off-heap 0 B/page%n", PAGES, estimated, measured);
-        assertTrue(estimated <= 16.0, "dense metadata " + estimated + " B/page exceeds the 16 B goal");
-        assertTrue(measured < 2 * estimated + 4, "measured heap " + measured + " B/page far above the estimate " +
-            estimated + ": the estimate misses something");
-        pool.put(1, 2, 3, PAGES / 2, 7, false);
+            "measured heap %.2f B/page, off-heap 0 B/page%n", PAGES, perPage.estimated(), perPage.measured());
+        assertTrue(perPage.estimated() <= 16.0, "dense metadata " + perPage.estimated() + " B/page exceeds 16 B");
+        assertTrue(perPage.measured() < 2 * perPage.estimated() + 4, "measured heap " + perPage.measured() +
+            " B/page far above the estimate " + perPage.estimated() + ": the estimate misses something");
         for (int i = 0; i < PAGES; i++)
         {
             assertTrue(pool.take(1, 2, 3, i) != TmemPool.EMPTY);
         }
-        assertEquals(empty, pool.stats().metadataBytes(), "every node is given back");
+        assertEquals(perPage.emptyBytes(), pool.stats().metadataBytes(), "every node is given back");
     }
 
     @Test
     void sparseOnePagePerObject()
     {
-        final Tmem tmem = new Tmem(Tmem.DEFAULT_BUCKETS);
-        final TmemPool pool = tmem.createPool(PoolKind.PERSISTENT, 4096);
-        final long empty = pool.stats().metadataBytes();
-        final long heapBefore = retainedHeap();
-        for (int i = 0; i < SPARSE_OBJECTS; i++)
-        {
-            pool.put(i, 0, 0, i * 977, i + 1L, false);
-        }
-        final long heapAfter = retainedHeap();
-        final double estimated = (double)(pool.stats().metadataBytes() - empty) / SPARSE_OBJECTS;
-        final double measured = (double)(heapAfter - heapBefore) / SPARSE_OBJECTS;
+        final TmemPool pool = new Tmem(Tmem.DEFAULT_BUCKETS).createPool(PoolKind.PERSISTENT, 4096);
+        final PerPage perPage = fill(pool, SPARSE_OBJECTS, i -> pool.put(i, 0, 0, i * 977, i + 1L, false));
         System.out.printf("metadata sparse (%d objects, 1 page each, persistent): estimate %.2f B/page, " +
-            "measured heap %.2f B/page%n", SPARSE_OBJECTS, estimated, measured);
-        assertTrue(estimated <= TmemObject.BYTES + 16, "an inline single page needs no tree: " + estimated);
-        assertTrue(measured < 2 * estimated, "measured " + measured + " B/page vs estimate " + estimated);
+            "measured heap %.2f B/page%n", SPARSE_OBJECTS, perPage.estimated(), perPage.measured());
+        assertTrue(perPage.estimated() <= TmemObject.BYTES + 16,
+            "an inline single page needs no tree: " + perPage.estimated());
+        assertTrue(perPage.measured() < 2 * perPage.estimated(),
+            "measured " + perPage.measured() + " B/page vs estimate " + perPage.estimated());
     }
 
     @Test
@@ -73,25 +61,31 @@ final class TmemMetadataTest
     {
         final Tmem tmem = new Tmem(Tmem.DEFAULT_BUCKETS);
         final TmemPool pool = tmem.createPool(PoolKind.EPHEMERAL, 4096);
-        final long empty = pool.stats().metadataBytes();
-        final long heapBefore = retainedHeap();
-        for (int i = 0; i < PAGES; i++)
-        {
-            pool.put(1, 2, 3, i, i + 1L, true);
-        }
-        final long heapAfter = retainedHeap();
-        final double estimated = (double)(pool.stats().metadataBytes() - empty) / PAGES;
-        final double measured = (double)(heapAfter - heapBefore) / PAGES;
+        final PerPage perPage = fill(pool, PAGES, i -> pool.put(1, 2, 3, i, i + 1L, true));
         System.out.printf("metadata dense ephemeral (1 object, %d pages, LRU-listed): estimate %.2f B/page, " +
-            "measured heap %.2f B/page%n", PAGES, estimated, measured);
-        assertTrue(measured < 2 * estimated + 4, "measured " + measured + " B/page vs estimate " + estimated);
+            "measured heap %.2f B/page%n", PAGES, perPage.estimated(), perPage.measured());
+        assertTrue(perPage.measured() < 2 * perPage.estimated() + 4,
+            "measured " + perPage.measured() + " B/page vs estimate " + perPage.estimated());
         long evicted = 0;
         while (tmem.evictOldest((from, value) -> { }))
         {
             evicted++;
         }
         assertEquals(PAGES, evicted);
-        assertEquals(empty, pool.stats().metadataBytes(), "every node is given back");
+        assertEquals(perPage.emptyBytes(), pool.stats().metadataBytes(), "every node is given back");
+    }
+
+    private static PerPage fill(final TmemPool pool, final int pages, final IntConsumer put)
+    {
+        final long empty = pool.stats().metadataBytes();
+        final long heapBefore = retainedHeap();
+        for (int i = 0; i < pages; i++)
+        {
+            put.accept(i);
+        }
+        final long heapAfter = retainedHeap();
+        return new PerPage(empty, (double)(pool.stats().metadataBytes() - empty) / pages,
+            (double)(heapAfter - heapBefore) / pages);
     }
 
     private static long retainedHeap()
