@@ -182,6 +182,17 @@ class PageIndex
     }
 
     /**
+     * Takes every {@link LruNode} of a reference-leaf tree off its bucket's eviction list; walks the tree directly,
+     * as it runs under the bucket lock where not even a visitor may be allocated.
+     *
+     * @param bucket the bucket holding the list.
+     */
+    final void unlinkTree(final HashBucket bucket)
+    {
+        unlinkBelow(root, height, bucket);
+    }
+
+    /**
      * @return heap bytes of every node of the tree, for crediting a bucket when the object leaves it.
      */
     final long treeBytes()
@@ -219,6 +230,28 @@ class PageIndex
         }
     }
 
+    private static void unlinkBelow(final Object node, final int level, final HashBucket bucket)
+    {
+        if (node == null)
+        {
+            return;
+        }
+        for (final Object child : (Object[])node)
+        {
+            if (level == 1)
+            {
+                if (child != null)
+                {
+                    bucket.unlink((LruNode)child);
+                }
+            }
+            else
+            {
+                unlinkBelow(child, level - 1, bucket);
+            }
+        }
+    }
+
     private static long nodeBytes(final Object node, final int level)
     {
         if (node == null)
@@ -245,7 +278,8 @@ class PageIndex
         {
             return false;
         }
-        final boolean childEmpty = level == 2 ? isEmptyLeaf(child) : pruneBelow((Object[])child, level - 1, index, account);
+        final boolean childEmpty =
+            level == 2 ? isEmptyLeaf(child) : pruneBelow((Object[])child, level - 1, index, account);
         if (!childEmpty)
         {
             return false;

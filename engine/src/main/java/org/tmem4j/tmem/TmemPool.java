@@ -24,8 +24,8 @@ import java.util.function.LongConsumer;
  * under the lock, so it cannot be freed meanwhile. After a removal, lookups miss until the next put.
  * <p>
  * <b>Ephemeral pools</b> also keep, per bucket, the list of evictable pages from newest to oldest, so
- * {@link Tmem#evictOldest(EvictedPageSink)} can drop the least recently put pages of all ephemeral pools. An ephemeral get is
- * exclusive, so a page's last use is its put, and put order is LRU order.
+ * {@link Tmem#evictOldest(EvictedPageSink)} can drop the least recently put pages of all ephemeral pools. An
+ * ephemeral get is exclusive, so a page's last use is its put, and put order is LRU order.
  */
 public final class TmemPool
 {
@@ -139,8 +139,8 @@ public final class TmemPool
      * @param c         object id, third 64 bits.
      * @param index     page index, ≥ 0.
      * @param value     the value, not {@link #EMPTY}.
-     * @param evictable whether, in an ephemeral pool, {@link Tmem#evictOldest(EvictedPageSink)} may drop it (values that hold no
-     *                  memory are not worth evicting); ignored in persistent pools.
+     * @param evictable whether, in an ephemeral pool, {@link Tmem#evictOldest(EvictedPageSink)} may drop it
+     *                  (values that hold no memory are not worth evicting); ignored in persistent pools.
      * @return the value replaced, for the caller to free, or {@link #EMPTY}.
      * @throws IllegalArgumentException on an invalid id or a negative index.
      * @throws IllegalStateException    if the pool is destroyed.

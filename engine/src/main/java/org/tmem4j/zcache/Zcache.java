@@ -95,7 +95,7 @@ public final class Zcache implements AutoCloseable
     private final ZcachePool.FreeAction freeAction = this::free;
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
-    private volatile boolean closed;
+    private final OperationGate gate;
     /**
      * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
      * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
@@ -107,6 +107,7 @@ public final class Zcache implements AutoCloseable
         final CompressorPool compressors)
     {
         this.name = builder.name;
+        this.gate = new OperationGate("zcache " + builder.name);
         this.tmem = new Tmem(builder.buckets);
         this.memory = memory;
         this.allocator = allocator;
@@ -141,11 +142,19 @@ public final class Zcache implements AutoCloseable
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
-        checkOpen();
-        Objects.requireNonNull(kind, "kind");
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            return register(tmem.createPool(kind, pageSize));
+            checkOpen();
+            Objects.requireNonNull(kind, "kind");
+            synchronized (poolsLock)
+            {
+                return register(tmem.createPool(kind, pageSize));
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -162,13 +171,21 @@ public final class Zcache implements AutoCloseable
      */
     public int createSharedPool(final PoolKind kind, final long uuidHi, final long uuidLo, final int pageSize)
     {
-        checkOpen();
-        Objects.requireNonNull(kind, "kind");
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
-            final ZcachePool[] all = pools;
-            return pool.id() < all.length ? pool.id() : register(pool);
+            checkOpen();
+            Objects.requireNonNull(kind, "kind");
+            synchronized (poolsLock)
+            {
+                final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
+                final ZcachePool[] all = pools;
+                return pool.id() < all.length ? pool.id() : register(pool);
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -181,10 +198,18 @@ public final class Zcache implements AutoCloseable
      */
     public void destroyPool(final int poolId)
     {
-        final ZcachePool pool = pool(poolId);
-        synchronized (poolsLock)
+        gate.enter();
+        try
         {
-            tmem.destroyPool(poolId, pool.freer);
+            final ZcachePool pool = pool(poolId);
+            synchronized (poolsLock)
+            {
+                tmem.destroyPool(poolId, pool.freer);
+            }
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -206,44 +231,52 @@ public final class Zcache implements AutoCloseable
     public int put(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment page)
     {
-        final ZcachePool pool = pool(poolId);
-        final int pageSize = pool.pageSize;
-        checkPage(page, pageSize, false);
-        checkKey(oidA, oidB, oidC, index);
-        events.puts.increment();
-        if (SameFilledPage.isSameFilled(page, 0, pageSize))
+        gate.enter();
+        try
         {
-            final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
-            if (value != TmemPool.EMPTY)
+            final ZcachePool pool = pool(poolId);
+            final int pageSize = pool.pageSize;
+            checkPage(page, pageSize, false);
+            checkKey(oidA, oidB, oidC, index);
+            events.puts.increment();
+            if (SameFilledPage.isSameFilled(page, 0, pageSize))
             {
-                events.sameFilled.increment();
-                pool.sameFilledPages.increment();
-                return link(pool, oidA, oidB, oidC, index, value, false);
+                final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
+                if (value != TmemPool.EMPTY)
+                {
+                    events.sameFilled.increment();
+                    pool.sameFilledPages.increment();
+                    return link(pool, oidA, oidB, oidC, index, value, false);
+                }
             }
+            final long value;
+            try (CompressorSlot slot = compressors.acquire())
+            {
+                MemorySegment source = page;
+                if (!page.isNative())
+                {
+                    MemorySegment.copy(page, 0, slot.scratch(), 0, pageSize);
+                    source = slot.scratch();
+                }
+                final int compressed = slot.compress(source, 0, pageSize);
+                value = admit(pool, compressed) ? store(pool, slot, compressed) : POOR_COMPRESSION;
+            }
+            if (value < 0)
+            {
+                (value == NO_MEMORY ? events.failedNoMemory : events.failedPoorCompression).increment();
+                final long stale = pool.index.take(oidA, oidB, oidC, index);
+                if (stale != TmemPool.EMPTY)
+                {
+                    free(pool, stale);
+                }
+                return (int)value;
+            }
+            return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
         }
-        final long value;
-        try (CompressorSlot slot = compressors.acquire())
+        finally
         {
-            MemorySegment source = page;
-            if (!page.isNative())
-            {
-                MemorySegment.copy(page, 0, slot.scratch(), 0, pageSize);
-                source = slot.scratch();
-            }
-            final int compressed = slot.compress(source, 0, pageSize);
-            value = admit(pool, compressed) ? store(pool, slot, compressed) : POOR_COMPRESSION;
+            gate.exit();
         }
-        if (value < 0)
-        {
-            (value == NO_MEMORY ? events.failedNoMemory : events.failedPoorCompression).increment();
-            final long stale = pool.index.take(oidA, oidB, oidC, index);
-            if (stale != TmemPool.EMPTY)
-            {
-                free(pool, stale);
-            }
-            return (int)value;
-        }
-        return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
     }
 
     /**
@@ -264,14 +297,22 @@ public final class Zcache implements AutoCloseable
     public boolean get(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment dst)
     {
-        final ZcachePool pool = pool(poolId);
-        checkPage(dst, pool.pageSize, true);
-        checkKey(oidA, oidB, oidC, index);
-        events.gets.increment();
-        final boolean hit = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
-            getShared(pool, oidA, oidB, oidC, index, dst);
-        (hit ? events.getHits : events.getMisses).increment();
-        return hit;
+        gate.enter();
+        try
+        {
+            final ZcachePool pool = pool(poolId);
+            checkPage(dst, pool.pageSize, true);
+            checkKey(oidA, oidB, oidC, index);
+            events.gets.increment();
+            final boolean hit = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
+                getShared(pool, oidA, oidB, oidC, index, dst);
+            (hit ? events.getHits : events.getMisses).increment();
+            return hit;
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -282,16 +323,24 @@ public final class Zcache implements AutoCloseable
      */
     public boolean flushPage(final int poolId, final long oidA, final long oidB, final long oidC, final int index)
     {
-        final ZcachePool pool = pool(poolId);
-        events.flushPages.increment();
-        final long value = pool.index.take(oidA, oidB, oidC, index);
-        if (value == TmemPool.EMPTY)
+        gate.enter();
+        try
         {
-            return false;
+            final ZcachePool pool = pool(poolId);
+            events.flushPages.increment();
+            final long value = pool.index.take(oidA, oidB, oidC, index);
+            if (value == TmemPool.EMPTY)
+            {
+                return false;
+            }
+            free(pool, value);
+            events.flushPagesFound.increment();
+            return true;
         }
-        free(pool, value);
-        events.flushPagesFound.increment();
-        return true;
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -302,11 +351,19 @@ public final class Zcache implements AutoCloseable
      */
     public int flushObject(final int poolId, final long oidA, final long oidB, final long oidC)
     {
-        final ZcachePool pool = pool(poolId);
-        events.flushObjects.increment();
-        final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer);
-        events.flushObjectPages.add(pages);
-        return pages;
+        gate.enter();
+        try
+        {
+            final ZcachePool pool = pool(poolId);
+            events.flushObjects.increment();
+            final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer);
+            events.flushObjectPages.add(pages);
+            return pages;
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -316,8 +373,16 @@ public final class Zcache implements AutoCloseable
      */
     public long compact()
     {
-        checkOpen();
-        return allocator.compact();
+        gate.enter();
+        try
+        {
+            checkOpen();
+            return allocator.compact();
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -329,11 +394,19 @@ public final class Zcache implements AutoCloseable
      */
     public void budgetBytes(final long bytes)
     {
-        checkOpen();
-        memory.budgetBytes(bytes);
-        overBudget = true;
-        shrinkToBudget();
-        allocator.compact();
+        gate.enter();
+        try
+        {
+            checkOpen();
+            memory.budgetBytes(bytes);
+            overBudget = true;
+            shrinkToBudget();
+            allocator.compact();
+        }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -376,33 +449,41 @@ public final class Zcache implements AutoCloseable
      */
     public ZcacheStats stats()
     {
-        checkOpen();
-        final List<ZcachePoolStats> rows = new ArrayList<>();
-        long pages = 0;
-        long sameFilledPages = 0;
-        long compressedBytes = 0;
-        long metadataBytes = 0;
-        for (final ZcachePool pool : pools)
+        gate.enter();
+        try
         {
-            if (!pool.index.isDestroyed())
+            checkOpen();
+            final List<ZcachePoolStats> rows = new ArrayList<>();
+            long pages = 0;
+            long sameFilledPages = 0;
+            long compressedBytes = 0;
+            long metadataBytes = 0;
+            for (final ZcachePool pool : pools)
             {
-                final ZcachePoolStats row = pool.stats();
-                rows.add(row);
-                pages += row.pages();
-                sameFilledPages += row.sameFilledPages();
-                compressedBytes += row.compressedBytes();
-                metadataBytes += row.metadataBytes();
+                if (!pool.index.isDestroyed())
+                {
+                    final ZcachePoolStats row = pool.stats();
+                    rows.add(row);
+                    pages += row.pages();
+                    sameFilledPages += row.sameFilledPages();
+                    compressedBytes += row.compressedBytes();
+                    metadataBytes += row.metadataBytes();
+                }
             }
+            final AllocatorStats allocatorStats = allocator.stats();
+            final PageMemoryStats memoryStats = memory.stats();
+            final ZcacheEvents e = events;
+            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
+                e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
+                e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
+                e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
+                e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
+                allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
         }
-        final AllocatorStats allocatorStats = allocator.stats();
-        final PageMemoryStats memoryStats = memory.stats();
-        final ZcacheEvents e = events;
-        return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
-            e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
-            e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
-            e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
-            e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
-            allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
@@ -432,29 +513,25 @@ public final class Zcache implements AutoCloseable
             .counter("evictions", e.evictions::sum)
             .counter("stored_pages", () -> sumOverPools(true))
             .counter("compressed_bytes", () -> sumOverPools(false))
-            .counter("pool_pages", () -> closed ? 0 : allocator.stats().pagesUsed())
-            .counter("budget_bytes", () -> closed ? 0 : memory.budgetBytes())
+            .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
+            .counter("budget_bytes", () -> gate.isClosed() ? 0 : memory.budgetBytes())
             .build();
     }
 
     /**
-     * Destroys every pool and releases the allocator, the compressor contexts and the page memory. Idempotent; any
+     * Refuses new operations, waits for those in flight (a codec may be reading pool memory in native code), then
+     * destroys every pool and releases the allocator, the compressor contexts and the page memory. Idempotent; any
      * other call afterwards throws {@link IllegalStateException}.
      */
     @Override
     public void close()
     {
+        if (!gate.close())
+        {
+            return;
+        }
         synchronized (poolsLock)
         {
-            if (closed)
-            {
-                return;
-            }
-            closed = true;
-            // compressor slots first: puts and gets touch pool memory only while holding a slot, so closing the
-            // slots waits out every call in flight; freeing pages under a get still decompressing from them let
-            // page memory unmap a slab under the native decompressor (SIGSEGV, found by ConcurrentCloseTest)
-            compressors.close();
             for (final ZcachePool pool : pools)
             {
                 while (!pool.index.isDestroyed())
@@ -462,6 +539,7 @@ public final class Zcache implements AutoCloseable
                     tmem.destroyPool(pool.index.id(), pool.freer);
                 }
             }
+            compressors.close();
             allocator.close();
             memory.close();
         }
@@ -548,7 +626,7 @@ public final class Zcache implements AutoCloseable
         }
         if (value > 0)
         {
-            final long bytes = storedBytes(value);
+            final long bytes = PageValue.isSpanned(value) ? storedBytes(value) : length;
             pool.compressedBytes.add(bytes);
             if (pool.persistent)
             {
@@ -825,20 +903,12 @@ public final class Zcache implements AutoCloseable
         final long bytes = storedBytes(value);
         if (PageValue.isSpanned(value))
         {
-            final long dir = PageValue.handle(value);
-            final int parts = allocator.size(dir) / Long.BYTES;
-            final MemorySegment directory = MemorySegment.ofArray(new long[parts]);
-            allocator.read(dir, directory, 0);
-            for (int i = 0; i < parts; i++)
+            for (final long part : directory(PageValue.handle(value)))
             {
-                allocator.free(directory.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+                allocator.free(part);
             }
-            allocator.free(dir);
         }
-        else
-        {
-            allocator.free(value);
-        }
+        allocator.free(PageValue.handle(value));
         pool.compressedBytes.add(-bytes);
         if (pool.persistent)
         {
@@ -852,20 +922,26 @@ public final class Zcache implements AutoCloseable
      */
     private long storedBytes(final long value)
     {
-        if (!PageValue.isSpanned(value))
+        final long handle = PageValue.handle(value);
+        long bytes = allocator.size(handle);
+        if (PageValue.isSpanned(value))
         {
-            return allocator.size(value);
-        }
-        final long dir = PageValue.handle(value);
-        final int parts = allocator.size(dir) / Long.BYTES;
-        final MemorySegment directory = MemorySegment.ofArray(new long[parts]);
-        allocator.read(dir, directory, 0);
-        long bytes = allocator.size(dir);
-        for (int i = 0; i < parts; i++)
-        {
-            bytes += allocator.size(directory.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+            for (final long part : directory(handle))
+            {
+                bytes += allocator.size(part);
+            }
         }
         return bytes;
+    }
+
+    /**
+     * @return the part handles a span directory lists (large pages only, off the hot path of 4 KiB pages).
+     */
+    private long[] directory(final long dir)
+    {
+        final long[] parts = new long[allocator.size(dir) / Long.BYTES];
+        allocator.read(dir, MemorySegment.ofArray(parts), 0);
+        return parts;
     }
 
     private long sumOverPools(final boolean pages)
@@ -900,7 +976,7 @@ public final class Zcache implements AutoCloseable
 
     private void checkOpen()
     {
-        if (closed)
+        if (gate.isClosed())
         {
             throw new IllegalStateException("zcache " + name + " is closed");
         }

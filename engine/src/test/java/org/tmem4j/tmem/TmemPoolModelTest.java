@@ -91,12 +91,13 @@ final class TmemPoolModelTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 4, 256})
+    @ValueSource(ints = {1, 256})
     void matchesModel(final int buckets)
     {
         final SplittableRandom random = new SplittableRandom(SEED + buckets);
         final Tmem tmem = new Tmem(buckets);
-        final TmemPool[] pools = {tmem.createPool(PoolKind.PERSISTENT, 4096), tmem.createPool(PoolKind.EPHEMERAL, 4096)};
+        final TmemPool[] pools = {
+            tmem.createPool(PoolKind.PERSISTENT, 4096), tmem.createPool(PoolKind.EPHEMERAL, 4096)};
         final Model model = new Model();
         final Set<Long> evictable = new HashSet<>();
         final List<Long> freed = new ArrayList<>();

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The whole zcache backend against an in-heap model, for one allocator (subclasses name it; the engine runs it
  * with its page-per-object test allocator, the frontends module with zbud and zsmalloc): {@value #DEFAULT_OPS}
- * seeded random operations, half with each codec (LZ4 with checksums and shared gets, zstd with exclusive gets), over an
- * ephemeral 4 KiB pool, a persistent 4 KiB pool and a persistent 16 KiB pool, under a budget small enough that
+ * seeded random operations, half with each codec (LZ4 with checksums and shared gets, zstd with exclusive gets),
+ * over an ephemeral 4 KiB pool, a persistent 4 KiB pool and a persistent 16 KiB pool, under a budget small enough that
  * ephemeral pages are evicted and persistent puts sometimes fail, with the budget lowered and raised at run time,
  * pools destroyed and recreated, and compaction.
  * <p>

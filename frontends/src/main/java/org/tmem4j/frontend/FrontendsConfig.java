@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.TreeSet;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.codec.CodecSpec;
 
 /**
  * Every setting the kernel took as a boot or module parameter ({@code nocleancache}, {@code zcache=lzo},
@@ -29,10 +30,6 @@ public final class FrontendsConfig
     public static final String PREFIX = "tmem4j.frontends.";
     /** System property naming a properties file to read before the system properties. */
     public static final String CONFIG_FILE_PROPERTY = PREFIX + "config";
-    /** The smallest zstd level (zstd's negative "fast" levels). */
-    public static final int ZSTD_MIN_LEVEL = -131072;
-    /** The largest zstd level. */
-    public static final int ZSTD_MAX_LEVEL = 22;
 
     /**
      * The keys, each under {@link #PREFIX}.
@@ -49,7 +46,7 @@ public final class FrontendsConfig
         ALLOCATOR("allocator"),
         /** The codec, {@code lz4} or {@code zstd}; default {@code lz4}. */
         CODEC("codec"),
-        /** The codec level: zstd only, from -131072 to 22; default 3. */
+        /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
         CODEC_LEVEL("codec.level"),
         /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */
         BUDGET("budget"),
@@ -174,16 +171,16 @@ public final class FrontendsConfig
         return codec;
     }
 
-    /** @return the codec level (0 for lz4). */
+    /** @return the codec level: lz4's acceleration or the zstd level. */
     public int codecLevel()
     {
         return codecLevel;
     }
 
-    /** @return the codec as the engine spells it: {@code lz4} or {@code zstd:LEVEL}. */
-    public String codecSpec()
+    /** @return the codec and level as the engine takes them. */
+    public CodecSpec codecSpec()
     {
-        return "zstd".equals(codec) ? "zstd:" + codecLevel : codec;
+        return new CodecSpec(codec, codecLevel);
     }
 
     /** @return the backend's budget in bytes. */
@@ -327,14 +324,13 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param level the zstd level, from -131072 to 22. @return this builder. */
+        /**
+         * @param level lz4's acceleration (1 to 65537) or the zstd level (-131072 to 22), checked against the codec
+         *              when the configuration is built.
+         * @return this builder.
+         */
         public Builder codecLevel(final int level)
         {
-            if (level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL)
-            {
-                throw invalid(Key.CODEC_LEVEL, Integer.toString(level),
-                    "a zstd level from " + ZSTD_MIN_LEVEL + " to " + ZSTD_MAX_LEVEL);
-            }
             codecLevel = level;
             return this;
         }
@@ -443,16 +439,21 @@ public final class FrontendsConfig
 
         /**
          * @return the configuration.
-         * @throws IllegalArgumentException if a codec level was given for lz4.
+         * @throws IllegalArgumentException if the codec level is outside its codec's range.
          */
         public FrontendsConfig build()
         {
-            if ("lz4".equals(codec) && codecLevel != null && codecLevel != 0)
+            final boolean zstd = CodecSpec.ZSTD.equals(codec);
+            final int min = zstd ? CodecSpec.ZSTD_MIN_LEVEL : CodecSpec.LZ4_MIN_ACCELERATION;
+            final int max = zstd ? CodecSpec.ZSTD_MAX_LEVEL : CodecSpec.LZ4_MAX_ACCELERATION;
+            if (codecLevel != null && (codecLevel < min || codecLevel > max))
             {
-                throw invalid(Key.CODEC_LEVEL, codecLevel.toString(), "no level with codec lz4 (levels are for zstd)");
+                throw invalid(Key.CODEC_LEVEL, codecLevel.toString(), zstd
+                    ? "a zstd level from " + min + " to " + max
+                    : "an lz4 acceleration from " + min + " to " + max);
             }
             final Integer given = codecLevel;
-            codecLevel = "zstd".equals(codec) ? (given == null ? 3 : given) : 0;
+            codecLevel = given != null ? given : zstd ? CodecSpec.ZSTD_DEFAULT_LEVEL : CodecSpec.LZ4_MIN_ACCELERATION;
             try
             {
                 return new FrontendsConfig(this);
@@ -473,8 +474,10 @@ public final class FrontendsConfig
                 case BACKEND -> backend(value);
                 case ALLOCATOR -> allocator(value);
                 case CODEC -> codec(value);
-                case CODEC_LEVEL -> codecLevel((int)parseLong(key, value, "a zstd level from " + ZSTD_MIN_LEVEL
-                    + " to " + ZSTD_MAX_LEVEL, ZSTD_MIN_LEVEL, ZSTD_MAX_LEVEL));
+                case CODEC_LEVEL -> codecLevel((int)parseLong(key, value, "a whole number: an lz4 acceleration from "
+                    + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
+                    + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
+                    Integer.MAX_VALUE));
                 case BUDGET -> budgetBytes(parseBytes(value));
                 case BUCKETS -> buckets((int)parseLong(key, value, "a power of two from 1 to 65536", 1, 65536));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));

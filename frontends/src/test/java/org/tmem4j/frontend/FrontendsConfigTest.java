@@ -28,7 +28,7 @@ class FrontendsConfigTest
         assertTrue(config.frontswapEnabled());
         assertEquals("zcache", config.backend());
         assertEquals("zsmalloc", config.allocator());
-        assertEquals("lz4", config.codecSpec());
+        assertEquals("lz4:1", config.codecSpec().toString());
         assertEquals(256L << 20, config.budgetBytes());
         assertEquals(256, config.buckets());
         assertFalse(config.exclusiveGets());
@@ -65,7 +65,7 @@ class FrontendsConfigTest
         assertFalse(config.frontswapEnabled());
         assertEquals("map", config.backend());
         assertEquals("zbud", config.allocator());
-        assertEquals("zstd:-5", config.codecSpec());
+        assertEquals("zstd:-5", config.codecSpec().toString());
         assertEquals(1L << 30, config.budgetBytes());
         assertEquals(1024, config.buckets());
         assertTrue(config.exclusiveGets());
@@ -87,7 +87,7 @@ class FrontendsConfigTest
         {
             final FrontendsConfig config = FrontendsConfig.fromEnvironment();
             assertEquals(64, config.buckets());
-            assertEquals("zstd:3", config.codecSpec(), "zstd's default level");
+            assertEquals("zstd:3", config.codecSpec().toString(), "zstd's default level");
         }
         finally
         {
@@ -102,7 +102,7 @@ class FrontendsConfigTest
         "tmem4j.frontends.allocator          | slab   | allowed: one of",
         "tmem4j.frontends.codec              | lzo    | lz4 or zstd",
         "tmem4j.frontends.codec.level        | 23     | a zstd level from -131072 to 22",
-        "tmem4j.frontends.codec.level        | high   | a zstd level from -131072 to 22",
+        "tmem4j.frontends.codec.level        | high   | a whole number: an lz4 acceleration from 1 to 65537",
         "tmem4j.frontends.budget             | 12X    | a number of bytes of at least 4096",
         "tmem4j.frontends.budget             | 100    | at least 4096 bytes",
         "tmem4j.frontends.buckets            | 300    | a power of two from 1 to 65536",
@@ -121,7 +121,7 @@ class FrontendsConfigTest
     }
 
     @Test
-    void unknownKeysAndLevelsForLz4AreErrors()
+    void unknownKeysAndLevelsOutsideTheCodecsRangeAreErrors()
     {
         final Properties typo = new Properties();
         typo.setProperty("tmem4j.frontends.budjet", "1M");
@@ -130,8 +130,10 @@ class FrontendsConfigTest
         assertTrue(unknown.getMessage().contains("unknown key tmem4j.frontends.budjet"), unknown.getMessage());
         assertTrue(unknown.getMessage().contains("tmem4j.frontends.budget"), unknown.getMessage());
         final IllegalArgumentException lz4 = assertThrows(IllegalArgumentException.class,
-            () -> FrontendsConfig.builder().codecLevel(3).build());
-        assertTrue(lz4.getMessage().contains("tmem4j.frontends.codec.level=3"), lz4.getMessage());
+            () -> FrontendsConfig.builder().codecLevel(0).build());
+        assertTrue(lz4.getMessage().contains("tmem4j.frontends.codec.level=0 is not allowed; allowed: an lz4 "
+            + "acceleration from 1 to 65537"), lz4.getMessage());
+        assertEquals("lz4:8", FrontendsConfig.builder().codecLevel(8).build().codecSpec().toString());
         assertThrows(java.io.UncheckedIOException.class,
             () -> FrontendsConfig.builder().file(dir.resolve("missing.properties")));
     }

@@ -20,7 +20,6 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.tmem4j.jmh.corpus.PageCorpus;
-import org.tmem4j.jmh.peer.PageStore;
 import org.tmem4j.jmh.peer.PeerBenchmark;
 import org.tmem4j.jmh.peer.PeerFootprint;
 
@@ -150,13 +149,10 @@ public final class BenchCommand implements Callable<Integer>
             .anyMatch(r -> r.getParams().getBenchmark().startsWith(PeerBenchmark.class.getName() + "."));
         if (peersRan && footprintPages > 0)
         {
-            final List<PeerFootprint> footprints = new ArrayList<>();
+            final List<PeerFootprint> footprints;
             try (PageCorpus corpus = PageCorpus.readDefault(footprintPages))
             {
-                for (final String store : PageStore.names())
-                {
-                    footprints.add(PeerFootprint.measure(store, corpus));
-                }
+                footprints = PeerFootprint.measureAll(corpus);
             }
             out.println();
             out.println("Memory per stored page (" + footprintPages + " pages of " + PageCorpus.defaultFiles() + "):");

@@ -54,6 +54,9 @@ public final class StudyCommand implements Callable<Integer>
     /** Exit code when a loaded page differed from the stored one. */
     public static final int NOT_VERIFIED = 1;
 
+    /** The allocator whose class table {@code --classes} prints. */
+    static final String ZSMALLOC = "zsmalloc";
+
     /** The allocator and codec lists' word for "every one". */
     static final String ALL = "all";
 
@@ -74,6 +77,11 @@ public final class StudyCommand implements Callable<Integer>
     @Option(names = "--codec", paramLabel = "SPEC", split = ",", defaultValue = "lz4",
         description = "lz4, zstd, zstd:LEVEL or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
     List<String> codecs;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+        description = "Measure each configuration N times, each into a fresh engine, and report the fastest pass: "
+            + "on a shared machine the passes least disturbed by other work (default ${DEFAULT-VALUE}).")
+    int repeat;
 
     @Option(names = "--json", description = "Print one JSON object per configuration, one per line, and no table.")
     boolean json;
@@ -109,6 +117,10 @@ public final class StudyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--pages must be at least 1, got " + maxPages);
         }
+        if (repeat < 1)
+        {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
         final List<String> allocatorNames = allocatorNames(allocators);
         final List<CodecSpec> codecSpecs = codecSpecs(codecs);
         final List<Path> files = corpus.isEmpty() ? PageCorpus.defaultFiles() : corpus;
@@ -118,6 +130,10 @@ public final class StudyCommand implements Callable<Integer>
                 + ") has neither lib/modules nor lib/server/libjvm.so; give files with --corpus");
         }
         files.forEach(StudyCommand::checkCorpusFile);
+        if (classes && !allocatorNames.contains(ZSMALLOC))
+        {
+            err.println("tmem4j study: note: --classes shows zsmalloc's size classes, and zsmalloc is not studied");
+        }
         final PrintStream bars = noProgress ? null : System.err;
         try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages);
             Arena arena = Arena.ofShared())
@@ -126,9 +142,10 @@ public final class StudyCommand implements Callable<Integer>
             final MemorySegment loaded = arena.allocate((long)count * PageCorpus.PAGE_SIZE);
             if (!json)
             {
-                out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s %s, %d cores%n", count,
-                    count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, System.getProperty("java.vm.name"),
-                    Runtime.version(), Runtime.getRuntime().availableProcessors());
+                out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s %s, %d cores; speeds: the "
+                    + "fastest of %d passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files,
+                    System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                    repeat);
                 out.flush();
             }
             final List<StudyResult> results = new ArrayList<>();
@@ -137,11 +154,19 @@ public final class StudyCommand implements Callable<Integer>
             {
                 for (final String allocator : allocatorNames)
                 {
-                    // the codec alone right before the engine, so that both see the machine in the same state
-                    final RawCodecRun codecAlone =
-                        RawCodecRun.measure(codec, pages.segment(), count, PageCorpus.PAGE_SIZE, loaded, bars);
-                    final FrontswapRun run = FrontswapRun.measure(allocator, codec, pages.segment(), count, loaded,
-                        workDir, bars);
+                    FrontswapRun.warmUp(allocator, codec, pages.segment(), count, loaded, workDir);
+                    RawCodecRun codecAlone = null;
+                    FrontswapRun run = null;
+                    for (int pass = 0; pass < repeat; pass++)
+                    {
+                        // the codec alone right before the engine, so that both see the machine in the same state
+                        final RawCodecRun codecPass = RawCodecRun.measure(codec, pages.segment(), count,
+                            PageCorpus.PAGE_SIZE, loaded, pass == 0, bars);
+                        final FrontswapRun enginePass = FrontswapRun.measure(allocator, codec, pages.segment(), count,
+                            loaded, workDir, bars);
+                        codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
+                        run = run == null ? enginePass : run.fasterOf(enginePass);
+                    }
                     final String label = StudyResult.codecLabel(codec);
                     final StudyResult result = new StudyResult(allocator, label, count, run.pagesInFile(),
                         run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),

@@ -72,6 +72,7 @@ class StudyCommandTest
     void badOptionsAreOneLine()
     {
         assertRejected(CommandRun.of("study", "--pages", "0"), "--pages must be at least 1, got 0");
+        assertRejected(CommandRun.of("study", "--repeat", "0"), "--repeat must be at least 1, got 0");
         assertRejected(CommandRun.of("study", "--pages", "many"), "'many' is not an int");
         assertRejected(CommandRun.of("study", "--frobnicate"), "Unknown option: '--frobnicate'");
     }
@@ -81,7 +82,8 @@ class StudyCommandTest
     {
         final Path plots = dir.resolve("plots");
         final CommandRun run = CommandRun.of("study", "--pages", "256", "--allocator", "all", "--codec", "lz4",
-            "--json", "--no-progress", "--plot", plots.toString(), "--classes", "--work-dir", dir.toString());
+            "--json", "--no-progress", "--repeat", "1", "--plot", plots.toString(), "--classes", "--work-dir",
+            dir.toString());
         assertEquals(0, run.exit(), run.err());
         final List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size(), run.out());
@@ -105,7 +107,11 @@ class StudyCommandTest
             assertTrue(json.get("churn_density").asDouble() > 0.0, line);
             assertTrue(json.get("compacted_density").asDouble() >= json.get("churn_density").asDouble() - 1e-9,
                 line);
-            assertTrue(json.get("effective_ratio").asDouble() > 1.0, line);
+            // zsmalloc's handle table has a fixed heap cost, so on 256 pages the effective ratio may be below 1
+            assertEquals((double)original / (json.get("pool_bytes").asLong() + json.get("metadata_bytes").asLong()),
+                json.get("effective_ratio").asDouble(), 1e-4, line);
+            assertEquals((double)json.get("compressed_bytes").asLong() / json.get("pool_bytes").asLong(),
+                density, 1e-4, line);
             assertTrue(json.get("compressed_bytes").asLong() < json.get("original_bytes").asLong(), line);
             assertTrue(json.get("store_mb_s").asDouble() > 0 && json.get("codec_compress_mb_s").asDouble() > 0, line);
         }
@@ -127,7 +133,8 @@ class StudyCommandTest
     void tableForPeopleHasOneRowPerConfiguration() throws IOException
     {
         final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),
-            "--allocator", "zsmalloc", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir", dir.toString());
+            "--allocator", "zsmalloc", "--repeat", "2", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir",
+            dir.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().startsWith("tmem4j study: 64 pages"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("zsmalloc  lz4 ")), run.out());

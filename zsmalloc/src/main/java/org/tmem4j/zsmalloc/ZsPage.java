@@ -32,7 +32,6 @@ final class ZsPage
     private final int slotSize;
     private final int chunkShift;
     int inUse;
-    int presentChunks;
     int group;
     ZsPage prev;
     ZsPage next;
@@ -134,6 +133,7 @@ final class ZsPage
         final int first = firstChunk(slot);
         final int last = lastChunk(slot);
         int taken = 0;
+        int takenMask = 0;
         for (int c = first; c <= last; c++)
         {
             if (chunks[c] == ChunkPool.NO_CHUNK)
@@ -143,18 +143,17 @@ final class ZsPage
                 {
                     for (int d = first; d < c; d++)
                     {
-                        if (slotsOnChunk[d] == 0 && chunks[d] != ChunkPool.NO_CHUNK)
+                        if ((takenMask & 1 << (d - first)) != 0)
                         {
                             pool.release(chunks[d]);
                             chunks[d] = ChunkPool.NO_CHUNK;
-                            presentChunks--;
                         }
                     }
                     return -1;
                 }
                 chunks[c] = chunk;
-                presentChunks++;
                 taken++;
+                takenMask |= 1 << (c - first);
             }
         }
         for (int c = first; c <= last; c++)
@@ -168,26 +167,59 @@ final class ZsPage
     }
 
     /**
-     * Frees a live slot, giving back the chunks no live slot touches any more.
+     * Frees a live slot, giving back the chunks no live slot touches any more, except those the next allocation here
+     * (the new lowest free slot) will touch: an allocate-free-allocate cycle at the fill front would otherwise take
+     * and give back the same chunk every time. Such kept chunks are given back when the zspage empties or by
+     * {@link #releaseIdleChunks}.
      *
      * @return how many chunks were given back.
      */
     int release(final int slot, final ChunkPool pool)
     {
-        int given = 0;
-        for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
-        {
-            if (--slotsOnChunk[c] == 0)
-            {
-                pool.release(chunks[c]);
-                chunks[c] = ChunkPool.NO_CHUNK;
-                presentChunks--;
-                given++;
-            }
-        }
         freeSlots[slot >>> 6] |= 1L << slot;
         owner[slot] = FREE_SLOT;
         inUse--;
+        if (inUse == 0)
+        {
+            for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
+            {
+                slotsOnChunk[c]--;
+            }
+            return releaseIdleChunks(pool);
+        }
+        int given = 0;
+        final int next = lowestFreeSlot();
+        final int keepFrom = firstChunk(next);
+        final int keepTo = lastChunk(next);
+        for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
+        {
+            if (--slotsOnChunk[c] == 0 && (c < keepFrom || c > keepTo))
+            {
+                pool.release(chunks[c]);
+                chunks[c] = ChunkPool.NO_CHUNK;
+                given++;
+            }
+        }
+        return given;
+    }
+
+    /**
+     * Gives back every chunk held that no live slot touches.
+     *
+     * @return how many chunks were given back.
+     */
+    int releaseIdleChunks(final ChunkPool pool)
+    {
+        int given = 0;
+        for (int c = 0; c < chunks.length; c++)
+        {
+            if (slotsOnChunk[c] == 0 && chunks[c] != ChunkPool.NO_CHUNK)
+            {
+                pool.release(chunks[c]);
+                chunks[c] = ChunkPool.NO_CHUNK;
+                given++;
+            }
+        }
         return given;
     }
 

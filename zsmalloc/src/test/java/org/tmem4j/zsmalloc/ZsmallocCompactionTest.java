@@ -102,21 +102,18 @@ final class ZsmallocCompactionTest
             final int perZspage = layout.objectsPerZspage(cls);
             assertTrue(layout.pagesPerZspage(cls) > 1, "the test needs a class with multi-page zspages");
             final MemorySegment buffer = arena.allocate(4096);
-            final long[] handles = new long[2 * perZspage];
+            // zspage A full, zspage B filled to just before the slot that needs its next page
+            final int inB = (int)((long)(layout.pagesPerZspage(cls) - 1) * 4096 / slot);
+            assertTrue(inB > 1 && inB < perZspage, "the test needs the last page of B to be untouched");
+            final long[] handles = new long[perZspage + inB];
             for (int i = 0; i < handles.length; i++)
             {
                 handles[i] = allocator.allocate(slot);
                 ObjectPattern.fill(buffer, 7, i, slot);
                 allocator.write(handles[i], buffer, 0);
             }
-            // zspage A = slots 0..n-1: free the slots on its first page, so that page goes back to the memory;
-            // zspage B: keep only its last object, so B is the sparsest and A the fullest.
-            final int onFirstPage = (4096 + slot - 1) / slot;
-            for (int i = 0; i < onFirstPage; i++)
-            {
-                allocator.free(handles[i]);
-            }
-            for (int i = perZspage; i < handles.length - 1; i++)
+            // A keeps one object: it is the sparsest, B the fullest, and B's lowest free slot needs a page
+            for (int i = 1; i < perZspage; i++)
             {
                 allocator.free(handles[i]);
             }
@@ -137,13 +134,11 @@ final class ZsmallocCompactionTest
             final ClassStats row = allocator.classStats().classes().get(cls);
             assertEquals(layout.minimumChunks(cls, row.objUsed()), row.chunksUsed());
             final MemorySegment expected = arena.allocate(4096);
-            for (int i = onFirstPage; i < perZspage; i++)
+            for (int i = 0; i < handles.length; i = i == 0 ? perZspage : i + 1)
             {
                 allocator.read(handles[i], buffer, 0);
                 assertEquals(-1, ObjectPattern.mismatch(buffer, expected, 7, i, slot), "object " + i);
             }
-            allocator.read(handles[handles.length - 1], buffer, 0);
-            assertEquals(-1, ObjectPattern.mismatch(buffer, expected, 7, handles.length - 1, slot));
             allocator.free(other);
         }
     }

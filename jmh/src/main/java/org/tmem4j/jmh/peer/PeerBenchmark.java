@@ -26,8 +26,9 @@ import org.tmem4j.jmh.corpus.PageCorpus;
  * Ehcache 3's off-heap tier and a {@code ConcurrentHashMap<Long, byte[]>}, both holding LZ4-compressed pages
  * (lz4-java's native compressor, as tmem4j uses). Each store is filled with every page first; {@code put}
  * replaces a stored page (compress + store + free the old one), {@code get} decompresses one into a page buffer.
- * Both walk only the pages the store held after the fill: tmem4j refuses pages that compress poorly, and a miss
- * must not pass for a fast get. One and two threads, each starting at its own share of the pages.
+ * Every store gets the same pages, {@link CommonPages} (tmem4j refuses pages that compress poorly; measuring it on
+ * fewer, better-compressing pages would flatter it), and both operations walk only the pages the store held after
+ * the fill, so a miss cannot pass for a fast get. One and two threads, each starting at its own share of the pages.
  * Memory per page is measured outside JMH by {@code ./tmem4j bench} ({@link PeerFootprint}).
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
@@ -56,14 +57,15 @@ public class PeerBenchmark
         public void setUp()
         {
             corpus = PageCorpus.readDefault(pages);
+            final int[] common = CommonPages.of(corpus);
             pageStore = PageStore.create(store, corpus.pageCount());
-            final int[] held = new int[corpus.pageCount()];
+            final int[] held = new int[common.length];
             int count = 0;
-            for (int i = 0; i < corpus.pageCount(); i++)
+            for (final int key : common)
             {
-                if (pageStore.put(i, page(i)))
+                if (pageStore.put(key, page(key)))
                 {
-                    held[count++] = i;
+                    held[count++] = key;
                 }
             }
             keys = java.util.Arrays.copyOf(held, count);
@@ -71,7 +73,7 @@ public class PeerBenchmark
 
         MemorySegment page(final int i)
         {
-            return corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE);
+            return CommonPages.page(corpus, i);
         }
 
         @TearDown(Level.Trial)

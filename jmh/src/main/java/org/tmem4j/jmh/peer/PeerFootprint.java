@@ -15,9 +15,9 @@ import org.tmem4j.jmh.corpus.PageCorpus;
  * Memory per stored page of each {@link PageStore}, measured the same way for all: the heap in use after a full
  * collection before and after filling the store with the corpus (boxed keys, map nodes, arrays, indexes), plus the
  * native bytes the store itself accounts for its entries (tmem4j's pool pages, Ehcache's occupied off-heap bytes).
- * Every page is read back and compared, so a store that lost pages cannot look small. tmem4j refuses pages that
- * compress poorly (its admission policy: an application keeps those elsewhere, as frontswap writes them to its
- * file); those are counted as refused and the memory is divided by the pages actually held.
+ * Every store gets the same pages, {@link CommonPages}: those tmem4j's admission policy accepts. Every page is read
+ * back and compared, so a store that lost pages cannot look small; a page a store still refuses is counted, and the
+ * memory divided by the pages it holds.
  *
  * @param store         the store's name.
  * @param pages         pages held.
@@ -40,14 +40,25 @@ public record PeerFootprint(String store, int pages, int refused, long originalB
     }
 
     /**
+     * @param corpus the pages.
+     * @return one footprint per store in {@link PageStore#names()}, all on the same pages.
+     */
+    public static List<PeerFootprint> measureAll(final PageCorpus corpus)
+    {
+        final int[] keys = CommonPages.of(corpus);
+        return PageStore.names().stream().map(name -> measure(name, corpus, keys)).toList();
+    }
+
+    /**
      * @param name   a store's name.
-     * @param corpus the pages to store, all of them.
+     * @param corpus the pages.
+     * @param keys   which of them to store.
      * @return what storing them cost.
      */
-    public static PeerFootprint measure(final String name, final PageCorpus corpus)
+    static PeerFootprint measure(final String name, final PageCorpus corpus, final int[] keys)
     {
         final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        final int count = corpus.pageCount();
+        final int count = keys.length;
         final long heapBefore = heapAfterGc(memory);
         try (PageStore store = PageStore.create(name, count); Arena arena = Arena.ofConfined())
         {
@@ -55,7 +66,7 @@ public record PeerFootprint(String store, int pages, int refused, long originalB
             int refused = 0;
             for (int i = 0; i < count; i++)
             {
-                held[i] = store.put(i, corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE));
+                held[i] = store.put(keys[i], CommonPages.page(corpus, keys[i]));
                 refused += held[i] ? 0 : 1;
             }
             final long heapAfter = heapAfterGc(memory);
@@ -64,9 +75,8 @@ public record PeerFootprint(String store, int pages, int refused, long originalB
             boolean verified = true;
             for (int i = 0; i < count && verified; i++)
             {
-                final boolean found = store.get(i, dst);
-                verified = found == held[i] && (!found
-                    || dst.mismatch(corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE)) == -1);
+                final boolean found = store.get(keys[i], dst);
+                verified = found == held[i] && (!found || dst.mismatch(CommonPages.page(corpus, keys[i])) == -1);
             }
             final int kept = count - refused;
             return new PeerFootprint(name, kept, refused, (long)kept * PageCorpus.PAGE_SIZE,

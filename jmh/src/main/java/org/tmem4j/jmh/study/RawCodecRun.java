@@ -25,11 +25,12 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
      * @param count    how many pages.
      * @param pageSize bytes per page.
      * @param loaded   {@code count} × {@code pageSize} bytes of pre-touched output, overwritten.
+     * @param warmUp   whether to run the codec's Java paths to compiled code before timing them.
      * @param progress where progress bars go for steps over a second, or null.
      * @return what the codec did.
      */
     public static RawCodecRun measure(final CodecSpec spec, final MemorySegment pages, final int count,
-        final int pageSize, final MemorySegment loaded, final PrintStream progress)
+        final int pageSize, final MemorySegment loaded, final boolean warmUp, final PrintStream progress)
     {
         try (Codec codec = spec.newCodec(); Arena arena = Arena.ofConfined())
         {
@@ -38,7 +39,10 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
             final int[] lengths = new int[count];
             final long[] offsets = new long[count];
 
-            warmUp(codec, pages, Math.min(count, 2048), pageSize, packed, bound, loaded);
+            if (warmUp)
+            {
+                warmUp(codec, pages, Math.min(count, 2048), pageSize, packed, bound, loaded);
+            }
 
             long offset = 0;
             final long compressStart;
@@ -77,6 +81,16 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
             final boolean verified = pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
             return new RawCodecRun(offset, mbPerS(bytes, compressNanos), mbPerS(bytes, decompressNanos), verified);
         }
+    }
+
+    /**
+     * @param other another measurement of the same codec on the same pages.
+     * @return the faster speeds of the two, verified only if both were.
+     */
+    public RawCodecRun fasterOf(final RawCodecRun other)
+    {
+        return new RawCodecRun(other.compressedBytes, Math.max(compressMbPerS, other.compressMbPerS),
+            Math.max(decompressMbPerS, other.decompressMbPerS), verified && other.verified);
     }
 
     /**

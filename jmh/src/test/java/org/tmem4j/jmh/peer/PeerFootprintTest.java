@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -17,23 +16,22 @@ class PeerFootprintTest
     @Test
     void everyStoreReturnsEveryPageAndCostsLessThanAPagePerPage()
     {
-        final List<PeerFootprint> footprints = new ArrayList<>();
+        final List<PeerFootprint> footprints;
+        final int common;
         try (PageCorpus corpus = PageCorpus.readDefault(2048))
         {
-            for (final String store : PageStore.names())
-            {
-                final PeerFootprint footprint = PeerFootprint.measure(store, corpus);
-                footprints.add(footprint);
-                assertTrue(footprint.verified(), footprint.toString());
-                assertEquals(2048, footprint.pages() + footprint.refused());
-                assertTrue(footprint.refused() < 2048 / 10, footprint.toString());
-                if (!footprint.store().startsWith("tmem4j-"))
-                {
-                    assertEquals(0, footprint.refused(), "the peers keep every page: " + footprint);
-                }
-                assertTrue(footprint.bytesPerPage() > 0 && footprint.bytesPerPage() < 2 * PageStore.PAGE_SIZE,
-                    footprint.toString());
-            }
+            common = CommonPages.of(corpus).length;
+            footprints = PeerFootprint.measureAll(corpus);
+        }
+        assertTrue(common > 2048 * 9 / 10 && common <= 2048, "tmem4j refuses only the worst pages: " + common);
+        assertEquals(PageStore.names(), footprints.stream().map(PeerFootprint::store).toList());
+        for (final PeerFootprint footprint : footprints)
+        {
+            assertTrue(footprint.verified(), footprint.toString());
+            assertEquals(common, footprint.pages() + footprint.refused(), "the same pages for every store");
+            assertEquals(0, footprint.refused(), "every store holds the common pages: " + footprint);
+            assertTrue(footprint.bytesPerPage() > 0 && footprint.bytesPerPage() < 2 * PageStore.PAGE_SIZE,
+                footprint.toString());
         }
         final StringWriter text = new StringWriter();
         PeerFootprint.print(footprints, new PrintWriter(text, true));
