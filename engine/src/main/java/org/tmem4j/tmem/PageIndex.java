@@ -182,6 +182,17 @@ class PageIndex
     }
 
     /**
+     * Takes every {@link LruNode} of a reference-leaf tree off its bucket's eviction list; walks the tree directly,
+     * as it runs under the bucket lock where not even a visitor may be allocated.
+     *
+     * @param bucket the bucket holding the list.
+     */
+    final void unlinkTree(final HashBucket bucket)
+    {
+        unlinkBelow(root, height, bucket);
+    }
+
+    /**
      * @return heap bytes of every node of the tree, for crediting a bucket when the object leaves it.
      */
     final long treeBytes()
@@ -215,6 +226,28 @@ class PageIndex
             if (inner[slot] != null)
             {
                 visit(inner[slot], level - 1, base | (slot << (SHIFT * (level - 1))), visitor);
+            }
+        }
+    }
+
+    private static void unlinkBelow(final Object node, final int level, final HashBucket bucket)
+    {
+        if (node == null)
+        {
+            return;
+        }
+        for (final Object child : (Object[])node)
+        {
+            if (level == 1)
+            {
+                if (child != null)
+                {
+                    bucket.unlink((LruNode)child);
+                }
+            }
+            else
+            {
+                unlinkBelow(child, level - 1, bucket);
             }
         }
     }

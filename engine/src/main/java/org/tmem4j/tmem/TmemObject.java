@@ -235,16 +235,7 @@ final class TmemObject extends PageIndex
             }
             return;
         }
-        forEachLeaf((leaf, base) ->
-        {
-            for (final Object ref : (Object[])leaf)
-            {
-                if (ref != null)
-                {
-                    bucket.unlink((LruNode)ref);
-                }
-            }
-        });
+        unlinkTree(bucket);
     }
 
     /**

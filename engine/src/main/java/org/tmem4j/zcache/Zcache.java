@@ -539,8 +539,8 @@ public final class Zcache implements AutoCloseable
                     tmem.destroyPool(pool.index.id(), pool.freer);
                 }
             }
-            allocator.close();
             compressors.close();
+            allocator.close();
             memory.close();
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +55,7 @@ class ConcurrencyTest
         final AtomicLong loads = new AtomicLong();
         final AtomicLong gets = new AtomicLong();
         final AtomicLong puts = new AtomicLong();
+        final AtomicInteger cycles = new AtomicInteger();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
             final SwapArea area = frontswap.swapOn(dir.resolve("c.swap"), THREADS * SLOTS_PER_THREAD);
@@ -79,6 +81,7 @@ class ConcurrencyTest
                             area.shrink(random.nextInt(200));
                         }
                         registry.unregister();
+                        cycles.incrementAndGet();
                         if (backend instanceof MapBackend map)
                         {
                             assertEquals(0, map.usedPages(), "a leaving backend keeps no page");
@@ -100,7 +103,7 @@ class ConcurrencyTest
                 {
                     try (Arena arena = Arena.ofConfined())
                     {
-                        work(id, area, fs, arena, stores, loads, gets, puts);
+                        work(id, area, fs, arena, cycles, stores, loads, gets, puts);
                     }
                     catch (final Throwable ex)
                     {
@@ -133,7 +136,7 @@ class ConcurrencyTest
     }
 
     private static void work(final int id, final SwapArea area, final CleancacheFs fs, final Arena arena,
-        final AtomicLong stores, final AtomicLong loads, final AtomicLong gets, final AtomicLong puts)
+        final AtomicInteger cycles, final AtomicLong stores, final AtomicLong loads, final AtomicLong gets, final AtomicLong puts)
     {
         final SplittableRandom random = new SplittableRandom(SEED + id);
         final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
@@ -146,7 +149,8 @@ class ConcurrencyTest
         }
         final long[] cleanTags = new long[64];
         long nextTag = ((long)id << 40) + 1;
-        for (int op = 0; op < OPS_PER_THREAD; op++)
+        // at least three backends come and go under the traffic, however slowly they are built
+        for (int op = 0; op < OPS_PER_THREAD || cycles.get() < 3; op++)
         {
             final int dice = random.nextInt(10);
             final int i = random.nextInt(slots.length);

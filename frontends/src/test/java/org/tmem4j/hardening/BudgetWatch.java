@@ -12,7 +12,7 @@ import org.tmem4j.memory.PageMemoryStats;
  * budget, and when the budget is lowered below what is mapped, they may stay above it for a while (pages in use
  * are not taken back) but must never grow while above it. Each sample is one consistent {@link PageMemoryStats}.
  */
-final class BudgetWatch implements AutoCloseable
+final class BudgetWatch
 {
     private static final long PERIOD_NANOS = 200_000;
 
@@ -70,12 +70,6 @@ final class BudgetWatch implements AutoCloseable
         stopped = true;
         thread.join();
         return new Report(samples, maxReserved, samplesOverBudget, List.copyOf(violations));
-    }
-
-    @Override
-    public void close() throws InterruptedException
-    {
-        stop();
     }
 
     /**

@@ -94,7 +94,7 @@ final class VersionedPage
             x ^= x << 13;
             x ^= x >>> 7;
             x ^= x << 17;
-            final int start = (int)Math.floorMod(x, WORDS.length - 24);
+            final int start = Math.floorMod(x, WORDS.length - 24);
             final int length = 8 + (int)((x >>> 32) & 15);
             for (int j = 0; j < length && i < size; j++, i++)
             {

@@ -8,7 +8,7 @@ import org.tmem4j.memory.PageMemory;
  * The on-heap metadata of a zbud pool: one record per page held, with the intrusive doubly linked lists that
  * thread the records together. Keeping it off the pages leaves all 64 chunks of each page to data.
  * <p>
- * A record is {@value #STRIDE} ints of one {@code int[]}, so the fields an operation touches share one or two
+ * A record is 16 ints of one {@code int[]}, so the fields an operation touches share one or two
  * cache lines instead of one line per field, and no object exists per page:
  * <pre>
  *   record of slot s, at s * 16:

@@ -33,8 +33,8 @@ public final class PairingBound
     {
         if (pageSize < 1 || granularity < 1 || pageSize % granularity != 0)
         {
-            throw new IllegalArgumentException("granularity " + granularity + " must be >= 1 and divide the page size " +
-                pageSize);
+            throw new IllegalArgumentException(
+                "granularity " + granularity + " must be >= 1 and divide the page size " + pageSize);
         }
         final int units = pageSize / granularity;
         final long[] count = new long[units + 1];

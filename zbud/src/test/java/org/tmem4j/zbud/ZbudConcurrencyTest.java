@@ -208,7 +208,8 @@ final class ZbudConcurrencyTest
         }
     }
 
-    private static AllocatorStats checkEnd(final ZbudAllocator allocator, final PageMemory memory, final List<Owner> owners)
+    private static AllocatorStats checkEnd(final ZbudAllocator allocator, final PageMemory memory,
+        final List<Owner> owners)
     {
         long objects = 0;
         long bytes = 0;

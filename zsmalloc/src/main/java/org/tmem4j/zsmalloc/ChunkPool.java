@@ -37,7 +37,6 @@ final class ChunkPool
     private final Int2ObjectHashMap<PageChunks> pages = new Int2ObjectHashMap<>();
     /** Pages by chunks in use: index 0 holds the spare empty page, index chunksPerPage the full pages (unlisted). */
     private final PageChunks[] byUse;
-    private long chunksInUse;
     /** Free chunks in pages that are neither full nor empty. */
     private long roomInPartialPages;
 
@@ -110,7 +109,6 @@ final class ChunkPool
             target.positions[index] = position;
             target.used++;
             link(target);
-            chunksInUse++;
             return target.page << 3 | index;
         }
     }
@@ -126,7 +124,6 @@ final class ChunkPool
             unlink(page);
             page.owners[chunk & 7] = null;
             page.used--;
-            chunksInUse--;
             if (page.used == 0 && byUse[0] != null)
             {
                 pages.remove(page.page);
@@ -302,17 +299,6 @@ final class ChunkPool
     }
 
     /**
-     * @return chunks in use.
-     */
-    long chunksInUse()
-    {
-        synchronized (lock)
-        {
-            return chunksInUse;
-        }
-    }
-
-    /**
      * Gives every page back (the allocator is closing).
      */
     void close()
@@ -326,7 +312,6 @@ final class ChunkPool
             }
             pages.clear();
             java.util.Arrays.fill(byUse, null);
-            chunksInUse = 0;
             roomInPartialPages = 0;
         }
     }

@@ -13,8 +13,9 @@ import org.tmem4j.alloc.ObjectAllocator;
  * exclusively; writes into an object take it shared, so a write never lands in a slot that compaction has just
  * vacated. Reads are optimistic: they copy the object out without a lock and keep the copy only if no exclusive
  * holder came in between; otherwise (a move, an allocation or a free in the class raced with them) they copy again
- * under the shared lock. An optimistic copy may touch a page that was given back in the meantime, which raises
- * {@link IllegalStateException} if its slab is gone; that too only sends the read round again.
+ * under the shared lock. An optimistic copy may touch a chunk that was given back in the meantime (its page may even
+ * have left the pool, raising {@link IllegalStateException} if its slab is gone); that too only sends the read round
+ * again. Chunk moves between pages ({@link ChunkPool#consolidate}) also take the class's lock exclusively.
  * <p>
  * <b>Fullness groups</b> follow the kernel: group 1 holds zspages less than 10% used, ..., group 9 less than 90%,
  * group 10 less than 100% and group 11 full. Empty zspages are never kept. Allocation takes the head of the fullest
@@ -221,7 +222,7 @@ final class SizeClass
 
     /**
      * Moves live objects from the sparsest zspages into the fullest until every zspage but one is full and the last
-     * one holds its objects in its lowest slots: the fewest pages the live objects can occupy. Takes the lock in
+     * one holds its objects in its lowest slots: the fewest chunks the live objects can occupy. Takes the lock in
      * short turns, so allocation, reads and frees in this class go on in between.
      *
      * @param buffer at least one page of scratch to copy objects through.

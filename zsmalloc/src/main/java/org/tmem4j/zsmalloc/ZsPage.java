@@ -32,7 +32,6 @@ final class ZsPage
     private final int slotSize;
     private final int chunkShift;
     int inUse;
-    int presentChunks;
     int group;
     ZsPage prev;
     ZsPage next;
@@ -148,13 +147,11 @@ final class ZsPage
                         {
                             pool.release(chunks[d]);
                             chunks[d] = ChunkPool.NO_CHUNK;
-                            presentChunks--;
                         }
                     }
                     return -1;
                 }
                 chunks[c] = chunk;
-                presentChunks++;
                 taken++;
                 takenMask |= 1 << (c - first);
             }
@@ -200,7 +197,6 @@ final class ZsPage
             {
                 pool.release(chunks[c]);
                 chunks[c] = ChunkPool.NO_CHUNK;
-                presentChunks--;
                 given++;
             }
         }
@@ -221,7 +217,6 @@ final class ZsPage
             {
                 pool.release(chunks[c]);
                 chunks[c] = ChunkPool.NO_CHUNK;
-                presentChunks--;
                 given++;
             }
         }

@@ -2,11 +2,14 @@ package org.tmem4j.zsmalloc;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.AfterAll;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectAllocatorContract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The engine's allocator contract (model-based 10^6 operations, concurrent stress with a compactor, bad sizes,
@@ -23,6 +26,17 @@ final class ZsmallocContractTest extends ObjectAllocatorContract
 
     /** Compaction stalls per class seen at the previous check: a class that stalled since may stay above minimum. */
     private final Map<Integer, Long> stallsSeen = new HashMap<>();
+    private static final AtomicLong CHECKED = new AtomicLong();
+    private static final AtomicLong SKIPPED = new AtomicLong();
+
+    @AfterAll
+    static void printHowOftenTheMinimumWasChecked()
+    {
+        System.out.printf("zsmalloc contract: minimum chunks checked for %d class compactions, skipped for %d that " +
+            "stalled at the budget%n", CHECKED.get(), SKIPPED.get());
+        assertTrue(CHECKED.get() + SKIPPED.get() == 0 || CHECKED.get() > 10 * SKIPPED.get(),
+            "stalls must stay the exception, or the check means little");
+    }
 
     @Override
     protected void checkPages(final ObjectAllocator allocator, final int[] liveSizes, final boolean compacted)
@@ -44,6 +58,10 @@ final class ZsmallocContractTest extends ObjectAllocatorContract
             final boolean stalled = row.compactionStalls() != stallsSeen.getOrDefault(row.index(), 0L);
             stallsSeen.put(row.index(), row.compactionStalls());
             anyStalled |= stalled;
+            if (compacted && row.objUsed() > 0)
+            {
+                (stalled ? SKIPPED : CHECKED).incrementAndGet();
+            }
             if (compacted && !stalled)
             {
                 assertEquals(layout.minimumChunks(row.index(), objects), row.chunksUsed(),
