@@ -1,6 +1,7 @@
 package org.tmem4j.frontend;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.tmem4j.alloc.AllocatorStats;
@@ -60,7 +61,7 @@ final class EngineCounterSources
             }
             catch (final IllegalStateException closed)
             {
-                java.util.Arrays.fill(values, 0, counterNames.size(), 0);
+                Arrays.fill(values, 0, counterNames.size(), 0);
                 return;
             }
             if (allocator)

@@ -251,7 +251,8 @@ final class CheckedTraffic
                 }
                 catch (final RuntimeException ex)
                 {
-                    final String op0 = kind < 550 ? "put" : kind < 950 ? "get" : kind < 995 ? "flushPage" : "flushObject";
+                    final String op0 =
+                        kind < 550 ? "put" : kind < 950 ? "get" : kind < 995 ? "flushPage" : "flushObject";
                     final String outcome = exceptions.classify(op0, ex);
                     if (outcome == null)
                     {

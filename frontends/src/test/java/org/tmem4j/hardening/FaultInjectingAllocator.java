@@ -26,7 +26,6 @@ final class FaultInjectingAllocator implements ObjectAllocator
     private final PageMemory memory;
     private final ConcurrentHashMap<Long, Boolean> live = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong allocated = new AtomicLong();
     private final ThreadLocal<SplittableRandom> random;
     private volatile int refusalPer1024;
     private volatile long pagesInUseAfterClose = -1;
@@ -54,11 +53,6 @@ final class FaultInjectingAllocator implements ObjectAllocator
     long refused()
     {
         return refused.get();
-    }
-
-    long allocated()
-    {
-        return allocated.get();
     }
 
     PageMemory memory()
@@ -129,7 +123,6 @@ final class FaultInjectingAllocator implements ObjectAllocator
         final long handle = delegate.allocate(size);
         if (handle > 0)
         {
-            allocated.incrementAndGet();
             live.put(handle, Boolean.TRUE);
         }
         return handle;

@@ -16,7 +16,8 @@ import org.tmem4j.memory.PageMemory;
 public abstract class FaultInjectingAllocatorProvider implements AllocatorProvider
 {
     private static final Map<String, FaultInjectingAllocator> LAST = new ConcurrentHashMap<>();
-    private static volatile long seed = 42;
+    /** Seeds the per-thread streams refusals are drawn from; refusals are counted, so their pattern matters little. */
+    private static final long SEED = Long.getLong("tmem4j.seed", 42);
 
     private final String delegateName;
 
@@ -49,14 +50,6 @@ public abstract class FaultInjectingAllocatorProvider implements AllocatorProvid
         return allocator;
     }
 
-    /**
-     * @param seed the seed of the refusal streams of wrappers built from now on.
-     */
-    static void seed(final long seed)
-    {
-        FaultInjectingAllocatorProvider.seed = seed;
-    }
-
     @Override
     public final String name()
     {
@@ -67,7 +60,7 @@ public abstract class FaultInjectingAllocatorProvider implements AllocatorProvid
     public final ObjectAllocator create(final PageMemory memory)
     {
         final FaultInjectingAllocator allocator =
-            new FaultInjectingAllocator(AllocatorProvider.named(delegateName).create(memory), memory, seed);
+            new FaultInjectingAllocator(AllocatorProvider.named(delegateName).create(memory), memory, SEED);
         LAST.put(delegateName, allocator);
         return allocator;
     }

@@ -2,6 +2,7 @@ package org.tmem4j.hardening;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -62,7 +63,7 @@ final class FaultInjectingCodec implements Codec
 
         synchronized void off()
         {
-            java.util.Arrays.fill(rates, 0);
+            Arrays.fill(rates, 0);
         }
 
         long injected(final Fault fault)
@@ -86,7 +87,8 @@ final class FaultInjectingCodec implements Codec
          */
         Supplier<Codec> codecs(final CodecSpec spec)
         {
-            return () -> new FaultInjectingCodec(spec.newCodec(), this, new SplittableRandom(streams.getAndIncrement()));
+            return () ->
+                new FaultInjectingCodec(spec.newCodec(), this, new SplittableRandom(streams.getAndIncrement()));
         }
 
         private synchronized Fault pick(final SplittableRandom random, final boolean compress)

@@ -2,6 +2,7 @@ package org.tmem4j.hardening;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,7 +70,7 @@ final class LeakTest
             assertEquals(0, faulty.pagesInUseAfterClose(), "pages in use after the allocator closed");
             assertTrue(memory.isClosed(), "the engine left its page memory open");
             assertEquals(0, memory.stats().reservedBytes(), "bytes mapped after close");
-            assertThrows(IllegalStateException.class, () -> stale.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0),
+            assertThrows(IllegalStateException.class, () -> stale.get(ValueLayout.JAVA_BYTE, 0),
                 "memory of a closed engine is still reachable");
             afterCycle.add(MemoryFootprint.sample(null));
             tally.add("cycles closed clean");

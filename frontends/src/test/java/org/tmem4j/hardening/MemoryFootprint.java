@@ -3,6 +3,7 @@ package org.tmem4j.hardening;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,12 +16,14 @@ import org.tmem4j.memory.PageMemoryStats;
  * the kernel reports (which covers codec contexts and anything else native the Java side cannot see).
  *
  * @param heapBytes         heap used after {@link System#gc()}.
+ * @param heapCommittedBytes heap the JVM has committed (part of the resident set, and it moves with GC sizing).
  * @param reservedBytes     bytes the page memory holds mapped from the OS (never above its budget).
  * @param pagesInUse        pages handed to the allocator.
  * @param directBytes       bytes of direct {@link java.nio.ByteBuffer}s.
  * @param residentBytes     the process's resident set ({@code VmRSS}), or -1 where {@code /proc} is missing.
  */
-record MemoryFootprint(long heapBytes, long reservedBytes, long pagesInUse, long directBytes, long residentBytes)
+record MemoryFootprint(long heapBytes, long heapCommittedBytes, long reservedBytes, long pagesInUse, long directBytes,
+    long residentBytes)
 {
     private static final long MIB = 1L << 20;
 
@@ -31,7 +34,7 @@ record MemoryFootprint(long heapBytes, long reservedBytes, long pagesInUse, long
     static MemoryFootprint sample(final PageMemory memory)
     {
         System.gc();
-        final long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        final MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long direct = 0;
         for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
         {
@@ -41,7 +44,7 @@ record MemoryFootprint(long heapBytes, long reservedBytes, long pagesInUse, long
             }
         }
         final PageMemoryStats stats = memory == null || memory.isClosed() ? null : memory.stats();
-        return new MemoryFootprint(heap, stats == null ? 0 : stats.reservedBytes(),
+        return new MemoryFootprint(heap.getUsed(), heap.getCommitted(), stats == null ? 0 : stats.reservedBytes(),
             stats == null ? 0 : stats.pagesInUse(), direct, processResidentBytes());
     }
 
@@ -68,11 +71,22 @@ record MemoryFootprint(long heapBytes, long reservedBytes, long pagesInUse, long
         return -1;
     }
 
+    /**
+     * @return the resident set less the committed heap: native memory (codec contexts, arenas, slabs, the JVM's
+     * own), without the swings of the heap's sizing; -1 where the resident set is unknown.
+     */
+    long nativeBytes()
+    {
+        return residentBytes < 0 ? -1 : residentBytes - heapCommittedBytes;
+    }
+
     @Override
     public String toString()
     {
-        return String.format("heap %.1f MiB, page memory %.1f MiB mapped / %d pages in use, direct %.1f MiB, rss %s",
-            (double)heapBytes / MIB, (double)reservedBytes / MIB, pagesInUse, (double)directBytes / MIB,
-            residentBytes < 0 ? "n/a" : String.format("%.1f MiB", (double)residentBytes / MIB));
+        return String.format("heap %.1f MiB, page memory %.1f MiB mapped / %d pages in use, direct %.1f MiB, rss %s, "
+            + "rss less committed heap %s", (double)heapBytes / MIB, (double)reservedBytes / MIB, pagesInUse,
+            (double)directBytes / MIB,
+            residentBytes < 0 ? "n/a" : String.format("%.1f MiB", (double)residentBytes / MIB),
+            residentBytes < 0 ? "n/a" : String.format("%.1f MiB", (double)nativeBytes() / MIB));
     }
 }

@@ -34,6 +34,7 @@ final class SoakTest
     private static final long MIB = 1L << 20;
     private static final long HEAP_GROWTH_LIMIT = 32 * MIB;
     private static final long RESIDENT_GROWTH_LIMIT = 64 * MIB;
+    private static final long NATIVE_GROWTH_LIMIT = 16 * MIB;
 
     @Test
     void randomTrafficOnAllThreadsDoesNotGrowHeapOrOffHeap() throws Exception
@@ -77,7 +78,8 @@ final class SoakTest
         final long end = start + TimeUnit.SECONDS.toNanos(SECONDS);
         System.out.printf("SOAK %d s, %d threads per engine, engines: zbud/lz4 and zsmalloc/zstd:1, budget %d MiB "
             + "each, seed %d%n", SECONDS, threads, BUDGET / MIB, SEED);
-        System.out.println("SOAK   t(s)      ops    heap(MiB)  rss(MiB)  zbud mapped(MiB)  zsmalloc mapped(MiB)");
+        System.out.println("SOAK   t(s)      ops  heap(MiB)  rss(MiB)  rss-heap committed(MiB)  zbud mapped(MiB)  "
+            + "zsmalloc mapped(MiB)");
         while (System.nanoTime() < end)
         {
             Thread.sleep(TimeUnit.SECONDS.toMillis(SAMPLE_SECONDS));
@@ -92,10 +94,10 @@ final class SoakTest
             {
                 ops += t.opsDone();
             }
-            System.out.printf("SOAK %6d %10d %10.1f %9.1f %17.1f %21.1f%n",
+            System.out.printf("SOAK %6d %8d %10.1f %9.1f %24.1f %17.1f %21.1f%n",
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), ops, (double)sample[0].heapBytes() / MIB,
-                (double)sample[0].residentBytes() / MIB, (double)sample[0].reservedBytes() / MIB,
-                (double)sample[1].reservedBytes() / MIB);
+                (double)sample[0].residentBytes() / MIB, (double)sample[0].nativeBytes() / MIB,
+                (double)sample[0].reservedBytes() / MIB, (double)sample[1].reservedBytes() / MIB);
         }
         traffic.forEach(CheckedTraffic::stop);
         for (final Thread runner : runners)
@@ -119,6 +121,7 @@ final class SoakTest
         final MemoryFootprint[] last = samples.getLast();
         final long heapGrowth = last[0].heapBytes() - warm[0].heapBytes();
         final long residentGrowth = last[0].residentBytes() - warm[0].residentBytes();
+        final long nativeGrowth = last[0].nativeBytes() - warm[0].nativeBytes();
         long maxMapped = 0;
         for (final MemoryFootprint[] sample : samples)
         {
@@ -127,14 +130,17 @@ final class SoakTest
                 maxMapped = Math.max(maxMapped, footprint.reservedBytes());
             }
         }
-        System.out.printf("SOAK growth from the warm sample to the last: heap %+.1f MiB, rss %+.1f MiB; page memory "
-            + "at most %.1f MiB mapped per engine (budget %d MiB)%n", (double)heapGrowth / MIB,
-            (double)residentGrowth / MIB, (double)maxMapped / MIB, BUDGET / MIB);
+        System.out.printf("SOAK growth from the warm sample to the last: heap %+.1f MiB, rss %+.1f MiB, rss less "
+            + "committed heap %+.1f MiB; page memory at most %.1f MiB mapped per engine (budget %d MiB)%n",
+            (double)heapGrowth / MIB, (double)residentGrowth / MIB, (double)nativeGrowth / MIB, (double)maxMapped / MIB,
+            BUDGET / MIB);
         assertTrue(maxMapped <= BUDGET, "page memory above its budget: " + maxMapped);
         assertTrue(heapGrowth < HEAP_GROWTH_LIMIT, "live heap grew " + heapGrowth / MIB + " MiB");
         if (warm[0].residentBytes() >= 0)
         {
             assertTrue(residentGrowth < RESIDENT_GROWTH_LIMIT, "resident set grew " + residentGrowth / MIB + " MiB");
+            assertTrue(nativeGrowth < NATIVE_GROWTH_LIMIT, "native memory (rss less committed heap) grew "
+                + nativeGrowth / MIB + " MiB");
         }
     }
 }
