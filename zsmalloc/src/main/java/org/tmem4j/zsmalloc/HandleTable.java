@@ -25,7 +25,7 @@ final class HandleTable
     private static final int SIZE_SHIFT = SLOT_BITS + ZSPAGE_BITS;
     private static final int SIZE_BITS = 13;
     private static final int GENERATION_SHIFT = SIZE_SHIFT + SIZE_BITS;
-    private static final int CHUNK_SHIFT = 12;
+    private static final int CHUNK_SHIFT = 8;
     private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int CHUNK_MASK = CHUNK_SIZE - 1;
 

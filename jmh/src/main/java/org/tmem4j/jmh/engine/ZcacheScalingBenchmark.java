@@ -93,11 +93,15 @@ public class ZcacheScalingBenchmark
         MemorySegment compressed;
         Codec raw;
 
-        /** Takes an object id of its own and fills it. */
+        /**
+         * Takes an object id of its own and fills it; each thread starts at another place in the corpus, as
+         * threads storing different data would, rather than in lockstep on pages of the same compressed sizes.
+         */
         @Setup(Level.Trial)
         public void setUp(final Backend backend)
         {
             oid = backend.threads.incrementAndGet();
+            next = (int)((oid * 0x9E3779B9L & 0x7FFFFFFFL) % backend.page.length);
             restored = Arena.ofAuto().allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
             raw = CodecSpec.parse(backend.codec).newCodec();
             compressed = Arena.ofAuto().allocate(raw.maxCompressedLength(PageCorpus.PAGE_SIZE));

@@ -102,7 +102,9 @@ public record PeerFootprint(String store, int pages, int refused, long originalB
                 f.bytesPerPage() == 0 ? 0.0 : PageCorpus.PAGE_SIZE / f.bytesPerPage(), f.verified() ? "yes" : "NO");
         }
         out.println("B/page = (heap growth after a full GC + native bytes the store reports) / pages held; "
-            + "ratio = 4096 / B/page; refused: pages tmem4j's admission policy left to the caller.");
+            + "ratio = 4096 / B/page;");
+        out.println("every store got the same pages: those tmem4j's admission policy accepts "
+            + "(refused: pages a store still did not hold).");
     }
 
     private static long heapAfterGc(final MemoryMXBean memory)

@@ -18,12 +18,12 @@ class PeerFootprintTest
     {
         final List<PeerFootprint> footprints;
         final int common;
-        try (PageCorpus corpus = PageCorpus.readDefault(2048))
+        try (PageCorpus corpus = PageCorpus.readDefault(1024))
         {
             common = CommonPages.of(corpus).length;
             footprints = PeerFootprint.measureAll(corpus);
         }
-        assertTrue(common > 2048 * 9 / 10 && common <= 2048, "tmem4j refuses only the worst pages: " + common);
+        assertTrue(common > 1024 * 9 / 10 && common <= 1024, "tmem4j refuses only the worst pages: " + common);
         assertEquals(PageStore.names(), footprints.stream().map(PeerFootprint::store).toList());
         for (final PeerFootprint footprint : footprints)
         {
