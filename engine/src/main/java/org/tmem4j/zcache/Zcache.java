@@ -259,7 +259,7 @@ public final class Zcache implements AutoCloseable
                     source = slot.scratch();
                 }
                 final int compressed = slot.compress(source, 0, pageSize);
-                value = admit(pool, compressed) ? store(pool, slot, compressed) : POOR_COMPRESSION;
+                value = admit(pool, compressed) ? store(pool, slot, compressed, source) : POOR_COMPRESSION;
             }
             if (value < 0)
             {
@@ -599,16 +599,19 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * Copies the compressed page (and its checksum) out of the slot into allocator memory.
+     * Copies the compressed page (and its checksum) out of the slot into allocator memory. The checksum covers the
+     * page itself, not its compressed form: checked after decompression, it catches damage to the stored bytes and a
+     * codec that compressed or decompressed wrongly alike.
      *
      * @return the page's value, or {@link #NO_MEMORY}.
      */
-    private long store(final ZcachePool pool, final CompressorSlot slot, final int compressed)
+    private long store(final ZcachePool pool, final CompressorSlot slot, final int compressed,
+        final MemorySegment page)
     {
         final MemorySegment output = slot.output();
         if (checksum)
         {
-            output.set(STORED_INT, compressed, PageChecksum.of(output, 0, compressed));
+            output.set(STORED_INT, compressed, PageChecksum.of(page, 0, pool.pageSize));
         }
         final int length = compressed + checksumBytes;
         final long value;
@@ -820,7 +823,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * Decompresses a stored page into {@code dst}, verifying its checksum first when checksums are on.
+     * Decompresses a stored page into {@code dst}, verifying the page against its checksum when checksums are on.
      *
      * @throws CorruptDataException if the checksum or the compressed form is wrong.
      */
@@ -839,18 +842,19 @@ public final class Zcache implements AutoCloseable
             length = (int)compressed.byteSize();
         }
         final int payload = length - checksumBytes;
+        // a checked page is decompressed aside, so a mismatch leaves dst untouched
+        final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
+        slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
         if (checksum)
         {
             final int stored = compressed.get(STORED_INT, payload);
-            final int actual = PageChecksum.of(compressed, 0, payload);
+            final int actual = PageChecksum.of(target, 0, pageSize);
             if (stored != actual)
             {
                 throw new CorruptDataException(String.format(
-                    "checksum mismatch over %d compressed bytes: stored %08x, computed %08x", payload, stored, actual));
+                    "checksum mismatch over the %d-byte page: stored %08x, computed %08x", pageSize, stored, actual));
             }
         }
-        final MemorySegment target = dst.isNative() ? dst : slot.output();
-        slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
         if (target != dst)
         {
             MemorySegment.copy(target, 0, dst, 0, pageSize);

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Bytes flipped in off-heap memory behind stored pages (through the allocator's view, reinterpreted as writable):
- * with checksums on, every get of a damaged page throws {@link CorruptPageException} naming the page, counts it,
- * and drops the page; it never returns wrong bytes. Without checksums the codec catches some damage and the rest
+ * with checksums on, a get of a damaged page throws {@link CorruptPageException} naming the page, counts it, and
+ * drops the page, unless the flip landed where the decoder never reads and the page decodes exactly; it never
+ * returns wrong bytes. Without checksums the codec catches some damage and the rest
  * decodes to wrong bytes — the test prints how often, which is why the option exists.
  */
 final class ZcacheCorruptionTest
@@ -52,26 +53,40 @@ final class ZcacheCorruptionTest
                     damaged++;
                 }
             }
+            int reported = 0;
+            int harmless = 0;
             for (int i = 0; i < PAGES; i++)
             {
-                final int index = i;
+                PageContent.fill(page, 4096, SEED, compressibleId(i));
                 if (i % 2 == 0)
                 {
-                    final CorruptPageException ex = assertThrows(CorruptPageException.class,
-                        () -> zcache.get(pool, 7, 8, 9, index, dst), "page " + i + ", seed " + SEED);
-                    assertTrue(ex.getMessage().contains("page " + i + " of object") &&
-                        ex.getMessage().contains("corrupt"), ex.getMessage());
-                    assertFalse(zcache.get(pool, 7, 8, 9, i, dst), "a corrupt page is dropped; seed " + SEED);
+                    // the checksum covers the page: a flip the decoder never reads (slack) leaves the page right
+                    try
+                    {
+                        assertTrue(zcache.get(pool, 7, 8, 9, i, dst), "page " + i + ", seed " + SEED);
+                        assertEquals(-1, page.mismatch(dst), "a damaged page returned as a hit must be exact: page " +
+                            i + ", seed " + SEED);
+                        harmless++;
+                    }
+                    catch (final CorruptPageException ex)
+                    {
+                        assertTrue(ex.getMessage().contains("page " + i + " of object") &&
+                            ex.getMessage().contains("corrupt"), ex.getMessage());
+                        assertFalse(zcache.get(pool, 7, 8, 9, i, dst), "a corrupt page is dropped; seed " + SEED);
+                        reported++;
+                    }
                 }
                 else
                 {
-                    PageContent.fill(page, 4096, SEED, compressibleId(i));
                     assertTrue(zcache.get(pool, 7, 8, 9, i, dst));
                     assertEquals(-1, page.mismatch(dst), "undamaged page " + i + "; seed " + SEED);
                 }
             }
-            assertEquals(damaged, zcache.stats().corruptPages());
-            assertEquals(kind == PoolKind.PERSISTENT ? PAGES / 2 : 0, zcache.stats().storedPages());
+            assertEquals(damaged, reported + harmless);
+            assertTrue(reported > damaged * 9 / 10, reported + " of " + damaged + " flips reported; seed " + SEED);
+            assertEquals(reported, zcache.stats().corruptPages());
+            final int kept = PAGES / 2 + harmless;
+            assertEquals(kind == PoolKind.PERSISTENT ? kept : 0, zcache.stats().storedPages());
         }
     }
 
