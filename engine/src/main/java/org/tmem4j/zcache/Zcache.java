@@ -838,8 +838,11 @@ public final class Zcache implements AutoCloseable
         }
         else
         {
-            compressed = allocator.view(value, slot.scratch());
-            length = (int)compressed.byteSize();
+            final MemorySegment view = allocator.view(value, slot.scratch());
+            length = (int)view.byteSize();
+            // a view copied into scratch is read through scratch itself: the codec keeps one buffer per segment it
+            // sees, and a fresh slice per get would cost a new one every time
+            compressed = view.address() == slot.scratch().address() ? slot.scratch() : view;
         }
         final int payload = length - checksumBytes;
         // a checked page is decompressed aside, so a mismatch leaves dst untouched
