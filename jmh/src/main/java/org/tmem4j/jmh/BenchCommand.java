@@ -60,11 +60,13 @@ public final class BenchCommand implements Callable<Integer>
 
     /**
      * The side-by-side comparisons run when no benchmark pattern is given (a JMH include pattern), sized to finish in
-     * about five minutes on 2 cores: tmem4j against its peers (one thread) and frontswap through the whole stack
-     * against the engine alone. Everything: {@code ./tmem4j bench '.*'}.
+     * about seven minutes on 2 cores: tmem4j against its peers (one thread), frontswap through the whole stack
+     * against the engine alone, and the engine against the raw codec on the same pages (LZ4 and zstd, without
+     * checksums). Everything: {@code ./tmem4j bench '.*'}.
      */
     static final String DEFAULT_SUITE =
-        "org\\.tmem4j\\.jmh\\.(peer\\.PeerBenchmark\\.(put|get)1Thread|frontend\\.FrontswapBenchmark\\.)";
+        "org\\.tmem4j\\.jmh\\.(peer\\.PeerBenchmark\\.(put|get)1Thread|frontend\\.FrontswapBenchmark\\."
+            + "|engine\\.ZcacheVsCodecBenchmark\\.)";
 
     @Spec
     CommandSpec spec;
@@ -185,6 +187,10 @@ public final class BenchCommand implements Callable<Integer>
         if (given.getIncludes().isEmpty())
         {
             builder.include(DEFAULT_SUITE);
+            if (!given.getParameter("checksum").hasValue())
+            {
+                builder.param("checksum", "false");
+            }
         }
         if (!given.getForkCount().hasValue())
         {
