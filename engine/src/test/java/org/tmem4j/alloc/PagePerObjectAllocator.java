@@ -55,10 +55,7 @@ public final class PagePerObjectAllocator implements ObjectAllocator
     @Override
     public long allocate(final int size)
     {
-        if (size < 1 || size > MAX_OBJECT_SIZE)
-        {
-            throw new IllegalArgumentException("size must be 1 to " + MAX_OBJECT_SIZE + ", was " + size);
-        }
+        ObjectSizes.checkObjectSize(size);
         synchronized (live)
         {
             checkOpen();

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
 
 import static org.tmem4j.zbud.PageTable.FIRST;
@@ -115,11 +116,7 @@ public final class ZbudAllocator implements ObjectAllocator
     @Override
     public long allocate(final int size)
     {
-        if (size < 1 || size > MAX_OBJECT_SIZE)
-        {
-            throw new IllegalArgumentException(
-                "object size must be from 1 to " + MAX_OBJECT_SIZE + " bytes, was " + size);
-        }
+        ObjectSizes.checkObjectSize(size);
         final int chunks = PageTable.chunks(size);
         synchronized (lock)
         {

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
 
 /**
@@ -159,10 +160,7 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public long allocate(final int size)
     {
-        if (size < 1 || size > MAX_OBJECT_SIZE)
-        {
-            throw new IllegalArgumentException("size must be 1 to " + MAX_OBJECT_SIZE + ", was " + size);
-        }
+        ObjectSizes.checkObjectSize(size);
         ensureOpen();
         if (memory.isClosed())
         {

@@ -2,6 +2,7 @@ package org.tmem4j.jmh.codec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -68,14 +69,8 @@ public class CodecBenchmark
         blocks = arena.allocate((long)blockStride * corpus.pageCount(), 64);
         output = arena.allocate(blockStride, 64);
         restored = arena.allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
-        blockLength = new int[corpus.pageCount()];
-        long compressed = 0;
-        for (int page = 0; page < corpus.pageCount(); page++)
-        {
-            blockLength[page] = instance.compress(source, corpus.offset(page), PageCorpus.PAGE_SIZE, blocks,
-                (long)page * blockStride, blockStride);
-            compressed += blockLength[page];
-        }
+        blockLength = corpus.compressEach(instance, blocks, blockStride);
+        final long compressed = Arrays.stream(blockLength).asLongStream().sum();
         System.out.printf("%n%s over %s: ratio %.3f (%d bytes -> %d)%n", codec, corpus,
             (double)corpus.pageCount() * PageCorpus.PAGE_SIZE / compressed,
             (long)corpus.pageCount() * PageCorpus.PAGE_SIZE, compressed);

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.tmem4j.codec.Codec;
+
 /**
  * Real pages to measure with: files read into one off-heap segment and cut into 4 KiB pages. By default the
  * running JDK's {@code lib/modules} (class files, the same data as the reference notes' codec table) and
@@ -187,6 +189,25 @@ public final class PageCorpus implements AutoCloseable
     {
         Objects.checkIndex(page, pageCount);
         return (long)page * PAGE_SIZE;
+    }
+
+    /**
+     * Compresses every page once, page {@code i} into {@code blocks} at offset {@code i * blockStride}.
+     *
+     * @param codec       the codec to compress with.
+     * @param blocks      room for {@link #pageCount()} blocks of {@code blockStride} bytes.
+     * @param blockStride each block's room: at least {@code codec.maxCompressedLength(PAGE_SIZE)}.
+     * @return each page's compressed length, by page number.
+     */
+    public int[] compressEach(final Codec codec, final MemorySegment blocks, final int blockStride)
+    {
+        final int[] lengths = new int[pageCount];
+        for (int page = 0; page < pageCount; page++)
+        {
+            lengths[page] = codec.compress(pages, (long)page * PAGE_SIZE, PAGE_SIZE, blocks, (long)page * blockStride,
+                blockStride);
+        }
+        return lengths;
     }
 
     /**

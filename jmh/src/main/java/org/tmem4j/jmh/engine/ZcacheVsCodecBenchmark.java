@@ -82,14 +82,12 @@ public class ZcacheVsCodecBenchmark
         page = new MemorySegment[count];
         blockStride = raw.maxCompressedLength(PageCorpus.PAGE_SIZE);
         blocks = arena.allocate((long)blockStride * count, 64);
-        blockLength = new int[count];
+        blockLength = corpus.compressEach(raw, blocks, blockStride);
         output = arena.allocate(blockStride, 64);
         restored = arena.allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
         for (int i = 0; i < count; i++)
         {
             page[i] = corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE);
-            blockLength[i] = raw.compress(page[i], 0, PageCorpus.PAGE_SIZE, blocks, (long)i * blockStride,
-                blockStride);
             zcache.put(pool, 1, 0, 0, i, page[i]);
         }
         System.out.printf("%n%s %s checksum=%s: %s%n", allocator, codec, checksum, zcache.stats().pools());
