@@ -1,0 +1,38 @@
+package org.tmem4j.ramster;
+
+/**
+ * Why a remote operation did not happen; each kind has its own counter.
+ */
+public enum RemoteFailure
+{
+    /** Redis did not answer within the command timeout. */
+    TIMEOUT,
+    /** No connection: Redis is down, unreachable or restarting. */
+    UNAVAILABLE,
+    /** Redis refused the write because it is full ({@code OOM} under {@code noeviction}). */
+    FULL,
+    /** Redis refused the credentials or the ACL denies a command the store needs. */
+    DENIED,
+    /** A value failed its checksum or was not in the store's format: counted and treated as a miss. */
+    CORRUPT,
+    /** The circuit breaker is open: the operation was not sent. */
+    BYPASSED,
+    /** Any other error reply. */
+    ERROR;
+
+    /**
+     * @return whether this failure means Redis is not usable right now, so the circuit breaker should open.
+     */
+    boolean opensBreaker()
+    {
+        return this == TIMEOUT || this == UNAVAILABLE;
+    }
+
+    /**
+     * @return the counter name, e.g. {@code failures_timeout}.
+     */
+    String counterName()
+    {
+        return "failures_" + name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
