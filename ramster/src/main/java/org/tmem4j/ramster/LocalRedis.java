@@ -157,7 +157,8 @@ public final class LocalRedis implements AutoCloseable
     /**
      * Sends one command as the default user over a new connection and returns the reply.
      *
-     * @param args the command and its arguments, e.g. {@code "CONFIG", "SET", "maxmemory", "1mb"}.
+     * @param args the command and its arguments, e.g. {@code "CONFIG", "SET", "maxmemory", "1mb"}; each character
+     *             is sent as one byte (ISO-8859-1), so binary values pass through unchanged.
      * @return the reply in RESP form without the type byte: a status, an error starting with {@code -}, an integer,
      * a bulk string, or the elements of an array joined by newlines.
      * @throws UncheckedIOException if the server cannot be reached.
@@ -172,10 +173,9 @@ public final class LocalRedis implements AutoCloseable
             final StringBuilder request = new StringBuilder().append('*').append(args.length).append("\r\n");
             for (final String arg : args)
             {
-                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
-                    .append("\r\n");
+                request.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
             }
-            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             return readReply(new BufferedInputStream(socket.getInputStream()));
         }
@@ -302,7 +302,7 @@ public final class LocalRedis implements AutoCloseable
             return "";
         }
         final byte[] bytes = in.readNBytes(length + 2);
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
     }
 
     private static String readLine(final InputStream in) throws IOException

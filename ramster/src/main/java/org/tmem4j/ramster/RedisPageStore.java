@@ -57,7 +57,8 @@ import org.tmem4j.stats.CounterSource;
  * <p>
  * <b>Circuit breaker.</b> A timeout or a lost connection opens it: operations are then bypassed at once (answered as
  * failures without a round trip) until the probe interval passes and one operation goes through as the probe.
- * Lettuce reconnects in the background and rejects commands while disconnected, so a dead Redis fails fast.
+ * Lettuce reconnects in the background; a standalone Redis's commands are rejected while disconnected, so a dead
+ * Redis fails fast (a Cluster's node connections open lazily, so there a dead node costs one timeout).
  * <p>
  * <b>Connecting.</b> A Redis that refuses the credentials, or a persistent endpoint whose Redis could drop pages
  * (any {@code maxmemory-policy} but {@code noeviction}, no AOF, or {@code appendfsync} other than {@code always},
@@ -107,7 +108,8 @@ public final class RedisPageStore implements AutoCloseable
             cluster.setOptions(ClusterClientOptions.builder()
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // connections to the nodes open lazily: rejecting while disconnected would refuse each node's
+                // first command, so a dead node costs the timeout and then the breaker
                 .maxRedirects(5)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                     .enableAllAdaptiveRefreshTriggers()

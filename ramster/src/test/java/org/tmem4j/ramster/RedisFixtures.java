@@ -63,6 +63,7 @@ final class RedisFixtures
             {
                 awaitClusterOk(node);
             }
+            awaitSlotsAgreed(nodes.getFirst());
             return nodes;
         }
         catch (final RuntimeException ex)
@@ -93,6 +94,33 @@ final class RedisFixtures
             sleep(50);
         }
         throw new IllegalStateException("cluster on port " + node.port() + " did not become ok in 30 s");
+    }
+
+    /**
+     * Waits until {@code redis-cli --cluster check} finds every slot covered and every node agreeing on them.
+     */
+    static void awaitSlotsAgreed(final LocalRedis node)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String output = "";
+        while (System.nanoTime() < deadline)
+        {
+            try
+            {
+                output = run(List.of("redis-cli", "--cluster", "check", "127.0.0.1:" + node.port()), 30);
+                if (output.contains("All nodes agree about slots configuration")
+                    && output.contains("All 16384 slots covered") && !output.contains("[WARNING]"))
+                {
+                    return;
+                }
+            }
+            catch (final IllegalStateException ex)
+            {
+                output = ex.getMessage();
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("cluster slots not agreed in 30 s: " + output);
     }
 
     static String run(final List<String> command, final int timeoutSeconds)
