@@ -9,7 +9,11 @@ public interface EvictedPageSink
 {
     /**
      * @param pool  the ephemeral pool the page was in.
+     * @param a     its object id, first word.
+     * @param b     its object id, second word.
+     * @param c     its object id, third word.
+     * @param index its page index.
      * @param value its value, now owned by the sink.
      */
-    void evicted(TmemPool pool, long value);
+    void evicted(TmemPool pool, long a, long b, long c, int index, long value);
 }

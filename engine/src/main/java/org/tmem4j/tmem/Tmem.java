@@ -228,10 +228,8 @@ public final class Tmem
         }
         if (best != null)
         {
-            final long value = best.evictOldest(bestBucket);
-            if (value != TmemPool.EMPTY)
+            if (best.evictOldest(bestBucket, sink))
             {
-                sink.evicted(best, value);
                 return true;
             }
         }
@@ -241,10 +239,8 @@ public final class Tmem
             {
                 if (pool.oldestStamp(bucket) != Long.MAX_VALUE)
                 {
-                    final long value = pool.evictOldest(bucket);
-                    if (value != TmemPool.EMPTY)
+                    if (pool.evictOldest(bucket, sink))
                     {
-                        sink.evicted(pool, value);
                         return true;
                     }
                 }

@@ -349,22 +349,33 @@ public final class TmemPool
     }
 
     /**
-     * Evicts the oldest evictable page of a bucket.
+     * Evicts the oldest evictable page of a bucket and hands it to the sink after the bucket lock is released.
      *
-     * @return its value, for the caller to free, or {@link #EMPTY} if the bucket had none.
+     * @return whether the bucket had one.
      */
-    long evictOldest(final int bucketIndex)
+    boolean evictOldest(final int bucketIndex, final EvictedPageSink sink)
     {
         final HashBucket bucket = buckets[bucketIndex];
+        final TmemObject owner;
+        final int index;
+        final long value;
         synchronized (bucket)
         {
             final LruNode node = bucket.oldest();
             if (destroyed || node == null)
             {
-                return EMPTY;
+                return false;
             }
-            return removeFrom(bucket, node.owner, node.index);
+            owner = node.owner;
+            index = node.index;
+            value = removeFrom(bucket, owner, index);
         }
+        if (value == EMPTY)
+        {
+            return false;
+        }
+        sink.evicted(this, owner.a, owner.b, owner.c, index, value);
+        return true;
     }
 
     /**

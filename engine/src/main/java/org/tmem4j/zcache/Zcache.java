@@ -55,6 +55,13 @@ import org.tmem4j.tmem.TmemPool;
  * succeeds; this works with allocators that cannot evict (zsmalloc). A persistent put may take room from ephemeral
  * pages but never evicts a persistent page: with no ephemeral page left it fails with {@link #NO_MEMORY}.
  * <p>
+ * <b>Lower tier</b> (optional, {@link Builder#lowerTier}): a place below zcache, such as ramster's Redis. An
+ * ephemeral page evicted for room is handed to it compressed, as stored, before it is freed (the coldest first: the
+ * same LRU); a put that finds no room hands the new page down instead of failing, and from then on puts go straight
+ * down until the pages in use fall under the accept threshold (see {@link TierLink}). A local miss looks below.
+ * Puts, flushes and pool destruction tell the tier, so a page it holds never outlives its key's last put.
+ * Persistent pages are never evicted: they go down only when they find no room.
+ * <p>
  * <b>Large pages</b> (8 to 64 KiB) whose compressed form exceeds the allocator's largest object are stored as parts
  * of at most that size and a span directory object listing them.
  * <p>
@@ -96,6 +103,7 @@ public final class Zcache implements AutoCloseable
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
     private final OperationGate gate;
+    private final TierLink tier;
     /**
      * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
      * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
@@ -117,6 +125,7 @@ public final class Zcache implements AutoCloseable
         this.exclusiveGets = builder.exclusiveGets;
         this.checksumBytes = checksum ? CHECKSUM_BYTES : 0;
         this.largestObject = allocator.maxStoredSize();
+        this.tier = new TierLink(builder.lowerTier, memory, builder.acceptThresholdPercent);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
         {
@@ -206,6 +215,10 @@ public final class Zcache implements AutoCloseable
             {
                 tmem.destroyPool(poolId, pool.freer);
             }
+            if (pool.index.isDestroyed())
+            {
+                tier.destroyPool(pool.index);
+            }
         }
         finally
         {
@@ -246,6 +259,7 @@ public final class Zcache implements AutoCloseable
                 {
                     events.sameFilled.increment();
                     pool.sameFilledPages.increment();
+                    tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
                     return link(pool, oidA, oidB, oidC, index, value, false);
                 }
             }
@@ -259,7 +273,26 @@ public final class Zcache implements AutoCloseable
                     source = slot.scratch();
                 }
                 final int compressed = slot.compress(source, 0, pageSize);
-                value = admit(pool, compressed) ? store(pool, slot, compressed, source) : POOR_COMPRESSION;
+                if (!admit(pool, compressed))
+                {
+                    value = POOR_COMPRESSION;
+                }
+                else
+                {
+                    final long local = tier.bypassLocal() ? NO_MEMORY : store(pool, slot, compressed, source);
+                    if (local == NO_MEMORY && tier.storeBelow(pool.index, oidA, oidB, oidC, index,
+                        slot.output().asSlice(0, compressed)))
+                    {
+                        final long stale = pool.index.take(oidA, oidB, oidC, index);
+                        if (stale != TmemPool.EMPTY)
+                        {
+                            free(pool, stale);
+                        }
+                        events.putsStored.increment();
+                        return STORED;
+                    }
+                    value = local;
+                }
             }
             if (value < 0)
             {
@@ -269,8 +302,10 @@ public final class Zcache implements AutoCloseable
                 {
                     free(pool, stale);
                 }
+                tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
                 return (int)value;
             }
+            tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
             return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
         }
         finally
@@ -304,8 +339,9 @@ public final class Zcache implements AutoCloseable
             checkPage(dst, pool.pageSize, true);
             checkKey(oidA, oidB, oidC, index);
             events.gets.increment();
-            final boolean hit = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
-                getShared(pool, oidA, oidB, oidC, index, dst);
+            final boolean hit = (pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
+                getShared(pool, oidA, oidB, oidC, index, dst))
+                || tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst);
             (hit ? events.getHits : events.getMisses).increment();
             return hit;
         }
@@ -328,10 +364,15 @@ public final class Zcache implements AutoCloseable
         {
             final ZcachePool pool = pool(poolId);
             events.flushPages.increment();
+            final boolean below = tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
             final long value = pool.index.take(oidA, oidB, oidC, index);
             if (value == TmemPool.EMPTY)
             {
-                return false;
+                if (below)
+                {
+                    events.flushPagesFound.increment();
+                }
+                return below;
             }
             free(pool, value);
             events.flushPagesFound.increment();
@@ -356,7 +397,8 @@ public final class Zcache implements AutoCloseable
         {
             final ZcachePool pool = pool(poolId);
             events.flushObjects.increment();
-            final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer);
+            final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer)
+                + tier.invalidateObject(pool.index, oidA, oidB, oidC);
             events.flushObjectPages.add(pages);
             return pages;
         }
@@ -511,6 +553,12 @@ public final class Zcache implements AutoCloseable
             .counter("flush_objects", e.flushObjects::sum)
             .counter("flush_object_pages", e.flushObjectPages::sum)
             .counter("evictions", e.evictions::sum)
+            .counter("tier_remotified", tier.remotified::sum)
+            .counter("tier_stored_below", tier.storedBelow::sum)
+            .counter("tier_repatriated", tier.repatriated::sum)
+            .counter("tier_refused", tier.refused::sum)
+            .counter("tier_unreachable", tier.unreachable::sum)
+            .counter("tier_corrupt", tier.corrupt::sum)
             .counter("stored_pages", () -> sumOverPools(true))
             .counter("compressed_bytes", () -> sumOverPools(false))
             .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
@@ -891,10 +939,59 @@ public final class Zcache implements AutoCloseable
             pool.index.id() + " is corrupt and was dropped: " + cause.getMessage(), cause);
     }
 
-    private void evicted(final TmemPool index, final long value)
+    private void evicted(final TmemPool index, final long a, final long b, final long c, final int page,
+        final long value)
     {
         events.evictions.increment();
-        free(pools[index.id()], value);
+        final ZcachePool pool = pools[index.id()];
+        if (tier.isConfigured() && !PageValue.isSameFilled(value))
+        {
+            tier.evicted(index, a, b, c, page, compressedCopy(value));
+        }
+        free(pool, value);
+    }
+
+    /**
+     * @return the compressed bytes of a stored value, without the checksum: what a lower tier receives.
+     */
+    private MemorySegment compressedCopy(final long value)
+    {
+        final long handle = PageValue.handle(value);
+        final MemorySegment stored;
+        if (PageValue.isSpanned(value))
+        {
+            final long[] parts = directory(handle);
+            long length = 0;
+            for (final long part : parts)
+            {
+                length += allocator.size(part);
+            }
+            stored = MemorySegment.ofArray(new byte[(int)length]);
+            long offset = 0;
+            for (final long part : parts)
+            {
+                allocator.read(part, stored, offset);
+                offset += allocator.size(part);
+            }
+        }
+        else
+        {
+            stored = MemorySegment.ofArray(new byte[allocator.size(handle)]);
+            allocator.read(handle, stored, 0);
+        }
+        return stored.asSlice(0, stored.byteSize() - checksumBytes);
+    }
+
+    /**
+     * Looks in the lower tier after a local miss.
+     */
+    private boolean getBelow(final ZcachePool pool, final long a, final long b, final long c, final int index,
+        final MemorySegment dst)
+    {
+        try (CompressorSlot slot = compressors.acquire())
+        {
+            return tier.load(pool.index, a, b, c, index, pool.exclusiveGets, slot, dst);
+        }
     }
 
     /**
@@ -1042,6 +1139,8 @@ public final class Zcache implements AutoCloseable
         private boolean exclusiveGets;
         private boolean checksum;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
+        private LowerTier lowerTier;
+        private int acceptThresholdPercent = 90;
 
         private Builder()
         {
@@ -1162,6 +1261,32 @@ public final class Zcache implements AutoCloseable
                     ", was " + compressorSlots);
             }
             this.compressorSlots = compressorSlots;
+            return this;
+        }
+
+        /**
+         * @param lowerTier where pages go when the budget is full (coldest ephemeral pages when evicted, new pages
+         *                  while full) and where a local miss looks next; {@code null} (the default) for none.
+         * @return this.
+         */
+        public Builder lowerTier(final LowerTier lowerTier)
+        {
+            this.lowerTier = lowerTier;
+            return this;
+        }
+
+        /**
+         * @param percent once full, new pages go to the lower tier until the pages in use fall under this percentage
+         *                of the budget (zswap's {@code accept_threshold_percent}), 1 to 100; default 90.
+         * @return this.
+         */
+        public Builder acceptThresholdPercent(final int percent)
+        {
+            if (percent < 1 || percent > 100)
+            {
+                throw new IllegalArgumentException("acceptThresholdPercent must be 1 to 100, was " + percent);
+            }
+            this.acceptThresholdPercent = percent;
             return this;
         }
 

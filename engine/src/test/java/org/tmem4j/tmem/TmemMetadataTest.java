@@ -67,7 +67,7 @@ final class TmemMetadataTest
         assertTrue(perPage.measured() < 2 * perPage.estimated() + 4,
             "measured " + perPage.measured() + " B/page vs estimate " + perPage.estimated());
         long evicted = 0;
-        while (tmem.evictOldest((from, value) -> { }))
+        while (tmem.evictOldest((from, a, b, c, index, value) -> { }))
         {
             evicted++;
         }

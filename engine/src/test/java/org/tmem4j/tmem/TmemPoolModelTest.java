@@ -170,9 +170,12 @@ final class TmemPoolModelTest
             else if (kind < 97)
             {
                 seen[0] = TmemPool.EMPTY;
-                final boolean any = tmem.evictOldest((from, value) ->
+                final boolean any = tmem.evictOldest((from, ea, eb, ec, eindex, value) ->
                 {
                     assertEquals(pools[1], from, where + ": evicted from a persistent pool");
+                    final ObjectKey evicted = model.keyOfValue.get(value).object();
+                    assertEquals(List.of(evicted.a(), evicted.b(), evicted.c(), model.keyOfValue.get(value).index()),
+                        List.of(ea, eb, ec, eindex), where + ": the key reported with the evicted value");
                     seen[0] = value;
                 });
                 assertEquals(!evictable.isEmpty(), any, where + ": evicted anything");

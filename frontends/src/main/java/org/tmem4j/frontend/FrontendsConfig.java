@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -92,9 +95,11 @@ public final class FrontendsConfig
     private final boolean checksum;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
+    private final Map<String, String> backendSettings;
 
     private FrontendsConfig(final Builder b)
     {
+        backendSettings = Map.copyOf(b.backendSettings);
         cleancacheEnabled = b.cleancacheEnabled;
         frontswapEnabled = b.frontswapEnabled;
         backend = b.backend;
@@ -226,6 +231,28 @@ public final class FrontendsConfig
     }
 
     /**
+     * Settings a backend provider reads for itself: every key {@code tmem4j.frontends.PROVIDER.NAME} whose first
+     * part is not one of the frontends' own (e.g. {@code tmem4j.frontends.ramster.ephemeral.uri}). The provider
+     * checks them and names any it does not know.
+     *
+     * @param provider a provider name, e.g. {@code ramster}.
+     * @return the provider's settings by the rest of their key (e.g. {@code ephemeral.uri}), possibly empty.
+     */
+    public Map<String, String> backendSettings(final String provider)
+    {
+        final String prefix = provider + ".";
+        final Map<String, String> settings = new TreeMap<>();
+        backendSettings.forEach((key, value) ->
+        {
+            if (key.startsWith(prefix))
+            {
+                settings.put(key.substring(prefix.length()), value);
+            }
+        });
+        return settings;
+    }
+
+    /**
      * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
      */
     public Properties toProperties()
@@ -244,6 +271,7 @@ public final class FrontendsConfig
         p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        backendSettings.forEach((key, value) -> p.setProperty(PREFIX + key, value));
         return p;
     }
 
@@ -271,6 +299,7 @@ public final class FrontendsConfig
         private boolean checksum;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
+        private final Map<String, String> backendSettings = new TreeMap<>();
 
         private Builder()
         {
@@ -398,6 +427,27 @@ public final class FrontendsConfig
         }
 
         /**
+         * @param key   a backend provider's setting without {@link #PREFIX}: {@code PROVIDER.NAME}, e.g.
+         *              {@code ramster.ephemeral.uri}; its first part must not be one of the frontends' own.
+         * @param value the value, which the provider checks.
+         * @return this builder.
+         */
+        public Builder backendSetting(final String key, final String value)
+        {
+            if (key == null || !isBackendSetting(key))
+            {
+                throw new IllegalArgumentException("backend setting key must be PROVIDER.NAME with a provider other "
+                    + "than " + String.join(", ", ownFirstParts()) + ", was " + key);
+            }
+            if (value == null)
+            {
+                throw new IllegalArgumentException("backend setting " + key + " has no value");
+            }
+            backendSettings.put(key, value);
+            return this;
+        }
+
+        /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
          * @param properties the properties; keys without the prefix are ignored.
@@ -466,6 +516,12 @@ public final class FrontendsConfig
 
         private void apply(final String name, final String value)
         {
+            final String suffix = name.substring(PREFIX.length());
+            if (isBackendSetting(suffix))
+            {
+                backendSetting(suffix, value);
+                return;
+            }
             final Key key = keyOf(name);
             switch (key)
             {
@@ -487,6 +543,25 @@ public final class FrontendsConfig
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
             }
+        }
+
+        private static boolean isBackendSetting(final String suffix)
+        {
+            final int dot = suffix.indexOf('.');
+            return dot > 0 && dot < suffix.length() - 1 && !ownFirstParts().contains(suffix.substring(0, dot));
+        }
+
+        /**
+         * @return the first parts of the frontends' own keys ({@code cleancache}, {@code frontswap}, ...).
+         */
+        private static Set<String> ownFirstParts()
+        {
+            final Set<String> parts = new TreeSet<>();
+            for (final Key key : Key.values())
+            {
+                parts.add(key.key().substring(PREFIX.length()).split("\\.")[0]);
+            }
+            return parts;
         }
 
         private static Key keyOf(final String name)

@@ -121,6 +121,26 @@ class FrontendsConfigTest
     }
 
     @Test
+    void aBackendsOwnKeysPassThroughToItsProvider()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.frontends.ramster.ephemeral.uri", "redis://127.0.0.1:6379");
+        properties.setProperty("tmem4j.frontends.ramster.timeoutMs", "100");
+        properties.setProperty("tmem4j.frontends.other.key", "x");
+        final FrontendsConfig config = FrontendsConfig.builder().properties(properties).build();
+        assertEquals(java.util.Map.of("ephemeral.uri", "redis://127.0.0.1:6379", "timeoutMs", "100"),
+            config.backendSettings("ramster"));
+        assertEquals(java.util.Map.of("key", "x"), config.backendSettings("other"));
+        assertEquals(config.backendSettings("ramster"), FrontendsConfig.builder().properties(config.toProperties())
+            .build().backendSettings("ramster"), "toProperties keeps them");
+        final Properties typo = new Properties();
+        typo.setProperty("tmem4j.frontends.frontswap.writethru", "true");
+        assertThrows(IllegalArgumentException.class, () -> FrontendsConfig.builder().properties(typo),
+            "a typo in a frontends key is not taken for a backend's key");
+        assertThrows(IllegalArgumentException.class, () -> FrontendsConfig.builder().backendSetting("codec.x", "1"));
+    }
+
+    @Test
     void unknownKeysAndLevelsOutsideTheCodecsRangeAreErrors()
     {
         final Properties typo = new Properties();

@@ -31,6 +31,15 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
+     * @param node the node id.
+     * @return the namespace of every private pool of a node.
+     */
+    public static RemoteNamespace ofNode(final String node)
+    {
+        return new RemoteNamespace("t4j:{n" + requireNodeId(node) + ".");
+    }
+
+    /**
      * @param uuidHi high 64 bits of the shared pool's uuid.
      * @param uuidLo low 64 bits.
      * @return the namespace of a shared pool, the same on every node.

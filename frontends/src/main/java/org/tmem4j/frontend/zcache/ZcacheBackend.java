@@ -14,7 +14,7 @@ import org.tmem4j.zcache.Zcache;
  * without them: {@link #create(FrontendsConfig)} does so, and a Zcache handed to {@link #ZcacheBackend(Zcache)}
  * should be too, or frontswap would find its pages gone after a load.
  */
-public final class ZcacheBackend implements Backend, AutoCloseable
+public class ZcacheBackend implements Backend, AutoCloseable
 {
     private final Zcache zcache;
     private final boolean owned;
@@ -29,7 +29,11 @@ public final class ZcacheBackend implements Backend, AutoCloseable
         this(zcache, false);
     }
 
-    private ZcacheBackend(final Zcache zcache, final boolean owned)
+    /**
+     * @param zcache a Zcache built without exclusive gets.
+     * @param owned  whether closing this backend closes it.
+     */
+    protected ZcacheBackend(final Zcache zcache, final boolean owned)
     {
         if (zcache == null)
         {
@@ -46,15 +50,22 @@ public final class ZcacheBackend implements Backend, AutoCloseable
      */
     public static ZcacheBackend create(final FrontendsConfig config)
     {
-        final Zcache zcache = Zcache.builder()
+        return new ZcacheBackend(builder(config).build(), true);
+    }
+
+    /**
+     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @return a Zcache builder with those settings and without exclusive gets, as a backend's engine needs.
+     */
+    public static Zcache.Builder builder(final FrontendsConfig config)
+    {
+        return Zcache.builder()
             .allocator(config.allocator())
             .codec(config.codecSpec())
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
-            .exclusiveGets(false)
-            .build();
-        return new ZcacheBackend(zcache, true);
+            .exclusiveGets(false);
     }
 
     /**

@@ -1,0 +1,210 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.PagePerObjectAllocator;
+import org.tmem4j.tmem.PoolKind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * zcache with a lower tier against a model: evicted ephemeral pages and persistent pages that find no room go down
+ * compressed and come back byte for byte; an overwritten or flushed page never comes back from below; a refusing
+ * tier leaves zcache as it is without one; an unreachable tier is a miss for ephemeral pages and an error for
+ * persistent ones; once full, puts go down until usage falls under the accept threshold.
+ */
+class ZcacheLowerTierTest
+{
+    private static final long SEED = Long.getLong("tmem4j.seed", System.nanoTime());
+    private static final int OPS = Integer.getInteger("tmem4j.ops", 1_000_000);
+    private static final long BUDGET = 512L << 10;
+
+    private static Zcache zcache(final MapLowerTier tier, final int acceptThresholdPercent)
+    {
+        return Zcache.builder().allocator(PagePerObjectAllocator.NAME).budgetBytes(BUDGET).compressorSlots(2)
+            .checksum(true).lowerTier(tier).acceptThresholdPercent(acceptThresholdPercent).build();
+    }
+
+    private record Key(int pool, long oid, int index)
+    {
+    }
+
+    /** A page's id and the tier refusals counted when it was put (a later refusal may have dropped it). */
+    private record Stored(long id, long refusalsAtPut)
+    {
+    }
+
+    /**
+     * Puts compressible pages 0, 1, ... of object (1, 1, 1) until one goes to the tier.
+     *
+     * @return how many were put (the last one is below).
+     */
+    private static int putUntilOneGoesBelow(final Zcache zcache, final MapLowerTier tier, final int pool,
+        final MemorySegment page, final long seed)
+    {
+        int index = 0;
+        while (tier.stores.get() == 0)
+        {
+            PageContent.fill(page, 4096, seed, 3 + 10L * index);
+            assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index++, page));
+        }
+        return index;
+    }
+
+    @Test
+    void matchesModel()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final MapLowerTier tier = new MapLowerTier();
+        final Map<Key, Stored> model = new HashMap<>();
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = zcache(tier, 80))
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final MemorySegment expected = arena.allocate(4096);
+            final MemorySegment dst = arena.allocate(4096);
+            final int[] pools = {zcache.createPool(PoolKind.EPHEMERAL, 4096),
+                zcache.createPool(PoolKind.PERSISTENT, 4096)};
+            long nextId = 1;
+            for (int op = 0; op < OPS; op++)
+            {
+                final String where = "op " + op + ", seed " + SEED;
+                if (op % 50_000 == 0)
+                {
+                    tier.accepting = random.nextInt(4) != 0;
+                }
+                final int p = random.nextInt(2);
+                final boolean persistent = p == 1;
+                final long oid = random.nextInt(64);
+                final Key key = new Key(p, oid, random.nextInt(16));
+                final int kind = random.nextInt(100);
+                if (kind < 45)
+                {
+                    final long id = nextId++;
+                    PageContent.fill(page, 4096, SEED, id);
+                    final int result = zcache.put(pools[p], oid, 1, 2, key.index(), page);
+                    if (PageContent.isIncompressible(id))
+                    {
+                        assertEquals(Zcache.POOR_COMPRESSION, result, where);
+                    }
+                    else if (tier.accepting && persistent)
+                    {
+                        assertEquals(Zcache.STORED, result, where + ": a persistent put with an accepting tier");
+                    }
+                    if (result == Zcache.STORED)
+                    {
+                        model.put(key, new Stored(id, tier.refusals.get()));
+                    }
+                    else
+                    {
+                        model.remove(key);
+                    }
+                }
+                else if (kind < 90)
+                {
+                    final boolean hit = zcache.get(pools[p], oid, 1, 2, key.index(), dst);
+                    final Stored stored = persistent ? model.get(key) : model.remove(key);
+                    if (hit)
+                    {
+                        if (stored == null)
+                        {
+                            fail(where + ": hit on a page that is not stored (a stale copy from below?)");
+                        }
+                        PageContent.fill(expected, 4096, SEED, stored.id());
+                        assertEquals(-1, expected.mismatch(dst), where + ": bytes of page " + stored.id());
+                    }
+                    else if (stored != null && (persistent || tier.refusals.get() == stored.refusalsAtPut()))
+                    {
+                        fail(where + ": page " + stored.id() + " lost although the tier " + (persistent
+                            ? "took it" : "refused nothing since it was put"));
+                    }
+                }
+                else if (kind < 98)
+                {
+                    final boolean found = zcache.flushPage(pools[p], oid, 1, 2, key.index());
+                    final Stored stored = model.remove(key);
+                    if (persistent)
+                    {
+                        assertEquals(stored != null, found, where + ": flushPage answer");
+                    }
+                }
+                else
+                {
+                    final int dropped = zcache.flushObject(pools[p], oid, 1, 2);
+                    final int modelled = (int)model.keySet().stream()
+                        .filter(k -> k.pool() == p && k.oid() == oid).count();
+                    model.keySet().removeIf(k -> k.pool() == p && k.oid() == oid);
+                    if (persistent)
+                    {
+                        assertEquals(modelled, dropped, where + ": flushObject answer");
+                    }
+                }
+            }
+            assertTrue(tier.stores.get() > 0 && zcache.stats().evictions() > 0, "the tier was used");
+            zcache.destroyPool(pools[0]);
+            zcache.destroyPool(pools[1]);
+            assertEquals(0, tier.pages.size(), "destroying the pools emptied the tier");
+        }
+    }
+
+    @Test
+    void onceFullPutsGoBelowUntilUsageFallsUnderTheAcceptThreshold()
+    {
+        final MapLowerTier tier = new MapLowerTier();
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = zcache(tier, 50))
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, 4096);
+            int index = putUntilOneGoesBelow(zcache, tier, pool, page, 7);
+            final int local = index - 1;
+            for (int i = 0; i < 20; i++)
+            {
+                PageContent.fill(page, 4096, 7, 3 + 10L * index);
+                assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index++, page));
+            }
+            assertEquals(21, tier.stores.get(), "full: every new page went below");
+            for (int i = 0; i < local * 2 / 3; i++)
+            {
+                assertTrue(zcache.flushPage(pool, 1, 1, 1, i));
+            }
+            PageContent.fill(page, 4096, 7, 3 + 10L * index);
+            assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index, page));
+            assertEquals(21, tier.stores.get(), "under the threshold: stored locally again");
+            assertEquals(21, tier.pagesOf(pool));
+        }
+    }
+
+    @Test
+    void anUnreachableTierIsAMissForEphemeralPagesAndAnErrorForPersistentOnes()
+    {
+        final MapLowerTier tier = new MapLowerTier();
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = zcache(tier, 90))
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final int ephemeral = zcache.createPool(PoolKind.EPHEMERAL, 4096);
+            final int persistent = zcache.createPool(PoolKind.PERSISTENT, 4096);
+            final int index = putUntilOneGoesBelow(zcache, tier, persistent, page, 9);
+            PageContent.fill(page, 4096, 9, 3);
+            assertEquals(Zcache.STORED, zcache.put(ephemeral, 1, 1, 1, 0, page));
+            tier.reachable = false;
+            final int below = index - 1;
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> zcache.get(persistent, 1, 1, 1, below, page));
+            assertTrue(ex.getMessage().contains("cannot be reached"), ex.getMessage());
+            assertFalse(zcache.get(ephemeral, 1, 1, 1, 5, page));
+            tier.reachable = true;
+            assertTrue(zcache.get(persistent, 1, 1, 1, below, page));
+            final MemorySegment expected = arena.allocate(4096);
+            PageContent.fill(expected, 4096, 9, 3 + 10L * below);
+            assertEquals(-1, expected.mismatch(page));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package org.tmem4j.ramster;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.cleancache.Cleancache;
+import org.tmem4j.frontend.cleancache.CleancacheFs;
+import org.tmem4j.frontend.cleancache.FileKey;
+import org.tmem4j.frontend.frontswap.Frontswap;
+import org.tmem4j.frontend.frontswap.SwapArea;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code backend=ramster} under the real frontends, against real redis-server processes: a budget far smaller than
+ * the pages stored, every byte checked, pages moved to Redis and back; Redis down at registration, killed mid-run
+ * and restored from its AOF; bad credentials and a persistent Redis that could drop pages refused at registration.
+ */
+class RamsterBackendTest
+{
+    private static final int PAGES = 3_000;
+
+    @TempDir
+    Path dir;
+
+    static FrontendsConfig config(final String ephemeralUri, final String persistentUri)
+    {
+        final FrontendsConfig.Builder builder = FrontendsConfig.builder().backend("ramster").budgetBytes(1L << 20)
+            .backendSetting("ramster.node", "test-node").backendSetting("ramster.timeoutMs", "5000")
+            .backendSetting("ramster.probeIntervalMs", "100");
+        if (ephemeralUri != null)
+        {
+            builder.backendSetting("ramster.ephemeral.uri", ephemeralUri);
+        }
+        if (persistentUri != null)
+        {
+            builder.backendSetting("ramster.persistent.uri", persistentUri);
+        }
+        return builder.build();
+    }
+
+    /** A compressible page: words from a small alphabet chosen by the page number. */
+    static void fill(final MemorySegment page, final int number)
+    {
+        final SplittableRandom random = new SplittableRandom(number);
+        final long[] alphabet = {random.nextLong(), random.nextLong(), random.nextLong(), number};
+        for (int i = 0; i < 512; i++)
+        {
+            page.setAtIndex(ValueLayout.JAVA_LONG, i, alphabet[random.nextInt(alphabet.length)]);
+        }
+    }
+
+    static LocalRedis durableRedis()
+    {
+        RedisFixtures.ensureInstalled();
+        return LocalRedis.builder().durable().maxMemory(512L << 20, "noeviction").start();
+    }
+
+    @Test
+    void frontswapAndCleancacheSpillToRedisAndComeBackByteForByte() throws Exception
+    {
+        try (LocalRedis persistent = durableRedis();
+            LocalRedis cache = LocalRedis.builder().maxMemory(512L << 20, "allkeys-lru").start();
+            Arena arena = Arena.ofConfined())
+        {
+            final FrontendsConfig config = config(cache.uri(), persistent.uri());
+            final BackendRegistry registry = new BackendRegistry();
+            final Frontswap frontswap = Frontswap.create(registry, config);
+            final Cleancache cleancache = Cleancache.create(registry, config);
+            try (frontswap)
+            {
+                final RamsterBackend backend = (RamsterBackend)registry.register("ramster", config);
+                final SwapArea area = frontswap.swapOn(dir.resolve("swap"), PAGES);
+                final CleancacheFs fs = cleancache.initFs();
+                final MemorySegment page = arena.allocate(4096);
+                final MemorySegment back = arena.allocate(4096);
+                final int[] slots = new int[PAGES];
+                int inBackend = 0;
+                for (int i = 0; i < PAGES; i++)
+                {
+                    slots[i] = area.allocateSlot();
+                    fill(page, i);
+                    inBackend += area.store(slots[i], page) ? 1 : 0;
+                }
+                assertEquals(PAGES, inBackend, "every page went to the backend: zcache or Redis below it");
+                assertTrue(backend.tier().persistentStore().puts() > PAGES / 2, backend.tier().toString());
+                final FileKey file = FileKey.of(Files.createFile(dir.resolve("data")));
+                for (int i = 0; i < PAGES; i++)
+                {
+                    fill(page, 100_000 + i);
+                    fs.putPage(file, i, page);
+                }
+                for (int i = 0; i < PAGES; i++)
+                {
+                    assertTrue(area.load(slots[i], back), "slot " + i);
+                    fill(page, i);
+                    assertEquals(-1, page.mismatch(back), "bytes of swapped page " + i);
+                }
+                int hits = 0;
+                for (int i = 0; i < PAGES; i++)
+                {
+                    if (fs.getPage(file, i, back))
+                    {
+                        fill(page, 100_000 + i);
+                        assertEquals(-1, page.mismatch(back), "bytes of cleancache page " + i);
+                        hits++;
+                    }
+                }
+                assertEquals(PAGES, hits, "no ephemeral page was lost: the cache Redis had room for all");
+                assertTrue(backend.tier().repatriated() > PAGES, backend.tier().toString());
+                assertTrue(backend.tier().ephemeralStore().usedMemoryBytes() > 0);
+                registry.unregister();
+            }
+        }
+    }
+
+    @Test
+    void redisDownAtRegistrationLeavesTheFrontendsWorkingAndKillMinus9LosesNothing() throws Exception
+    {
+        try (LocalRedis persistent = durableRedis(); Arena arena = Arena.ofConfined())
+        {
+            persistent.kill();
+            final FrontendsConfig config = config(null, persistent.uri());
+            final BackendRegistry registry = new BackendRegistry();
+            final Frontswap frontswap = Frontswap.create(registry, config);
+            try (frontswap)
+            {
+                final RamsterBackend backend = (RamsterBackend)registry.register("ramster", config);
+                assertTrue(backend.tier().persistentStore().connectionProblem().contains("not reachable"));
+                final SwapArea area = frontswap.swapOn(dir.resolve("swap"), PAGES);
+                final MemorySegment page = arena.allocate(4096);
+                final MemorySegment back = arena.allocate(4096);
+                final int[] slots = new int[PAGES];
+                for (int i = 0; i < PAGES / 2; i++)
+                {
+                    slots[i] = area.allocateSlot();
+                    fill(page, i);
+                    area.store(slots[i], page);
+                }
+                persistent.start();
+                RedisFaultsTest.await("the store reconnects", () -> !backend.tier().persistentStore().isBypassed());
+                for (int i = PAGES / 2; i < PAGES; i++)
+                {
+                    slots[i] = area.allocateSlot();
+                    fill(page, i);
+                    area.store(slots[i], page);
+                }
+                assertTrue(backend.tier().persistentStore().puts() > 0, "pages went to Redis once it was up");
+                persistent.kill();
+                persistent.start();
+                RedisFaultsTest.await("the store reconnects", () -> backend.tier().persistentStore()
+                    .get(RemoteNamespace.ofNode("test-node"), 0, 0, 0, 0, false) != RedisPageStore.FAILED);
+                for (int i = 0; i < PAGES; i++)
+                {
+                    assertTrue(area.load(slots[i], back), "slot " + i);
+                    fill(page, i);
+                    assertEquals(-1, page.mismatch(back), "bytes of page " + i + " after kill -9 and AOF replay");
+                }
+                registry.unregister();
+            }
+        }
+    }
+
+    @Test
+    void badCredentialsAndALossyPersistentRedisAreRefusedAtRegistration()
+    {
+        RedisFixtures.ensureInstalled();
+        try (LocalRedis lossy = LocalRedis.builder().maxMemory(64L << 20, "allkeys-lru").start())
+        {
+            assertEquals("OK", lossy.command("ACL", "SETUSER", "tier", "on", ">secret", "~t4j:*", "+@all"));
+            final BackendRegistry registry = new BackendRegistry();
+            final IllegalStateException lossyPersistent = assertThrows(IllegalStateException.class,
+                () -> registry.register("ramster", config(null, lossy.uri())));
+            assertTrue(lossyPersistent.getMessage().contains("could lose persistent pages"),
+                lossyPersistent.getMessage());
+            final FrontendsConfig wrongPassword = FrontendsConfig.builder().backend("ramster")
+                .backendSetting("ramster.ephemeral.uri", lossy.uri()).backendSetting("ramster.user", "tier")
+                .backendSetting("ramster.password", "wrong").build();
+            final IllegalStateException denied = assertThrows(IllegalStateException.class,
+                () -> registry.register("ramster", wrongPassword));
+            assertTrue(denied.getMessage().contains("refused the credentials of user 'tier'"), denied.getMessage());
+            final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> registry.register("ramster", FrontendsConfig.builder()
+                    .backendSetting("ramster.ephemeral.url", lossy.uri()).build()));
+            assertTrue(unknown.getMessage().contains("unknown key tmem4j.frontends.ramster.ephemeral.url"),
+                unknown.getMessage());
+        }
+    }
+}
