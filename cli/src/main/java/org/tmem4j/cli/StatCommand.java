@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Prints the counters of a running tmem4j engine (the 'cat debugfs' of tmem4j).",
     footer = "Exit codes: 0 printed; 1 no live engine's counters found (missing, stale or unreadable file, or "
         + "several engines: choose with --pid or --file); 2 bad options.")
