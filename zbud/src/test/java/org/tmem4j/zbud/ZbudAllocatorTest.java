@@ -76,8 +76,8 @@ final class ZbudAllocatorTest
         check(whole, 1, PageMemory.PAGE_SIZE);
         store(2, 1);
         assertEquals(2, allocator.stats().pagesUsed(), "nothing pairs with a whole-page object");
-        assertEquals(0L, allocator.stats().details().get("buddied"), "buddied counts pages with two objects");
-        assertEquals(2L, allocator.stats().details().get("unbuddied"));
+        assertEquals(0L, allocator.stats().detail("buddied"), "buddied counts pages with two objects");
+        assertEquals(2L, allocator.stats().detail("unbuddied"));
     }
 
     @Test
@@ -100,8 +100,8 @@ final class ZbudAllocatorTest
         check(c, 3, 2049);
         check(d, 4, 2047);
         check(e, 5, 1984);
-        assertEquals(2L, allocator.stats().details().get("buddied"));
-        assertEquals(1L, allocator.stats().details().get("unbuddied"));
+        assertEquals(2L, allocator.stats().detail("buddied"));
+        assertEquals(1L, allocator.stats().detail("unbuddied"));
     }
 
     @Test
@@ -155,7 +155,7 @@ final class ZbudAllocatorTest
         assertEquals(1, allocator.evict(5, handle -> true), "only the pages there are");
         assertEquals(0, allocator.stats().pagesUsed());
         assertEquals(0, memory.stats().pagesInUse());
-        assertEquals(3L, allocator.stats().details().get("evicted_pages"));
+        assertEquals(3L, allocator.stats().detail("evicted_pages"));
         assertThrows(IllegalArgumentException.class, () -> allocator.evict(-1, handle -> true));
     }
 
@@ -178,7 +178,7 @@ final class ZbudAllocatorTest
         assertEquals(List.of(a, b), offered);
         assertThrows(IllegalArgumentException.class, () -> allocator.size(a));
         check(b, 2, 1500);
-        assertEquals(0L, allocator.stats().details().get("reclaiming"));
+        assertEquals(0L, allocator.stats().detail("reclaiming"));
         final long c = store(3, 2500);
         assertEquals(ZbudHandle.slot(b), ZbudHandle.slot(c), "the page is listed again and pairs");
         check(c, 3, 2500);
@@ -268,7 +268,7 @@ final class ZbudAllocatorTest
         assertEquals(256, handles.size(), "one 3000-byte object per page of the 1 MiB budget");
         assertTrue(allocator.allocate(1000) > 0, "a small object still pairs");
         assertEquals(ObjectAllocator.NO_MEMORY, allocator.allocate(4000));
-        assertEquals(2L, allocator.stats().details().get("no_memory"));
+        assertEquals(2L, allocator.stats().detail("no_memory"));
         assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes());
     }
 }

@@ -231,7 +231,7 @@ final class ZbudConcurrencyTest
         assertEquals(objects, stats.objects(), "objects; seed " + SEED);
         assertEquals(bytes, stats.storedBytes(), "stored bytes; seed " + SEED);
         assertEquals(memory.stats().pagesInUse(), stats.pagesUsed(), "pages; seed " + SEED);
-        assertEquals(0L, stats.details().get("reclaiming"), "pages left under reclaim; seed " + SEED);
+        assertEquals(0L, stats.detail("reclaiming"), "pages left under reclaim; seed " + SEED);
         assertTrue(stats.pagesUsed() <= objects, "a page without objects was kept; seed " + SEED);
         assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes(), "budget exceeded");
         allocator.close();

@@ -36,7 +36,7 @@ public final class Cleancache implements Frontend
 
     private final BackendRegistry registry;
     private final boolean enabled;
-    private final CleancacheCounters counters = new CleancacheCounters();
+    final CleancacheCounters counters = new CleancacheCounters();
     private final Set<FsPool> pools = new LinkedHashSet<>();
     private final Map<UUID, FsPool> shared = new HashMap<>();
 
@@ -136,7 +136,7 @@ public final class Cleancache implements Frontend
      */
     public CounterSource counters()
     {
-        return counters.source("cleancache", this::pools);
+        return CleancacheCounters.CATALOG.source("frontend", "cleancache", () -> this);
     }
 
     @Override
