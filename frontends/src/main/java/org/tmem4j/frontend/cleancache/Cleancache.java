@@ -12,6 +12,7 @@ import org.tmem4j.frontend.Frontend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Registration;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.tmem.PageSizes;
 
 /**
  * cleancache for the JVM: a victim cache for clean file pages, one pool per mounted "filesystem".
@@ -76,12 +77,12 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link PageSizes} allows.
      * @return a private pool.
      */
     public CleancacheFs initFs(final int pageSize)
     {
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration -> mount(new FsPool(pageSize, null), registration));
     }
 
@@ -96,7 +97,7 @@ public final class Cleancache implements Frontend, AutoCloseable
 
     /**
      * @param uuid     the clustered filesystem's uuid.
-     * @param pageSize a power of two from 4096 to 65536, the same for every mount of the uuid.
+     * @param pageSize as {@link PageSizes} allows, the same for every mount of the uuid.
      * @return the pool shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
@@ -105,7 +106,7 @@ public final class Cleancache implements Frontend, AutoCloseable
         {
             throw new IllegalArgumentException("uuid of a shared filesystem is null");
         }
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration ->
         {
             requireOpen();
@@ -231,15 +232,6 @@ public final class Cleancache implements Frontend, AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("this cleancache is closed; create another to mount filesystems");
-        }
-    }
-
-    private static void requirePageSize(final int pageSize)
-    {
-        if (pageSize < 4096 || pageSize > 65536 || Integer.bitCount(pageSize) != 1)
-        {
-            throw new IllegalArgumentException("page size " + pageSize + " is not allowed; use a power of two from "
-                + "4096 to 65536");
         }
     }
 }
