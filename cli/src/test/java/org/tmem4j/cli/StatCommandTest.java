@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.stats.CounterRegistry;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.stats.CounterUnit;
 import org.tmem4j.stats.CountersFile;
 import org.tmem4j.stats.CountersFilePublisher;
 
@@ -59,8 +60,10 @@ class StatCommandTest
     {
         final CounterRegistry registry = new CounterRegistry();
         registry.register(CounterSource.builder("engine", "tmem")
-            .counter("stores", () -> stores).counter("loads", () -> -3).build());
-        registry.register(CounterSource.builder("allocator", "zsmalloc").counter("pages_used", () -> 77).build());
+            .counter("stores", CounterUnit.OPERATIONS, "store calls", () -> stores)
+            .counter("loads", CounterUnit.OPERATIONS, "load calls", () -> -3).build());
+        registry.register(CounterSource.builder("allocator", "zsmalloc")
+            .gauge("pages_used", CounterUnit.PAGES, "pages held", () -> 77).build());
         return registry;
     }
 
@@ -175,8 +178,8 @@ class StatCommandTest
         final CounterRegistry registry = new CounterRegistry();
         final long start = System.nanoTime();
         registry.register(CounterSource.builder("engine", "clock")
-            .counter("micros", () -> (System.nanoTime() - start) / 1000)
-            .counter("constant", () -> 9).build());
+            .counter("micros", CounterUnit.EVENTS, "microseconds ticked", () -> (System.nanoTime() - start) / 1000)
+            .counter("constant", CounterUnit.EVENTS, "never changes", () -> 9).build());
         final Path file = dir.resolve("watch.counters");
         try (CountersFilePublisher _ = publish(registry, file, Duration.ofMillis(5)))
         {
