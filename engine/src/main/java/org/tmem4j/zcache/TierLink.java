@@ -23,18 +23,24 @@ final class TierLink
     private final PageMemory memory;
     private final int acceptThresholdPercent;
     private volatile boolean full;
-    final LongAdder remotified = new LongAdder();
-    final LongAdder storedBelow = new LongAdder();
-    final LongAdder repatriated = new LongAdder();
-    final LongAdder refused = new LongAdder();
-    final LongAdder unreachable = new LongAdder();
-    final LongAdder corrupt = new LongAdder();
+    private final LongAdder remotified = new LongAdder();
+    private final LongAdder storedBelow = new LongAdder();
+    private final LongAdder repatriated = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder unreachable = new LongAdder();
+    private final LongAdder corrupt = new LongAdder();
 
     TierLink(final LowerTier tier, final PageMemory memory, final int acceptThresholdPercent)
     {
         this.tier = tier;
         this.memory = memory;
         this.acceptThresholdPercent = acceptThresholdPercent;
+    }
+
+    LowerTierStats stats()
+    {
+        return new LowerTierStats(remotified.sum(), storedBelow.sum(), repatriated.sum(), refused.sum(),
+            unreachable.sum(), corrupt.sum());
     }
 
     /**

@@ -456,6 +456,14 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @return this backend's name (see {@link Builder#name(String)}), which names its counter sources.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
      * @return the allocator's name.
      */
     public String allocatorName()
@@ -525,41 +533,31 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the counters as a source of kind {@code engine} named after this backend (see
-     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
+     * @return what this engine handed to and took from its lower tier (all 0 without one).
      */
-    public CounterSource counters()
+    public LowerTierStats lowerTierStats()
     {
-        final ZcacheEvents e = events;
-        return CounterSource.builder("engine", name)
-            .counter("puts", e.puts::sum)
-            .counter("puts_stored", e.putsStored::sum)
-            .counter("same_filled", e.sameFilled::sum)
-            .counter("failed_puts_no_memory", e.failedNoMemory::sum)
-            .counter("failed_puts_poor_compression", e.failedPoorCompression::sum)
-            .counter("compress_poor", e.compressPoor::sum)
-            .counter("mean_compress_poor", e.meanCompressPoor::sum)
-            .counter("pers_ate_eph", e.persistentAteEphemeral::sum)
-            .counter("gets", e.gets::sum)
-            .counter("get_hits", e.getHits::sum)
-            .counter("get_misses", e.getMisses::sum)
-            .counter("corrupt_pages", e.corruptPages::sum)
-            .counter("flush_pages", e.flushPages::sum)
-            .counter("flush_pages_found", e.flushPagesFound::sum)
-            .counter("flush_objects", e.flushObjects::sum)
-            .counter("flush_object_pages", e.flushObjectPages::sum)
-            .counter("evictions", e.evictions::sum)
-            .counter("tier_remotified", tier.remotified::sum)
-            .counter("tier_stored_below", tier.storedBelow::sum)
-            .counter("tier_repatriated", tier.repatriated::sum)
-            .counter("tier_refused", tier.refused::sum)
-            .counter("tier_unreachable", tier.unreachable::sum)
-            .counter("tier_corrupt", tier.corrupt::sum)
-            .counter("stored_pages", () -> sumOverPools(true))
-            .counter("compressed_bytes", () -> sumOverPools(false))
-            .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
-            .counter("budget_bytes", () -> gate.isClosed() ? 0 : memory.budgetBytes())
-            .build();
+        return tier.stats();
+    }
+
+    /**
+     * @return whether the engine was built with a lower tier.
+     */
+    public boolean hasLowerTier()
+    {
+        return tier.isConfigured();
+    }
+
+    /**
+     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
+     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
+     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
+     * {@link #stats()} snapshot; after the engine closes they read 0.
+     */
+    public List<CounterSource> counters()
+    {
+        return ZcacheCounters.of(this);
     }
 
     /**
@@ -777,19 +775,6 @@ public final class Zcache implements AutoCloseable
         {
             return tier.load(pool.index, a, b, c, index, pool.exclusiveGets, slot, dst);
         }
-    }
-
-    private long sumOverPools(final boolean pages)
-    {
-        long sum = 0;
-        for (final ZcachePool pool : pools)
-        {
-            if (!pool.index.isDestroyed())
-            {
-                sum += pages ? pool.index.stats().pages() : pool.compressedBytes.sum();
-            }
-        }
-        return sum;
     }
 
     private ZcachePool pool(final int poolId)

@@ -1,8 +1,12 @@
 package org.tmem4j.ramster;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.stats.CounterSource;
 import org.tmem4j.zcache.Zcache;
 
 /**
@@ -82,6 +86,25 @@ public final class RamsterBackend extends ZcacheBackend
     public String name()
     {
         return "ramster";
+    }
+
+    /**
+     * @return zcache's sources (engine, allocator, memory, and {@code tier}: what went down and came back) and one
+     * of kind {@code remote} per Redis store, named {@code ephemeral} or {@code persistent}.
+     */
+    @Override
+    public List<CounterSource> counters()
+    {
+        final List<CounterSource> sources = new ArrayList<>(super.counters());
+        if (tier.ephemeralStore() != null)
+        {
+            sources.add(tier.ephemeralStore().counterSource("ephemeral"));
+        }
+        if (tier.persistentStore() != null)
+        {
+            sources.add(tier.persistentStore().counterSource("persistent"));
+        }
+        return List.copyOf(sources);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.tmem.TmemPool;
 import org.tmem4j.zcache.LowerTier;
@@ -221,19 +220,6 @@ public final class RedisTier implements LowerTier, AutoCloseable
     public RedisPageStore persistentStore()
     {
         return persistent;
-    }
-
-    /**
-     * @return the tier's own counters (kind {@code tier}, name {@code ramster}); each store has its own source.
-     */
-    public CounterSource counterSource()
-    {
-        return CounterSource.builder("tier", "ramster")
-            .counter("remotified", remotified::sum)
-            .counter("repatriated", repatriated::sum)
-            .counter("refused", refused::sum)
-            .counter("remembered_pages", this::rememberedPages)
-            .build();
     }
 
     /**

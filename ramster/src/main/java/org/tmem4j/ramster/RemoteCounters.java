@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.tmem4j.stats.CounterSource;
 
+import static org.tmem4j.stats.CounterUnit.BYTES;
+import static org.tmem4j.stats.CounterUnit.EVENTS;
+import static org.tmem4j.stats.CounterUnit.MICROSECONDS;
+import static org.tmem4j.stats.CounterUnit.OPERATIONS;
+import static org.tmem4j.stats.CounterUnit.PAGES;
+
 /**
  * What a {@link RedisPageStore} counts: operations, hits and misses, bytes each way, failures by kind, circuit
  * breaker openings, and a latency histogram of successful round trips (a batch is one round trip).
@@ -63,24 +69,25 @@ final class RemoteCounters
     CounterSource source(final String name, final CircuitBreaker breaker)
     {
         final CounterSource.Builder builder = CounterSource.builder("remote", name)
-            .counter("puts", puts::sum)
-            .counter("put_bytes", putBytes::sum)
-            .counter("gets", gets::sum)
-            .counter("hits", hits::sum)
-            .counter("misses", misses::sum)
-            .counter("get_bytes", getBytes::sum)
-            .counter("deletes", deletes::sum);
+            .counter("puts", OPERATIONS, "pages Redis acknowledged", puts::sum)
+            .counter("put_bytes", BYTES, "value bytes Redis acknowledged", putBytes::sum)
+            .counter("gets", OPERATIONS, "pages asked for", gets::sum)
+            .counter("hits", PAGES, "pages found and checked", hits::sum)
+            .counter("misses", PAGES, "pages not found, or found corrupt", misses::sum)
+            .counter("get_bytes", BYTES, "value bytes read", getBytes::sum)
+            .counter("deletes", PAGES, "pages deleted", deletes::sum);
         for (final RemoteFailure failure : RemoteFailure.values())
         {
-            builder.counter(failure.counterName(), failures.get(failure)::sum);
+            builder.counter(failure.counterName(), OPERATIONS, "operations that failed: " + failure.description(),
+                failures.get(failure)::sum);
         }
         return builder
-            .counter("breaker_opens", breaker::opens)
-            .counter("breaker_open", () -> breaker.isOpen() ? 1 : 0)
-            .counter("latency_p50_us", () -> latencyMicros(50))
-            .counter("latency_p99_us", () -> latencyMicros(99))
-            .counter("latency_p999_us", () -> latencyMicros(99.9))
-            .counter("latency_max_us", latency::getMaxValue)
+            .counter("breaker_opens", EVENTS, "times the circuit breaker opened", breaker::opens)
+            .counter("breaker_open", EVENTS, "1 while the circuit breaker is open", () -> breaker.isOpen() ? 1 : 0)
+            .counter("latency_p50_us", MICROSECONDS, "median round trip", () -> latencyMicros(50))
+            .counter("latency_p99_us", MICROSECONDS, "99th percentile round trip", () -> latencyMicros(99))
+            .counter("latency_p999_us", MICROSECONDS, "99.9th percentile round trip", () -> latencyMicros(99.9))
+            .counter("latency_max_us", MICROSECONDS, "slowest round trip", latency::getMaxValue)
             .build();
     }
 

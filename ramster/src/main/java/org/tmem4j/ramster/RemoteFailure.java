@@ -29,6 +29,23 @@ public enum RemoteFailure
     }
 
     /**
+     * @return what the failure means, for the counter's description.
+     */
+    String description()
+    {
+        return switch (this)
+        {
+            case TIMEOUT -> "no answer within the timeout";
+            case UNAVAILABLE -> "no connection";
+            case FULL -> "Redis full (OOM under noeviction)";
+            case DENIED -> "credentials or ACL refused";
+            case CORRUPT -> "value failed its checksum";
+            case BYPASSED -> "circuit breaker open, not sent";
+            case ERROR -> "another error reply";
+        };
+    }
+
+    /**
      * @return the counter name, e.g. {@code failures_timeout}.
      */
     String counterName()

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,11 @@ class RamsterBackendTest
                 }
                 assertEquals(PAGES, hits, "no ephemeral page was lost: the cache Redis had room for all");
                 assertTrue(backend.tier().repatriated() > PAGES, backend.tier().toString());
+                assertTrue(backend.zcache().lowerTierStats().remotified() > 0
+                    && backend.zcache().lowerTierStats().storedBelow() > 0, backend.zcache().lowerTierStats()::toString);
+                final List<String> sources = backend.counters().stream().map(c -> c.kind() + "/" + c.name()).toList();
+                assertTrue(sources.containsAll(List.of("engine/ramster", "tier/ramster", "remote/ephemeral",
+                    "remote/persistent")), sources::toString);
                 assertTrue(backend.tier().ephemeralStore().usedMemoryBytes() > 0);
                 registry.unregister();
             }
