@@ -14,12 +14,14 @@ import java.util.concurrent.Callable;
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.cli.study.Study;
+import org.tmem4j.cli.study.StudyBackend;
 import org.tmem4j.cli.study.StudyCharts;
 import org.tmem4j.cli.study.StudyJson;
 import org.tmem4j.cli.study.StudyOptions;
 import org.tmem4j.cli.study.StudyResults;
 import org.tmem4j.cli.study.StudyTable;
 import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.frontend.FrontendsConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,6 +94,19 @@ public final class StudyCommand implements Callable<Integer>
         + "than a second draw one on standard error).")
     boolean noProgress;
 
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = StudyBackend.ZCACHE,
+        description = "zcache, or ramster: zcache with a Redis below it (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--budget", paramLabel = "SIZE", description = "The engine's memory budget, e.g. 16M (default: "
+        + "room for every page). Below the corpus size, pages go to the swap file (zcache) or to Redis (ramster).")
+    String budget;
+
+    @Option(names = "--redis", paramLabel = "URI", description = "ramster's persistent Redis (redis://, rediss://, "
+        + "redis+cluster://); it must have noeviction and appendfsync always. Default: a throwaway redis-server on "
+        + "a loopback port.")
+    String redis;
+
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the frontswap backing file goes (default ${DEFAULT-VALUE}); it is deleted after.")
     Path workDir;
@@ -116,6 +131,7 @@ public final class StudyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
+        final StudyBackend studyBackend = studyBackend();
         final List<String> allocatorNames = allocatorNames(allocators);
         final List<CodecSpec> codecSpecs = codecSpecs(codecs);
         final List<Path> files = corpus.isEmpty() ? PageCorpus.defaultFiles() : corpus;
@@ -147,7 +163,7 @@ public final class StudyCommand implements Callable<Integer>
                 + "with a partial page of %d bytes, which is left out%n", file, bytes));
             notes.flush();
             final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
-                noProgress || !onTerminal() ? null : System.err));
+                noProgress || !onTerminal() ? null : System.err, studyBackend));
             if (json)
             {
                 study.results().forEach(result -> out.println(StudyJson.line(result, study.context())));
@@ -171,6 +187,38 @@ public final class StudyCommand implements Callable<Integer>
             }
             out.flush();
             return study.verified() ? 0 : NOT_VERIFIED;
+        }
+    }
+
+    /**
+     * @return the backend from {@code --backend}, {@code --budget} and {@code --redis}.
+     * @throws IllegalArgumentException naming the option that is wrong.
+     */
+    private StudyBackend studyBackend()
+    {
+        long bytes = 0;
+        if (budget != null)
+        {
+            final java.util.Properties properties = new java.util.Properties();
+            properties.setProperty(FrontendsConfig.Key.BUDGET.key(), budget.strip());
+            try
+            {
+                bytes = FrontendsConfig.builder().properties(properties).build().budgetBytes();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("--budget " + budget + " is not allowed; allowed: a number of "
+                    + "bytes of at least 4096, with an optional K, M, G or T suffix", ex);
+            }
+        }
+        try
+        {
+            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, redis);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--backend " + backend + (redis == null ? "" : " --redis " + redis)
+                + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -130,6 +130,42 @@ class StudyCommandTest
     }
 
     @Test
+    void ramsterWithABudgetBelowTheCorpusSpillsToAThrowawayRedisAndVerifiesEveryByte() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        final JsonNode[] runs = new JsonNode[2];
+        final String[] backends = {"zcache", "ramster"};
+        for (int i = 0; i < backends.length; i++)
+        {
+            final CommandRun run = CommandRun.of("study", "--backend", backends[i], "--budget", "256K", "--pages",
+                "512", "--allocator", "zsmalloc", "--json", "--no-progress", "--repeat", "1", "--work-dir",
+                dir.toString());
+            assertEquals(0, run.exit(), run.err());
+            runs[i] = mapper.readTree(run.out().lines().findFirst().orElseThrow());
+            assertTrue(runs[i].get("verified").asBoolean(), run.out());
+            assertEquals(backends[i], runs[i].get("backend").asText());
+        }
+        final JsonNode zcache = runs[0];
+        final JsonNode ramster = runs[1];
+        assertEquals(0, zcache.get("remote_pages").asLong());
+        // zcache alone sends the pages its budget cannot hold to the swap file; ramster sends them to Redis, and
+        // only the pages its admission policy refuses to the file
+        final long spilled = zcache.get("pages_in_file").asLong() - ramster.get("pages_in_file").asLong();
+        assertTrue(spilled > 256, zcache + " " + ramster);
+        assertEquals(spilled, ramster.get("remote_pages").asLong(), ramster.toString());
+        assertTrue(ramster.get("remote_bytes").asLong() > 0 && ramster.get("redis_used_memory_bytes").asLong() > 0,
+            ramster.toString());
+    }
+
+    @Test
+    void badBackendOptionsAreOneLine()
+    {
+        assertRejected(CommandRun.of("study", "--backend", "xen"), "--backend xen: backend must be zcache or ramster");
+        assertRejected(CommandRun.of("study", "--redis", "redis://127.0.0.1:1"), "a Redis URI needs backend ramster");
+        assertRejected(CommandRun.of("study", "--budget", "1"), "--budget 1 is not allowed");
+    }
+
+    @Test
     void tableForPeopleHasOneRowPerConfiguration() throws IOException
     {
         final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),

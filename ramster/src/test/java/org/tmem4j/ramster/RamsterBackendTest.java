@@ -86,6 +86,14 @@ class RamsterBackendTest
                 final MemorySegment page = arena.allocate(4096);
                 final MemorySegment back = arena.allocate(4096);
                 final int[] slots = new int[PAGES];
+                // clean pages first: they fill zcache, then the coldest are evicted to Redis (remotified); swapped
+                // pages then take the room of the remaining clean pages and, with none left, go down themselves
+                final FileKey file = FileKey.of(Files.createFile(dir.resolve("data")));
+                for (int i = 0; i < PAGES; i++)
+                {
+                    fill(page, 100_000 + i);
+                    fs.putPage(file, i, page);
+                }
                 int inBackend = 0;
                 for (int i = 0; i < PAGES; i++)
                 {
@@ -95,12 +103,6 @@ class RamsterBackendTest
                 }
                 assertEquals(PAGES, inBackend, "every page went to the backend: zcache or Redis below it");
                 assertTrue(backend.tier().persistentStore().puts() > PAGES / 2, backend.tier().toString());
-                final FileKey file = FileKey.of(Files.createFile(dir.resolve("data")));
-                for (int i = 0; i < PAGES; i++)
-                {
-                    fill(page, 100_000 + i);
-                    fs.putPage(file, i, page);
-                }
                 for (int i = 0; i < PAGES; i++)
                 {
                     assertTrue(area.load(slots[i], back), "slot " + i);

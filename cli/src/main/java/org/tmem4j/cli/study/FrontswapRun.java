@@ -41,15 +41,17 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param verified         whether every page loaded back as stored.
  * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
+ * @param remote           what ramster held in Redis after the fill (zeros for zcache).
  */
 public record FrontswapRun(long pagesInFile, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
     double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
-    List<SizeClassOccupancy> classes, String classTable)
+    List<SizeClassOccupancy> classes, String classTable, StudyBackend.RemoteFigures remote)
 {
     /** Pages {@link #warmUp} stores and loads. */
     private static final int WARM_UP_PAGES = 4096;
 
     /**
+     * @param backend   makes the backend under study.
      * @param allocator the allocator's name.
      * @param codec     the codec.
      * @param pages     the pages, {@code count} × {@link PageMemory#PAGE_SIZE} bytes.
@@ -59,16 +61,18 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param progress  where progress bars go, or null.
      * @return the measurements.
      */
-    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress)
+    static FrontswapRun measure(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
+        final PrintStream progress)
     {
-        return run(allocator, codec, pages, count, loaded, workDir, progress, true);
+        return run(backend, allocator, codec, pages, count, loaded, workDir, progress, true);
     }
 
     /**
      * Stores and loads a few thousand pages through throwaway engines, so that the measured loops run compiled code
      * as a long-running application's would.
      *
+     * @param backend   makes the backend under study.
      * @param allocator the allocator's name.
      * @param codec     the codec.
      * @param pages     the pages.
@@ -76,12 +80,12 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
      */
-    public static void warmUp(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir)
+    static void warmUp(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir)
     {
         for (int round = 0; round < 2; round++)
         {
-            run(allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+            run(backend, allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
         }
     }
 
@@ -94,21 +98,23 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
     {
         return new FrontswapRun(other.pagesInFile, other.storedPages, other.compressedBytes, other.poolBytes,
             other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
-            other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable);
+            other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable,
+            other.remote);
     }
 
-    private static FrontswapRun run(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress,
-        final boolean measured)
+    private static FrontswapRun run(final StudyBackend.Session session, final String allocator,
+        final CodecSpec codec, final MemorySegment pages, final int count, final MemorySegment loaded,
+        final Path workDir, final PrintStream progress, final boolean measured)
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count)).build();
+        final ZcacheBackend backend = session.newBackend(allocator, codec, budget(count));
+        final Zcache zcache = backend.zcache();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
             final SwapArea area = frontswap.swapOn(swapFile, count);
-            registry.register(new ZcacheBackend(zcache));
+            registry.register(backend);
             final int[] slots = new int[count];
             for (int i = 0; i < count; i++)
             {
@@ -119,6 +125,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
             final TimedLoop stores = TimedLoop.run("store " + name, count, progress,
                 i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
             final ZcacheStats filled = zcache.stats();
+            final StudyBackend.RemoteFigures remote = session.remote(backend);
             final List<SizeClassOccupancy> classes = new ArrayList<>();
             String classTable = null;
             if (measured && zcache.allocator() instanceof Zsmalloc zsmalloc)
@@ -158,11 +165,11 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
                 StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
-                List.copyOf(classes), classTable);
+                List.copyOf(classes), classTable, remote);
         }
         finally
         {
-            zcache.close();
+            backend.close();
             delete(swapFile);
         }
     }

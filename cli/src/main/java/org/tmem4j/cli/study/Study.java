@@ -35,14 +35,15 @@ public final class Study
         final List<StudyResult> results = new ArrayList<>();
         final Map<String, List<SizeClassOccupancy>> occupancy = new LinkedHashMap<>();
         final Map<String, String> classTable = new LinkedHashMap<>();
-        try (Arena arena = Arena.ofShared())
+        try (Arena arena = Arena.ofShared(); StudyBackend.Session backend = options.backend().open())
         {
             final MemorySegment loaded = arena.allocate((long)count * PageCorpus.PAGE_SIZE);
             for (final CodecSpec codec : options.codecs())
             {
                 for (final String allocator : options.allocators())
                 {
-                    FrontswapRun.warmUp(allocator, codec, corpus.segment(), count, loaded, options.workDir());
+                    FrontswapRun.warmUp(backend, allocator, codec, corpus.segment(), count, loaded,
+                        options.workDir());
                     RawCodecRun codecAlone = null;
                     FrontswapRun run = null;
                     for (int pass = 0; pass < options.repeat(); pass++)
@@ -50,17 +51,19 @@ public final class Study
                         // the codec alone right before the engine, so that both see the machine in the same state
                         final RawCodecRun codecPass = RawCodecRun.measure(codec, corpus.segment(), count,
                             PageCorpus.PAGE_SIZE, loaded, pass == 0, options.progress());
-                        final FrontswapRun enginePass = FrontswapRun.measure(allocator, codec, corpus.segment(),
-                            count, loaded, options.workDir(), options.progress());
+                        final FrontswapRun enginePass = FrontswapRun.measure(backend, allocator, codec,
+                            corpus.segment(), count, loaded, options.workDir(), options.progress());
                         codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
                         run = run == null ? enginePass : run.fasterOf(enginePass);
                     }
                     final String label = StudyResult.codecLabel(codec);
-                    results.add(new StudyResult(allocator, label, count, run.pagesInFile(),
+                    results.add(new StudyResult(options.backend().name(), allocator, label, count,
+                        run.pagesInFile(),
                         run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),
                         run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
                         codecAlone.decompressMbPerS(), run.churnDensity(), run.compactedDensity(),
-                        run.verified() && codecAlone.verified()));
+                        run.verified() && codecAlone.verified(), run.remote().pages(), run.remote().bytes(),
+                        run.remote().usedMemoryBytes()));
                     if (!run.classes().isEmpty())
                     {
                         occupancy.put(label, run.classes());

@@ -22,7 +22,8 @@ public final class StudyJson
     public static final List<String> FIELDS = List.of(
         "allocator", "codec", "pages", "pages_in_file", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
         "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
-        "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "run");
+        "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "backend", "remote_pages",
+        "remote_bytes", "redis_used_memory_bytes", "run");
 
     /** Every field of the {@code run} object, in order. */
     public static final List<String> RUN_FIELDS = List.of(
@@ -63,6 +64,10 @@ public final class StudyJson
             json.writeNumberField("churn_density", round(result.churnDensity(), 4));
             json.writeNumberField("compacted_density", round(result.compactedDensity(), 4));
             json.writeBooleanField("verified", result.verified());
+            json.writeStringField("backend", result.backend());
+            json.writeNumberField("remote_pages", result.remotePages());
+            json.writeNumberField("remote_bytes", result.remoteBytes());
+            json.writeNumberField("redis_used_memory_bytes", result.redisUsedMemoryBytes());
             json.writeObjectFieldStart("run");
             json.writeStringField("version", context.version());
             json.writeStringField("jvm", context.jvm());

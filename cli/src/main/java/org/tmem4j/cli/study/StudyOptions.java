@@ -16,6 +16,7 @@ import org.tmem4j.codec.CodecSpec;
  * @param repeat     passes per configuration, each into a fresh engine, at least 1; speeds are the fastest pass's.
  * @param workDir    where frontswap's backing files go; each is deleted after its pass.
  * @param progress   where progress bars go, or null for none.
+ * @param backend    what the pages are stored through.
  */
 public record StudyOptions(
     PageCorpus corpus,
@@ -23,16 +24,18 @@ public record StudyOptions(
     List<CodecSpec> codecs,
     int repeat,
     Path workDir,
-    PrintStream progress)
+    PrintStream progress,
+    StudyBackend backend)
 {
     /**
      * @throws IllegalArgumentException naming the parameter, if one is missing, empty or out of range.
      */
     public StudyOptions
     {
-        if (corpus == null || workDir == null)
+        if (corpus == null || workDir == null || backend == null)
         {
-            throw new IllegalArgumentException((corpus == null ? "corpus" : "workDir") + " must not be null");
+            throw new IllegalArgumentException((corpus == null ? "corpus" : workDir == null ? "workDir" : "backend")
+                + " must not be null");
         }
         if (allocators == null || allocators.isEmpty() || codecs == null || codecs.isEmpty())
         {

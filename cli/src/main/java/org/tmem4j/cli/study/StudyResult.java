@@ -5,6 +5,7 @@ import org.tmem4j.codec.CodecSpec;
 /**
  * What the study measured for one allocator × codec configuration: the fields of one {@code --json} line.
  *
+ * @param backend             what the pages were stored through: {@code zcache} or {@code ramster}.
  * @param allocator           the allocator's name, e.g. {@code zsmalloc}.
  * @param codec               the codec as given, e.g. {@code lz4} or {@code zstd:1}.
  * @param pages               pages stored through frontswap.
@@ -23,8 +24,12 @@ import org.tmem4j.codec.CodecSpec;
  * @param churnDensity        {@link #density()} after freeing every other page.
  * @param compactedDensity    {@link #density()} after freeing every other page and compacting.
  * @param verified            true only if every loaded page matched the stored one byte for byte.
+ * @param remotePages         pages ramster held in Redis after the fill (0 for zcache).
+ * @param remoteBytes         bytes ramster wrote to Redis for them (0 for zcache).
+ * @param redisUsedMemoryBytes Redis's {@code used_memory} after the fill (0 for zcache).
  */
 public record StudyResult(
+    String backend,
     String allocator,
     String codec,
     long pages,
@@ -39,7 +44,10 @@ public record StudyResult(
     double codecDecompressMbPerS,
     double churnDensity,
     double compactedDensity,
-    boolean verified)
+    boolean verified,
+    long remotePages,
+    long remoteBytes,
+    long redisUsedMemoryBytes)
 {
     /**
      * @return compressed bytes / pool bytes after the fill: how tightly the allocator packs (0 with an empty pool).

@@ -40,6 +40,15 @@ public final class StudyTable
                 100 * r.storeShareOfCodec(), 100 * r.loadShareOfCodec(),
                 r.verified() ? "yes" : "NO: loaded pages differ");
         }
+        for (final StudyResult r : results)
+        {
+            if (r.remotePages() > 0)
+            {
+                out.printf(Locale.ROOT, "%s %s: %,d pages (%,d bytes) in Redis after the fill, Redis used_memory "
+                    + "%,d bytes (%.0f B per page)%n", r.allocator(), r.codec(), r.remotePages(), r.remoteBytes(),
+                    r.redisUsedMemoryBytes(), (double)r.redisUsedMemoryBytes() / r.remotePages());
+            }
+        }
         out.println();
         out.println("pages in file: refused by the engine's admission policy, written to the swap file; every other "
             + "figure but MB/s is of the pages the engine holds;");
