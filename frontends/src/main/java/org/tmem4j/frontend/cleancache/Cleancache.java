@@ -148,6 +148,14 @@ public final class Cleancache implements Frontend
         }
     }
 
+    /**
+     * Nothing to do: cleancache pages are clean copies, dropped by {@link #detach}.
+     */
+    @Override
+    public void writeBack(final Registration registration)
+    {
+    }
+
     @Override
     public void detach(final Registration registration)
     {
