@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -146,7 +145,7 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 return register(tmem.createPool(kind, pageSize));
@@ -175,7 +174,7 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
@@ -1029,6 +1028,18 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @throws IllegalArgumentException naming the parameter, if the value is null (as for any other bad input).
+     */
+    private static <T> T requireArgument(final T value, final String parameter)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException(parameter + " is null");
+        }
+        return value;
+    }
+
+    /**
      * Settings of a {@link Zcache}.
      */
     public static final class Builder
@@ -1053,7 +1064,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder name(final String name)
         {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = requireArgument(name, "name");
             return this;
         }
 
@@ -1064,7 +1075,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder allocator(final String allocatorName)
         {
-            this.allocatorName = Objects.requireNonNull(allocatorName, "allocatorName");
+            this.allocatorName = requireArgument(allocatorName, "allocatorName");
             return this;
         }
 
@@ -1074,7 +1085,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codec(final CodecSpec codec)
         {
-            this.codec = Objects.requireNonNull(codec, "codec");
+            this.codec = requireArgument(codec, "codec");
             return this;
         }
 
@@ -1098,7 +1109,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codecFactory(final Supplier<? extends Codec> codecs)
         {
-            this.codecFactory = Objects.requireNonNull(codecs, "codecs");
+            this.codecFactory = requireArgument(codecs, "codecs");
             return this;
         }
 

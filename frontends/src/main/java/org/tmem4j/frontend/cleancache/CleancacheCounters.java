@@ -8,7 +8,8 @@ import org.tmem4j.stats.CounterSource;
 /**
  * The counters of a {@link Cleancache}: the kernel's debugfs {@code cleancache/} ({@code succ_gets},
  * {@code failed_gets}, {@code puts}, {@code invalidates}) plus backend failures. Every get is exactly one of
- * {@code succ_gets} and {@code failed_gets}; {@code puts} counts every put, kept or dropped.
+ * {@code succ_gets} and {@code failed_gets}; {@code puts} counts every put, kept or dropped;
+ * {@code index_overflow_puts} counts the dropped puts whose page index does not fit tmem's 32 bits.
  */
 final class CleancacheCounters
 {
@@ -18,6 +19,7 @@ final class CleancacheCounters
     final LongAdder droppedPuts = new LongAdder();
     final LongAdder invalidates = new LongAdder();
     final LongAdder backendErrors = new LongAdder();
+    final LongAdder indexOverflowPuts = new LongAdder();
 
     CounterSource source(final String name, final LongSupplier pools)
     {
@@ -28,6 +30,7 @@ final class CleancacheCounters
             .counter("dropped_puts", droppedPuts::sum)
             .counter("invalidates", invalidates::sum)
             .counter("backend_errors", backendErrors::sum)
+            .counter("index_overflow_puts", indexOverflowPuts::sum)
             .counter("pools", pools)
             .build();
     }
