@@ -137,7 +137,8 @@ public final class Zcache implements AutoCloseable
      *
      * @param kind     ephemeral or persistent.
      * @param pageSize bytes per page: a power of two from 4096 to 65536.
-     * @return the new pool's id, ≥ 0 (ids are never reused).
+     * @return the new pool's id, ≥ 0 (a destroyed pool's id comes back only after 2047 more reuses of its slot; see
+     * {@link Tmem}).
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
@@ -179,7 +180,8 @@ public final class Zcache implements AutoCloseable
             {
                 final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
                 final ZcachePool[] all = pools;
-                return pool.id() < all.length ? pool.id() : register(pool);
+                final int slot = Tmem.slotOf(pool.id());
+                return slot < all.length && all[slot].index == pool ? pool.id() : register(pool);
             }
         }
         finally
@@ -571,8 +573,9 @@ public final class Zcache implements AutoCloseable
 
     private int register(final TmemPool index)
     {
-        final ZcachePool[] all = Arrays.copyOf(pools, index.id() + 1);
-        all[index.id()] = new ZcachePool(index, exclusiveGets, freeAction);
+        final int slot = Tmem.slotOf(index.id());
+        final ZcachePool[] all = Arrays.copyOf(pools, Math.max(pools.length, slot + 1));
+        all[slot] = new ZcachePool(index, exclusiveGets, freeAction);
         pools = all;
         return index.id();
     }
@@ -893,7 +896,9 @@ public final class Zcache implements AutoCloseable
     private void evicted(final TmemPool index, final long value)
     {
         events.evictions.increment();
-        free(pools[index.id()], value);
+        final ZcachePool pool = pools[Tmem.slotOf(index.id())];
+        // a pool destroyed meanwhile may have given its slot to a new pool: its accounting dies with it
+        free(pool.index == index ? pool : new ZcachePool(index, exclusiveGets, freeAction), value);
     }
 
     /**
@@ -966,15 +971,11 @@ public final class Zcache implements AutoCloseable
     private ZcachePool pool(final int poolId)
     {
         checkOpen();
-        final ZcachePool[] all = pools;
-        if (poolId < 0 || poolId >= all.length)
+        final TmemPool index = tmem.pool(poolId);
+        final ZcachePool pool = pools[Tmem.slotOf(poolId)];
+        if (pool.index != index)
         {
-            throw new IllegalArgumentException("unknown pool " + poolId + "; pools created so far: " +
-                (all.length == 0 ? "none" : "0 to " + (all.length - 1)));
-        }
-        final ZcachePool pool = all[poolId];
-        if (pool.index.isDestroyed())
-        {
+            // destroyed since the lookup, its slot already given to a new pool
             throw new IllegalArgumentException("pool " + poolId + " is destroyed");
         }
         return pool;
