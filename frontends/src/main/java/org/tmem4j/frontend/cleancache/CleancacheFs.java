@@ -42,8 +42,7 @@ public final class CleancacheFs
         boolean hit = false;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -57,7 +56,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -81,8 +80,7 @@ public final class CleancacheFs
         boolean kept = false;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -95,7 +93,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -122,8 +120,7 @@ public final class CleancacheFs
         final FsPool.Binding binding = fs.bound;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -131,7 +128,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -149,8 +146,7 @@ public final class CleancacheFs
         final FsPool.Binding binding = fs.bound;
         if (binding != null)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -158,7 +154,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
