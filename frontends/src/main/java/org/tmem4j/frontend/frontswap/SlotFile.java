@@ -115,6 +115,12 @@ final class SlotFile implements AutoCloseable
         {
             throw notRegular(path);
         }
+        final SlotFile byPath = CLAIMED.get(canonicalGuess(path));
+        if (byPath != null)
+        {
+            // refused before open(2) could create a file where a live area's file was deleted
+            throw byPath.inUse(path);
+        }
         final int fd = openDescriptor(path);
         try
         {
@@ -225,13 +231,13 @@ final class SlotFile implements AutoCloseable
         final SlotFile byIdentity = CLAIMED.putIfAbsent(identity, this);
         if (byIdentity != null)
         {
-            throw inUse(byIdentity);
+            throw byIdentity.inUse(path);
         }
         final SlotFile byPath = CLAIMED.putIfAbsent(canonicalPath, this);
         if (byPath != null)
         {
             CLAIMED.remove(identity, this);
-            throw inUse(byPath);
+            throw byPath.inUse(path);
         }
     }
 
@@ -241,10 +247,26 @@ final class SlotFile implements AutoCloseable
         CLAIMED.remove(canonicalPath, this);
     }
 
-    private IllegalArgumentException inUse(final SlotFile holder)
+    private IllegalArgumentException inUse(final Path asked)
     {
-        return new IllegalArgumentException("swap file " + path + " (" + canonicalPath + ") is the file of "
-            + holder.user + ", which is swapped on; swap it off first, or give another file");
+        return new IllegalArgumentException("swap file " + asked + " is the file of " + user + " (" + canonicalPath
+            + "), which is swapped on; swap it off first, or give another file");
+    }
+
+    /**
+     * @return the canonical path the file would have if it were created now: its directory's real path and its name.
+     */
+    private static Path canonicalGuess(final Path path)
+    {
+        final Path absolute = path.toAbsolutePath();
+        try
+        {
+            return absolute.getParent().toRealPath().resolve(absolute.getFileName());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return absolute;
+        }
     }
 
     private void truncate()

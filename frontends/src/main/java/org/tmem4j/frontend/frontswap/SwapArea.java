@@ -28,7 +28,9 @@ import org.tmem4j.frontend.Registration;
  * <p>
  * <b>Persistent data is never lost.</b> Every page a store accepted is in the backend or in the file: a backend
  * that refuses or throws gets its page written to the file, {@link #shrink(long)} and unregistration copy pages
- * back to the file before dropping them from the backend.
+ * back to the file before dropping them from the backend; a page the file cannot take (full, failing) stays in the
+ * backend, which then stays registered. The file is the one opened at swapon until swapoff (see {@code SlotFile}):
+ * interrupts, and the path deleted or replaced, change nothing.
  * <p>
  * <b>Threads.</b> Operations on different slots run in parallel; operations on one slot are serialized by one of
  * 64 striped locks (the kernel relied on the swap-cache page lock), which also orders them against shrinking and
@@ -187,11 +189,12 @@ public final class SwapArea implements AutoCloseable
      * Loads a slot's page.
      *
      * @param slot an allocated slot.
-     * @param dst  receives the page; exactly {@value #PAGE_SIZE} bytes.
+     * @param dst  receives the page; exactly {@value #PAGE_SIZE} writable bytes.
      * @return whether the slot held a page (it does not if it was never stored, was invalidated, or was taken by an
      * exclusive load).
      * @throws IllegalStateException if the backend lost a page it had accepted (a backend bug) and no copy is in
      *                               the file.
+     * @throws java.io.UncheckedIOException if the page is in the file and reading it fails; the slot keeps it.
      */
     public boolean load(final int slot, final MemorySegment dst)
     {

@@ -102,6 +102,9 @@ class SwapFileIdentityTest
         assertFalse(area.load(slots[5], dst));
         slots[5] = -1;
         verifyAll(area, slots, 100);
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> frontswap.swapOn(file, 64), "the live area's path, though its file is deleted");
+        assertTrue(refused.getMessage().contains(area.toString()), refused.getMessage());
         assertFalse(Files.exists(file), "nothing reopened or recreated the file by its path");
     }
 
