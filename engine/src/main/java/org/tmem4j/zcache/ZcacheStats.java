@@ -13,9 +13,11 @@ import org.tmem4j.memory.PageMemoryStats;
  * @param puts                    put calls.
  * @param putsStored              puts that stored the page.
  * @param sameFilled              puts stored as a same-filled word (no compression, no allocation).
+ * @param putsRaw                 puts stored uncompressed because they compress above 7/8 of a page
+ *                                ({@link Zcache.Builder#rawIncompressible(boolean)}).
  * @param failedPutsNoMemory      puts that failed for want of memory ({@link Zcache#NO_MEMORY}).
  * @param failedPutsPoorCompression puts refused for poor compression ({@link Zcache#POOR_COMPRESSION}).
- * @param compressPoor            pages compressing above 7/8 of a page (refused).
+ * @param compressPoor            pages compressing above 7/8 of a page (refused, or stored raw).
  * @param meanCompressPoor        persistent pages above 5/8 of a page refused while the persistent mean was above
  *                                5/8 too.
  * @param persistentAteEphemeral  ephemeral pages evicted to make room for a persistent put.
@@ -44,6 +46,7 @@ public record ZcacheStats(
     long puts,
     long putsStored,
     long sameFilled,
+    long putsRaw,
     long failedPutsNoMemory,
     long failedPutsPoorCompression,
     long compressPoor,

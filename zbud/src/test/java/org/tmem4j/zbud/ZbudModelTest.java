@@ -79,7 +79,7 @@ final class ZbudModelTest
             expected = arena.allocate(PageMemory.PAGE_SIZE);
             memory = PageMemory.builder().budgetBytes((long)BUDGET_PAGES * PageMemory.PAGE_SIZE).slabBytes(64 << 10)
                 .build();
-            allocator = new ZbudAllocator(memory);
+            allocator = new ZbudAllocator(memory, 1);
             run();
             allocator.close();
             assertEquals(0, memory.stats().pagesInUse(), "close must give every page back; seed " + SEED);
