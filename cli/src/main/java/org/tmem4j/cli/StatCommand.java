@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.tmem4j.stats.CounterDescription;
+import org.tmem4j.stats.CounterKind;
 import org.tmem4j.stats.CounterValue;
 import org.tmem4j.stats.CountersFile;
 import org.tmem4j.stats.CountersFileReader;
@@ -26,18 +29,23 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tmem4j stat}: prints the counters of a running engine from its memory-mapped counters file, one
- * {@code kind/name/counter value} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints them
- * again every interval with each counter's change per second.
+ * {@code kind/name/counter value unit} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints
+ * them again every interval with each monotonic counter's change per second (a gauge is a level: its value is what
+ * counts, so it gets no rate); {@code --describe} adds each counter's type and meaning, all as the counters file
+ * carries them from the engine's descriptions.
  * <p>
- * Exit codes: 0 when the counters were printed; 1 when no live engine's counters could be read (no file, a stale or
- * closed one, an unreadable one, or several engines to choose from); 2 for bad options.
+ * Exit codes: {@link #OK} when the counters were printed; {@link #NO_COUNTERS} when no live engine's counters could
+ * be read (no file, a stale, closed, truncated or unreadable one, or several engines to choose from);
+ * {@link CommandLines#USAGE} for bad options.
  */
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Prints the counters of a running tmem4j engine (the 'cat debugfs' of tmem4j).",
-    footer = "Exit codes: 0 printed; 1 no live engine's counters found (missing, stale or unreadable file, or "
-        + "several engines: choose with --pid or --file); 2 bad options.")
+    footer = "Exit codes: " + StatCommand.OK + " printed; " + StatCommand.NO_COUNTERS + " no live engine's counters "
+        + "found (missing, stale, closed, truncated or unreadable file, or several engines: choose with --pid or "
+        + "--file); " + CommandLines.USAGE + " bad options.")
 public final class StatCommand implements Callable<Integer>
 {
     /** Exit code when the counters were printed. */
@@ -67,8 +75,16 @@ public final class StatCommand implements Callable<Integer>
         defaultValue = "${sys:java.io.tmpdir}")
     Path dir;
 
-    @Option(names = "--watch", description = "Print again every interval, with per-second changes.")
+    @Option(names = "--watch", description = "Print again every interval, with each counter's change per second "
+        + "(gauges are levels: no rate).")
     boolean watch;
+
+    @Option(names = "--describe", description = "Add each counter's type (counter or gauge) and meaning.")
+    boolean describe;
+
+    @Option(names = "--json", description = "Print each sample as one JSON object on its own line (pid, file, time, "
+        + "published_ms, dropped_counters, counters by label) instead of the table.")
+    boolean json;
 
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
         description = "Milliseconds between prints with --watch (default ${DEFAULT-VALUE}).")
@@ -95,6 +111,12 @@ public final class StatCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (target != null && target.pid != null && target.pid < 1)
+        {
+            err.println("tmem4j stat: --pid must be a process id, at least 1; got " + target.pid);
+            err.flush();
+            return CommandLines.USAGE;
+        }
         if (intervalMs < 1 || count < 0 || (staleAfterMs != null && staleAfterMs < 1))
         {
             err.println("tmem4j stat: --interval and --stale-after must be at least 1 ms and --count at least 0; got "
@@ -124,11 +146,16 @@ public final class StatCommand implements Callable<Integer>
         {
             return NO_COUNTERS;
         }
+        if (json)
+        {
+            out.println(CountersJson.line(reader, snapshot.get(), Instant.now()));
+            return OK;
+        }
         printHeader(reader, snapshot.get(), out);
         final int width = labelWidth(snapshot.get());
         for (final CounterValue counter : snapshot.get().counters())
         {
-            out.printf(Locale.ROOT, "%-" + width + "s %20d%n", counter.label(), counter.value());
+            printLine(out, width, counter, null);
         }
         return OK;
     }
@@ -150,6 +177,12 @@ public final class StatCommand implements Callable<Integer>
                 return NO_COUNTERS;
             }
             final CountersSnapshot snapshot = read.get();
+            if (json)
+            {
+                out.println(CountersJson.line(reader, snapshot, Instant.now()));
+                out.flush();
+                continue;
+            }
             if (printed > 0)
             {
                 out.println();
@@ -163,7 +196,7 @@ public final class StatCommand implements Callable<Integer>
                 final String label = counter.label();
                 final Long before = previous.get(label);
                 final String rate;
-                if (before == null)
+                if (before == null || counter.description().kind() == CounterKind.GAUGE)
                 {
                     rate = "";
                 }
@@ -175,7 +208,7 @@ public final class StatCommand implements Callable<Integer>
                 {
                     rate = String.format(Locale.ROOT, "%+.1f/s", (counter.value() - before) * 1000.0 / elapsedMs);
                 }
-                out.printf(Locale.ROOT, "%-" + width + "s %20d %16s%n", label, counter.value(), rate);
+                printLine(out, width, counter, rate);
                 current.put(label, counter.value());
             }
             out.flush();
@@ -187,14 +220,15 @@ public final class StatCommand implements Callable<Integer>
 
     private Optional<CountersSnapshot> liveSnapshot(final CountersFileReader reader, final PrintWriter err)
     {
-        final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
-        if (stale.isPresent())
-        {
-            err.println("tmem4j stat: " + reader.path() + " is stale: " + stale.get());
-            return Optional.empty();
-        }
         try
         {
+            reader.checkIntact();
+            final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
+            if (stale.isPresent())
+            {
+                err.println("tmem4j stat: " + reader.path() + " is stale: " + stale.get());
+                return Optional.empty();
+            }
             return Optional.of(reader.snapshot());
         }
         catch (final IOException ex)
@@ -221,6 +255,26 @@ public final class StatCommand implements Callable<Integer>
         {
             out.println("# no counters registered");
         }
+    }
+
+    /**
+     * One counter: label, value and unit, then its rate when watching ({@code rate} not null), then its type and
+     * meaning with {@code --describe}.
+     */
+    private void printLine(final PrintWriter out, final int width, final CounterValue counter, final String rate)
+    {
+        final CounterDescription description = counter.description();
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %20d %-10s",
+            counter.label(), counter.value(), description.unit().symbol()));
+        if (rate != null)
+        {
+            line.append(String.format(Locale.ROOT, " %16s", rate));
+        }
+        if (describe)
+        {
+            line.append(String.format(Locale.ROOT, " %-7s %s", description.kind().label(), description.description()));
+        }
+        out.println(line.toString().stripTrailing());
     }
 
     private static int labelWidth(final CountersSnapshot snapshot)

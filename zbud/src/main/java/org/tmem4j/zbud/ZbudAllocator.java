@@ -1,8 +1,6 @@
 package org.tmem4j.zbud;
 
 import java.lang.foreign.MemorySegment;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,6 +10,8 @@ import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.memory.PageMemory;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterUnit;
 
 import static org.tmem4j.zbud.PageTable.FIRST;
 import static org.tmem4j.zbud.PageTable.LAST;
@@ -61,10 +61,9 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * buddy's generation, which every free advances. Every use of a handle checks them all, so a handle of another
  * allocator, a freed one or a forged one raises {@link IllegalArgumentException} and never touches memory.
  * <p>
- * <b>Statistics</b> ({@link #stats()} details): {@code pages} held, {@code buddied} (two objects) and
- * {@code unbuddied} (one object) pages, {@code stored_bytes}, {@code no_memory} (allocations refused for the
- * budget), {@code shards} and {@code foreign_fits} (objects placed in another shard's page once the budget was
- * spent, see below).
+ * <b>Statistics</b> ({@link #stats()} details, described in {@code DETAILS}): {@code buddied} (two objects) and
+ * {@code unbuddied} (one object) pages, {@code no_memory} (allocations refused for the budget) and
+ * {@code foreign_fits} (objects placed in another shard's page once the budget was spent, see below).
  * <p>
  * <b>Threads: shards.</b> The pages are split among shards, each a page table with its own lock, so that threads
  * on different CPUs never share a lock or a written cache line (a single lock made two threads slower than one).
@@ -90,6 +89,22 @@ public final class ZbudAllocator implements ObjectAllocator
     private final Shard[] shards;
     private final int shardMask;
     private volatile boolean closed;
+
+    /** zbud's own counters, summed over the shards: the details of its {@link AllocatorStats}. */
+    private static final CounterCatalog<Totals> DETAILS = CounterCatalog.<Totals>builder()
+        .gauge("buddied", CounterUnit.PAGES, "pages holding two objects", Totals::buddied)
+        .gauge("unbuddied", CounterUnit.PAGES, "pages holding one object, with room for a buddy",
+            Totals::unbuddied)
+        .counter("no_memory", CounterUnit.OPERATIONS, "allocations refused because page memory was at its budget",
+            Totals::noMemory)
+        .counter("foreign_fits", CounterUnit.OBJECTS, "objects placed in another CPU's shard once the budget was "
+            + "spent", Totals::foreignFits)
+        .build();
+
+    /** The shards' counters, summed. */
+    private record Totals(long buddied, long unbuddied, long noMemory, long foreignFits)
+    {
+    }
 
     /**
      * One lock's worth of zbud: a page table and its counters, guarded by the shard's lock.
@@ -357,15 +372,8 @@ public final class ZbudAllocator implements ObjectAllocator
                 shard.unlock();
             }
         }
-        final Map<String, Long> details = new LinkedHashMap<>();
-        details.put("pages", pages);
-        details.put("buddied", buddied);
-        details.put("unbuddied", unbuddied);
-        details.put("stored_bytes", storedBytes);
-        details.put("no_memory", noMemory);
-        details.put("shards", (long)shards.length);
-        details.put("foreign_fits", foreignFits);
-        return new AllocatorStats(NAME, objects, storedBytes, pages, details);
+        return new AllocatorStats(NAME, objects, storedBytes, pages,
+            DETAILS.values(new Totals(buddied, unbuddied, noMemory, foreignFits)));
     }
 
     /**
@@ -418,8 +426,8 @@ public final class ZbudAllocator implements ObjectAllocator
         }
         final AllocatorStats stats = stats();
         return "ZbudAllocator[objects=" + stats.objects() + ", storedBytes=" + stats.storedBytes() + ", pages=" +
-            stats.pagesUsed() + ", buddied=" + stats.details().get("buddied") + ", unbuddied=" +
-            stats.details().get("unbuddied") + ", shards=" + shards.length + "]";
+            stats.pagesUsed() + ", buddied=" + stats.detail("buddied") + ", unbuddied=" + stats.detail("unbuddied") +
+            ", shards=" + shards.length + "]";
     }
 
     private long locate(final long handle)
