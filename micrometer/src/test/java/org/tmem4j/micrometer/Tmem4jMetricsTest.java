@@ -125,8 +125,8 @@ class Tmem4jMetricsTest
             assertEquals((double)stats.allocator().detail("buddied"), values.get("tmem4j_allocator_buddied_pages"));
             assertEquals((double)stats.memory().pagesInUse(), values.get("tmem4j_memory_pages_in_use_pages"));
             assertEquals((double)stats.memory().budgetBytes(), values.get("tmem4j_memory_budget_bytes"));
-            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 3 + 8, values.size(),
-                "one sample per counter of the engine, allocator (zbud: 3 details) and memory: " + values.keySet());
+            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 4 + 8, values.size(),
+                "one sample per counter of the engine, allocator (zbud: 4 details) and memory: " + values.keySet());
         }
     }
 
