@@ -3,14 +3,15 @@ package org.tmem4j.micrometer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.alloc.AllocatorStats;
@@ -21,6 +22,7 @@ import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.memory.PageMemoryStats;
 import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcachePoolStats;
 import org.tmem4j.zcache.ZcacheStats;
 
 /**
@@ -53,16 +55,28 @@ class ReadmeTest
     void theMicrometerExampleIsInTheReadmeAndRuns(@TempDir final Path dir) throws Exception
     {
         final List<String> lines = Files.readAllLines(EXAMPLE);
-        final int begins = lines.indexOf("        // README metrics example begins");
-        final int ends = lines.indexOf("        // README metrics example ends");
-        final String example = lines.subList(begins + 1, ends).stream()
-            .map(line -> line.length() >= 8 ? line.substring(8) : line.strip())
-            .collect(Collectors.joining("\n"));
+        final int begins = lines.indexOf("// README metrics example begins");
+        final int ends = lines.indexOf("// README metrics example ends");
+        assertTrue(begins >= 0 && ends > begins, "markers in " + EXAMPLE);
+        final String example = String.join("\n", lines.subList(begins + 1, ends));
         assertTrue(Files.readString(README).contains("```java\n" + example + "\n```"),
             "README.md does not show ReadmeMetricsExample's text in a java block; it should be:\n" + example);
 
-        assertEquals(100.0, ReadmeMetricsExample.run(new SimpleMeterRegistry(), dir.resolve("app.counters")),
-            "the engine counted every page cleancache put");
+        final PrintStream stdout = System.out;
+        final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try
+        {
+            ReadmeMetricsExample.main(new String[] {dir.toString()});
+        }
+        finally
+        {
+            System.setOut(stdout);
+        }
+        final String out = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(List.of("tmem4j_engine_puts_operations_total{allocator=\"zsmalloc\",app=\"shop\",codec=\"lz4\","
+            + "codec_level=\"1\",engine=\"zcache\",name=\"zcache\"} 100.0"), out.lines().toList(),
+            "the engine counted every page cleancache put: " + out);
     }
 
     /** The markdown table of every counter: source, name, type, unit, meaning. */
@@ -76,6 +90,7 @@ class ReadmeTest
         rows(rows, "`allocator` (zbud)", details("zbud"));
         rows(rows, "`allocator` (zsmalloc)", details("zsmalloc"));
         rows(rows, "`memory`", PageMemoryStats.COUNTERS.descriptions());
+        rows(rows, "`pool`", ZcachePoolStats.COUNTERS.descriptions());
         final FrontendsConfig config = FrontendsConfig.defaults();
         final BackendRegistry registry = new BackendRegistry();
         try (Cleancache cleancache = Cleancache.create(registry, config);
