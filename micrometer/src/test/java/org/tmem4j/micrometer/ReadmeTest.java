@@ -1,13 +1,7 @@
 package org.tmem4j.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +14,7 @@ import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.memory.PageMemoryStats;
+import org.tmem4j.readme.ReadmeText;
 import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.zcache.Zcache;
 import org.tmem4j.zcache.ZcachePoolStats;
@@ -31,7 +26,6 @@ import org.tmem4j.zcache.ZcacheStats;
  */
 class ReadmeTest
 {
-    private static final Path README = Path.of("..", "README.md");
     private static final String TABLE_BEGINS = "<!-- counters table begins: made from the descriptions, checked by "
         + "micrometer/src/test/java/org/tmem4j/micrometer/ReadmeTest.java -->";
     private static final String TABLE_ENDS = "<!-- counters table ends -->";
@@ -39,41 +33,19 @@ class ReadmeTest
         "ReadmeMetricsExample.java");
 
     @Test
-    void theCountersTableIsTheOneTheDescriptionsMake() throws IOException
+    void theCountersTableIsTheOneTheDescriptionsMake()
     {
         final String expected = table();
-        final String readme = Files.readString(README);
-        final int begins = readme.indexOf(TABLE_BEGINS);
-        final int ends = readme.indexOf(TABLE_ENDS);
-        assertTrue(begins >= 0 && ends > begins, "README.md has no counters table between " + TABLE_BEGINS
-            + " and " + TABLE_ENDS + "; it should be:\n" + expected);
-        assertEquals(expected, readme.substring(begins + TABLE_BEGINS.length(), ends).strip(),
+        assertEquals(expected, ReadmeText.section(TABLE_BEGINS, TABLE_ENDS),
             "README.md's counters table differs from the descriptions; paste this:\n" + expected);
     }
 
     @Test
     void theMicrometerExampleIsInTheReadmeAndRuns(@TempDir final Path dir) throws Exception
     {
-        final List<String> lines = Files.readAllLines(EXAMPLE);
-        final int begins = lines.indexOf("// README metrics example begins");
-        final int ends = lines.indexOf("// README metrics example ends");
-        assertTrue(begins >= 0 && ends > begins, "markers in " + EXAMPLE);
-        final String example = String.join("\n", lines.subList(begins + 1, ends));
-        assertTrue(Files.readString(README).contains("```java\n" + example + "\n```"),
-            "README.md does not show ReadmeMetricsExample's text in a java block; it should be:\n" + example);
-
-        final PrintStream stdout = System.out;
-        final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try
-        {
-            ReadmeMetricsExample.main(new String[] {dir.toString()});
-        }
-        finally
-        {
-            System.setOut(stdout);
-        }
-        final String out = printed.toString(StandardCharsets.UTF_8);
+        ReadmeText.assertShowsJavaBlock(EXAMPLE, "// README metrics example begins",
+            "// README metrics example ends");
+        final String out = ReadmeText.printedBy(ReadmeMetricsExample::main, dir.toString());
         assertEquals(List.of("tmem4j_engine_puts_operations_total{allocator=\"zsmalloc\",app=\"shop\",codec=\"lz4\","
             + "codec_level=\"1\",engine=\"zcache\",name=\"zcache\"} 100.0"), out.lines().toList(),
             "the engine counted every page cleancache put: " + out);
