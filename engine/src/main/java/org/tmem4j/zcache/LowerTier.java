@@ -37,7 +37,8 @@ public interface LowerTier
      * @param b          object id, second word.
      * @param c          object id, third word.
      * @param index      page index.
-     * @param compressed the page compressed by zcache's codec, exactly its length.
+     * @param compressed the page compressed by zcache's codec, exactly its length; a page zcache keeps raw
+     *                   (incompressible) is handed over as itself, exactly one page long.
      * @return whether the tier now holds the page; if not, zcache keeps or drops it as it would without a tier.
      */
     boolean store(TmemPool pool, long a, long b, long c, int index, MemorySegment compressed);

@@ -140,6 +140,13 @@ final class TierLink
         {
             return false;
         }
+        if (length == pool.pageSize())
+        {
+            // a raw page (StoredPages keeps incompressible pages uncompressed): a payload of exactly one page
+            MemorySegment.copy(slot.scratch(), 0, dst, 0, length);
+            repatriated.increment();
+            return true;
+        }
         // decompressed aside, so a page that fails to decompress leaves dst untouched
         try
         {

@@ -46,7 +46,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages.
      * @return a backend over a new Zcache, which closing the backend closes.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
@@ -67,6 +67,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false);
     }
 
