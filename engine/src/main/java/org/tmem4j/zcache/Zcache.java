@@ -555,10 +555,12 @@ public final class Zcache implements AutoCloseable
         return tier.isConfigured();
     }
 
+    /**
      * @return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
      * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
      * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one
-     * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}), for
+     * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}) and, with a lower tier, kind {@code tier}
+     * ({@link LowerTierStats#COUNTERS}), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
      * {@link #stats()} snapshot; after the engine closes they read 0.
      */

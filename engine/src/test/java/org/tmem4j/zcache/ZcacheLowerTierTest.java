@@ -183,6 +183,33 @@ class ZcacheLowerTierTest
     }
 
     @Test
+    void aRawPageGoesDownAsItselfAndComesBackAsItself()
+    {
+        final MapLowerTier tier = new MapLowerTier();
+        try (Arena arena = Arena.ofConfined();
+            Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).budgetBytes(BUDGET)
+                .compressorSlots(2).rawIncompressible(true).lowerTier(tier).build())
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final MemorySegment back = arena.allocate(4096);
+            final int pool = zcache.createPool(PoolKind.EPHEMERAL, 4096);
+            PageContent.fill(page, 4096, 5, 2);
+            assertEquals(Zcache.STORED, zcache.put(pool, 9, 9, 9, 0, page));
+            assertEquals(1, zcache.stats().putsRaw(), "the random page is kept raw");
+            for (int index = 1; tier.pagesOf(pool) == 0 || tier.pages.get(new MapLowerTier.Key(pool, 9, 9, 9, 0))
+                == null; index++)
+            {
+                PageContent.fill(page, 4096, 5, 3 + 10L * index);
+                assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index, page));
+            }
+            assertEquals(4096, tier.pages.get(new MapLowerTier.Key(pool, 9, 9, 9, 0)).length);
+            assertTrue(zcache.get(pool, 9, 9, 9, 0, back));
+            PageContent.fill(page, 4096, 5, 2);
+            assertEquals(-1, page.mismatch(back));
+        }
+    }
+
+    @Test
     void anUnreachableTierIsAMissForEphemeralPagesAndAnErrorForPersistentOnes()
     {
         final MapLowerTier tier = new MapLowerTier();
