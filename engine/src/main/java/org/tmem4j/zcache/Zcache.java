@@ -487,6 +487,27 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * One pool's row of {@link #stats()}, without the others: what a caller that accounts pages per pool (the host
+     * daemon's per-client caps) reads.
+     *
+     * @param poolId a live pool.
+     * @return the pool's row.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed.
+     */
+    public ZcachePoolStats poolStats(final int poolId)
+    {
+        gate.enter();
+        try
+        {
+            return pool(poolId).stats();
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
      * @return the counters as a source of kind {@code engine} named after this backend (see
      * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
      */

@@ -28,6 +28,18 @@ public interface Backend
     String name();
 
     /**
+     * Whether the backend can disappear without warning, taking the pages it holds: a daemon in another process
+     * that may be killed. Frontswap then writes every page it gives the backend through to its swap file, so that
+     * no persistent page lives only in the backend; a backend that is gone answers every get with a miss.
+     *
+     * @return {@code false} unless the backend's pages can vanish with it.
+     */
+    default boolean mayVanish()
+    {
+        return false;
+    }
+
+    /**
      * @param pageSize a power of two from 4096 to 65536.
      * @return the id of a new private ephemeral pool, {@code >= 0}.
      */

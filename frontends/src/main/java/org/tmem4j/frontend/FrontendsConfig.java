@@ -61,7 +61,14 @@ public final class FrontendsConfig
         /** Whether idle swap areas are shrunk in the background; boolean, default false. */
         SELFSHRINK("frontswap.selfshrink"),
         /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
-        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs");
+        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs"),
+        /**
+         * The host daemon's socket, for {@code backend=host}; default {@code host.sock} in
+         * {@code tmem4j-host-USER} under {@code java.io.tmpdir}.
+         */
+        HOST_SOCKET("host.socket"),
+        /** Request slots a JVM opens at the host daemon (its parallel requests), 1 to 64; default 4. */
+        HOST_SLOTS("host.slots");
 
         private final String key;
 
@@ -92,6 +99,8 @@ public final class FrontendsConfig
     private final boolean checksum;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
+    private final Path hostSocket;
+    private final int hostSlots;
 
     private FrontendsConfig(final Builder b)
     {
@@ -108,6 +117,8 @@ public final class FrontendsConfig
         checksum = b.checksum;
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
+        hostSocket = b.hostSocket;
+        hostSlots = b.hostSlots;
     }
 
     /**
@@ -225,6 +236,18 @@ public final class FrontendsConfig
         return selfshrinkInterval;
     }
 
+    /** @return the host daemon's socket. */
+    public Path hostSocket()
+    {
+        return hostSocket;
+    }
+
+    /** @return request slots a JVM opens at the host daemon. */
+    public int hostSlots()
+    {
+        return hostSlots;
+    }
+
     /**
      * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
      */
@@ -244,6 +267,8 @@ public final class FrontendsConfig
         p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
+        p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
         return p;
     }
 
@@ -271,6 +296,9 @@ public final class FrontendsConfig
         private boolean checksum;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
+        private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
+            "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
+        private int hostSlots = 4;
 
         private Builder()
         {
@@ -397,6 +425,28 @@ public final class FrontendsConfig
             return this;
         }
 
+        /** @param socket the host daemon's socket. @return this builder. */
+        public Builder hostSocket(final Path socket)
+        {
+            if (socket == null || socket.toString().isEmpty())
+            {
+                throw invalid(Key.HOST_SOCKET, String.valueOf(socket), "the path of the host daemon's socket");
+            }
+            hostSocket = socket;
+            return this;
+        }
+
+        /** @param slots request slots at the host daemon, 1 to 64. @return this builder. */
+        public Builder hostSlots(final int slots)
+        {
+            if (slots < 1 || slots > 64)
+            {
+                throw invalid(Key.HOST_SLOTS, Integer.toString(slots), "a whole number from 1 to 64");
+            }
+            hostSlots = slots;
+            return this;
+        }
+
         /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
@@ -486,6 +536,8 @@ public final class FrontendsConfig
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case HOST_SOCKET -> hostSocket(Path.of(value));
+                case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));
             }
         }
 
