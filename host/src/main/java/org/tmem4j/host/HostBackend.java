@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -363,8 +365,9 @@ public final class HostBackend implements Backend, AutoCloseable
                 default -> throw new IOException("host daemon ended client " + clientId + ": " + message);
             }
         }
-        catch (final IOException ex)
+        catch (final IOException | ClosedSelectorException | CancelledKeyException ex)
         {
+            // the daemon went, or went while this call waited and the watcher closed the slot
             goneNow();
             return Integer.MIN_VALUE;
         }

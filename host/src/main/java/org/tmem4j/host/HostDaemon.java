@@ -693,22 +693,22 @@ public final class HostDaemon implements AutoCloseable
      */
     private void free(final ClientSession session)
     {
+        // the session leaves the table last, so a client that is gone from the table holds nothing any more
+        if (!closed)
+        {
+            for (final ClientSession.Pool pool : session.pools())
+            {
+                try
+                {
+                    destroy(pool);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "freeing a pool of " + session + " failed", ex);
+                }
+            }
+        }
         sessions.remove(session.id);
-        if (closed)
-        {
-            return;
-        }
-        for (final ClientSession.Pool pool : session.pools())
-        {
-            try
-            {
-                destroy(pool);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.log(System.Logger.Level.WARNING, "freeing a pool of " + session + " failed", ex);
-            }
-        }
     }
 
     private static void respond(final SocketChannel channel, final ByteBuffer response, final int status,
