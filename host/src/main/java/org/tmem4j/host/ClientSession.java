@@ -49,6 +49,7 @@ final class ClientSession
     final long pid;
     final int slots;
     final long persistentCap;
+    final int weight;
     final LongAdder puts = new LongAdder();
     final LongAdder stored = new LongAdder();
     final LongAdder gets = new LongAdder();
@@ -69,7 +70,7 @@ final class ClientSession
     private boolean ended;
 
     ClientSession(final int id, final UserPrincipal user, final GroupPrincipal group, final long pid,
-        final int slots, final long persistentCap, final byte[] token, final Path regionFile, final Arena arena,
+        final int slots, final long persistentCap, final int weight, final byte[] token, final Path regionFile, final Arena arena,
         final MemorySegment region, final SocketChannel control, final Consumer<ClientSession> freer)
     {
         this.id = id;
@@ -78,6 +79,7 @@ final class ClientSession
         this.pid = pid;
         this.slots = slots;
         this.persistentCap = persistentCap;
+        this.weight = weight;
         this.token = token;
         this.regionFile = regionFile;
         this.arena = arena;

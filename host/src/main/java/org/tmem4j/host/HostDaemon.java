@@ -61,7 +61,8 @@ import org.tmem4j.zcache.ZcachePoolStats;
  * <b>Persistent caps</b> (Xen's per-client accounting): a client at its cap has its persistent puts refused (its
  * frontswap writes the page to its swap file), and since zcache never evicts persistent pages, no client's
  * persistent pages are ever taken by another. Ephemeral pages of all clients share the rest of the budget and are
- * evicted oldest first across every pool.
+ * evicted coldest first across every pool, a page's age divided by its client's weight, so under a full budget the
+ * clients' ephemeral shares follow their weights.
  */
 public final class HostDaemon implements AutoCloseable
 {
@@ -195,8 +196,8 @@ public final class HostDaemon implements AutoCloseable
         final List<ClientSession> list = new ArrayList<>(sessions.values());
         list.sort((x, y) -> Integer.compare(x.id, y.id));
         final StringBuilder out = new StringBuilder(String.format(
-            "%-6s %-10s %-8s %5s %5s %12s %12s %14s %12s %12s %12s %12s%n", "client", "user", "pid", "slots",
-            "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "puts", "gets", "hits"));
+            "%-6s %-10s %-8s %5s %5s %12s %12s %14s %12s %7s %12s %12s %12s%n", "client", "user", "pid", "slots",
+            "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "weight", "puts", "gets", "hits"));
         long pages = 0;
         for (final ClientSession session : list)
         {
@@ -226,13 +227,15 @@ public final class HostDaemon implements AutoCloseable
                 bytes += row.compressedBytes();
             }
             pages += ephemeral + persistent;
-            out.append(String.format("%-6d %-10s %-8d %5d %5d %12d %12d %14d %12s %12d %12d %12d%n", session.id,
+            out.append(String.format("%-6d %-10s %-8d %5d %5d %12d %12d %14d %12s %7d %12d %12d %12d%n", session.id,
                 session.user.getName(), session.pid, session.slots, pools.size(), ephemeral, persistent, bytes,
                 session.persistentCap == HostConfig.UNLIMITED ? "unlimited" : Long.toString(session.persistentCap),
-                session.puts.sum(), session.gets.sum(), session.hits.sum()));
+                session.weight, session.puts.sum(), session.gets.sum(), session.hits.sum()));
         }
+        final var stats = zcache.stats();
         out.append(String.format("clients %d, pages %d (shared pools count in each member's row), budget %d bytes,"
-            + " in use %d bytes%n", list.size(), pages, zcache.budgetBytes(), zcache.stats().memory().bytesInUse()));
+            + " in use %d bytes, evictions %d%n", list.size(), pages, zcache.budgetBytes(),
+            stats.memory().bytesInUse(), stats.evictions()));
         return out.toString();
     }
 
@@ -464,7 +467,8 @@ public final class HostDaemon implements AutoCloseable
             return null;
         }
         final ClientSession session = new ClientSession(id, peer.user(), peer.group(), request.getInt(36), slots,
-            config.persistentCapOf(peer.user().getName()), token, file, arena, region, channel, this::free);
+            config.persistentCapOf(peer.user().getName()), config.weightOf(peer.user().getName()), token, file, arena,
+            region, channel, this::free);
         sessions.put(id, session);
         final byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
         final ByteBuffer payload = ByteBuffer.allocate(HostProtocol.TOKEN_BYTES + path.length).put(token).put(path);
@@ -508,8 +512,12 @@ public final class HostDaemon implements AutoCloseable
             {
                 switch (op)
                 {
-                    case HostProtocol.CREATE_EPHEMERAL -> value = session.addPool(new ClientSession.Pool(
-                        zcache.createPool(PoolKind.EPHEMERAL, arg), PoolKind.EPHEMERAL, arg, null));
+                    case HostProtocol.CREATE_EPHEMERAL ->
+                    {
+                        final int id = zcache.createPool(PoolKind.EPHEMERAL, arg);
+                        zcache.poolWeight(id, session.weight);
+                        value = session.addPool(new ClientSession.Pool(id, PoolKind.EPHEMERAL, arg, null));
+                    }
                     case HostProtocol.CREATE_PERSISTENT -> value = session.addPool(new ClientSession.Pool(
                         zcache.createPool(PoolKind.PERSISTENT, arg), PoolKind.PERSISTENT, arg, null));
                     case HostProtocol.CREATE_SHARED ->
@@ -663,6 +671,11 @@ public final class HostDaemon implements AutoCloseable
                 return null;
             }
             final int zcacheId = zcache.createSharedPool(PoolKind.EPHEMERAL, uuidHi, uuidLo, pageSize);
+            if (existing == null)
+            {
+                // a shared pool weighs what its creator does
+                zcache.poolWeight(zcacheId, session.weight);
+            }
             final SharedPool pool = existing != null ? existing : new SharedPool(session.user, zcacheId);
             pool.members++;
             shared.put(key, pool);

@@ -291,6 +291,36 @@ class HostBackendTest
     }
 
     @Test
+    void aUsersWeightGoesToItsClientsEphemeralPools()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.host.weight." + System.getProperty("user.name"), "7");
+        final HostDaemon daemon = daemon(1 << 20, HostConfig.from(properties));
+        final HostBackend backend = client(daemon, 1);
+        backend.createEphemeralPool(4096);
+        backend.createSharedEphemeralPool(1, 2, 4096);
+        assertEquals(List.of(7, 7), daemon.zcache().stats().pools().stream()
+            .map(row -> daemon.zcache().poolWeight(row.id())).toList());
+        assertTrue(daemon.statusTable().lines().anyMatch(line -> line.matches(".* 7 +0 +0 +0$")),
+            daemon.statusTable());
+    }
+
+    @Test
+    void badSettingsAreNamed()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.host.weight", "0");
+        final IllegalArgumentException weight = assertThrows(IllegalArgumentException.class,
+            () -> HostConfig.from(properties));
+        assertEquals("tmem4j.host.weight=0 is not allowed; allowed: a whole number from 1 to 1000000",
+            weight.getMessage());
+        properties.clear();
+        properties.setProperty("tmem4j.host.sharedUsers", "x");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HostConfig.from(properties)).getMessage()
+            .startsWith("unknown key tmem4j.host.sharedUsers; the keys are"));
+    }
+
+    @Test
     void statusListsEveryClient()
     {
         final HostDaemon daemon = daemon(1 << 20, HostConfig.defaults());
