@@ -1,6 +1,9 @@
 package org.tmem4j.frontend;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.tmem4j.stats.CounterSource;
 
 /**
  * What the frontends store pages in: the JVM's {@code cleancache_ops} and {@code frontswap_ops} in one interface.
@@ -28,6 +31,7 @@ public interface Backend
     String name();
 
     /**
+<<<<<<< HEAD
      * Whether the backend can disappear without warning, taking the pages it holds: a daemon in another process
      * that may be killed. Frontswap then writes every page it gives the backend through to its swap file, so that
      * no persistent page lives only in the backend; a backend that is gone answers every get with a miss.
@@ -41,6 +45,19 @@ public interface Backend
 
     /**
      * @param pageSize a power of two from 4096 to 65536.
+=======
+     * @return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
+     * {@link CounterPublication#addEngine(Backend)} and the Micrometer binder; none by default. The sources are made
+     * on each call and read 0 once the backend is closed.
+     */
+    default List<CounterSource> counters()
+    {
+        return List.of();
+    }
+
+    /**
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
+>>>>>>> main
      * @return the id of a new private ephemeral pool, {@code >= 0}.
      */
     int createEphemeralPool(int pageSize);
@@ -48,13 +65,13 @@ public interface Backend
     /**
      * @param uuidHi   the high 64 bits of the shared filesystem's uuid.
      * @param uuidLo   the low 64 bits.
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      * @return the id of the ephemeral pool shared by every caller with this uuid, {@code >= 0}.
      */
     int createSharedEphemeralPool(long uuidHi, long uuidLo, int pageSize);
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      * @return the id of a new persistent pool, {@code >= 0}.
      */
     int createPersistentPool(int pageSize);

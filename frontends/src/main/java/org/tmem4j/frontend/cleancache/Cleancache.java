@@ -12,6 +12,7 @@ import org.tmem4j.frontend.Frontend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Registration;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.tmem.PageSizes;
 
 /**
  * cleancache for the JVM: a victim cache for clean file pages, one pool per mounted "filesystem".
@@ -27,18 +28,20 @@ import org.tmem4j.stats.CounterSource;
  * one pool, which lives until the last of them unmounts. Unregistration drops every page, waiting only for the
  * operations already inside a pool. {@link PagedFile} puts this to work over a {@code FileChannel}.
  * <p>
- * With {@code cleancache.enabled=false} no pool ever reaches a backend.
+ * With {@code cleancache.enabled=false} no pool ever reaches a backend. {@link #close()} unmounts every filesystem,
+ * which drops their pages from the backend and gives their memory back.
  */
-public final class Cleancache implements Frontend
+public final class Cleancache implements Frontend, AutoCloseable
 {
     /** The page size of {@link #initFs()} and {@link #initSharedFs(UUID)}. */
     public static final int DEFAULT_PAGE_SIZE = 4096;
 
     private final BackendRegistry registry;
     private final boolean enabled;
-    private final CleancacheCounters counters = new CleancacheCounters();
+    final CleancacheCounters counters = new CleancacheCounters();
     private final Set<FsPool> pools = new LinkedHashSet<>();
     private final Map<UUID, FsPool> shared = new HashMap<>();
+    private boolean closed;
 
     private Cleancache(final BackendRegistry registry, final boolean enabled)
     {
@@ -74,12 +77,12 @@ public final class Cleancache implements Frontend
     }
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link PageSizes} allows.
      * @return a private pool.
      */
     public CleancacheFs initFs(final int pageSize)
     {
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration -> mount(new FsPool(pageSize, null), registration));
     }
 
@@ -94,7 +97,7 @@ public final class Cleancache implements Frontend
 
     /**
      * @param uuid     the clustered filesystem's uuid.
-     * @param pageSize a power of two from 4096 to 65536, the same for every mount of the uuid.
+     * @param pageSize as {@link PageSizes} allows, the same for every mount of the uuid.
      * @return the pool shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
@@ -103,9 +106,10 @@ public final class Cleancache implements Frontend
         {
             throw new IllegalArgumentException("uuid of a shared filesystem is null");
         }
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration ->
         {
+            requireOpen();
             final FsPool existing = shared.get(uuid);
             if (existing == null)
             {
@@ -136,7 +140,36 @@ public final class Cleancache implements Frontend
      */
     public CounterSource counters()
     {
-        return counters.source("cleancache", this::pools);
+        return CleancacheCounters.CATALOG.source("frontend", "cleancache", () -> this);
+    }
+
+    /**
+     * Unmounts every filesystem: their pools leave the backend (waiting for the operations inside them), so their
+     * pages are dropped and the memory holding them is freed; the registry forgets this cleancache. Handles still
+     * held miss on every get and drop every put; {@link #initFs()} and {@link #initSharedFs(UUID)} throw
+     * {@link IllegalStateException}. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        registry.withRegistration(registration ->
+        {
+            if (!closed)
+            {
+                closed = true;
+                try
+                {
+                    Failures.forEach(pools, FsPool::unbind);
+                }
+                finally
+                {
+                    pools.clear();
+                    shared.clear();
+                }
+            }
+            return null;
+        });
+        registry.removeFrontend(this);
     }
 
     @Override
@@ -185,6 +218,7 @@ public final class Cleancache implements Frontend
 
     private CleancacheFs mount(final FsPool fs, final Registration registration)
     {
+        requireOpen();
         if (registration != null && enabled)
         {
             fs.bind(registration);
@@ -193,12 +227,11 @@ public final class Cleancache implements Frontend
         return new CleancacheFs(this, fs, counters);
     }
 
-    private static void requirePageSize(final int pageSize)
+    private void requireOpen()
     {
-        if (pageSize < 4096 || pageSize > 65536 || Integer.bitCount(pageSize) != 1)
+        if (closed)
         {
-            throw new IllegalArgumentException("page size " + pageSize + " is not allowed; use a power of two from "
-                + "4096 to 65536");
+            throw new IllegalStateException("this cleancache is closed; create another to mount filesystems");
         }
     }
 }
