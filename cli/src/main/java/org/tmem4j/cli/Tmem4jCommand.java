@@ -18,15 +18,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tmem4j",
     mixinStandardHelpOptions = true,
-<<<<<<< HEAD
-    version = "tmem4j 0.1.0-SNAPSHOT",
+    versionProvider = Version.class,
     description = "Transcendent memory for the JVM: measure it (study), watch it (stat), share it (host).",
     subcommands = {StudyCommand.class, StatCommand.class, HostCommand.class})
-=======
-    versionProvider = Version.class,
-    description = "Transcendent memory for the JVM: measure it (study) and watch it (stat).",
-    subcommands = {StudyCommand.class, StatCommand.class})
->>>>>>> main
 public final class Tmem4jCommand implements Runnable
 {
     @Spec

@@ -491,7 +491,6 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-<<<<<<< HEAD
      * Sets how strongly an ephemeral pool's pages resist eviction: pages are evicted by age divided by their pool's
      * weight, so under one budget the pools' shares follow their weights (the host daemon gives each client's pools
      * the client's weight).
@@ -553,15 +552,11 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the counters as a source of kind {@code engine} named after this backend (see
-     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
-=======
      * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
      * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
      * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
      * {@link #stats()} snapshot; after the engine closes they read 0.
->>>>>>> main
      */
     public List<CounterSource> counters()
     {

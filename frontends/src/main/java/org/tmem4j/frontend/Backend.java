@@ -31,7 +31,6 @@ public interface Backend
     String name();
 
     /**
-<<<<<<< HEAD
      * Whether the backend can disappear without warning, taking the pages it holds: a daemon in another process
      * that may be killed. Frontswap then writes every page it gives the backend through to its swap file, so that
      * no persistent page lives only in the backend; a backend that is gone answers every get with a miss.
@@ -44,8 +43,6 @@ public interface Backend
     }
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
-=======
      * @return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
      * {@link CounterPublication#addEngine(Backend)} and the Micrometer binder; none by default. The sources are made
      * on each call and read 0 once the backend is closed.
@@ -57,7 +54,6 @@ public interface Backend
 
     /**
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
->>>>>>> main
      * @return the id of a new private ephemeral pool, {@code >= 0}.
      */
     int createEphemeralPool(int pageSize);

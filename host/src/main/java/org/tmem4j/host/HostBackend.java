@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tmem4j.frontend.Backend;
+import org.tmem4j.tmem.PageSizes;
 
 /**
  * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
@@ -302,11 +303,7 @@ public final class HostBackend implements Backend, AutoCloseable
 
     private int createPool(final int op, final long uuidHi, final long uuidLo, final int pageSize)
     {
-        if (pageSize < 4096 || pageSize > HostProtocol.SLOT_BYTES || Integer.bitCount(pageSize) != 1)
-        {
-            throw new IllegalArgumentException("pageSize must be a power of two from 4096 to 65536, got "
-                + pageSize);
-        }
+        PageSizes.checkPageSize("pageSize", pageSize);
         int pool = call(op, 0, uuidHi, uuidLo, 0, 0, pageSize, null, null);
         if (pool == Integer.MIN_VALUE)
         {

@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
+import org.tmem4j.tmem.PageSizes;
+
 /**
  * The wire format between a JVM and the host daemon: fixed-size frames over Unix domain socket connections, page
  * bytes through a shared memory-mapped region.
@@ -33,7 +35,7 @@ final class HostProtocol
     static final int REQUEST_BYTES = 40;
     static final int RESPONSE_HEADER_BYTES = 12;
     /** A slot holds the largest page a pool may have. */
-    static final int SLOT_BYTES = 65536;
+    static final int SLOT_BYTES = PageSizes.MAX;
     static final int MAX_SLOTS = 64;
     static final int TOKEN_BYTES = 16;
     /** Largest payload either side accepts: a status table of many clients fits, a runaway length does not. */
