@@ -69,7 +69,21 @@ public final class FrontendsConfig
          */
         HOST_SOCKET("host.socket"),
         /** Request slots a JVM opens at the host daemon (its parallel requests), 1 to 64; default 4. */
-        HOST_SLOTS("host.slots");
+        HOST_SLOTS("host.slots"),
+        /** Whether a selfballoon moves the zcache budget with memory pressure; boolean, default false. */
+        SELFBALLOON("selfballoon.enabled"),
+        /** How often the selfballoon looks, in milliseconds, at least 1; default 1000. */
+        SELFBALLOON_INTERVAL_MS("selfballoon.intervalMs"),
+        /** The smallest budget the selfballoon sets, in bytes with an optional suffix; default 16M. */
+        SELFBALLOON_FLOOR("selfballoon.floor"),
+        /** Memory kept free under a cgroup limit, in bytes with an optional suffix; default 64M. */
+        SELFBALLOON_RESERVE("selfballoon.reserve"),
+        /** PSI {@code some avg10} at which memory counts as under pressure, 0 to 100; default 10. */
+        SELFBALLOON_PSI_PERCENT("selfballoon.psiPercent"),
+        /** A shrinking move goes this fraction of the way to the target, 1 to 1000; default 1 (all of it). */
+        SELFBALLOON_DOWN_HYSTERESIS("selfballoon.downHysteresis"),
+        /** A growing move goes this fraction of the way to the target, 1 to 1000; default 8. */
+        SELFBALLOON_UP_HYSTERESIS("selfballoon.upHysteresis");
 
         private final String key;
 
@@ -102,6 +116,13 @@ public final class FrontendsConfig
     private final Duration selfshrinkInterval;
     private final Path hostSocket;
     private final int hostSlots;
+    private final boolean selfballoon;
+    private final Duration selfballoonInterval;
+    private final long selfballoonFloorBytes;
+    private final long selfballoonReserveBytes;
+    private final int selfballoonPsiPercent;
+    private final int selfballoonDownHysteresis;
+    private final int selfballoonUpHysteresis;
 
     private FrontendsConfig(final Builder b)
     {
@@ -120,6 +141,13 @@ public final class FrontendsConfig
         selfshrinkInterval = b.selfshrinkInterval;
         hostSocket = b.hostSocket;
         hostSlots = b.hostSlots;
+        selfballoon = b.selfballoon;
+        selfballoonInterval = b.selfballoonInterval;
+        selfballoonFloorBytes = b.selfballoonFloorBytes;
+        selfballoonReserveBytes = b.selfballoonReserveBytes;
+        selfballoonPsiPercent = b.selfballoonPsiPercent;
+        selfballoonDownHysteresis = b.selfballoonDownHysteresis;
+        selfballoonUpHysteresis = b.selfballoonUpHysteresis;
     }
 
     /**
@@ -249,6 +277,48 @@ public final class FrontendsConfig
         return hostSlots;
     }
 
+    /** @return whether a selfballoon moves the zcache budget with memory pressure. */
+    public boolean selfballoon()
+    {
+        return selfballoon;
+    }
+
+    /** @return how often the selfballoon looks. */
+    public Duration selfballoonInterval()
+    {
+        return selfballoonInterval;
+    }
+
+    /** @return the smallest budget the selfballoon sets. */
+    public long selfballoonFloorBytes()
+    {
+        return selfballoonFloorBytes;
+    }
+
+    /** @return the memory kept free under a cgroup limit. */
+    public long selfballoonReserveBytes()
+    {
+        return selfballoonReserveBytes;
+    }
+
+    /** @return the PSI {@code some avg10} percentage that counts as pressure. */
+    public int selfballoonPsiPercent()
+    {
+        return selfballoonPsiPercent;
+    }
+
+    /** @return the fraction of the way a shrinking move goes (1: all of it). */
+    public int selfballoonDownHysteresis()
+    {
+        return selfballoonDownHysteresis;
+    }
+
+    /** @return the fraction of the way a growing move goes. */
+    public int selfballoonUpHysteresis()
+    {
+        return selfballoonUpHysteresis;
+    }
+
     /**
      * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
      */
@@ -270,6 +340,13 @@ public final class FrontendsConfig
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
         p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
         p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
+        p.setProperty(Key.SELFBALLOON.key(), Boolean.toString(selfballoon));
+        p.setProperty(Key.SELFBALLOON_INTERVAL_MS.key(), Long.toString(selfballoonInterval.toMillis()));
+        p.setProperty(Key.SELFBALLOON_FLOOR.key(), Long.toString(selfballoonFloorBytes));
+        p.setProperty(Key.SELFBALLOON_RESERVE.key(), Long.toString(selfballoonReserveBytes));
+        p.setProperty(Key.SELFBALLOON_PSI_PERCENT.key(), Integer.toString(selfballoonPsiPercent));
+        p.setProperty(Key.SELFBALLOON_DOWN_HYSTERESIS.key(), Integer.toString(selfballoonDownHysteresis));
+        p.setProperty(Key.SELFBALLOON_UP_HYSTERESIS.key(), Integer.toString(selfballoonUpHysteresis));
         return p;
     }
 
@@ -284,6 +361,8 @@ public final class FrontendsConfig
      */
     public static final class Builder
     {
+        private static final String BYTES = "a number of bytes, with an optional K, M, G or T suffix";
+
         private boolean cleancacheEnabled = true;
         private boolean frontswapEnabled = true;
         private String backend = "zcache";
@@ -300,6 +379,13 @@ public final class FrontendsConfig
         private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
             "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
         private int hostSlots = 4;
+        private boolean selfballoon;
+        private Duration selfballoonInterval = Duration.ofSeconds(1);
+        private long selfballoonFloorBytes = 16L << 20;
+        private long selfballoonReserveBytes = 64L << 20;
+        private int selfballoonPsiPercent = 10;
+        private int selfballoonDownHysteresis = 1;
+        private int selfballoonUpHysteresis = 8;
 
         private Builder()
         {
@@ -448,6 +534,72 @@ public final class FrontendsConfig
             return this;
         }
 
+        /** @param enabled whether a selfballoon moves the zcache budget. @return this builder. */
+        public Builder selfballoon(final boolean enabled)
+        {
+            selfballoon = enabled;
+            return this;
+        }
+
+        /** @param interval how often the selfballoon looks, at least 1 ms. @return this builder. */
+        public Builder selfballoonInterval(final Duration interval)
+        {
+            if (interval == null || interval.toMillis() < 1)
+            {
+                throw invalid(Key.SELFBALLOON_INTERVAL_MS, String.valueOf(interval == null ? null :
+                    interval.toMillis()), "a whole number of milliseconds, at least 1");
+            }
+            selfballoonInterval = interval;
+            return this;
+        }
+
+        /** @param bytes the smallest budget the selfballoon sets, at least 4096. @return this builder. */
+        public Builder selfballoonFloorBytes(final long bytes)
+        {
+            if (bytes < 4096)
+            {
+                throw invalid(Key.SELFBALLOON_FLOOR, Long.toString(bytes), "at least 4096 bytes");
+            }
+            selfballoonFloorBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes memory kept free under a cgroup limit, at least 0. @return this builder. */
+        public Builder selfballoonReserveBytes(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw invalid(Key.SELFBALLOON_RESERVE, Long.toString(bytes), "a number of bytes >= 0");
+            }
+            selfballoonReserveBytes = bytes;
+            return this;
+        }
+
+        /** @param percent PSI some avg10 that counts as pressure, 0 to 100. @return this builder. */
+        public Builder selfballoonPsiPercent(final int percent)
+        {
+            if (percent < 0 || percent > 100)
+            {
+                throw invalid(Key.SELFBALLOON_PSI_PERCENT, Integer.toString(percent), "a percentage from 0 to 100");
+            }
+            selfballoonPsiPercent = percent;
+            return this;
+        }
+
+        /** @param hysteresis the fraction of the way a shrinking move goes, 1 to 1000. @return this builder. */
+        public Builder selfballoonDownHysteresis(final int hysteresis)
+        {
+            selfballoonDownHysteresis = requireHysteresis(Key.SELFBALLOON_DOWN_HYSTERESIS, hysteresis);
+            return this;
+        }
+
+        /** @param hysteresis the fraction of the way a growing move goes, 1 to 1000. @return this builder. */
+        public Builder selfballoonUpHysteresis(final int hysteresis)
+        {
+            selfballoonUpHysteresis = requireHysteresis(Key.SELFBALLOON_UP_HYSTERESIS, hysteresis);
+            return this;
+        }
+
         /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
@@ -529,7 +681,8 @@ public final class FrontendsConfig
                     + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
                     + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
                     Integer.MAX_VALUE));
-                case BUDGET -> budgetBytes(parseBytes(value));
+                case BUDGET -> budgetBytes(parseBytes(key, value, "a number of bytes of at least 4096, with an optional K, M,"
+                    + " G or T suffix"));
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
@@ -539,6 +692,17 @@ public final class FrontendsConfig
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
                 case HOST_SOCKET -> hostSocket(Path.of(value));
                 case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));
+                case SELFBALLOON -> selfballoon(parseBoolean(key, value));
+                case SELFBALLOON_INTERVAL_MS -> selfballoonInterval(Duration.ofMillis(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case SELFBALLOON_FLOOR -> selfballoonFloorBytes(parseBytes(key, value, BYTES));
+                case SELFBALLOON_RESERVE -> selfballoonReserveBytes(parseBytes(key, value, BYTES));
+                case SELFBALLOON_PSI_PERCENT -> selfballoonPsiPercent((int)parseLong(key, value,
+                    "a percentage from 0 to 100", 0, 100));
+                case SELFBALLOON_DOWN_HYSTERESIS -> selfballoonDownHysteresis((int)parseLong(key, value,
+                    "a whole number from 1 to 1000", 1, 1000));
+                case SELFBALLOON_UP_HYSTERESIS -> selfballoonUpHysteresis((int)parseLong(key, value,
+                    "a whole number from 1 to 1000", 1, 1000));
             }
         }
 
@@ -585,12 +749,11 @@ public final class FrontendsConfig
             return parsed;
         }
 
-        private static long parseBytes(final String value)
+        private static long parseBytes(final Key key, final String value, final String allowed)
         {
-            final String allowed = "a number of bytes of at least 4096, with an optional K, M, G or T suffix";
             if (value.isEmpty())
             {
-                throw invalid(Key.BUDGET, value, allowed);
+                throw invalid(key, value, allowed);
             }
             final char last = Character.toUpperCase(value.charAt(value.length() - 1));
             final int shift = switch (last)
@@ -602,8 +765,17 @@ public final class FrontendsConfig
                 default -> 0;
             };
             final String digits = shift == 0 ? value : value.substring(0, value.length() - 1);
-            final long number = parseLong(Key.BUDGET, digits, allowed, 0, Long.MAX_VALUE >> shift);
+            final long number = parseLong(key, digits, allowed, 0, Long.MAX_VALUE >> shift);
             return number << shift;
+        }
+
+        private static int requireHysteresis(final Key key, final int hysteresis)
+        {
+            if (hysteresis < 1 || hysteresis > 1000)
+            {
+                throw invalid(key, Integer.toString(hysteresis), "a whole number from 1 to 1000");
+            }
+            return hysteresis;
         }
 
         private static String requireName(final Key key, final String name)
