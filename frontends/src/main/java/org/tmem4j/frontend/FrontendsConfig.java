@@ -43,9 +43,9 @@ public final class FrontendsConfig
         FRONTSWAP_ENABLED("frontswap.enabled"),
         /** The backend provider's name; default {@code zcache}. */
         BACKEND("backend"),
-        /** The allocator's name, {@code zsmalloc} or {@code zbud}; default {@code zsmalloc}. */
+        /** The allocator's name, {@code zsmalloc} or {@code zbud} (in any case); default {@code zsmalloc}. */
         ALLOCATOR("allocator"),
-        /** The codec, {@code lz4} or {@code zstd}; default {@code lz4}. */
+        /** The codec, {@code lz4} or {@code zstd} (in any case); default {@code lz4}. */
         CODEC("codec"),
         /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
         CODEC_LEVEL("codec.level"),
@@ -361,8 +361,6 @@ public final class FrontendsConfig
      */
     public static final class Builder
     {
-        private static final String BYTES = "a number of bytes, with an optional K, M, G or T suffix";
-
         private boolean cleancacheEnabled = true;
         private boolean frontswapEnabled = true;
         private String backend = "zcache";
@@ -413,29 +411,28 @@ public final class FrontendsConfig
         }
 
         /**
-         * @param name the allocator's name; checked against the allocators on the class path, if there are any.
+         * @param name the allocator's name, in any case; checked against the allocators on the class path, if there
+         *             are any.
          * @return this builder.
          */
         public Builder allocator(final String name)
         {
             requireName(Key.ALLOCATOR, name);
             final List<String> known = AllocatorProvider.names();
-            if (!known.isEmpty() && !known.contains(name))
-            {
-                throw invalid(Key.ALLOCATOR, name, "one of " + String.join(", ", known));
-            }
-            allocator = name;
+            allocator = known.isEmpty() ? name : known.stream().filter(name::equalsIgnoreCase).findFirst()
+                .orElseThrow(() -> invalid(Key.ALLOCATOR, name, "one of " + String.join(", ", known) + " (in any case)"));
             return this;
         }
 
-        /** @param name {@code lz4} or {@code zstd}. @return this builder. */
+        /** @param name {@code lz4} or {@code zstd}, in any case. @return this builder. */
         public Builder codec(final String name)
         {
-            if (!"lz4".equals(name) && !"zstd".equals(name))
+            final String lowerCase = requireName(Key.CODEC, name).toLowerCase(Locale.ROOT);
+            if (!CodecSpec.LZ4.equals(lowerCase) && !CodecSpec.ZSTD.equals(lowerCase))
             {
-                throw invalid(Key.CODEC, name, "lz4 or zstd");
+                throw invalid(Key.CODEC, name, "lz4 or zstd (in any case)");
             }
-            codec = name;
+            codec = lowerCase;
             return this;
         }
 
@@ -609,6 +606,10 @@ public final class FrontendsConfig
          */
         public Builder properties(final Properties properties)
         {
+            if (properties == null)
+            {
+                throw new IllegalArgumentException("properties is null");
+            }
             for (final String name : new TreeSet<>(properties.stringPropertyNames()))
             {
                 if (name.startsWith(PREFIX) && !CONFIG_FILE_PROPERTY.equals(name))
@@ -624,10 +625,16 @@ public final class FrontendsConfig
          *
          * @param file the file.
          * @return this builder.
-         * @throws UncheckedIOException if it cannot be read.
+         * @throws UncheckedIOException     if it cannot be read.
+         * @throws IllegalArgumentException naming the file, if it is not a valid properties file or holds a key or
+         *                                  value that is not allowed.
          */
         public Builder file(final Path file)
         {
+            if (file == null)
+            {
+                throw new IllegalArgumentException("file is null; give the path of a properties file");
+            }
             final Properties properties = new Properties();
             try (InputStream in = Files.newInputStream(file))
             {
@@ -637,7 +644,20 @@ public final class FrontendsConfig
             {
                 throw new UncheckedIOException("cannot read frontends configuration file " + file, ex);
             }
-            return properties(properties);
+            catch (final IllegalArgumentException ex)
+            {
+                // Properties.load reports a malformed backslash-u escape without naming the file
+                throw new IllegalArgumentException("frontends configuration file " + file + " is not a valid "
+                    + "properties file: " + ex.getMessage(), ex);
+            }
+            try
+            {
+                return properties(properties);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("frontends configuration file " + file + ": " + ex.getMessage(), ex);
+            }
         }
 
         /**
@@ -681,8 +701,7 @@ public final class FrontendsConfig
                     + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
                     + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
                     Integer.MAX_VALUE));
-                case BUDGET -> budgetBytes(parseBytes(key, value, "a number of bytes of at least 4096, with an optional K, M,"
-                    + " G or T suffix"));
+                case BUDGET -> budgetBytes(parseBytes(key, value, 4096));
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
@@ -695,8 +714,8 @@ public final class FrontendsConfig
                 case SELFBALLOON -> selfballoon(parseBoolean(key, value));
                 case SELFBALLOON_INTERVAL_MS -> selfballoonInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
-                case SELFBALLOON_FLOOR -> selfballoonFloorBytes(parseBytes(key, value, BYTES));
-                case SELFBALLOON_RESERVE -> selfballoonReserveBytes(parseBytes(key, value, BYTES));
+                case SELFBALLOON_FLOOR -> selfballoonFloorBytes(parseBytes(key, value, 4096));
+                case SELFBALLOON_RESERVE -> selfballoonReserveBytes(parseBytes(key, value, 0));
                 case SELFBALLOON_PSI_PERCENT -> selfballoonPsiPercent((int)parseLong(key, value,
                     "a percentage from 0 to 100", 0, 100));
                 case SELFBALLOON_DOWN_HYSTERESIS -> selfballoonDownHysteresis((int)parseLong(key, value,
@@ -749,8 +768,10 @@ public final class FrontendsConfig
             return parsed;
         }
 
-        private static long parseBytes(final Key key, final String value, final String allowed)
+        private static long parseBytes(final Key key, final String value, final long min)
         {
+            final String allowed = "a whole number of bytes from " + min + " to " + (Long.MAX_VALUE >> 40) + "T, with "
+                + "an optional K, M, G or T suffix";
             if (value.isEmpty())
             {
                 throw invalid(key, value, allowed);
@@ -765,7 +786,19 @@ public final class FrontendsConfig
                 default -> 0;
             };
             final String digits = shift == 0 ? value : value.substring(0, value.length() - 1);
-            final long number = parseLong(key, digits, allowed, 0, Long.MAX_VALUE >> shift);
+            final long number;
+            try
+            {
+                number = Long.parseLong(digits);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw invalid(key, value, allowed);
+            }
+            if (number < 0 || number > Long.MAX_VALUE >> shift || number << shift < min)
+            {
+                throw invalid(key, value, allowed);
+            }
             return number << shift;
         }
 
