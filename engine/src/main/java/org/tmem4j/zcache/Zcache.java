@@ -553,9 +553,10 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
-     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
-     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * @return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
+     * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
+     * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one
+     * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
      * {@link #stats()} snapshot; after the engine closes they read 0.
      */
