@@ -47,9 +47,9 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @param config allocator, codec and level, budget, buckets and checksum; with {@code selfballoon.enabled} a
-     *               {@link Selfballoon} moves the budget (at most the configured one) with this JVM's memory
-     *               pressure until the backend is closed.
+     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages;
+     *               with {@code selfballoon.enabled} a {@link Selfballoon} moves the budget (at most the configured
+     *               one) with this JVM's memory pressure until the backend is closed.
      * @return a backend over a new Zcache, which closing the backend closes.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
@@ -61,6 +61,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false)
             .build();
         return new ZcacheBackend(zcache, true, config.selfballoon()
