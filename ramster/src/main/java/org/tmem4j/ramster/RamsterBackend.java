@@ -30,7 +30,7 @@ public final class RamsterBackend extends ZcacheBackend
 
     private RamsterBackend(final Zcache zcache, final RedisTier tier)
     {
-        super(zcache, true);
+        super(zcache, true, null);
         this.tier = tier;
     }
 

@@ -30,6 +30,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * compacted and measured again.
  *
  * @param pagesInFile      pages the engine refused, which frontswap wrote to the backing file instead.
+ * @param pagesRaw         pages the engine kept uncompressed (with {@code rawIncompressible}).
  * @param storedPages      pages the engine holds after the fill.
  * @param compressedBytes  bytes of stored objects after the fill.
  * @param poolBytes        bytes of allocator pages after the fill.
@@ -43,7 +44,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
  * @param remote           what ramster held in Redis after the fill (zeros for zcache).
  */
-public record FrontswapRun(long pagesInFile, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
+public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
     double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
     List<SizeClassOccupancy> classes, String classTable, StudyBackend.RemoteFigures remote)
 {
@@ -54,6 +55,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param backend   makes the backend under study.
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages, {@code count} × {@link PageMemory#PAGE_SIZE} bytes.
      * @param count     how many pages.
      * @param loaded    {@code count} pages of pre-touched output, overwritten.
@@ -62,10 +64,10 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @return the measurements.
      */
     static FrontswapRun measure(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
-        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
-        final PrintStream progress)
+        final boolean raw, final MemorySegment pages, final int count, final MemorySegment loaded,
+        final Path workDir, final PrintStream progress)
     {
-        return run(backend, allocator, codec, pages, count, loaded, workDir, progress, true);
+        return run(backend, allocator, codec, raw, pages, count, loaded, workDir, progress, true);
     }
 
     /**
@@ -75,17 +77,19 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param backend   makes the backend under study.
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages.
      * @param count     how many pages there are.
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
      */
     static void warmUp(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
+        final boolean raw,
         final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir)
     {
         for (int round = 0; round < 2; round++)
         {
-            run(backend, allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+            run(backend, allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
         }
     }
 
@@ -96,19 +100,19 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      */
     public FrontswapRun fasterOf(final FrontswapRun other)
     {
-        return new FrontswapRun(other.pagesInFile, other.storedPages, other.compressedBytes, other.poolBytes,
+        return new FrontswapRun(other.pagesInFile, other.pagesRaw, other.storedPages, other.compressedBytes, other.poolBytes,
             other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
             other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable,
             other.remote);
     }
 
     private static FrontswapRun run(final StudyBackend.Session session, final String allocator,
-        final CodecSpec codec, final MemorySegment pages, final int count, final MemorySegment loaded,
-        final Path workDir, final PrintStream progress, final boolean measured)
+        final CodecSpec codec, final boolean raw, final MemorySegment pages, final int count,
+        final MemorySegment loaded, final Path workDir, final PrintStream progress, final boolean measured)
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final ZcacheBackend backend = session.newBackend(allocator, codec, budget(count));
+        final ZcacheBackend backend = session.newBackend(allocator, codec, raw, budget(count));
         final Zcache zcache = backend.zcache();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
@@ -160,7 +164,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
             // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
             final long metadata = filled.metadataBytes()
                 + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
-            return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
+            return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),

@@ -84,14 +84,16 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
         /**
          * @param allocator     the allocator's name.
          * @param codec         the codec.
+         * @param raw           whether incompressible pages are kept raw while the budget has room.
          * @param roomForAll    a budget with room for every page, used when none was given.
          * @return a new backend the caller closes.
          */
-        ZcacheBackend newBackend(final String allocator, final CodecSpec codec, final long roomForAll)
+        ZcacheBackend newBackend(final String allocator, final CodecSpec codec, final boolean raw,
+            final long roomForAll)
         {
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
-                .codec(codec.name()).codecLevel(codec.level()).budgetBytes(budgetBytes == 0 ? roomForAll
-                    : budgetBytes);
+                .codec(codec.name()).codecLevel(codec.level()).rawIncompressible(raw)
+                .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes);
             if (RAMSTER.equals(name))
             {
                 config.backendSetting("ramster.persistent.uri", uri).backendSetting("ramster.node", "study")
