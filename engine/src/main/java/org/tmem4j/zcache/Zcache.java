@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.codec.Codec;
@@ -1042,6 +1043,7 @@ public final class Zcache implements AutoCloseable
         private boolean exclusiveGets;
         private boolean checksum;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
+        private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
 
         private Builder()
         {
@@ -1166,6 +1168,22 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * @param compaction when the allocator compacts by itself (allocators that move objects, i.e. zsmalloc);
+         *                   default {@link CompactionPolicy#DEFAULT}, {@link CompactionPolicy#OFF} for explicit
+         *                   {@link Zcache#compact()} calls only.
+         * @return this.
+         */
+        public Builder compaction(final CompactionPolicy compaction)
+        {
+            if (compaction == null)
+            {
+                throw new IllegalArgumentException("compaction must not be null");
+            }
+            this.compaction = compaction;
+            return this;
+        }
+
+        /**
          * @return the backend.
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
@@ -1176,7 +1194,7 @@ public final class Zcache implements AutoCloseable
             ObjectAllocator allocator = null;
             try
             {
-                allocator = provider.create(memory);
+                allocator = provider.create(memory, compaction);
                 final CompressorPool compressors = CompressorPool.create(
                     codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
                     CompressorPool.MAX_PAGE_SIZE, CompressorPool.SlotSelection.CPU);

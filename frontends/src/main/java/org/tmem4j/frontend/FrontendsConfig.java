@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.TreeSet;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.codec.CodecSpec;
 
 /**
@@ -61,7 +62,14 @@ public final class FrontendsConfig
         /** Whether idle swap areas are shrunk in the background; boolean, default false. */
         SELFSHRINK("frontswap.selfshrink"),
         /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
-        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs");
+        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs"),
+        /**
+         * Fragmentation at which the allocator compacts in the background (zsmalloc), in percent of the pages it
+         * holds that compaction could give back: 1 to 100, or 0 for explicit compaction only; default 10.
+         */
+        COMPACTION_FREEABLE_PERCENT("compaction.freeablePercent"),
+        /** How often the allocator checks its fragmentation, in milliseconds, at least 1; default 1000. */
+        COMPACTION_INTERVAL_MS("compaction.intervalMs");
 
         private final String key;
 
@@ -92,6 +100,7 @@ public final class FrontendsConfig
     private final boolean checksum;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
+    private final CompactionPolicy compaction;
 
     private FrontendsConfig(final Builder b)
     {
@@ -108,6 +117,7 @@ public final class FrontendsConfig
         checksum = b.checksum;
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
+        compaction = new CompactionPolicy(b.compactionFreeablePercent, b.compactionInterval);
     }
 
     /**
@@ -225,6 +235,12 @@ public final class FrontendsConfig
         return selfshrinkInterval;
     }
 
+    /** @return when the allocator compacts in the background. */
+    public CompactionPolicy compaction()
+    {
+        return compaction;
+    }
+
     /**
      * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
      */
@@ -244,6 +260,8 @@ public final class FrontendsConfig
         p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        p.setProperty(Key.COMPACTION_FREEABLE_PERCENT.key(), Integer.toString(compaction.freeablePercent()));
+        p.setProperty(Key.COMPACTION_INTERVAL_MS.key(), Long.toString(compaction.interval().toMillis()));
         return p;
     }
 
@@ -271,6 +289,8 @@ public final class FrontendsConfig
         private boolean checksum;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
+        private int compactionFreeablePercent = CompactionPolicy.DEFAULT.freeablePercent();
+        private Duration compactionInterval = CompactionPolicy.DEFAULT.interval();
 
         private Builder()
         {
@@ -398,6 +418,33 @@ public final class FrontendsConfig
         }
 
         /**
+         * @param percent fragmentation that triggers a background compaction, in percent of the pages held that
+         *                compaction could give back: 1 to 100, or 0 for explicit compaction only.
+         * @return this builder.
+         */
+        public Builder compactionFreeablePercent(final int percent)
+        {
+            if (percent < 0 || percent > 100)
+            {
+                throw invalid(Key.COMPACTION_FREEABLE_PERCENT, Integer.toString(percent), "0 (off) or 1 to 100");
+            }
+            compactionFreeablePercent = percent;
+            return this;
+        }
+
+        /** @param interval how often the allocator checks its fragmentation, at least 1 ms. @return this builder. */
+        public Builder compactionInterval(final Duration interval)
+        {
+            if (interval == null || interval.toMillis() < 1)
+            {
+                throw invalid(Key.COMPACTION_INTERVAL_MS, String.valueOf(interval == null ? null :
+                    interval.toMillis()), "a whole number of milliseconds, at least 1");
+            }
+            compactionInterval = interval;
+            return this;
+        }
+
+        /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
          * @param properties the properties; keys without the prefix are ignored.
@@ -485,6 +532,10 @@ public final class FrontendsConfig
                 case CHECKSUM -> checksum(parseBoolean(key, value));
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case COMPACTION_FREEABLE_PERCENT -> compactionFreeablePercent((int)parseLong(key, value,
+                    "0 (off) or 1 to 100", 0, 100));
+                case COMPACTION_INTERVAL_MS -> compactionInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
             }
         }

@@ -6,9 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
@@ -97,7 +101,9 @@ public final class Zsmalloc implements ObjectAllocator
     public static final String NAME = "zsmalloc";
 
     private static final int CLASS_SHIFT = HandleTable.INDEX_BITS + HandleTable.GENERATION_BITS;
-    private static final int CLASS_BITS = 10;
+    private static final int CLASS_BITS = 12;
+    /** Most class shards an allocator can have: the handle's class field indexes (class, shard) pairs. */
+    static final int MAX_CLASS_SHARDS = 1 << CLASS_BITS;
     private static final int TAG_SHIFT = CLASS_SHIFT + CLASS_BITS;
     private static final int TAG_LIMIT = 1 << (63 - TAG_SHIFT);
     private static final AtomicInteger TAGS = new AtomicInteger();
@@ -106,25 +112,54 @@ public final class Zsmalloc implements ObjectAllocator
     private final ClassLayout layout;
     private final boolean directViews;
     private final ChunkPool pool;
+    private final int shards;
+    /** Shard {@code s} of class {@code c} at {@code c × shards + s}. */
     private final SizeClass[] classes;
     private final long tag;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final MemorySegment compactionBuffer = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
     private volatile long pagesCompacted;
     private volatile boolean closed;
+    private final CompactionAgent compactionAgent;
+    private final AgentRunner compactionRunner;
+    private final AtomicLong compactionErrors = new AtomicLong();
 
     private Zsmalloc(final Builder builder)
     {
         memory = builder.memory;
         layout = builder.layout;
         directViews = builder.directViews;
+        shards = builder.shardsPerClass;
+        if ((long)layout.classCount() * shards > MAX_CLASS_SHARDS)
+        {
+            throw new IllegalArgumentException("shardsPerClass " + shards + " times " + layout.classCount() +
+                " classes exceeds " + MAX_CLASS_SHARDS);
+        }
         pool = new ChunkPool(memory, layout.chunkSize());
-        classes = new SizeClass[layout.classCount()];
+        classes = new SizeClass[layout.classCount() * shards];
         for (int c = 0; c < classes.length; c++)
         {
-            classes[c] = new SizeClass(layout, c, pool);
+            classes[c] = new SizeClass(layout, c / shards, pool);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
+        if (builder.compaction.enabled())
+        {
+            compactionAgent = new CompactionAgent(this, builder.compaction);
+            compactionRunner = new AgentRunner(
+                new SleepingMillisIdleStrategy(builder.compaction.interval().toMillis()),
+                error -> compactionErrors.incrementAndGet(), null, compactionAgent);
+            AgentRunner.startOnThread(compactionRunner, runnable ->
+            {
+                final Thread thread = new Thread(runnable, "zsmalloc-compaction");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        else
+        {
+            compactionAgent = null;
+            compactionRunner = null;
+        }
     }
 
     /**
@@ -166,13 +201,23 @@ public final class Zsmalloc implements ObjectAllocator
         {
             throw new IllegalStateException("the page memory under this allocator is closed");
         }
-        final int cls = layout.classOf(size);
-        final long indexAndGeneration = classes[cls].allocate(size);
-        if (indexAndGeneration < 0)
+        final int first = layout.classOf(size) * shards;
+        for (int shard = first; shard < first + shards; shard++)
         {
-            return indexAndGeneration;
+            final long indexAndGeneration = classes[shard].tryAllocate(size);
+            if (indexAndGeneration != SizeClass.BUSY)
+            {
+                return handle(shard, indexAndGeneration);
+            }
         }
-        return tag << TAG_SHIFT | (long)cls << CLASS_SHIFT | indexAndGeneration;
+        final int shard = first + (int)(Thread.currentThread().threadId() % shards);
+        return handle(shard, classes[shard].allocate(size));
+    }
+
+    private long handle(final int shard, final long indexAndGeneration)
+    {
+        return indexAndGeneration < 0 ? indexAndGeneration :
+            tag << TAG_SHIFT | (long)shard << CLASS_SHIFT | indexAndGeneration;
     }
 
     @Override
@@ -233,6 +278,10 @@ public final class Zsmalloc implements ObjectAllocator
     public void free(final long handle)
     {
         sizeClass(handle).free(index(handle), generation(handle));
+        if (pool.reclaimDue())
+        {
+            pool.reclaim();
+        }
     }
 
     /**
@@ -256,7 +305,7 @@ public final class Zsmalloc implements ObjectAllocator
             }
             if (!closed)
             {
-                pool.consolidate(compactionBuffer);
+                pool.consolidate();
             }
             final long freed = Math.max(0, before - pool.pagesHeld());
             pagesCompacted += freed;
@@ -294,10 +343,16 @@ public final class Zsmalloc implements ObjectAllocator
         details.put("pages_compacted", table.pagesCompacted());
         details.put("compaction_stalls", table.compactionStalls());
         details.put("chunks_used", table.chunksUsed());
+        details.put("chunks_moved", pool.chunksMoved());
         details.put("chunk_size", (long)layout.chunkSize());
         details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
         details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
         details.put("handle_table_bytes", table.handleTableBytes());
+        details.put("zspage_bytes", table.zspageBytes());
+        details.put("class_shards", (long)shards);
+        details.put("policy_compactions", compactionAgent == null ? 0 : compactionAgent.compactions());
+        details.put("policy_pages_compacted", compactionAgent == null ? 0 : compactionAgent.pagesFreed());
+        details.put("policy_compaction_errors", compactionErrors.get());
         return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), details);
     }
 
@@ -307,10 +362,15 @@ public final class Zsmalloc implements ObjectAllocator
     public ZsmallocStats classStats()
     {
         ensureOpen();
-        final List<ClassStats> rows = new ArrayList<>(classes.length);
-        for (final SizeClass sizeClass : classes)
+        final List<ClassStats> rows = new ArrayList<>(layout.classCount());
+        for (int c = 0; c < classes.length; c += shards)
         {
-            rows.add(sizeClass.stats());
+            ClassStats row = classes[c].stats();
+            for (int shard = 1; shard < shards; shard++)
+            {
+                row = row.plus(classes[c + shard].stats());
+            }
+            rows.add(row);
         }
         return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
     }
@@ -347,6 +407,10 @@ public final class Zsmalloc implements ObjectAllocator
             return;
         }
         closed = true;
+        if (compactionRunner != null)
+        {
+            compactionRunner.close();
+        }
         compactionLock.lock();
         try
         {
@@ -408,6 +472,8 @@ public final class Zsmalloc implements ObjectAllocator
         private final PageMemory memory;
         private ClassLayout layout = ClassLayout.DEFAULT;
         private boolean directViews;
+        private int shardsPerClass = Math.min(8, Runtime.getRuntime().availableProcessors());
+        private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
         {
@@ -441,6 +507,40 @@ public final class Zsmalloc implements ObjectAllocator
         public Builder directViews(final boolean directViews)
         {
             this.directViews = directViews;
+            return this;
+        }
+
+        /**
+         * @param shardsPerClass independent parts of each size class, each with its own zspages and lock, 1 to 8;
+         *                       default the number of processors, at most 8. An allocation takes the first shard
+         *                       whose lock is free, so one thread only ever fills the first shard, and further shards
+         *                       fill only while threads meet in a class (each costs at most one open zspage per
+         *                       class).
+         * @return this.
+         */
+        public Builder shardsPerClass(final int shardsPerClass)
+        {
+            if (shardsPerClass < 1 || shardsPerClass > 8)
+            {
+                throw new IllegalArgumentException("shardsPerClass must be 1 to 8, was " + shardsPerClass);
+            }
+            this.shardsPerClass = shardsPerClass;
+            return this;
+        }
+
+        /**
+         * @param compaction when to compact in the background (a daemon thread per allocator, stopped by
+         *                   {@link Zsmalloc#close()}); default {@link CompactionPolicy#OFF}. The engine passes its
+         *                   own, {@link CompactionPolicy#DEFAULT} unless configured otherwise.
+         * @return this.
+         */
+        public Builder compaction(final CompactionPolicy compaction)
+        {
+            if (compaction == null)
+            {
+                throw new IllegalArgumentException("compaction must not be null");
+            }
+            this.compaction = compaction;
             return this;
         }
 

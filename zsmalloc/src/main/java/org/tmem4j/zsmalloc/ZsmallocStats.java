@@ -76,6 +76,14 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
+     * @return heap bytes of all zspage bookkeeping (chunk ids, slot bitmaps, zspage tables).
+     */
+    public long zspageBytes()
+    {
+        return classes.stream().mapToLong(ClassStats::zspageBytes).sum();
+    }
+
+    /**
      * @return stored bytes / bytes of pages held (0 when empty).
      */
     public double density()

@@ -40,7 +40,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @param config allocator, codec and level, budget, buckets, checksum and compaction policy.
      * @return a backend over a new Zcache, which closing the backend closes.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
@@ -52,6 +52,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .compaction(config.compaction())
             .exclusiveGets(false)
             .build();
         return new ZcacheBackend(zcache, true);
