@@ -1,0 +1,330 @@
+package org.tmem4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.tmem4j.stats.CounterValue;
+import org.tmem4j.stats.CountersFile;
+import org.tmem4j.stats.CountersFileReader;
+import org.tmem4j.stats.CountersSnapshot;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./tmem4j stat}: prints the counters of a running engine from its memory-mapped counters file, one
+ * {@code kind/name/counter value} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints them
+ * again every interval with each counter's change per second.
+ * <p>
+ * Exit codes: 0 when the counters were printed; 1 when no live engine's counters could be read (no file, a stale or
+ * closed one, an unreadable one, or several engines to choose from); 2 for bad options.
+ */
+@Command(
+    name = "stat",
+    mixinStandardHelpOptions = true,
+    description = "Prints the counters of a running tmem4j engine (the 'cat debugfs' of tmem4j).",
+    footer = "Exit codes: 0 printed; 1 no live engine's counters found (missing, stale or unreadable file, or "
+        + "several engines: choose with --pid or --file); 2 bad options.")
+public final class StatCommand implements Callable<Integer>
+{
+    /** Exit code when the counters were printed. */
+    public static final int OK = 0;
+    /** Exit code when no live engine's counters could be read. */
+    public static final int NO_COUNTERS = 1;
+
+    /** Which engine, when not found by searching the temporary directory. */
+    static final class Target
+    {
+        @Option(names = "--file", paramLabel = "PATH", description = "The engine's counters file.")
+        Path file;
+
+        @Option(names = "--pid", paramLabel = "PID",
+            description = "The engine's process id: reads tmem4j-PID.counters in --dir.")
+        Long pid;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Target target;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "Where engines publish their counters files (default: java.io.tmpdir, ${DEFAULT-VALUE}).",
+        defaultValue = "${sys:java.io.tmpdir}")
+    Path dir;
+
+    @Option(names = "--watch", description = "Print again every interval, with per-second changes.")
+    boolean watch;
+
+    @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
+        description = "Milliseconds between prints with --watch (default ${DEFAULT-VALUE}).")
+    long intervalMs;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+        description = "With --watch, stop after N prints (default ${DEFAULT-VALUE}: until interrupted).")
+    long count;
+
+    @Option(names = "--stale-after", paramLabel = "MS",
+        description = "A heartbeat older than this means the engine is gone "
+            + "(default: 20 publish intervals, at least 2000).")
+    Long staleAfterMs;
+
+    /**
+     * A command with default options; picocli sets them from the command line.
+     */
+    public StatCommand()
+    {
+    }
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        if (intervalMs < 1 || count < 0 || (staleAfterMs != null && staleAfterMs < 1))
+        {
+            err.println("tmem4j stat: --interval and --stale-after must be at least 1 ms and --count at least 0; got "
+                + "--interval " + intervalMs + ", --count " + count + ", --stale-after " + staleAfterMs);
+            err.flush();
+            return CommandLines.USAGE;
+        }
+        try (CountersFileReader reader = open(err))
+        {
+            if (reader == null)
+            {
+                return NO_COUNTERS;
+            }
+            return watch ? watch(reader, out, err) : printOnce(reader, out, err);
+        }
+        finally
+        {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int printOnce(final CountersFileReader reader, final PrintWriter out, final PrintWriter err)
+    {
+        final Optional<CountersSnapshot> snapshot = liveSnapshot(reader, err);
+        if (snapshot.isEmpty())
+        {
+            return NO_COUNTERS;
+        }
+        printHeader(reader, snapshot.get(), out);
+        final int width = labelWidth(snapshot.get());
+        for (final CounterValue counter : snapshot.get().counters())
+        {
+            out.printf(Locale.ROOT, "%-" + width + "s %20d%n", counter.label(), counter.value());
+        }
+        return OK;
+    }
+
+    private int watch(final CountersFileReader reader, final PrintWriter out, final PrintWriter err)
+        throws InterruptedException
+    {
+        Map<String, Long> previous = Map.of();
+        long previousHeartbeat = 0;
+        for (long printed = 0; count == 0 || printed < count; printed++)
+        {
+            if (printed > 0)
+            {
+                Thread.sleep(intervalMs);
+            }
+            final Optional<CountersSnapshot> read = liveSnapshot(reader, err);
+            if (read.isEmpty())
+            {
+                return NO_COUNTERS;
+            }
+            final CountersSnapshot snapshot = read.get();
+            if (printed > 0)
+            {
+                out.println();
+            }
+            printHeader(reader, snapshot, out);
+            final int width = labelWidth(snapshot);
+            final long elapsedMs = snapshot.heartbeatMs() - previousHeartbeat;
+            final Map<String, Long> current = new HashMap<>();
+            for (final CounterValue counter : snapshot.counters())
+            {
+                final String label = counter.label();
+                final Long before = previous.get(label);
+                final String rate;
+                if (before == null)
+                {
+                    rate = "";
+                }
+                else if (elapsedMs <= 0)
+                {
+                    rate = "+0/s";
+                }
+                else
+                {
+                    rate = String.format(Locale.ROOT, "%+.1f/s", (counter.value() - before) * 1000.0 / elapsedMs);
+                }
+                out.printf(Locale.ROOT, "%-" + width + "s %20d %16s%n", label, counter.value(), rate);
+                current.put(label, counter.value());
+            }
+            out.flush();
+            previous = current;
+            previousHeartbeat = snapshot.heartbeatMs();
+        }
+        return OK;
+    }
+
+    private Optional<CountersSnapshot> liveSnapshot(final CountersFileReader reader, final PrintWriter err)
+    {
+        final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
+        if (stale.isPresent())
+        {
+            err.println("tmem4j stat: " + reader.path() + " is stale: " + stale.get());
+            return Optional.empty();
+        }
+        try
+        {
+            return Optional.of(reader.snapshot());
+        }
+        catch (final IOException ex)
+        {
+            err.println("tmem4j stat: " + ex.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static void printHeader(final CountersFileReader reader, final CountersSnapshot snapshot,
+        final PrintWriter out)
+    {
+        final long now = System.currentTimeMillis();
+        final Duration up = Duration.ofMillis(Math.max(0, now - reader.startTime().toEpochMilli()));
+        out.printf(Locale.ROOT, "# tmem4j counters of pid %d, up %d:%02d:%02d, published %d ms ago, %s%n",
+            reader.pid(), up.toHours(), up.toMinutesPart(), up.toSecondsPart(),
+            Math.max(0, now - snapshot.heartbeatMs()), reader.path());
+        if (snapshot.droppedCounters() > 0)
+        {
+            out.printf(Locale.ROOT, "# %d counters did not fit the file (capacity %d); JMX shows them%n",
+                snapshot.droppedCounters(), reader.capacity());
+        }
+        if (snapshot.counters().isEmpty())
+        {
+            out.println("# no counters registered");
+        }
+    }
+
+    private static int labelWidth(final CountersSnapshot snapshot)
+    {
+        int width = 1;
+        for (final CounterValue counter : snapshot.counters())
+        {
+            width = Math.max(width, counter.label().length());
+        }
+        return width;
+    }
+
+    private long staleAfter(final CountersFileReader reader)
+    {
+        return staleAfterMs != null ? staleAfterMs : reader.defaultStaleAfterMs();
+    }
+
+    /**
+     * @return a reader of the chosen engine's file, or null after telling why there is none.
+     */
+    private CountersFileReader open(final PrintWriter err)
+    {
+        if (target != null && target.file != null)
+        {
+            return open(target.file, err);
+        }
+        if (target != null && target.pid != null)
+        {
+            return open(dir.resolve(CountersFile.fileName(target.pid)), err);
+        }
+        return findLive(err);
+    }
+
+    private static CountersFileReader open(final Path file, final PrintWriter err)
+    {
+        try
+        {
+            return CountersFileReader.open(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            err.println("tmem4j stat: no counters file " + file
+                + " (is the engine running, and publishing its counters there?)");
+        }
+        catch (final IOException ex)
+        {
+            err.println("tmem4j stat: cannot read " + file + ": " + ex.getMessage());
+        }
+        return null;
+    }
+
+    private CountersFileReader findLive(final PrintWriter err)
+    {
+        final List<Path> files;
+        try
+        {
+            files = CountersFile.findAll(dir);
+        }
+        catch (final IOException ex)
+        {
+            err.println("tmem4j stat: cannot list " + dir + ": " + ex.getMessage());
+            return null;
+        }
+        final List<CountersFileReader> live = new ArrayList<>();
+        final List<String> notLive = new ArrayList<>();
+        for (final Path file : files)
+        {
+            try
+            {
+                final CountersFileReader reader = CountersFileReader.open(file);
+                final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
+                if (stale.isEmpty())
+                {
+                    live.add(reader);
+                }
+                else
+                {
+                    notLive.add(file + ": " + stale.get());
+                    reader.close();
+                }
+            }
+            catch (final IOException ex)
+            {
+                notLive.add(file + ": " + ex.getMessage());
+            }
+        }
+        if (live.size() == 1)
+        {
+            return live.getFirst();
+        }
+        if (live.isEmpty())
+        {
+            err.println("tmem4j stat: no running tmem4j engine found: no live counters file (tmem4j-PID.counters) in "
+                + dir + (notLive.isEmpty() ? "" : "; passed over:"));
+            notLive.forEach(line -> err.println("  " + line));
+            err.println("  Use --file or --pid if the engine publishes elsewhere.");
+            return null;
+        }
+        err.println("tmem4j stat: " + live.size() + " engines are running; choose one with --pid or --file:");
+        for (final CountersFileReader reader : live)
+        {
+            err.println("  --pid " + reader.pid() + "   (" + reader.path() + ")");
+            reader.close();
+        }
+        return null;
+    }
+}

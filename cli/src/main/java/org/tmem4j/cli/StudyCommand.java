@@ -1,0 +1,268 @@
+package org.tmem4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.cli.corpus.PageCorpus;
+import org.tmem4j.cli.study.Study;
+import org.tmem4j.cli.study.StudyCharts;
+import org.tmem4j.cli.study.StudyJson;
+import org.tmem4j.cli.study.StudyOptions;
+import org.tmem4j.cli.study.StudyResults;
+import org.tmem4j.cli.study.StudyTable;
+import org.tmem4j.codec.CodecSpec;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./tmem4j study}: the first command a user runs. It splits a corpus of files into 4 KiB pages and, for each
+ * allocator × codec asked for, stores every page through the frontswap frontend into a fresh engine, loads them all
+ * back verifying every byte, frees every other page, measures, compacts and measures again; on the same pages it
+ * measures the codec alone. Output: a table for people, or one JSON line per configuration, and optionally PNG
+ * charts and zsmalloc's class table.
+ * <p>
+ * Bad input (a missing, unreadable or empty corpus file, an unknown allocator or codec) gets one line saying what
+ * was wrong and exit code {@link CommandLines#USAGE}; nothing else is printed.
+ */
+@Command(
+    name = "study",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Stores a corpus of 4 KiB pages through frontswap into every allocator x codec asked for, loads and verifies",
+        "every byte, frees every other page, compacts, and measures densities and speeds against the raw codec."},
+    footer = "Exit codes: 0 every page verified; 1 a page came back wrong; 2 bad options or corpus.")
+public final class StudyCommand implements Callable<Integer>
+{
+    /** Exit code when a loaded page differed from the stored one. */
+    public static final int NOT_VERIFIED = 1;
+
+    /** The allocator whose class table {@code --classes} prints. */
+    static final String ZSMALLOC = "zsmalloc";
+
+    /** The allocator and codec lists' word for "every one". */
+    static final String ALL = "all";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--corpus", paramLabel = "FILE", arity = "1..*",
+        description = "Files to split into pages (default: the running JDK's lib/modules and lib/server/libjvm.so).")
+    List<Path> corpus = new ArrayList<>();
+
+    @Option(names = "--pages", paramLabel = "N", description = "Use at most N pages of the corpus (default: all).")
+    Integer maxPages;
+
+    @Option(names = "--allocator", paramLabel = "NAME", split = ",", defaultValue = ALL,
+        description = "zbud, zsmalloc or all (default ${DEFAULT-VALUE}); several with commas.")
+    List<String> allocators;
+
+    @Option(names = "--codec", paramLabel = "SPEC", split = ",", defaultValue = "lz4",
+        description = "lz4, zstd, zstd:LEVEL or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
+    List<String> codecs;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+        description = "Measure each configuration N times, each into a fresh engine, and report the fastest pass: "
+            + "on a shared machine the passes least disturbed by other work (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--json", description = "Print one JSON object per configuration, one per line, and no table.")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "DIR", description = "Write PNG charts into DIR.")
+    Path plotDir;
+
+    @Option(names = "--classes", description = "Print zsmalloc's class table (the kernel's debugfs columns) "
+        + "after the fill.")
+    boolean classes;
+
+    @Option(names = "--no-progress",
+        description = "Draw no progress bars (by default steps longer than a second draw one on standard error).")
+    boolean noProgress;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
+        description = "Where the frontswap backing file goes (default ${DEFAULT-VALUE}); it is deleted after.")
+    Path workDir;
+
+    /**
+     * A command with default options; picocli sets them from the command line.
+     */
+    public StudyCommand()
+    {
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        if (maxPages != null && maxPages < 1)
+        {
+            throw new IllegalArgumentException("--pages must be at least 1, got " + maxPages);
+        }
+        if (repeat < 1)
+        {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+        }
+        final List<String> allocatorNames = allocatorNames(allocators);
+        final List<CodecSpec> codecSpecs = codecSpecs(codecs);
+        final List<Path> files = corpus.isEmpty() ? PageCorpus.defaultFiles() : corpus;
+        if (files.isEmpty())
+        {
+            throw new IllegalArgumentException("the running JDK (" + System.getProperty("java.home")
+                + ") has neither lib/modules nor lib/server/libjvm.so; give files with --corpus");
+        }
+        files.forEach(StudyCommand::checkCorpusFile);
+        if (classes && !allocatorNames.contains(ZSMALLOC))
+        {
+            err.println("tmem4j study: note: --classes shows zsmalloc's size classes, and zsmalloc is not studied");
+        }
+        try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages))
+        {
+            final int count = pages.pageCount();
+            if (!json)
+            {
+                out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s %s, %d cores; speeds: the "
+                    + "fastest of %d passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files,
+                    System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                    repeat);
+                out.flush();
+            }
+            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
+                noProgress ? null : System.err));
+            if (json)
+            {
+                study.results().forEach(result -> out.println(StudyJson.line(result)));
+            }
+            final PrintWriter notes = json ? err : out;
+            if (classes)
+            {
+                study.classTable().forEach((codec, table) ->
+                {
+                    notes.println("zsmalloc classes after the fill, " + codec + ":");
+                    notes.println(table);
+                });
+            }
+            if (!json)
+            {
+                out.println();
+                StudyTable.print(study.results(), out);
+            }
+            if (plotDir != null)
+            {
+                notes.println("charts: " + StudyCharts.write(plotDir, study.results(), study.occupancy()));
+            }
+            out.flush();
+            return study.verified() ? 0 : NOT_VERIFIED;
+        }
+    }
+
+    /**
+     * @param file a corpus file from the command line.
+     * @throws IllegalArgumentException saying what is wrong with it, if it is missing, not a readable regular file,
+     *                                  or holds no whole page.
+     */
+    static void checkCorpusFile(final Path file)
+    {
+        if (!Files.exists(file))
+        {
+            throw new IllegalArgumentException("corpus file " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file))
+        {
+            throw new IllegalArgumentException("corpus file " + file + " is not a regular file");
+        }
+        if (!Files.isReadable(file))
+        {
+            throw new IllegalArgumentException("corpus file " + file + " is not readable");
+        }
+        final long size;
+        try
+        {
+            size = Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("corpus file " + file + " cannot be read: " + ex.getMessage(), ex);
+        }
+        if (size < PageCorpus.PAGE_SIZE)
+        {
+            throw new IllegalArgumentException("corpus file " + file + (size == 0 ? " is empty" : " has " + size
+                + " bytes, less than one " + PageCorpus.PAGE_SIZE + "-byte page"));
+        }
+    }
+
+    /**
+     * @param asked names from the command line, "all" for every allocator on the class path.
+     * @return the allocators to study, in the order asked, without repeats.
+     * @throws IllegalArgumentException naming the known allocators, for an unknown name.
+     */
+    static List<String> allocatorNames(final List<String> asked)
+    {
+        final List<String> known = AllocatorProvider.names();
+        final Set<String> chosen = new LinkedHashSet<>();
+        for (final String name : asked)
+        {
+            final String trimmed = name.strip().toLowerCase(Locale.ROOT);
+            if (trimmed.equals(ALL))
+            {
+                chosen.addAll(known);
+            }
+            else if (known.contains(trimmed))
+            {
+                chosen.add(trimmed);
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown allocator '" + name + "'; known: "
+                    + String.join(", ", known) + ", or " + ALL);
+            }
+        }
+        if (chosen.isEmpty())
+        {
+            throw new IllegalArgumentException("no allocator on the class path");
+        }
+        return List.copyOf(chosen);
+    }
+
+    /**
+     * @param asked codec specs from the command line, "all" for lz4 and zstd at their default levels.
+     * @return the codecs to study, in the order asked, without repeats.
+     * @throws IllegalArgumentException saying what is allowed, for a bad spec.
+     */
+    static List<CodecSpec> codecSpecs(final List<String> asked)
+    {
+        final Set<CodecSpec> chosen = new LinkedHashSet<>();
+        for (final String text : asked)
+        {
+            if (text.strip().equalsIgnoreCase(ALL))
+            {
+                chosen.add(CodecSpec.parse(CodecSpec.LZ4));
+                chosen.add(CodecSpec.parse(CodecSpec.ZSTD));
+            }
+            else
+            {
+                try
+                {
+                    chosen.add(CodecSpec.parse(text));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException(ex.getMessage() + ", or \"" + ALL + "\"", ex);
+                }
+            }
+        }
+        return List.copyOf(chosen);
+    }
+}

@@ -1,0 +1,203 @@
+package org.tmem4j.cli.study;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.frontswap.Frontswap;
+import org.tmem4j.frontend.frontswap.SwapArea;
+import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.memory.PageMemory;
+import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
+import org.tmem4j.zsmalloc.ClassStats;
+import org.tmem4j.zsmalloc.Zsmalloc;
+import org.tmem4j.zsmalloc.ZsmallocStats;
+
+/**
+ * One configuration of the study, the way an application would run it: a fresh zcache engine with the allocator
+ * and codec under test, registered as the backend of frontswap, with a swap area (a real backing file) of one slot
+ * per page. Every page is stored into its slot, every slot loaded back into its own place of an output area, and
+ * the output checked against the pages byte for byte; then every other slot is invalidated, the engine measured,
+ * compacted and measured again.
+ *
+ * @param pagesInFile      pages the engine refused, which frontswap wrote to the backing file instead.
+ * @param storedPages      pages the engine holds after the fill.
+ * @param compressedBytes  bytes of stored objects after the fill.
+ * @param poolBytes        bytes of allocator pages after the fill.
+ * @param metadataBytes    the engine's own bytes after the fill.
+ * @param storeMbPerS      10^6 original bytes stored per second.
+ * @param loadMbPerS       10^6 original bytes loaded per second.
+ * @param churnDensity     density after invalidating every other page.
+ * @param compactedDensity density after that and compaction.
+ * @param verified         whether every page loaded back as stored.
+ * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
+ * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
+ */
+public record FrontswapRun(long pagesInFile, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
+    double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
+    List<SizeClassOccupancy> classes, String classTable)
+{
+    /** Pages {@link #warmUp} stores and loads. */
+    private static final int WARM_UP_PAGES = 4096;
+
+    /**
+     * @param allocator the allocator's name.
+     * @param codec     the codec.
+     * @param pages     the pages, {@code count} × {@link PageMemory#PAGE_SIZE} bytes.
+     * @param count     how many pages.
+     * @param loaded    {@code count} pages of pre-touched output, overwritten.
+     * @param workDir   where the backing file goes; it is deleted afterwards.
+     * @param progress  where progress bars go, or null.
+     * @return the measurements.
+     */
+    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final MemorySegment pages,
+        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress)
+    {
+        return run(allocator, codec, pages, count, loaded, workDir, progress, true);
+    }
+
+    /**
+     * Stores and loads a few thousand pages through throwaway engines, so that the measured loops run compiled code
+     * as a long-running application's would.
+     *
+     * @param allocator the allocator's name.
+     * @param codec     the codec.
+     * @param pages     the pages.
+     * @param count     how many pages there are.
+     * @param loaded    {@code count} pages of output, overwritten.
+     * @param workDir   where the backing files go.
+     */
+    public static void warmUp(final String allocator, final CodecSpec codec, final MemorySegment pages,
+        final int count, final MemorySegment loaded, final Path workDir)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            run(allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+        }
+    }
+
+    /**
+     * @param other another measurement of the same configuration on the same pages.
+     * @return the faster speeds of the two (the passes least disturbed by the rest of the machine), verified only if
+     * both were, and the other's densities and tables (the allocators are deterministic: they are the same).
+     */
+    public FrontswapRun fasterOf(final FrontswapRun other)
+    {
+        return new FrontswapRun(other.pagesInFile, other.storedPages, other.compressedBytes, other.poolBytes,
+            other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
+            other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable);
+    }
+
+    private static FrontswapRun run(final String allocator, final CodecSpec codec, final MemorySegment pages,
+        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress,
+        final boolean measured)
+    {
+        final int pageSize = PageMemory.PAGE_SIZE;
+        final Path swapFile = swapFile(workDir);
+        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count)).build();
+        final BackendRegistry registry = new BackendRegistry();
+        try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
+        {
+            final SwapArea area = frontswap.swapOn(swapFile, count);
+            registry.register(new ZcacheBackend(zcache));
+            final int[] slots = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                slots[i] = area.allocateSlot();
+            }
+
+            final String name = allocator + "/" + StudyResult.codecLabel(codec);
+            final TimedLoop stores = TimedLoop.run("store " + name, count, progress,
+                i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
+            final ZcacheStats filled = zcache.stats();
+            final List<SizeClassOccupancy> classes = new ArrayList<>();
+            String classTable = null;
+            if (measured && zcache.allocator() instanceof Zsmalloc zsmalloc)
+            {
+                final ZsmallocStats table = zsmalloc.classStats();
+                classTable = table.table();
+                for (final ClassStats row : table.classes())
+                {
+                    classes.add(new SizeClassOccupancy(row.size(), row.objUsed(),
+                        row.chunksUsed() * row.chunkSize() - row.storedBytes()));
+                }
+            }
+
+            // a load that fills nothing must not pass for one that filled the right bytes
+            loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
+            final TimedLoop loads = TimedLoop.run("load " + name, count, progress,
+                i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
+            final long bytes = (long)count * pageSize;
+            final boolean verified =
+                loads.failures() == 0 && pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
+
+            for (int i = 1; i < count; i += 2)
+            {
+                area.invalidatePage(slots[i]);
+            }
+            final ZcacheStats churned = zcache.stats();
+            zcache.compact();
+            final ZcacheStats compacted = zcache.stats();
+            // nothing to keep: dropping the area first spares unregistration writing every page back to the file
+            area.invalidateArea();
+            registry.unregister();
+            // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
+            final long metadata = filled.metadataBytes()
+                + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
+            return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
+                filled.poolBytes(), metadata,
+                RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
+                StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
+                StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
+                List.copyOf(classes), classTable);
+        }
+        finally
+        {
+            zcache.close();
+            delete(swapFile);
+        }
+    }
+
+    /**
+     * Room for every page stored whole, however badly it compresses, plus the allocators' partly filled pages:
+     * the study measures packing, so the budget must never be what refuses a page.
+     */
+    private static long budget(final int count)
+    {
+        return (long)count * PageMemory.PAGE_SIZE * 2 + (64L << 20);
+    }
+
+    private static Path swapFile(final Path workDir)
+    {
+        try
+        {
+            Files.createDirectories(workDir);
+            return Files.createTempFile(workDir, "tmem4j-study-", ".swap");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the frontswap backing file in " + workDir, ex);
+        }
+    }
+
+    private static void delete(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete the frontswap backing file " + file, ex);
+        }
+    }
+}

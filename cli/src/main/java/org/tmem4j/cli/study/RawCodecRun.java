@@ -1,0 +1,121 @@
+package org.tmem4j.cli.study;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.tmem4j.codec.Codec;
+import org.tmem4j.codec.CodecSpec;
+
+/**
+ * The codec alone on the study's pages: every page compressed into one packed buffer, then every compressed page
+ * decompressed into its own place in a pre-touched output area, exactly as the frontswap loads write theirs, so the
+ * two speeds compare like for like. The outputs are checked against the pages after the timed loops.
+ *
+ * @param compressedBytes      the pages' compressed sizes added up.
+ * @param compressMbPerS       10^6 original bytes compressed per second.
+ * @param decompressMbPerS     10^6 original bytes decompressed per second.
+ * @param verified             whether every page decompressed to itself.
+ */
+public record RawCodecRun(long compressedBytes, double compressMbPerS, double decompressMbPerS, boolean verified)
+{
+    /**
+     * @param spec     the codec.
+     * @param pages    the pages, {@code count} × {@code pageSize} bytes.
+     * @param count    how many pages.
+     * @param pageSize bytes per page.
+     * @param loaded   {@code count} × {@code pageSize} bytes of pre-touched output, overwritten.
+     * @param warmUp   whether to run the codec's Java paths to compiled code before timing them.
+     * @param progress where progress bars go for steps over a second, or null.
+     * @return what the codec did.
+     */
+    public static RawCodecRun measure(final CodecSpec spec, final MemorySegment pages, final int count,
+        final int pageSize, final MemorySegment loaded, final boolean warmUp, final PrintStream progress)
+    {
+        try (Codec codec = spec.newCodec(); Arena arena = Arena.ofConfined())
+        {
+            final int bound = codec.maxCompressedLength(pageSize);
+            final MemorySegment packed = arena.allocate((long)bound * count);
+            final int[] lengths = new int[count];
+            final long[] offsets = new long[count];
+
+            if (warmUp)
+            {
+                warmUp(codec, pages, Math.min(count, 2048), pageSize, packed, bound, loaded);
+            }
+
+            long offset = 0;
+            final long compressStart;
+            final long compressNanos;
+            final String name = StudyResult.codecLabel(spec);
+            try (StepProgress step = StepProgress.start(name + " raw compress", count, progress))
+            {
+                compressStart = System.nanoTime();
+                for (int i = 0; i < count; i++)
+                {
+                    final int length = codec.compress(pages, (long)i * pageSize, pageSize, packed, offset, bound);
+                    if (length < 0)
+                    {
+                        throw new IllegalStateException(spec + " did not fit page " + i + " in its own bound " + bound);
+                    }
+                    offsets[i] = offset;
+                    lengths[i] = length;
+                    offset += length;
+                    step.step();
+                }
+                compressNanos = System.nanoTime() - compressStart;
+            }
+            loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
+            final long decompressNanos;
+            try (StepProgress step = StepProgress.start(name + " raw decompress", count, progress))
+            {
+                final long start = System.nanoTime();
+                for (int i = 0; i < count; i++)
+                {
+                    codec.decompress(packed, offsets[i], lengths[i], loaded, (long)i * pageSize, pageSize);
+                    step.step();
+                }
+                decompressNanos = System.nanoTime() - start;
+            }
+            final long bytes = (long)count * pageSize;
+            final boolean verified = pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
+            return new RawCodecRun(offset, mbPerS(bytes, compressNanos), mbPerS(bytes, decompressNanos), verified);
+        }
+    }
+
+    /**
+     * @param other another measurement of the same codec on the same pages.
+     * @return the faster speeds of the two, verified only if both were.
+     */
+    public RawCodecRun fasterOf(final RawCodecRun other)
+    {
+        return new RawCodecRun(other.compressedBytes, Math.max(compressMbPerS, other.compressMbPerS),
+            Math.max(decompressMbPerS, other.decompressMbPerS), verified && other.verified);
+    }
+
+    /**
+     * Brings the codec's Java paths to compiled code before they are timed, as a long-running application's would be.
+     */
+    private static void warmUp(final Codec codec, final MemorySegment pages, final int count, final int pageSize,
+        final MemorySegment packed, final int bound, final MemorySegment loaded)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int length = codec.compress(pages, (long)i * pageSize, pageSize, packed, 0, bound);
+                codec.decompress(packed, 0, length, loaded, (long)i * pageSize, pageSize);
+            }
+        }
+    }
+
+    /**
+     * @param bytes original bytes processed.
+     * @param nanos time taken.
+     * @return 10^6 bytes per second.
+     */
+    static double mbPerS(final long bytes, final long nanos)
+    {
+        return nanos <= 0 ? 0.0 : bytes * 1000.0 / nanos;
+    }
+}

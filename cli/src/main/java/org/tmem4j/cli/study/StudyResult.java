@@ -1,0 +1,95 @@
+package org.tmem4j.cli.study;
+
+import org.tmem4j.codec.CodecSpec;
+
+/**
+ * What the study measured for one allocator × codec configuration: the fields of one {@code --json} line.
+ *
+ * @param allocator           the allocator's name, e.g. {@code zsmalloc}.
+ * @param codec               the codec as given, e.g. {@code lz4} or {@code zstd:1}.
+ * @param pages               pages stored through frontswap.
+ * @param pagesInFile         of those, pages the engine refused (its admission policy), which frontswap wrote to
+ *                            the backing file instead: they are in no figure of the engine's memory.
+ * @param originalBytes       bytes the pages the engine holds had before compression, so that every ratio and
+ *                            density is of the same pages.
+ * @param compressedBytes     bytes the stored objects take, after the fill.
+ * @param poolBytes           bytes of allocator pages held, after the fill.
+ * @param metadataBytes       the engine's own bytes (index, handles, bookkeeping) on and off the heap, after the fill.
+ * @param storeMbPerS         megabytes (10^6 B) of pages per second stored through the frontswap frontend, all
+ *                            {@code pages} counted.
+ * @param loadMbPerS          megabytes of pages per second loaded back through the frontend, all counted.
+ * @param codecCompressMbPerS the raw codec alone compressing the same pages, MB/s of original bytes.
+ * @param codecDecompressMbPerS the raw codec alone decompressing them, MB/s of original bytes.
+ * @param churnDensity        {@link #density()} after freeing every other page.
+ * @param compactedDensity    {@link #density()} after freeing every other page and compacting.
+ * @param verified            true only if every loaded page matched the stored one byte for byte.
+ */
+public record StudyResult(
+    String allocator,
+    String codec,
+    long pages,
+    long pagesInFile,
+    long originalBytes,
+    long compressedBytes,
+    long poolBytes,
+    long metadataBytes,
+    double storeMbPerS,
+    double loadMbPerS,
+    double codecCompressMbPerS,
+    double codecDecompressMbPerS,
+    double churnDensity,
+    double compactedDensity,
+    boolean verified)
+{
+    /**
+     * @return compressed bytes / pool bytes after the fill: how tightly the allocator packs (0 with an empty pool).
+     */
+    public double density()
+    {
+        return density(compressedBytes, poolBytes);
+    }
+
+    /**
+     * @return original bytes / (pool bytes + metadata bytes): how much memory a page really costs, all told.
+     */
+    public double effectiveRatio()
+    {
+        final long cost = poolBytes + metadataBytes;
+        return cost == 0 ? 0.0 : (double)originalBytes / cost;
+    }
+
+    /**
+     * @return original bytes / compressed bytes: what the codec alone achieved on these pages.
+     */
+    public double compressionRatio()
+    {
+        return compressedBytes == 0 ? 0.0 : (double)originalBytes / compressedBytes;
+    }
+
+    /**
+     * @return pages the engine holds.
+     */
+    public long pagesInEngine()
+    {
+        return pages - pagesInFile;
+    }
+
+    /**
+     * @param codec a codec spec.
+     * @return how tables, charts and JSON name it: {@code lz4} at its default acceleration, else {@code name:level}.
+     */
+    public static String codecLabel(final CodecSpec codec)
+    {
+        return codec.equals(CodecSpec.lz4()) ? CodecSpec.LZ4 : codec.toString();
+    }
+
+    /**
+     * @param compressedBytes bytes of stored objects.
+     * @param poolBytes       bytes of pool pages holding them.
+     * @return the packing density, 0 for an empty pool.
+     */
+    public static double density(final long compressedBytes, final long poolBytes)
+    {
+        return poolBytes == 0 ? 0.0 : (double)compressedBytes / poolBytes;
+    }
+}

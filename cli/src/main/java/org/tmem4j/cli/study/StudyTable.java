@@ -1,0 +1,56 @@
+package org.tmem4j.cli.study;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The study's table for people: one row per configuration, densities next to each other so fill, churn and
+ * compaction read across, and the store/load speeds next to the raw codec's on the same pages so the engine's
+ * overhead reads as a percentage.
+ */
+public final class StudyTable
+{
+    private static final String HEADER_FORMAT =
+        "%-9s %-8s %7s %6s  %6s %6s %7s  %9s %7s  %9s %9s  %9s %9s  %6s %6s  %s%n";
+    private static final String ROW_FORMAT =
+        "%-9s %-8s %7d %6.3f  %6.4f %6.4f %7.4f  %9.3f %7.1f  %9.1f %9.1f  %9.1f %9.1f  %5.1f%% %5.1f%%  %s%n";
+
+    private StudyTable()
+    {
+    }
+
+    /**
+     * @param results one row each, in the order given.
+     * @param out     where the table goes.
+     */
+    public static void print(final List<StudyResult> results, final PrintWriter out)
+    {
+        out.printf(Locale.ROOT, HEADER_FORMAT, "", "", "pages", "", "density", "", "", "effective", "meta", "frontswap",
+            "MB/s", "raw codec", "MB/s", "of codec", "", "");
+        out.printf(Locale.ROOT, HEADER_FORMAT, "allocator", "codec", "in file", "ratio", "fill", "churn", "compact",
+            "ratio", "B/page", "store", "load", "compress", "decomp", "store", "load", "verified");
+        for (final StudyResult r : results)
+        {
+            out.printf(Locale.ROOT, ROW_FORMAT, r.allocator(), r.codec(), r.pagesInFile(), r.compressionRatio(),
+                r.density(),
+                r.churnDensity(), r.compactedDensity(), r.effectiveRatio(),
+                r.pagesInEngine() == 0 ? 0.0 : (double)r.metadataBytes() / r.pagesInEngine(),
+                r.storeMbPerS(), r.loadMbPerS(), r.codecCompressMbPerS(), r.codecDecompressMbPerS(),
+                percent(r.storeMbPerS(), r.codecCompressMbPerS()), percent(r.loadMbPerS(), r.codecDecompressMbPerS()),
+                r.verified() ? "yes" : "NO: loaded pages differ");
+        }
+        out.println();
+        out.println("pages in file: refused by the engine's admission policy, written to the swap file; every other "
+            + "figure but MB/s is of the pages the engine holds;");
+        out.println("ratio = original / compressed bytes; density = compressed bytes / pool bytes after the fill, "
+            + "after freeing every other page (churn) and after compaction;");
+        out.println("effective ratio = original / (pool + metadata) bytes; MB/s = 10^6 original bytes per second; "
+            + "of codec = frontswap speed / raw codec speed on the same pages.");
+    }
+
+    private static double percent(final double part, final double whole)
+    {
+        return whole == 0 ? 0.0 : 100.0 * part / whole;
+    }
+}

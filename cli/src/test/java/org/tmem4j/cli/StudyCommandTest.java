@@ -1,0 +1,145 @@
+package org.tmem4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tmem4j.cli.study.StudyCharts;
+import org.tmem4j.cli.study.StudyJson;
+
+class StudyCommandTest
+{
+    @TempDir
+    Path dir;
+
+    /** Bad input: exit 2, one line on standard error saying what was wrong, nothing on standard output. */
+    static void assertRejected(final CommandRun run, final String expected)
+    {
+        assertEquals(CommandLines.USAGE, run.exit(), run.err());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("tmem4j study: "), run.err());
+        assertTrue(run.err().contains(expected), "expected '" + expected + "' in: " + run.err());
+    }
+
+    Path file(final String name, final int bytes) throws IOException
+    {
+        final byte[] data = new byte[bytes];
+        for (int i = 0; i < bytes; i++)
+        {
+            data[i] = (byte)(i % 251 < 40 ? i % 7 : 'a' + i % 13);
+        }
+        return Files.write(dir.resolve(name), data);
+    }
+
+    @Test
+    void unknownAllocatorNamesTheKnownOnes()
+    {
+        assertRejected(CommandRun.of("study", "--allocator", "buddy", "--no-progress"),
+            "unknown allocator 'buddy'; known: zbud, zsmalloc, or all");
+    }
+
+    @Test
+    void unknownCodecSaysWhatIsAllowed()
+    {
+        assertRejected(CommandRun.of("study", "--codec", "snappy", "--no-progress"), "unknown codec spec \"snappy\"");
+        assertRejected(CommandRun.of("study", "--codec", "zstd:99", "--no-progress"), "zstd level 99 is out of range");
+    }
+
+    @Test
+    void missingEmptyShortAndNonRegularCorpusFilesAreRejected() throws IOException
+    {
+        assertRejected(CommandRun.of("study", "--corpus", dir.resolve("nope.bin").toString()),
+            "nope.bin does not exist");
+        assertRejected(CommandRun.of("study", "--corpus", file("empty.bin", 0).toString()), "empty.bin is empty");
+        assertRejected(CommandRun.of("study", "--corpus", file("short.bin", 100).toString()),
+            "short.bin has 100 bytes, less than one 4096-byte page");
+        assertRejected(CommandRun.of("study", "--corpus", dir.toString()), "is not a regular file");
+        assertRejected(CommandRun.of("study", "--corpus", file("good.bin", 8192).toString(),
+            dir.resolve("missing").toString()), "missing does not exist");
+    }
+
+    @Test
+    void badOptionsAreOneLine()
+    {
+        assertRejected(CommandRun.of("study", "--pages", "0"), "--pages must be at least 1, got 0");
+        assertRejected(CommandRun.of("study", "--repeat", "0"), "--repeat must be at least 1, got 0");
+        assertRejected(CommandRun.of("study", "--pages", "many"), "'many' is not an int");
+        assertRejected(CommandRun.of("study", "--frobnicate"), "Unknown option: '--frobnicate'");
+    }
+
+    @Test
+    void smallStudyEndToEndVerifiesEveryPageWithSaneDensitiesAndWritesCharts() throws IOException
+    {
+        final Path plots = dir.resolve("plots");
+        final CommandRun run = CommandRun.of("study", "--pages", "256", "--allocator", "all", "--codec", "lz4",
+            "--json", "--no-progress", "--repeat", "1", "--plot", plots.toString(), "--classes", "--work-dir",
+            dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        final List<String> lines = run.out().lines().toList();
+        assertEquals(2, lines.size(), run.out());
+        final ObjectMapper mapper = new ObjectMapper();
+        for (final String line : lines)
+        {
+            final JsonNode json = mapper.readTree(line);
+            final List<String> fields = new java.util.ArrayList<>();
+            for (final Iterator<String> names = json.fieldNames(); names.hasNext(); )
+            {
+                fields.add(names.next());
+            }
+            assertEquals(StudyJson.FIELDS, fields);
+            assertTrue(json.get("verified").asBoolean(), line);
+            assertEquals(256, json.get("pages").asLong(), line);
+            // pages the engine refuses (admission policy) go to the swap file and leave the memory figures
+            final long original = json.get("original_bytes").asLong();
+            assertTrue(original % 4096 == 0 && original > 200 * 4096 && original <= 256 * 4096, line);
+            final double density = json.get("density").asDouble();
+            assertTrue(density > 0.3 && density <= 1.0, line);
+            assertTrue(json.get("churn_density").asDouble() > 0.0, line);
+            assertTrue(json.get("compacted_density").asDouble() >= json.get("churn_density").asDouble() - 1e-9,
+                line);
+            // zsmalloc's handle table has a fixed heap cost, so on 256 pages the effective ratio may be below 1
+            assertEquals((double)original / (json.get("pool_bytes").asLong() + json.get("metadata_bytes").asLong()),
+                json.get("effective_ratio").asDouble(), 1e-4, line);
+            assertEquals((double)json.get("compressed_bytes").asLong() / json.get("pool_bytes").asLong(),
+                density, 1e-4, line);
+            assertTrue(json.get("compressed_bytes").asLong() < json.get("original_bytes").asLong(), line);
+            assertTrue(json.get("store_mb_s").asDouble() > 0 && json.get("codec_compress_mb_s").asDouble() > 0, line);
+        }
+        assertEquals("zbud", mapper.readTree(lines.get(0)).get("allocator").asText());
+        assertEquals("zsmalloc", mapper.readTree(lines.get(1)).get("allocator").asText());
+        assertTrue(mapper.readTree(lines.get(1)).get("compacted_density").asDouble() > 0.8, lines.get(1));
+        assertTrue(run.err().contains("obj_allocated"), "--classes prints the class table: " + run.err());
+        for (final String png : List.of(StudyCharts.DENSITY, StudyCharts.THROUGHPUT, "zsmalloc-classes-lz4.png"))
+        {
+            assertTrue(Files.size(plots.resolve(png)) > 1000, png);
+        }
+        try (var left = Files.list(dir))
+        {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".swap")), "swap file deleted");
+        }
+    }
+
+    @Test
+    void tableForPeopleHasOneRowPerConfiguration() throws IOException
+    {
+        final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),
+            "--allocator", "zsmalloc", "--repeat", "2", "--codec", "lz4,zstd:1", "--no-progress", "--work-dir",
+            dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().startsWith("tmem4j study: 64 pages"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("zsmalloc  lz4 ")), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("zsmalloc  zstd:1 ")), run.out());
+        assertTrue(run.out().lines().filter(l -> l.startsWith("zsmalloc")).allMatch(l -> l.endsWith("yes")),
+            run.out());
+    }
+}

@@ -1,0 +1,107 @@
+package org.tmem4j.cli.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudyOutputTest
+{
+    static final StudyResult ZSMALLOC = new StudyResult("zsmalloc", "lz4", 1000, 0, 4_096_000, 2_457_600, 2_510_848,
+        16_000, 812.25, 2950.5, 850.0, 3600.0, 0.61, 0.975, true);
+    static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 10, 4_055_040, 2_000_000, 3_276_800,
+        16_000, 300.0, 700.0, 320.0, 760.0, 0.5, 0.5, false);
+
+    @Test
+    void jsonLineHasExactlyTheSpecifiedFieldsInOrder() throws IOException
+    {
+        final String line = StudyJson.line(ZSMALLOC);
+        assertFalse(line.contains("\n"), line);
+        final JsonNode json = new ObjectMapper().readTree(line);
+        final List<String> fields = new ArrayList<>();
+        for (final Iterator<String> names = json.fieldNames(); names.hasNext(); )
+        {
+            fields.add(names.next());
+        }
+        assertEquals(List.of("allocator", "codec", "pages", "original_bytes", "compressed_bytes", "pool_bytes",
+            "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
+            "codec_decompress_mb_s", "churn_density", "compacted_density", "verified"), fields);
+        assertEquals(StudyJson.FIELDS, fields);
+        assertEquals("zsmalloc", json.get("allocator").asText());
+        assertEquals("lz4", json.get("codec").asText());
+        assertEquals(1000, json.get("pages").asLong());
+        assertEquals(4_096_000, json.get("original_bytes").asLong());
+        assertEquals(2_457_600, json.get("compressed_bytes").asLong());
+        assertEquals(2_510_848, json.get("pool_bytes").asLong());
+        assertEquals(16_000, json.get("metadata_bytes").asLong());
+        assertEquals(0.9788, json.get("density").asDouble(), 1e-9, "2457600 / 2510848 to 4 places");
+        assertEquals(1.621, json.get("effective_ratio").asDouble(), 1e-9, "4096000 / (2510848 + 16000) = 1.62097");
+        assertEquals(812.3, json.get("store_mb_s").asDouble(), 1e-9);
+        assertEquals(2950.5, json.get("load_mb_s").asDouble(), 1e-9);
+        assertEquals(850.0, json.get("codec_compress_mb_s").asDouble(), 1e-9);
+        assertEquals(3600.0, json.get("codec_decompress_mb_s").asDouble(), 1e-9);
+        assertEquals(0.61, json.get("churn_density").asDouble(), 1e-9);
+        assertEquals(0.975, json.get("compacted_density").asDouble(), 1e-9);
+        assertTrue(json.get("verified").isBoolean());
+        assertTrue(json.get("verified").asBoolean());
+        assertFalse(new ObjectMapper().readTree(StudyJson.line(ZBUD)).get("verified").asBoolean());
+    }
+
+    @Test
+    void emptyPoolHasDensityZeroNotNaN()
+    {
+        final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+        assertEquals(0.0, empty.density());
+        assertEquals(0.0, empty.effectiveRatio());
+        assertTrue(StudyJson.line(empty).contains("\"density\":0.0"), StudyJson.line(empty));
+    }
+
+    @Test
+    void tableHasAHeaderAndOneRowPerConfigurationAndFlagsAFailedVerification()
+    {
+        final StringWriter text = new StringWriter();
+        StudyTable.print(List.of(ZSMALLOC, ZBUD), new PrintWriter(text, true));
+        final List<String> lines = text.toString().lines().toList();
+        assertTrue(lines.get(1).startsWith("allocator"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("zsmalloc  lz4"), lines.get(2));
+        assertTrue(lines.get(2).contains("0.9788"), lines.get(2));
+        assertTrue(lines.get(2).contains("95.6%"), "store is 812.25 of 850 MB/s: " + lines.get(2));
+        assertTrue(lines.get(2).endsWith("yes"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("zbud      zstd:3"), lines.get(3));
+        assertTrue(lines.get(3).contains("NO"), lines.get(3));
+        assertTrue(lines.get(3).startsWith("zbud      zstd:3        10 "), "10 pages in file: " + lines.get(3));
+    }
+
+    @Test
+    void chartsAreWrittenAsNonEmptyPngFiles(@TempDir final Path dir) throws IOException
+    {
+        final List<SizeClassOccupancy> classes = List.of(new SizeClassOccupancy(32, 0, 0),
+            new SizeClassOccupancy(1600, 700, 12_000), new SizeClassOccupancy(2048, 300, 40_000));
+        final List<Path> files = StudyCharts.write(dir.resolve("plots"), List.of(ZSMALLOC, ZBUD),
+            Map.of("lz4", classes));
+        assertEquals(List.of(dir.resolve("plots").resolve(StudyCharts.DENSITY),
+            dir.resolve("plots").resolve(StudyCharts.THROUGHPUT),
+            dir.resolve("plots").resolve("zsmalloc-classes-lz4.png")), files);
+        for (final Path file : files)
+        {
+            final byte[] png = Files.readAllBytes(file);
+            assertTrue(png.length > 1000, file + " has " + png.length + " bytes");
+            assertEquals((byte)0x89, png[0], file.toString());
+            assertEquals("PNG", new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII), file.toString());
+        }
+    }
+}
