@@ -13,8 +13,8 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Why chunks.</b> A size class always has one zspage that is still filling, and the last page that zspage has
  * reached is on average half empty; with whole pages that costs about 2 KiB per class in use, which on a pool of a
- * few thousand pages is as much as all other waste together. Building zspages from quarter pages cuts it to about
- * 512 bytes per class, and the chunks of different classes share pages.
+ * few thousand pages is as much as all other waste together. Building zspages from eighth pages (the default) cuts
+ * it to about 256 bytes per class, and the chunks of different classes share pages.
  * <p>
  * Chunks are handed out from the fullest page that has a free one, so pages fill up and empty ones are rare. A page
  * whose last chunk goes back is returned to the {@link PageMemory}, except for one empty page kept as a spare so
@@ -371,6 +371,19 @@ final class ChunkPool
         synchronized (lock)
         {
             return pages.size();
+        }
+    }
+
+    /**
+     * @return heap bytes of the per-page records (owner and position of each chunk, the page map), estimated from
+     * their sizes with compressed references: what finding a chunk's owner for {@link #reclaim} costs.
+     */
+    long footprintBytes()
+    {
+        synchronized (lock)
+        {
+            final long record = 32 + 2 * (16 + 4L * chunksPerPage);
+            return pages.size() * (record + 2 * (Integer.BYTES + Integer.BYTES));
         }
     }
 

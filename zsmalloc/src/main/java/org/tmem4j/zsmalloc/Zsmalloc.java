@@ -25,17 +25,21 @@ import org.tmem4j.memory.PageMemory;
  * at most two objects in a page, so it can never pass 2:1; a general-purpose heap puts headers between objects and
  * fragments as they come and go. zsmalloc instead sorts objects by size into <i>size classes</i>, cuts runs of memory
  * into slots of exactly one class's size, and lets slots run across boundaries, so that a class wastes only what
- * rounding up to its slot costs. Everything needed to find an object (its handle entry, which handle lives in which
- * slot) is kept on the heap, outside the pool, so pool pages hold object bytes and nothing else.
+ * rounding up to its slot costs. Everything needed to find an object (its handle entry) is kept on the heap, outside
+ * the pool, so pool pages hold object bytes and nothing else.
  * <p>
  * <b>Where the kernel loses density, and what this one does instead</b> (measured in the README):
  * <ul>
  * <li>The kernel rounds objects up to 16-byte classes and adds an 8-byte header to each; here slots come every
- * {@code step} bytes (32 by default) and objects carry no header.</li>
+ * {@code step} bytes (16 by default) and objects carry no header.</li>
  * <li>Every class keeps one zspage that is still filling, and the last page it has reached is half empty on average:
  * about 2 KiB per class in use, as much as all other waste together on a pool of a few thousand pages. Here zspages
- * are built from <i>chunks</i> of a quarter page ({@link ChunkPool}) that the classes share, which cuts that to about
- * 512 bytes per class.</li>
+ * are built from <i>chunks</i> of an eighth of a page ({@link ChunkPool}) that the classes share, which cuts that to
+ * about 256 bytes per class.</li>
+ * <li>Because chunks of different classes share pages, a class that empties would leave its free chunks scattered
+ * over pages other classes still use (the kernel's zspages own their pages and give them back at once). A free that
+ * leaves too many free chunks in partly used pages therefore moves chunks out of the sparsest pages
+ * ({@link ChunkPool#reclaim}), so pages go back as objects go, without waiting for compaction.</li>
  * <li>A zspage's length {@code k} (up to 64 pages, the kernel stops at 8) is chosen per class to waste the least
  * tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal are merged into the larger.
  * Objects too large to share a zspage fall into classes of one object per page, ending with the "huge" 4096.</li>
@@ -46,10 +50,10 @@ import org.tmem4j.memory.PageMemory;
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
- *  | allocator tag 14 | class 10 | generation 13 | handle-table index 26 |
+ *  | allocator tag 12 | class shard 12 | generation 13 | handle-table index 26 |
  *                          |                               |
  *                          v                               v
- *  SizeClass[class] ----> HandleTable entry (8 bytes, on the heap):
+ *  SizeClass[class shard] -> HandleTable entry (8 bytes, on the heap):
  *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
  *                                                          |            |
  *                                                          v            v
@@ -60,19 +64,22 @@ import org.tmem4j.memory.PageMemory;
  *                | slot 0        | slot 1        | slot 2        | slot 3        | slot 4        |tail
  *                0              1632           3264           4896           6528           8160
  *   chunks[] = {p8811:0, p8811:1, p301:3, p301:0, p77:2, --, --, --}   (page:quarter; -- not held)
- *   owner[]  = {h17, h3, h40, FREE, FREE}      slots 3 and 4 are free, so no live slot touches chunks 5 to 7
+ *   free slots = {3, 4} (a bitmap), so no live slot touches chunks 5 to 7
  *
  *  pool page p301: | chunk 3 of this zspage | a chunk of class 2048 | free | chunk 2 of this zspage |
  * </pre>
  * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
  * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
- * handle of another allocator foreign. Per object the allocator keeps 8 bytes of handle entry plus 4 bytes of
- * slot-to-handle back-pointer (for compaction), none of it in pool pages.
+ * handle of another allocator foreign. Per object the allocator keeps the 8-byte handle entry and nothing else, none
+ * of it in pool pages: compaction, the only user of a slot-to-handle map, builds one from the handle table while it
+ * runs (see {@link SizeClass}), and the free list of the table lives in its free entries. (The diagram's quarter-page
+ * chunks are for legibility; the default chunk is an eighth.)
  * <p>
  * <b>Fullness groups.</b> Each class keeps its zspages in the kernel's groups (under 10%, ..., under 90%, under
  * 100%, full). Allocation takes the lowest free slot of a zspage in the fullest non-full group; a zspage whose last
- * object goes is dropped at once, and a chunk that no live slot touches goes back to the pool even sooner. A page
- * whose chunks are all free goes back to the page memory (one is kept as a spare).
+ * object goes is dropped at once (one per class is kept as a spare, with its first slot's chunks, unless the pool is
+ * fragmented), and a chunk that no live slot touches goes back to the pool even sooner. A page whose chunks are all
+ * free goes back to the page memory (one is kept as a spare).
  * <p>
  * <b>Compaction</b> ({@link #compact()}): per class, objects move from the sparsest zspage into the fullest, then
  * within the last non-full zspage from its highest slots into its lowest, until the class holds the fewest chunks
@@ -80,8 +87,9 @@ import org.tmem4j.memory.PageMemory;
  * free chunks of fuller ones until the pool holds the fewest pages for its chunks. A move needs its destination
  * before it frees its source; when the budget has no chunk left, the move falls back to a free slot on chunks already
  * held, and failing that the class's compaction stops and counts a stall instead of waiting. Reads racing with a
- * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. A {@link CompactionAgent} can run
- * compaction in the background when enough pages are freeable.
+ * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. Built with a
+ * {@link CompactionPolicy} that is on ({@link Builder#compaction}; the engine passes its configured one), the
+ * allocator runs a {@link CompactionAgent} that compacts in the background once enough pages are freeable.
  * <p>
  * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
  * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
@@ -92,7 +100,10 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class has its own lock, so threads working in different classes meet only in the chunk pool.
+ * Thread-safe: each class is split into shards ({@link Builder#shardsPerClass}), each with its own zspages, handle
+ * table and lock. An allocation takes the first shard of its class whose lock is free instead of queueing behind
+ * another thread (one thread alone only ever uses the first shard, so sharding costs no density there); a free goes
+ * to the shard its handle names. Threads meet in the chunk pool only when a zspage takes or gives back a chunk.
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -330,6 +341,7 @@ public final class Zsmalloc implements ObjectAllocator
         details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
         details.put("handle_table_bytes", table.handleTableBytes());
         details.put("zspage_bytes", table.zspageBytes());
+        details.put("chunk_pool_bytes", pool.footprintBytes());
         details.put("class_shards", (long)shards);
         details.put("policy_compactions", compactionAgent == null ? 0 : compactionAgent.compactions());
         details.put("policy_pages_compacted", compactionAgent == null ? 0 : compactionAgent.pagesFreed());

@@ -135,6 +135,11 @@ final class ZsmallocDensityTest
                 allocator.write(handles[i], compressed[i], 0);
             }
             final ZsmallocStats filled = allocator.classStats();
+            final java.util.Map<String, Long> details = allocator.stats().details();
+            System.out.printf(Locale.ROOT, "heap metadata per object after fill (%s): handle table %.2f B, zspages " +
+                "%.2f B, chunk pool %.2f B%n", layout, (double)details.get("handle_table_bytes") / compressed.length,
+                (double)details.get("zspage_bytes") / compressed.length,
+                (double)details.get("chunk_pool_bytes") / compressed.length);
             assertEquals(memory.stats().pagesInUse(), filled.pagesUsed());
             for (int i = 1; i < compressed.length; i += 2)
             {

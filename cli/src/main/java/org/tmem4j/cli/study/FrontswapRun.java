@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
@@ -103,7 +104,9 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count)).build();
+        // compaction only where the study calls it, so that "after freeing" measures the frees alone
+        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count))
+            .compaction(CompactionPolicy.OFF).build();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
