@@ -7,18 +7,24 @@ import static org.tmem4j.stats.CountersFile.EPOCH_OFFSET;
 import static org.tmem4j.stats.CountersFile.HEADER_LENGTH;
 import static org.tmem4j.stats.CountersFile.HEARTBEAT_OFFSET;
 import static org.tmem4j.stats.CountersFile.INTERVAL_OFFSET;
+import static org.tmem4j.stats.CountersFile.DESCRIPTION_LENGTH_OFFSET;
+import static org.tmem4j.stats.CountersFile.KIND_COUNTER;
+import static org.tmem4j.stats.CountersFile.KIND_GAUGE;
+import static org.tmem4j.stats.CountersFile.KIND_OFFSET;
 import static org.tmem4j.stats.CountersFile.LABEL_LENGTH_OFFSET;
-import static org.tmem4j.stats.CountersFile.LABEL_OFFSET;
 import static org.tmem4j.stats.CountersFile.LABEL_SEPARATOR;
 import static org.tmem4j.stats.CountersFile.MAGIC;
 import static org.tmem4j.stats.CountersFile.MAGIC_OFFSET;
+import static org.tmem4j.stats.CountersFile.MAX_DESCRIPTION_LENGTH;
 import static org.tmem4j.stats.CountersFile.MAX_LABEL_LENGTH;
+import static org.tmem4j.stats.CountersFile.MAX_UNIT_LENGTH;
 import static org.tmem4j.stats.CountersFile.METADATA_OFFSET;
 import static org.tmem4j.stats.CountersFile.METADATA_RECORD_LENGTH;
 import static org.tmem4j.stats.CountersFile.PID_OFFSET;
 import static org.tmem4j.stats.CountersFile.START_TIME_OFFSET;
 import static org.tmem4j.stats.CountersFile.STATE_CLOSED;
 import static org.tmem4j.stats.CountersFile.STATE_OFFSET;
+import static org.tmem4j.stats.CountersFile.UNIT_LENGTH_OFFSET;
 import static org.tmem4j.stats.CountersFile.VALUE_RECORD_LENGTH;
 import static org.tmem4j.stats.CountersFile.VERSION;
 import static org.tmem4j.stats.CountersFile.VERSION_OFFSET;
@@ -30,6 +36,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,8 +49,8 @@ import java.util.Optional;
  * Reads a {@link CountersFile} that a running engine, usually in another process, writes: maps it read-only and
  * takes consistent snapshots of its counters without ever blocking the writer.
  * <p>
- * A snapshot follows the file's sequence lock: it reads the layout epoch, the labels (decoded only when the layout
- * changed since the last snapshot) and the values, then the epoch again, and retries while the writer is rewriting
+ * A snapshot follows the file's sequence lock: it reads the layout epoch, the labels and descriptions (decoded only
+ * when the layout changed since the last snapshot) and the values, then the epoch again, and retries while the writer is rewriting
  * the layout. Values are read with acquire loads and are never torn.
  * <p>
  * Not thread-safe (it caches the last layout's labels); use one reader per thread.
@@ -57,16 +64,19 @@ public final class CountersFileReader implements AutoCloseable
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private final Path path;
+    private final FileChannel channel;
     private final Arena arena;
     private final MemorySegment segment;
     private final int capacity;
     private final long valuesOffset;
     private long labelsEpoch = -1;
-    private String[][] labels = new String[0][];
+    private CounterValue[] labels = new CounterValue[0];
 
-    private CountersFileReader(final Path path, final Arena arena, final MemorySegment segment, final int capacity)
+    private CountersFileReader(final Path path, final FileChannel channel, final Arena arena,
+        final MemorySegment segment, final int capacity)
     {
         this.path = path;
+        this.channel = channel;
         this.arena = arena;
         this.segment = segment;
         this.capacity = capacity;
@@ -84,7 +94,14 @@ public final class CountersFileReader implements AutoCloseable
      */
     public static CountersFileReader open(final Path path) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        if (Files.isDirectory(path))
+        {
+            throw new CountersFileException(path + " is a directory, not a tmem4j counters file");
+        }
+        // kept open while mapped: reading a mapping past the end of a file truncated under it faults the JVM, so
+        // every snapshot first checks the file's size through it
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try
         {
             final long size = channel.size();
             if (size < HEADER_LENGTH)
@@ -118,13 +135,18 @@ public final class CountersFileReader implements AutoCloseable
                     throw new CountersFileException(path + " is truncated: capacity " + capacity + " needs "
                         + CountersFile.fileLength(capacity) + " bytes, the file has " + size);
                 }
-                return new CountersFileReader(path, arena, segment, capacity);
+                return new CountersFileReader(path, channel, arena, segment, capacity);
             }
             catch (final IOException | RuntimeException ex)
             {
                 arena.close();
                 throw ex;
             }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
         }
     }
 
@@ -232,11 +254,13 @@ public final class CountersFileReader implements AutoCloseable
      * Reads every counter: labels and values of one layout.
      *
      * @return the counters.
-     * @throws CountersFileException if the layout stays mid-rewrite for {@link #LAYOUT_RETRY_NANOS} (a writer that
-     *                               died while rewriting it) or is malformed.
+     * @throws CountersFileException if the file was truncated under the reader, or the layout stays mid-rewrite
+     *                               for {@link #LAYOUT_RETRY_NANOS} (a writer that died while rewriting it) or is
+     *                               malformed.
      */
     public CountersSnapshot snapshot() throws CountersFileException
     {
+        checkIntact();
         final long deadline = System.nanoTime() + LAYOUT_RETRY_NANOS;
         String problem = "it was rewritten without end";
         do
@@ -285,45 +309,104 @@ public final class CountersFileReader implements AutoCloseable
         final List<CounterValue> counters = new ArrayList<>(values.length);
         for (int i = 0; i < values.length; i++)
         {
-            final String[] label = labels[i];
-            counters.add(new CounterValue(label[0], label[1], label[2], values[i]));
+            final CounterValue label = labels[i];
+            counters.add(new CounterValue(label.kind(), label.name(), label.description(), values[i]));
         }
         return new CountersSnapshot(epoch, heartbeat, dropped, counters);
     }
 
+    /**
+     * Decodes the metadata records into {@link #labels} (values 0).
+     *
+     * @return false if a record is malformed, as it may be when read while the writer rewrites it.
+     */
     private boolean readLabels(final int count)
     {
-        final String[][] read = new String[count][];
+        final CounterValue[] read = new CounterValue[count];
         for (int i = 0; i < count; i++)
         {
             final long record = METADATA_OFFSET + (long)i * METADATA_RECORD_LENGTH;
-            final int length = segment.get(ValueLayout.JAVA_INT, record + LABEL_LENGTH_OFFSET);
-            if (length < 5 || length > MAX_LABEL_LENGTH)
+            final String label = ascii(record + LABEL_LENGTH_OFFSET, 5, MAX_LABEL_LENGTH);
+            final String unit = ascii(record + UNIT_LENGTH_OFFSET, 1, MAX_UNIT_LENGTH);
+            final String description = ascii(record + DESCRIPTION_LENGTH_OFFSET, 1, MAX_DESCRIPTION_LENGTH);
+            final int kind = segment.get(ValueLayout.JAVA_INT, record + KIND_OFFSET);
+            if (label == null || unit == null || description == null || (kind != KIND_COUNTER && kind != KIND_GAUGE))
             {
                 return false;
             }
-            final byte[] bytes = segment.asSlice(record + LABEL_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
-            final String label = new String(bytes, StandardCharsets.US_ASCII);
             final int first = label.indexOf(LABEL_SEPARATOR);
             final int second = label.indexOf(LABEL_SEPARATOR, first + 1);
-            if (first <= 0 || second <= first + 1 || second == length - 1
+            if (first <= 0 || second <= first + 1 || second == label.length() - 1
                 || label.indexOf(LABEL_SEPARATOR, second + 1) >= 0)
             {
                 return false;
             }
-            read[i] = new String[] {label.substring(0, first), label.substring(first + 1, second),
-                label.substring(second + 1)};
+            try
+            {
+                read[i] = new CounterValue(label.substring(0, first), label.substring(first + 1, second),
+                    new CounterDescription(label.substring(second + 1),
+                        kind == KIND_COUNTER ? CounterKind.COUNTER : CounterKind.GAUGE, CounterUnit.ofSymbol(unit),
+                        description), 0);
+            }
+            catch (final IllegalArgumentException malformed)
+            {
+                return false;
+            }
         }
         labels = read;
         return true;
     }
 
+    /** Reads a length-prefixed US-ASCII field, or null if its length is outside {@code min..max}. */
+    private String ascii(final long offset, final int min, final int max)
+    {
+        final int length = segment.get(ValueLayout.JAVA_INT, offset);
+        if (length < min || length > max)
+        {
+            return null;
+        }
+        final byte[] bytes = segment.asSlice(offset + Integer.BYTES, length).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
     /**
-     * Unmaps the file.
+     * Checks that the file still holds everything mapped: call it before reading a file whose writer may cut it
+     * ({@link #snapshot()} does), because reading a mapping past the end of its file faults the whole JVM.
+     *
+     * @throws CountersFileException if the file is shorter than the mapping, or its size cannot be read.
+     */
+    public void checkIntact() throws CountersFileException
+    {
+        final long size;
+        try
+        {
+            size = channel.size();
+        }
+        catch (final IOException ex)
+        {
+            throw new CountersFileException("cannot read the size of " + path + ": " + ex.getMessage());
+        }
+        if (size < segment.byteSize())
+        {
+            throw new CountersFileException(path + " was truncated from " + segment.byteSize() + " to " + size
+                + " bytes while being read");
+        }
+    }
+
+    /**
+     * Unmaps and closes the file.
      */
     @Override
     public void close()
     {
         arena.close();
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // a read-only channel has nothing to flush: closing it cannot lose anything
+        }
     }
 }

@@ -415,6 +415,14 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @return this backend's name (see {@link Builder#name(String)}), which names its counter sources.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
      * @return the allocator's name.
      */
     public String allocatorName()
@@ -484,35 +492,15 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the counters as a source of kind {@code engine} named after this backend (see
-     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
+     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
+     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
+     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
+     * {@link #stats()} snapshot; after the engine closes they read 0.
      */
-    public CounterSource counters()
+    public List<CounterSource> counters()
     {
-        final ZcacheEvents e = events;
-        return CounterSource.builder("engine", name)
-            .counter("puts", e.puts::sum)
-            .counter("puts_stored", e.putsStored::sum)
-            .counter("same_filled", e.sameFilled::sum)
-            .counter("failed_puts_no_memory", e.failedNoMemory::sum)
-            .counter("failed_puts_poor_compression", e.failedPoorCompression::sum)
-            .counter("compress_poor", e.compressPoor::sum)
-            .counter("mean_compress_poor", e.meanCompressPoor::sum)
-            .counter("pers_ate_eph", e.persistentAteEphemeral::sum)
-            .counter("gets", e.gets::sum)
-            .counter("get_hits", e.getHits::sum)
-            .counter("get_misses", e.getMisses::sum)
-            .counter("corrupt_pages", e.corruptPages::sum)
-            .counter("flush_pages", e.flushPages::sum)
-            .counter("flush_pages_found", e.flushPagesFound::sum)
-            .counter("flush_objects", e.flushObjects::sum)
-            .counter("flush_object_pages", e.flushObjectPages::sum)
-            .counter("evictions", e.evictions::sum)
-            .counter("stored_pages", () -> sumOverPools(true))
-            .counter("compressed_bytes", () -> sumOverPools(false))
-            .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
-            .counter("budget_bytes", () -> gate.isClosed() ? 0 : memory.budgetBytes())
-            .build();
+        return ZcacheCounters.of(this);
     }
 
     /**
@@ -712,19 +700,6 @@ public final class Zcache implements AutoCloseable
     {
         events.evictions.increment();
         stored.free(pools[index.id()], value);
-    }
-
-    private long sumOverPools(final boolean pages)
-    {
-        long sum = 0;
-        for (final ZcachePool pool : pools)
-        {
-            if (!pool.index.isDestroyed())
-            {
-                sum += pages ? pool.index.stats().pages() : pool.compressedBytes.sum();
-            }
-        }
-        return sum;
     }
 
     private ZcachePool pool(final int poolId)

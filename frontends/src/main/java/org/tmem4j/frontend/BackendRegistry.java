@@ -21,18 +21,22 @@ import java.util.function.Function;
  * a {@link BackendProvider} is closed afterwards; one registered as an object is left to its owner.
  * <p>
  * At most one backend is registered at a time (the later kernels' single registration).
+ * <p>
+ * {@link #close()} unregisters the backend for good: a provider-made backend is closed, which gives its off-heap
+ * memory back, and nothing registers afterwards.
  */
-public final class BackendRegistry
+public final class BackendRegistry implements AutoCloseable
 {
     private final Object lock = new Object();
     private final List<Frontend> frontends = new ArrayList<>();
     private Registration current;
+    private boolean closed;
 
     /**
      * Registers a backend that the caller owns: unregistering does not close it.
      *
      * @param backend the backend.
-     * @throws IllegalStateException if a backend is registered already.
+     * @throws IllegalStateException if a backend is registered already or the registry is closed.
      */
     public void register(final Backend backend)
     {
@@ -50,7 +54,7 @@ public final class BackendRegistry
      * @param config   the settings the provider builds the backend from.
      * @return the backend.
      * @throws IllegalArgumentException if no provider has that name or the settings do not suit it.
-     * @throws IllegalStateException    if a backend is registered already.
+     * @throws IllegalStateException    if a backend is registered already or the registry is closed.
      */
     public Backend register(final String provider, final FrontendsConfig config)
     {
@@ -101,6 +105,21 @@ public final class BackendRegistry
     }
 
     /**
+     * Unregisters the backend, if any (as {@link #unregister()} does: persistent pages go back to the frontends, and
+     * a provider-made backend is closed, releasing its off-heap memory), and refuses any later registration.
+     * Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (lock)
+        {
+            closed = true;
+            unregister();
+        }
+    }
+
+    /**
      * @return the registered backend, or {@code null}.
      */
     public Backend backend()
@@ -125,6 +144,20 @@ public final class BackendRegistry
                 frontend.attach(current);
             }
             frontends.add(frontend);
+        }
+    }
+
+    /**
+     * Forgets a frontend that has closed: later registrations no longer replay into it.
+     *
+     * @param frontend the frontend.
+     * @return whether it was added.
+     */
+    public boolean removeFrontend(final Frontend frontend)
+    {
+        synchronized (lock)
+        {
+            return frontends.remove(frontend);
         }
     }
 
@@ -173,6 +206,10 @@ public final class BackendRegistry
 
     private void requireNoBackend()
     {
+        if (closed)
+        {
+            throw new IllegalStateException("this backend registry is closed; make a new one to register backends");
+        }
         if (current != null)
         {
             throw new IllegalStateException("backend '" + current.backend().name()

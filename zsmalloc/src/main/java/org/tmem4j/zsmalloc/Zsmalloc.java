@@ -2,9 +2,7 @@ package org.tmem4j.zsmalloc;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -331,22 +329,8 @@ public final class Zsmalloc implements ObjectAllocator
     public AllocatorStats stats()
     {
         final ZsmallocStats table = classStats();
-        final Map<String, Long> details = new LinkedHashMap<>();
-        details.put("pages_compacted", table.pagesCompacted());
-        details.put("compaction_stalls", table.compactionStalls());
-        details.put("chunks_used", table.chunksUsed());
-        details.put("chunks_moved", pool.chunksMoved());
-        details.put("chunk_size", (long)layout.chunkSize());
-        details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
-        details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
-        details.put("handle_table_bytes", table.handleTableBytes());
-        details.put("zspage_bytes", table.zspageBytes());
-        details.put("chunk_pool_bytes", pool.footprintBytes());
-        details.put("class_shards", (long)shards);
-        details.put("policy_compactions", compactionAgent == null ? 0 : compactionAgent.compactions());
-        details.put("policy_pages_compacted", compactionAgent == null ? 0 : compactionAgent.pagesFreed());
-        details.put("policy_compaction_errors", compactionErrors.get());
-        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), details);
+        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(),
+            ZsmallocStats.DETAILS.values(table));
     }
 
     /**
@@ -365,7 +349,9 @@ public final class Zsmalloc implements ObjectAllocator
             }
             rows.add(row);
         }
-        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
+        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
+            pool.chunksMoved(), pool.footprintBytes(), compactionAgent == null ? 0 : compactionAgent.compactions(),
+            compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.tmem4j.memory.PageMemory;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterUnit;
 
 /**
  * The class table of a {@link Zsmalloc}, with totals: the data behind the kernel's debugfs {@code classes} file.
@@ -13,13 +15,56 @@ import org.tmem4j.memory.PageMemory;
  * @param classes        one row per class, by size.
  * @param pagesUsed      pages the allocator holds from the page memory (chunks of all classes share them).
  * @param pagesCompacted pages compaction has given back since creation (the kernel's pool stat).
+ * @param pool           the chunk pool's and the background compaction's counters.
  */
-public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted)
+public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted, PoolCounters pool)
 {
+    /** zsmalloc's own counters, the details of its {@link org.tmem4j.alloc.AllocatorStats}. */
+    public static final CounterCatalog<ZsmallocStats> DETAILS = CounterCatalog.<ZsmallocStats>builder()
+        .counter("pages_compacted", CounterUnit.PAGES, "pages compaction gave back to page memory",
+            ZsmallocStats::pagesCompacted)
+        .counter("compaction_stalls", CounterUnit.EVENTS, "times compaction stopped for want of a free page",
+            ZsmallocStats::compactionStalls)
+        .gauge("chunks_used", CounterUnit.CHUNKS, "chunks in use by all size classes", ZsmallocStats::chunksUsed)
+        .gauge("zspages", CounterUnit.ZSPAGES, "zspages of all size classes",
+            s -> s.classes.stream().mapToLong(ClassStats::zspages).sum())
+        .gauge("classes_in_use", CounterUnit.CLASSES, "size classes holding at least one object",
+            s -> s.classes.stream().filter(c -> c.objUsed() > 0).count())
+        .gauge("handle_table_bytes", CounterUnit.BYTES, "heap bytes of the handle tables",
+            ZsmallocStats::handleTableBytes)
+        .gauge("zspage_bytes", CounterUnit.BYTES, "heap bytes of the zspages' chunk ids and slot bitmaps",
+            ZsmallocStats::zspageBytes)
+        .gauge("chunk_pool_bytes", CounterUnit.BYTES, "estimated heap bytes of the chunk pool's per-page owner records",
+            s -> s.pool.chunkPoolBytes())
+        .counter("chunks_moved", CounterUnit.CHUNKS, "chunks moved out of sparse pages, by frees and by compaction",
+            s -> s.pool.chunksMoved())
+        .counter("policy_compactions", CounterUnit.EVENTS, "compactions the background compaction policy ran",
+            s -> s.pool.policyCompactions())
+        .counter("policy_pages_compacted", CounterUnit.PAGES, "pages those background compactions gave back",
+            s -> s.pool.policyPagesCompacted())
+        .counter("policy_compaction_errors", CounterUnit.EVENTS, "background compaction checks that failed",
+            s -> s.pool.policyCompactionErrors())
+        .build();
+
+    /**
+     * Counters of the whole allocator rather than of a class.
+     *
+     * @param chunksMoved            chunks moved between pages by frees (to give pages back) and by compaction.
+     * @param chunkPoolBytes         estimated heap bytes of the chunk pool's per-page records.
+     * @param policyCompactions      compactions run by the background policy.
+     * @param policyPagesCompacted   pages those compactions gave back.
+     * @param policyCompactionErrors background checks that threw.
+     */
+    public record PoolCounters(long chunksMoved, long chunkPoolBytes, long policyCompactions,
+        long policyPagesCompacted, long policyCompactionErrors)
+    {
+    }
+
     /**
      * @param classes        rows; copied.
      * @param pagesUsed      pages held.
      * @param pagesCompacted pages compacted.
+     * @param pool           pool-wide counters.
      */
     public ZsmallocStats
     {

@@ -37,7 +37,7 @@ public final class Frontswap implements Frontend, AutoCloseable
 {
     private final BackendRegistry registry;
     private final FrontendsConfig config;
-    private final FrontswapCounters counters = new FrontswapCounters();
+    final FrontswapCounters counters = new FrontswapCounters();
     private final List<SwapArea> areas = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService selfshrink;
     private int nextAreaId;
@@ -178,7 +178,7 @@ public final class Frontswap implements Frontend, AutoCloseable
      */
     public CounterSource counters()
     {
-        return counters.source("frontswap", this::currPages, areas::size);
+        return FrontswapCounters.CATALOG.source("frontend", "frontswap", () -> this);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.tmem4j.frontend.FaultyBackend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.MapBackend;
 import org.tmem4j.frontend.Pages;
+import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.stats.CounterSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -47,7 +48,7 @@ class CleancacheTest
     {
         final CounterSource source = cleancache.counters();
         assertEquals(List.of("succ_gets", "failed_gets", "puts", "dropped_puts", "invalidates", "backend_errors",
-            "pools"), source.counterNames());
+            "pools"), source.descriptions().stream().map(CounterDescription::name).toList());
         final long[] values = new long[7];
         source.sample(values);
         return values;
