@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
@@ -172,16 +173,16 @@ final class ZsmallocCompactionTest
             }
             final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             // the agent may have compacted while the frees went on: wait for it to catch up with the last of them
-            while ((allocator.stats().details().get("policy_compactions") == 0 ||
+            while ((allocator.stats().detail("policy_compactions") == 0 ||
                 policy.shouldCompact(allocator.classStats().freeable(), allocator.classStats().pagesUsed())) &&
                 System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }
-            final var details = allocator.stats().details();
-            assertTrue(details.get("policy_compactions") >= 1, "the policy never compacted: " + details);
-            assertTrue(details.get("policy_pages_compacted") > 0, details.toString());
-            assertEquals(0, details.get("policy_compaction_errors"));
+            final AllocatorStats stats = allocator.stats();
+            assertTrue(stats.detail("policy_compactions") >= 1, "the policy never compacted: " + stats);
+            assertTrue(stats.detail("policy_pages_compacted") > 0, stats.toString());
+            assertEquals(0, stats.detail("policy_compaction_errors"));
             final ZsmallocStats after = allocator.classStats();
             assertFalse(policy.shouldCompact(after.freeable(), after.pagesUsed()), "still fragmented: " + after.freeable());
             for (int i = 1; i < handles.size(); i += 2)

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -135,11 +136,11 @@ final class ZsmallocDensityTest
                 allocator.write(handles[i], compressed[i], 0);
             }
             final ZsmallocStats filled = allocator.classStats();
-            final java.util.Map<String, Long> details = allocator.stats().details();
+            final AllocatorStats stats = allocator.stats();
             System.out.printf(Locale.ROOT, "heap metadata per object after fill (%s): handle table %.2f B, zspages " +
-                "%.2f B, chunk pool %.2f B%n", layout, (double)details.get("handle_table_bytes") / compressed.length,
-                (double)details.get("zspage_bytes") / compressed.length,
-                (double)details.get("chunk_pool_bytes") / compressed.length);
+                "%.2f B, chunk pool %.2f B%n", layout, (double)stats.detail("handle_table_bytes") / compressed.length,
+                (double)stats.detail("zspage_bytes") / compressed.length,
+                (double)stats.detail("chunk_pool_bytes") / compressed.length);
             assertEquals(memory.stats().pagesInUse(), filled.pagesUsed());
             for (int i = 1; i < compressed.length; i += 2)
             {
