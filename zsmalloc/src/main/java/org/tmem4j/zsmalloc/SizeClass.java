@@ -60,10 +60,9 @@ final class SizeClass
      */
     private int[] owners;
     /**
-     * The zspage that emptied last, kept out of the fullness groups with the chunks its first slot touches, for the
-     * next allocation that finds every zspage full: a class whose zspages are exactly full would otherwise take and
-     * give back a zspage and its chunks on every allocate-free pair. Not kept when the pool is fragmented
-     * ({@link ChunkPool#reclaimDue()}); compaction gives its chunks back.
+     * The zspage that emptied last, kept out of the fullness groups without any chunk, for the next allocation that
+     * finds every zspage full: a class whose zspages are exactly full would otherwise build and drop a zspage (its
+     * chunk table and slot bitmap) on every allocate-free pair.
      */
     private ZsPage spare;
 
@@ -160,8 +159,9 @@ final class SizeClass
             {
                 regroup(zspage);
             }
-            else if (spare == null && !pool.reclaimDue())
+            else if (spare == null)
             {
+                chunksUsed -= zspage.releaseIdleChunks(pool);
                 unlink(zspage);
                 zspage.group = 0;
                 spare = zspage;

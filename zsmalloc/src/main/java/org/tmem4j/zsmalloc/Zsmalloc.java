@@ -75,8 +75,8 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Fullness groups.</b> Each class keeps its zspages in the kernel's groups (under 10%, ..., under 90%, under
  * 100%, full). Allocation takes the lowest free slot of a zspage in the fullest non-full group; a zspage whose last
- * object goes is dropped at once (one per class is kept as a spare, with its first slot's chunks, unless the pool is
- * fragmented), and a chunk that no live slot touches goes back to the pool even sooner. A page whose chunks are all
+ * object goes gives its chunks back at once (one per class shard is kept, without chunks, as a spare for the next
+ * zspage), and a chunk that no live slot touches goes back to the pool even sooner. A page whose chunks are all
  * free goes back to the page memory (one is kept as a spare).
  * <p>
  * <b>Compaction</b> ({@link #compact()}): per class, objects move from the sparsest zspage into the fullest, then
@@ -388,6 +388,12 @@ public final class Zsmalloc implements ObjectAllocator
         closed = true;
         if (compactionRunner != null)
         {
+            // wake the agent from its idle sleep so that closing does not wait out the check interval
+            final Thread agentThread = compactionRunner.thread();
+            if (agentThread != null)
+            {
+                agentThread.interrupt();
+            }
             compactionRunner.close();
         }
         compactionLock.lock();
