@@ -86,10 +86,17 @@ class StatCommandTest
             assertEquals(4, lines.size(), run.out());
             assertTrue(lines.get(0).startsWith("# tmem4j counters of pid " + PID + ", up "), lines.get(0));
             assertTrue(lines.get(0).endsWith(file.toString()), lines.get(0));
-            assertTrue(lines.get(1).matches("engine/tmem/stores +123456"), lines.get(1));
-            assertTrue(lines.get(2).matches("engine/tmem/loads +-3"), lines.get(2));
-            assertTrue(lines.get(3).matches("allocator/zsmalloc/pages_used +77"), lines.get(3));
-            assertEquals(lines.get(1).length(), lines.get(3).length(), "values are right-aligned in one column");
+            assertTrue(lines.get(1).matches("engine/tmem/stores +123456 operations"), lines.get(1));
+            assertTrue(lines.get(2).matches("engine/tmem/loads +-3 operations"), lines.get(2));
+            assertTrue(lines.get(3).matches("allocator/zsmalloc/pages_used +77 pages"), lines.get(3));
+            assertEquals(lines.get(1).indexOf(" operations"), lines.get(3).indexOf(" pages"),
+                "values are right-aligned in one column, units follow");
+
+            final List<String> described = run("--file", file.toString(), "--describe").out().lines().toList();
+            assertTrue(described.get(1).matches("engine/tmem/stores +123456 operations +counter store calls"),
+                described.get(1));
+            assertTrue(described.get(3).matches("allocator/zsmalloc/pages_used +77 pages +gauge +pages held"),
+                described.get(3));
         }
     }
 
@@ -179,7 +186,9 @@ class StatCommandTest
         final long start = System.nanoTime();
         registry.register(CounterSource.builder("engine", "clock")
             .counter("micros", CounterUnit.EVENTS, "microseconds ticked", () -> (System.nanoTime() - start) / 1000)
-            .counter("constant", CounterUnit.EVENTS, "never changes", () -> 9).build());
+            .counter("constant", CounterUnit.EVENTS, "never changes", () -> 9)
+            .gauge("level", CounterUnit.PAGES, "a level that moves", () -> (System.nanoTime() - start) / 1000)
+            .build());
         final Path file = dir.resolve("watch.counters");
         try (CountersFilePublisher _ = publish(registry, file, Duration.ofMillis(5)))
         {
@@ -191,8 +200,11 @@ class StatCommandTest
             assertFalse(blocks.get(0).contains("/s"), "the first print has nothing to compare with");
             for (final String block : blocks.subList(1, 3))
             {
-                assertTrue(Pattern.compile("engine/clock/constant +9 +\\+0\\.0/s").matcher(block).find(), block);
-                final Matcher micros = Pattern.compile("engine/clock/micros +\\d+ +\\+(\\d+)\\.\\d/s").matcher(block);
+                assertTrue(Pattern.compile("engine/clock/constant +9 events +\\+0\\.0/s").matcher(block).find(), block);
+                assertTrue(Pattern.compile("(?m)^engine/clock/level +\\d+ pages$").matcher(block).find(),
+                    "a gauge is shown as its value, without a rate: " + block);
+                final Matcher micros = Pattern.compile("engine/clock/micros +\\d+ events +\\+(\\d+)\\.\\d/s")
+                    .matcher(block);
                 assertTrue(micros.find(), block);
                 // a clock in microseconds advances about a million per second (publish times are in millis)
                 final long rate = Long.parseLong(micros.group(1));
@@ -278,6 +290,16 @@ class StatCommandTest
             assertEquals(-3, json.get("counters").get("engine/tmem/loads").asLong());
             assertEquals(77, json.get("counters").get("allocator/zsmalloc/pages_used").asLong());
             assertTrue(json.get("published_ms").asLong() > 0, once.out());
+
+            final JsonNode described = new ObjectMapper().readTree(
+                run("--file", file.toString(), "--json", "--describe").out());
+            assertEquals(42, described.get("counters").get("engine/tmem/stores").asLong());
+            final JsonNode stores = described.get(CountersJson.DESCRIPTIONS).get("engine/tmem/stores");
+            assertEquals("counter", stores.get("type").asText());
+            assertEquals("operations", stores.get("unit").asText());
+            assertEquals("store calls", stores.get("description").asText());
+            assertEquals("gauge", described.get(CountersJson.DESCRIPTIONS).get("allocator/zsmalloc/pages_used")
+                .get("type").asText());
 
             final Run watch = run("--file", file.toString(), "--json", "--watch", "--interval", "10", "--count", "3");
             assertEquals(0, watch.exit(), watch.err());

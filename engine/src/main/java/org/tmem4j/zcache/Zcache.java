@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -134,7 +133,8 @@ public final class Zcache implements AutoCloseable
      *
      * @param kind     ephemeral or persistent.
      * @param pageSize bytes per page, as {@link PageSizes} allows.
-     * @return the new pool's id, ≥ 0 (ids are never reused).
+     * @return the new pool's id, ≥ 0 (a destroyed pool's id comes back only after 2047 more reuses of its slot; see
+     * {@link Tmem}).
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
@@ -142,7 +142,7 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 return register(tmem.createPool(kind, pageSize));
@@ -171,12 +171,13 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
                 final ZcachePool[] all = pools;
-                return pool.id() < all.length ? pool.id() : register(pool);
+                final int slot = Tmem.slotOf(pool.id());
+                return slot < all.length && all[slot].index == pool ? pool.id() : register(pool);
             }
         }
         finally
@@ -492,9 +493,10 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
-     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
-     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * @return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
+     * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
+     * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one
+     * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
      * {@link #stats()} snapshot; after the engine closes they read 0.
      */
@@ -538,8 +540,9 @@ public final class Zcache implements AutoCloseable
 
     private int register(final TmemPool index)
     {
-        final ZcachePool[] all = Arrays.copyOf(pools, index.id() + 1);
-        all[index.id()] = new ZcachePool(index, exclusiveGets, stored::free);
+        final int slot = Tmem.slotOf(index.id());
+        final ZcachePool[] all = Arrays.copyOf(pools, Math.max(pools.length, slot + 1));
+        all[slot] = new ZcachePool(index, exclusiveGets, stored::free);
         pools = all;
         return index.id();
     }
@@ -699,21 +702,19 @@ public final class Zcache implements AutoCloseable
     private void evicted(final TmemPool index, final long value)
     {
         events.evictions.increment();
-        stored.free(pools[index.id()], value);
+        final ZcachePool pool = pools[Tmem.slotOf(index.id())];
+        // a pool destroyed meanwhile may have given its slot to a new pool: its accounting dies with it
+        stored.free(pool.index == index ? pool : new ZcachePool(index, exclusiveGets, stored::free), value);
     }
 
     private ZcachePool pool(final int poolId)
     {
         checkOpen();
-        final ZcachePool[] all = pools;
-        if (poolId < 0 || poolId >= all.length)
+        final TmemPool index = tmem.pool(poolId);
+        final ZcachePool pool = pools[Tmem.slotOf(poolId)];
+        if (pool.index != index)
         {
-            throw new IllegalArgumentException("unknown pool " + poolId + "; pools created so far: " +
-                (all.length == 0 ? "none" : "0 to " + (all.length - 1)));
-        }
-        final ZcachePool pool = all[poolId];
-        if (pool.index.isDestroyed())
-        {
+            // destroyed since the lookup, its slot already given to a new pool
             throw new IllegalArgumentException("pool " + poolId + " is destroyed");
         }
         return pool;
@@ -783,6 +784,18 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @throws IllegalArgumentException naming the parameter, if the value is null (as for any other bad input).
+     */
+    private static <T> T requireArgument(final T value, final String parameter)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException(parameter + " is null");
+        }
+        return value;
+    }
+
+    /**
      * Settings of a {@link Zcache}.
      */
     public static final class Builder
@@ -808,7 +821,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder name(final String name)
         {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = requireArgument(name, "name");
             return this;
         }
 
@@ -819,7 +832,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder allocator(final String allocatorName)
         {
-            this.allocatorName = Objects.requireNonNull(allocatorName, "allocatorName");
+            this.allocatorName = requireArgument(allocatorName, "allocatorName");
             return this;
         }
 
@@ -829,7 +842,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codec(final CodecSpec codec)
         {
-            this.codec = Objects.requireNonNull(codec, "codec");
+            this.codec = requireArgument(codec, "codec");
             return this;
         }
 
@@ -853,7 +866,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codecFactory(final Supplier<? extends Codec> codecs)
         {
-            this.codecFactory = Objects.requireNonNull(codecs, "codecs");
+            this.codecFactory = requireArgument(codecs, "codecs");
             return this;
         }
 

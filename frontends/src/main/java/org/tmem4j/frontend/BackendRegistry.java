@@ -16,9 +16,11 @@ import java.util.function.Function;
  * replayed twice. The hot paths (puts, gets, loads, stores) take no registry lock.
  * <p>
  * <b>Unregistration</b> (the seed could not unload): the registration stops being live, so new pages stay out of
- * the backend; each frontend then detaches, cleancache dropping its ephemeral pools once no operation is inside
- * them, frontswap writing every page the backend holds back to its swap file first. A backend registered through
- * a {@link BackendProvider} is closed afterwards; one registered as an object is left to its owner.
+ * the backend; frontswap writes every page the backend holds back to its swap file. Only if that succeeds does each
+ * frontend detach, cleancache dropping its ephemeral pools once no operation is inside them; if a page cannot be
+ * written back the registration is made live again and keeps every page not moved, so a full or failing swap file
+ * never costs a page. A backend registered through a {@link BackendProvider} is closed afterwards; one registered
+ * as an object is left to its owner.
  * <p>
  * At most one backend is registered at a time (the later kernels' single registration).
  * <p>
@@ -80,9 +82,12 @@ public final class BackendRegistry implements AutoCloseable
     }
 
     /**
-     * Unregisters the backend, if any, after moving every persistent page it holds back to the frontends.
+     * Unregisters the backend, if any, after moving every persistent page it holds back to the frontends. If some
+     * page cannot be moved (its swap file is full or failing), the backend stays registered and live, holding every
+     * page not moved, and this throws.
      *
      * @return whether a backend was registered.
+     * @throws IllegalStateException if the backend stays registered, saying which pages it keeps and why.
      */
     public boolean unregister()
     {
@@ -94,6 +99,18 @@ public final class BackendRegistry implements AutoCloseable
                 return false;
             }
             registration.retire();
+            try
+            {
+                Failures.forEach(frontends, frontend -> frontend.writeBack(registration));
+            }
+            catch (final RuntimeException ex)
+            {
+                // every page that could not be moved is still in the backend: keep it registered and taking pages
+                registration.publish();
+                throw new IllegalStateException("backend '" + registration.backend().name() + "' stays registered, "
+                    + "holding pages it could not give back: " + ex.getMessage() + "; make room for them (or swap "
+                    + "their areas off) and unregister again", ex);
+            }
             current = null;
             detachAll(registration);
             if (registration.owned())

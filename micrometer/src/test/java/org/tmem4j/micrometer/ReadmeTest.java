@@ -21,6 +21,7 @@ import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.memory.PageMemoryStats;
 import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcachePoolStats;
 import org.tmem4j.zcache.ZcacheStats;
 
 /**
@@ -76,6 +77,7 @@ class ReadmeTest
         rows(rows, "`allocator` (zbud)", details("zbud"));
         rows(rows, "`allocator` (zsmalloc)", details("zsmalloc"));
         rows(rows, "`memory`", PageMemoryStats.COUNTERS.descriptions());
+        rows(rows, "`pool`", ZcachePoolStats.COUNTERS.descriptions());
         final FrontendsConfig config = FrontendsConfig.defaults();
         final BackendRegistry registry = new BackendRegistry();
         try (Cleancache cleancache = Cleancache.create(registry, config);

@@ -181,6 +181,14 @@ public final class Cleancache implements Frontend, AutoCloseable
         }
     }
 
+    /**
+     * Nothing to do: cleancache pages are clean copies, dropped by {@link #detach}.
+     */
+    @Override
+    public void writeBack(final Registration registration)
+    {
+    }
+
     @Override
     public void detach(final Registration registration)
     {

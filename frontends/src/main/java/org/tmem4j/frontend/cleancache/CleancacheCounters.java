@@ -8,7 +8,8 @@ import org.tmem4j.stats.CounterUnit;
 /**
  * The counters of a {@link Cleancache}: the kernel's debugfs {@code cleancache/} ({@code succ_gets},
  * {@code failed_gets}, {@code puts}, {@code invalidates}) plus backend failures. Every get is exactly one of
- * {@code succ_gets} and {@code failed_gets}; {@code puts} counts every put, kept or dropped.
+ * {@code succ_gets} and {@code failed_gets}; {@code puts} counts every put, kept or dropped;
+ * {@code index_overflow_puts} counts the dropped puts whose page index does not fit tmem's 32 bits.
  */
 final class CleancacheCounters
 {
@@ -25,6 +26,8 @@ final class CleancacheCounters
             c -> c.counters.invalidates.sum())
         .counter("backend_errors", CounterUnit.OPERATIONS, "backend calls that threw (treated as a miss or a drop)",
             c -> c.counters.backendErrors.sum())
+        .counter("index_overflow_puts", CounterUnit.OPERATIONS, "puts dropped because the page index is beyond "
+            + "Integer.MAX_VALUE (the tmem index is 32 bits)", c -> c.counters.indexOverflowPuts.sum())
         .gauge("pools", CounterUnit.POOLS, "filesystem pools recorded (private ones plus distinct shared uuids)",
             Cleancache::pools)
         .build();
@@ -35,4 +38,5 @@ final class CleancacheCounters
     final LongAdder droppedPuts = new LongAdder();
     final LongAdder invalidates = new LongAdder();
     final LongAdder backendErrors = new LongAdder();
+    final LongAdder indexOverflowPuts = new LongAdder();
 }
