@@ -14,8 +14,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * zsmalloc: two threads allocate, write and read back an object of the same size class at the same time, while a
- * third frees an object of that class. An allocation that finds the class's first shard locked takes the next
+ * zsmalloc: two threads allocate, write and read back an object of the same size class at the same time, one of
+ * them after freeing another object of that class. An allocation that finds the class's first shard locked takes the next
  * shard instead of waiting, so the two new objects may land in different shards; wherever they land, each must read
  * back as written, the handles must differ, and the survivor of the free must be intact.
  * <p>
@@ -39,8 +39,9 @@ public class ZsmallocSameClassAllocation
     private long right;
 
     @Actor
-    public void allocateLeft(final III_Result r)
+    public void freeThenAllocateLeft(final III_Result r)
     {
+        allocator.free(doomed);
         r.r1 = allocateAndCheck(firstTag + 2, true) ? 1 : 0;
     }
 
@@ -48,12 +49,6 @@ public class ZsmallocSameClassAllocation
     public void allocateRight(final III_Result r)
     {
         r.r2 = allocateAndCheck(firstTag + 3, false) ? 1 : 0;
-    }
-
-    @Actor
-    public void free()
-    {
-        allocator.free(doomed);
     }
 
     private boolean allocateAndCheck(final long tag, final boolean isLeft)
