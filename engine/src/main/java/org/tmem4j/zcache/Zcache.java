@@ -49,8 +49,10 @@ import org.tmem4j.tmem.TmemPool;
  * </pre>
  * <b>Admission policy</b> (zcache2's): a page compressing to more than 7/8 of a page is refused in both pool kinds
  * ({@code compress_poor}); a persistent page above 5/8 is also refused while the mean compressed size of persistent
- * pages is above 5/8 ({@code mean_compress_poor}). Refused pages are not stored raw: a cache gains nothing from a
- * page it cannot shrink, and frontswap keeps the page on its backing device. A failed put also drops any older
+ * pages is above 5/8 ({@code mean_compress_poor}). By default refused pages are not stored raw: a cache gains
+ * nothing from a page it cannot shrink, and frontswap keeps the page on its backing device. With
+ * {@link Builder#rawIncompressible(boolean)} a page above 7/8 is kept uncompressed while the budget has room for it
+ * without evicting anything, which spares frontswap a write to its file. A failed put also drops any older
  * copy of the page, so a get never returns stale data.
  * <p>
  * <b>Budget.</b> The allocator takes pages from one page memory. When it is full, a put evicts ephemeral pages, the
@@ -85,6 +87,7 @@ public final class Zcache implements AutoCloseable
     private final CodecSpec codec;
     private final boolean checksum;
     private final boolean exclusiveGets;
+    private final boolean rawIncompressible;
     private final ZcacheEvents events = new ZcacheEvents();
     private final StoredPages stored;
     private final ReadContext[] readContexts;
@@ -111,6 +114,7 @@ public final class Zcache implements AutoCloseable
         this.codec = builder.codec;
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
+        this.rawIncompressible = builder.rawIncompressible;
         this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
@@ -256,8 +260,15 @@ public final class Zcache implements AutoCloseable
                     source = slot.scratch();
                 }
                 final int compressed = slot.compress(source, 0, pageSize);
-                value = !admit(pool, compressed) ? POOR_COMPRESSION :
-                    overBudget && !shrinkToBudget() ? NO_MEMORY : stored.store(pool, slot, compressed, source);
+                if (admit(pool, compressed))
+                {
+                    value = overBudget && !shrinkToBudget() ? NO_MEMORY : stored.store(pool, slot, compressed, source);
+                }
+                else
+                {
+                    value = rawIncompressible && compressed > pool.maxCompressedLength && !overBudget ?
+                        storeRaw(pool, slot, source) : POOR_COMPRESSION;
+                }
             }
             if (value < 0)
             {
@@ -479,12 +490,74 @@ public final class Zcache implements AutoCloseable
             final AllocatorStats allocatorStats = allocator.stats();
             final PageMemoryStats memoryStats = memory.stats();
             final ZcacheEvents e = events;
-            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
+            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.putsRaw.sum(),
+                e.failedNoMemory.sum(),
                 e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
                 e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
                 e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * Sets how strongly an ephemeral pool's pages resist eviction: pages are evicted by age divided by their pool's
+     * weight, so under one budget the pools' shares follow their weights (the host daemon gives each client's pools
+     * the client's weight).
+     *
+     * @param poolId a live pool.
+     * @param weight from 1 to 1,000,000; pools start at 1.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed or the weight is out of range.
+     */
+    public void poolWeight(final int poolId, final int weight)
+    {
+        gate.enter();
+        try
+        {
+            pool(poolId).index.evictionWeight(weight);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * @param poolId a live pool.
+     * @return the pool's weight; see {@link #poolWeight(int, int)}.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed.
+     */
+    public int poolWeight(final int poolId)
+    {
+        gate.enter();
+        try
+        {
+            return pool(poolId).index.evictionWeight();
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * One pool's row of {@link #stats()}, without the others: what a caller that accounts pages per pool (the host
+     * daemon's per-client caps) reads.
+     *
+     * @param poolId a live pool.
+     * @return the pool's row.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed.
+     */
+    public ZcachePoolStats poolStats(final int poolId)
+    {
+        gate.enter();
+        try
+        {
+            return pool(poolId).stats();
         }
         finally
         {
@@ -565,6 +638,22 @@ public final class Zcache implements AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * Keeps an incompressible page uncompressed while the budget has room for it.
+     *
+     * @return the value, or {@link #POOR_COMPRESSION} when there is no room (the caller keeps the page elsewhere).
+     */
+    private long storeRaw(final ZcachePool pool, final CompressorSlot slot, final MemorySegment page)
+    {
+        final long value = stored.storeRaw(pool, slot, page);
+        if (value < 0)
+        {
+            return POOR_COMPRESSION;
+        }
+        events.putsRaw.increment();
+        return value;
     }
 
     /**
@@ -808,6 +897,7 @@ public final class Zcache implements AutoCloseable
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean checksum;
+        private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
 
@@ -914,6 +1004,19 @@ public final class Zcache implements AutoCloseable
         public Builder checksum(final boolean checksum)
         {
             this.checksum = checksum;
+            return this;
+        }
+
+        /**
+         * @param rawIncompressible whether a page compressing above 7/8 of a page is kept uncompressed in RAM while
+         *                          the budget has room for it without evicting anything (zram's "huge" pages),
+         *                          rather than refused with {@link Zcache#POOR_COMPRESSION}; counted in
+         *                          {@code puts_raw}. Default false.
+         * @return this.
+         */
+        public Builder rawIncompressible(final boolean rawIncompressible)
+        {
+            this.rawIncompressible = rawIncompressible;
             return this;
         }
 

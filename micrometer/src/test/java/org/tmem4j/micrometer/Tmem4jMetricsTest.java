@@ -132,8 +132,8 @@ class Tmem4jMetricsTest
             assertEquals((double)stats.memory().budgetBytes(), values.get("tmem4j_memory_budget_bytes"));
             assertEquals((double)stats.storedPages(), samples(scrape, labels.replace("name=\"cache-1\"",
                 "name=\"cache-1.persistent\",pool=\"persistent\"")).get("tmem4j_pool_pages"));
-            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 3 + 8, values.size(),
-                "one sample per counter of the engine, allocator (zbud: 3 details) and memory: " + values.keySet());
+            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 4 + 8, values.size(),
+                "one sample per counter of the engine, allocator (zbud: 4 details) and memory: " + values.keySet());
         }
     }
 

@@ -32,6 +32,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * compacted and measured again.
  *
  * @param pagesInFile      pages the engine refused, which frontswap wrote to the backing file instead.
+ * @param pagesRaw         pages the engine kept uncompressed (with {@code rawIncompressible}).
  * @param storedPages      pages the engine holds after the fill.
  * @param compressedBytes  bytes of stored objects after the fill.
  * @param poolBytes        bytes of allocator pages after the fill.
@@ -44,7 +45,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
  */
-public record FrontswapRun(long pagesInFile, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
+public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
     double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
     List<SizeClassOccupancy> classes, String classTable)
 {
@@ -54,6 +55,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
     /**
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages, {@code count} × {@link PageMemory#PAGE_SIZE} bytes.
      * @param count     how many pages.
      * @param loaded    {@code count} pages of pre-touched output, overwritten.
@@ -61,10 +63,11 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param progress  where progress bars go, or null.
      * @return the measurements.
      */
-    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress)
+    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
+        final PrintStream progress)
     {
-        return run(allocator, codec, pages, count, loaded, workDir, progress, true);
+        return run(allocator, codec, raw, pages, count, loaded, workDir, progress, true);
     }
 
     /**
@@ -73,17 +76,18 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      *
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages.
      * @param count     how many pages there are.
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
      */
-    public static void warmUp(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir)
+    public static void warmUp(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir)
     {
         for (int round = 0; round < 2; round++)
         {
-            run(allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+            run(allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
         }
     }
 
@@ -94,12 +98,13 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      */
     public FrontswapRun fasterOf(final FrontswapRun other)
     {
-        return new FrontswapRun(other.pagesInFile, other.storedPages, other.compressedBytes, other.poolBytes,
+        return new FrontswapRun(other.pagesInFile, other.pagesRaw, other.storedPages, other.compressedBytes, other.poolBytes,
             other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
             other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable);
     }
 
-    private static FrontswapRun run(final String allocator, final CodecSpec codec, final MemorySegment pages,
+    private static FrontswapRun run(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages,
         final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress,
         final boolean measured)
     {
@@ -107,7 +112,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
         final Path swapFile = swapFile(workDir);
         // compaction only where the study calls it, so that "after freeing" measures the frees alone
         final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count))
-            .compaction(CompactionPolicy.OFF).build();
+            .compaction(CompactionPolicy.OFF).rawIncompressible(raw).build();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
@@ -159,7 +164,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
                 + filled.allocator().details().entrySet().stream()
                     .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
                     .mapToLong(Map.Entry::getValue).sum();
-            return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
+            return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
