@@ -25,6 +25,17 @@ public interface AllocatorProvider
     ObjectAllocator create(PageMemory memory);
 
     /**
+     * @param memory     the page memory the allocator takes its pages from (shared; the allocator does not close it).
+     * @param compaction when the allocator compacts by itself; allocators that do not move objects ignore it (this
+     *                   default does).
+     * @return a new, empty allocator.
+     */
+    default ObjectAllocator create(final PageMemory memory, final CompactionPolicy compaction)
+    {
+        return create(memory);
+    }
+
+    /**
      * @param name an allocator's name, in any case, e.g. {@code "zbud"} or {@code "zsmalloc"}.
      * @return the provider of that name on the class path.
      * @throws IllegalArgumentException naming the known allocators when there is none of that name.

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.BackendRegistry;
@@ -163,7 +164,9 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             registry.unregister();
             // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
             final long metadata = filled.metadataBytes()
-                + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
+                + filled.allocator().details().entrySet().stream()
+                    .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
+                    .mapToLong(Map.Entry::getValue).sum();
             return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),

@@ -93,7 +93,9 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
         {
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
                 .codec(codec.name()).codecLevel(codec.level()).rawIncompressible(raw)
-                .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes);
+                .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes)
+                // compaction only where the study calls it, so that "after freeing" measures the frees alone
+                .compactionFreeablePercent(0);
             if (RAMSTER.equals(name))
             {
                 config.backendSetting("ramster.persistent.uri", uri).backendSetting("ramster.node", "study")

@@ -52,7 +52,8 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages;
+     * @param config allocator, codec and level, budget, buckets, checksum, compaction policy and raw storage of
+     *               incompressible pages;
      *               with {@code selfballoon.enabled} a {@link Selfballoon} moves the budget (at most the configured
      *               one) with this JVM's memory pressure until the backend is closed.
      * @return a backend over a new Zcache, which closing the backend closes.
@@ -77,6 +78,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .compaction(config.compaction())
             .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false);
     }
