@@ -152,7 +152,10 @@ class StudyCommandTest
         // only the pages its admission policy refuses to the file
         final long spilled = zcache.get("pages_in_file").asLong() - ramster.get("pages_in_file").asLong();
         assertTrue(spilled > 256, zcache + " " + ramster);
-        assertEquals(spilled, ramster.get("remote_pages").asLong(), ramster.toString());
+        // every page is in zcache, in Redis or in the file (which pages stay local differs a little: once full,
+        // ramster sends pages down until usage falls under the accept threshold)
+        assertEquals(512, ramster.get("original_bytes").asLong() / 4096 + ramster.get("remote_pages").asLong()
+            + ramster.get("pages_in_file").asLong(), ramster.toString());
         assertTrue(ramster.get("remote_bytes").asLong() > 0 && ramster.get("redis_used_memory_bytes").asLong() > 0,
             ramster.toString());
     }
