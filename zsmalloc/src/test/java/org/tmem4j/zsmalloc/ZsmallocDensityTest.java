@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Density on real pages, side by side with the kernel: every 4 KiB page of a corpus is compressed with LZ4 (the
  * native fast compressor, as zram does) and stored; then every other page is freed (pages 0, 2, 4, ..., the pattern
- * of {@code ../shared/tools/zram-peer.sh}), and the pool is compacted. Density = compressed bytes stored / bytes of
+ * of {@code scripts/zram-density.sh}), and the pool is compacted. Density = compressed bytes stored / bytes of
  * pool pages in use, after each step.
  * <p>
  * Corpora: the JDK's {@code lib/server/libjvm.so} and the first 64 MiB of {@code lib/modules} (present wherever the
