@@ -19,10 +19,12 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.CommandLines;
+import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.jmh.peer.PeerBenchmark;
 import org.tmem4j.jmh.peer.PeerFootprint;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,9 +36,12 @@ import picocli.CommandLine.Spec;
  * give error bars (2 forks), and every JMH argument passed through: anything given on the command line wins over
  * the defaults, so {@code ./tmem4j bench -f 3 -i 10 'Peer.*'} runs the peers with 3 forks and 10 iterations.
  * Results are always written as JSON too ({@code -rf json -rff jmh-result.json} unless given).
+ * <p>
+ * It is the main class of this module's jar, {@code jmh/target/tmem4j-jmh.jar}, which holds the benchmarks JMH
+ * lists and runs; the launcher runs it for {@code ./tmem4j bench}.
  */
 @Command(
-    name = "bench",
+    name = "tmem4j bench",
     description = {
         "Runs the JMH suite (default: the side-by-side comparisons) and writes the results as JSON.",
         "Every JMH argument passes through and overrides the defaults: e.g. 'bench -f 3 -i 10 Peer', 'bench -l',",
@@ -93,6 +98,27 @@ public final class BenchCommand implements Callable<Integer>
     {
     }
 
+    /**
+     * @param out where results go.
+     * @param err where messages go.
+     * @return a command line for {@code tmem4j bench}, writing to the given streams, with one-line error reports.
+     */
+    public static CommandLine commandLine(final PrintWriter out, final PrintWriter err)
+    {
+        // JMH's own options (-f 2, -rf json, -prof gc ...) pass through untouched
+        return CommandLines.of(new BenchCommand(), out, err).setUnmatchedOptionsArePositionalParams(true);
+    }
+
+    /**
+     * Runs the benchmarks and exits: 0 ran, 1 a benchmark failed, 2 bad arguments.
+     *
+     * @param args JMH arguments and benchmark patterns, e.g. {@code -f 3 Peer}.
+     */
+    public static void main(final String[] args)
+    {
+        CommandLines.exit(commandLine(CommandLines.stdout(), CommandLines.stderr()), args);
+    }
+
     @Override
     public Integer call() throws IOException
     {
@@ -106,7 +132,7 @@ public final class BenchCommand implements Callable<Integer>
         catch (final CommandLineOptionException ex)
         {
             err.println("tmem4j bench: " + ex.getMessage() + " (see 'tmem4j bench -h' for JMH's arguments)");
-            return Tmem4jCommand.USAGE;
+            return CommandLines.USAGE;
         }
         if (given.shouldHelp())
         {

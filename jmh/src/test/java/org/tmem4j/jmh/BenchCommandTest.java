@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,6 +14,7 @@ import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.tmem4j.cli.CommandLines;
 
 class BenchCommandTest
 {
@@ -48,8 +51,8 @@ class BenchCommandTest
     @Test
     void jmhOptionsPassThroughThePicocliCommandLine()
     {
-        final CommandRun run =
-            CommandRun.of("bench", "--dry-run", "-f", "4", "-rff", "x.json", "-jvmArgsAppend", "-Xmx1g", "Peer");
+        final BenchRun run =
+            BenchRun.of("--dry-run", "-f", "4", "-rff", "x.json", "-jvmArgsAppend", "-Xmx1g", "Peer");
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("includes: [Peer]"), run.out());
         assertTrue(run.out().contains("forks: 4"), run.out());
@@ -59,8 +62,8 @@ class BenchCommandTest
     @Test
     void aBadJmhArgumentIsOneLineAndExitCode2()
     {
-        final CommandRun run = CommandRun.of("bench", "-f", "notanumber");
-        assertEquals(Tmem4jCommand.USAGE, run.exit());
+        final BenchRun run = BenchRun.of("-f", "notanumber");
+        assertEquals(CommandLines.USAGE, run.exit());
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
         assertTrue(run.err().startsWith("tmem4j bench: "), run.err());
@@ -73,15 +76,16 @@ class BenchCommandTest
         assertEquals("run-footprint.json", BenchCommand.footprintFileName(Path.of("run")));
     }
 
-    @Test
-    void noSubcommandPrintsTheCommandsAndUnknownOnesExit2()
+    /** What {@code tmem4j bench ARGS} printed and returned, run in process exactly as {@code main} runs it. */
+    private record BenchRun(int exit, String out, String err)
     {
-        final CommandRun help = CommandRun.of();
-        assertEquals(0, help.exit());
-        assertTrue(help.out().contains("study") && help.out().contains("bench") && help.out().contains("stat"),
-            help.out());
-        final CommandRun unknown = CommandRun.of("frobnicate");
-        assertEquals(Tmem4jCommand.USAGE, unknown.exit());
-        assertEquals(1, unknown.err().lines().count(), unknown.err());
+        static BenchRun of(final String... args)
+        {
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final int exit = BenchCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
+            return new BenchRun(exit, out.toString(), err.toString());
+        }
     }
 }

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * Raw codec speed on real 4 KiB pages, the ceiling the engine's put and get are measured against: one page

@@ -22,7 +22,7 @@ import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.codec.CompressorPool;
 import org.tmem4j.codec.CompressorSlot;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * The price of sharing compressor slots, per {@link CompressorPool.SlotSelection}, with as many slots as available

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * What the per-page checks add to a put or get, in ns per 4 KiB page of the default {@link PageCorpus}: the

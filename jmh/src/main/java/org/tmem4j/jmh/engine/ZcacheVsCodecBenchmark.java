@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
 

@@ -27,7 +27,7 @@ import org.tmem4j.frontend.frontswap.SwapArea;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
 import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;

@@ -28,7 +28,7 @@ import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.cleancache.PagedFile;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * The paged file over a file sixteen times larger than its own page cache: random 4 KiB reads, uniform or skewed

@@ -3,7 +3,7 @@ package org.tmem4j.jmh.peer;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * The corpus pages every store holds. tmem4j's engine refuses pages that compress poorly (its admission policy: the

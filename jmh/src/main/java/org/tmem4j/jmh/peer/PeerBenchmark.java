@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * tmem4j's engine beside what a Java user would pick instead, in one run on the same pages of the JDK's own files:

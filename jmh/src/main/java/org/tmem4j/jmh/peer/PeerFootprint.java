@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 /**
  * Memory per stored page of each {@link PageStore}, measured the same way for all: the heap in use after a full

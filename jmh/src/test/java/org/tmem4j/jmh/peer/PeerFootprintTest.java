@@ -9,7 +9,7 @@ import java.io.StringWriter;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.tmem4j.jmh.corpus.PageCorpus;
+import org.tmem4j.cli.corpus.PageCorpus;
 
 class PeerFootprintTest
 {

@@ -1,4 +1,4 @@
-package org.tmem4j.jmh.study;
+package org.tmem4j.cli.study;
 
 /**
  * How full one zsmalloc size class is: the data behind the per-class occupancy chart.

@@ -1,4 +1,4 @@
-package org.tmem4j.jmh;
+package org.tmem4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.tmem4j.jmh.corpus;
+package org.tmem4j.cli.corpus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

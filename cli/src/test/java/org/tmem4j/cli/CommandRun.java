@@ -1,4 +1,4 @@
-package org.tmem4j.jmh;
+package org.tmem4j.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package org.tmem4j.jmh.study;
+package org.tmem4j.cli.study;
 
 import java.io.IOException;
 import java.io.StringWriter;

@@ -1,8 +1,7 @@
-package org.tmem4j.jmh;
+package org.tmem4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,14 +93,14 @@ public final class StatCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        final PrintWriter out = spec != null ? spec.commandLine().getOut() : stdout();
-        final PrintWriter err = spec != null ? spec.commandLine().getErr() : stderr();
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         if (intervalMs < 1 || count < 0 || (staleAfterMs != null && staleAfterMs < 1))
         {
             err.println("tmem4j stat: --interval and --stale-after must be at least 1 ms and --count at least 0; got "
                 + "--interval " + intervalMs + ", --count " + count + ", --stale-after " + staleAfterMs);
             err.flush();
-            return 2;
+            return CommandLines.USAGE;
         }
         try (CountersFileReader reader = open(err))
         {
@@ -327,15 +326,5 @@ public final class StatCommand implements Callable<Integer>
             reader.close();
         }
         return null;
-    }
-
-    private static PrintWriter stdout()
-    {
-        return new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    }
-
-    private static PrintWriter stderr()
-    {
-        return new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     }
 }

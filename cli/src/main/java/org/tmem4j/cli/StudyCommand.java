@@ -1,31 +1,25 @@
-package org.tmem4j.jmh;
+package org.tmem4j.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.cli.corpus.PageCorpus;
+import org.tmem4j.cli.study.Study;
+import org.tmem4j.cli.study.StudyCharts;
+import org.tmem4j.cli.study.StudyJson;
+import org.tmem4j.cli.study.StudyOptions;
+import org.tmem4j.cli.study.StudyResults;
+import org.tmem4j.cli.study.StudyTable;
 import org.tmem4j.codec.CodecSpec;
-import org.tmem4j.jmh.corpus.PageCorpus;
-import org.tmem4j.jmh.study.FrontswapRun;
-import org.tmem4j.jmh.study.RawCodecRun;
-import org.tmem4j.jmh.study.SizeClassOccupancy;
-import org.tmem4j.jmh.study.StudyCharts;
-import org.tmem4j.jmh.study.StudyJson;
-import org.tmem4j.jmh.study.StudyResult;
-import org.tmem4j.jmh.study.StudyTable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +34,7 @@ import picocli.CommandLine.Spec;
  * charts and zsmalloc's class table.
  * <p>
  * Bad input (a missing, unreadable or empty corpus file, an unknown allocator or codec) gets one line saying what
- * was wrong and exit code {@link Tmem4jCommand#USAGE}; nothing else is printed.
+ * was wrong and exit code {@link CommandLines#USAGE}; nothing else is printed.
  */
 @Command(
     name = "study",
@@ -134,12 +128,9 @@ public final class StudyCommand implements Callable<Integer>
         {
             err.println("tmem4j study: note: --classes shows zsmalloc's size classes, and zsmalloc is not studied");
         }
-        final PrintStream bars = noProgress ? null : System.err;
-        try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages);
-            Arena arena = Arena.ofShared())
+        try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages))
         {
             final int count = pages.pageCount();
-            final MemorySegment loaded = arena.allocate((long)count * PageCorpus.PAGE_SIZE);
             if (!json)
             {
                 out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s %s, %d cores; speeds: the "
@@ -148,60 +139,32 @@ public final class StudyCommand implements Callable<Integer>
                     repeat);
                 out.flush();
             }
-            final List<StudyResult> results = new ArrayList<>();
-            final Map<String, List<SizeClassOccupancy>> occupancy = new LinkedHashMap<>();
-            for (final CodecSpec codec : codecSpecs)
+            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
+                noProgress ? null : System.err));
+            if (json)
             {
-                for (final String allocator : allocatorNames)
+                study.results().forEach(result -> out.println(StudyJson.line(result)));
+            }
+            final PrintWriter notes = json ? err : out;
+            if (classes)
+            {
+                study.classTable().forEach((codec, table) ->
                 {
-                    FrontswapRun.warmUp(allocator, codec, pages.segment(), count, loaded, workDir);
-                    RawCodecRun codecAlone = null;
-                    FrontswapRun run = null;
-                    for (int pass = 0; pass < repeat; pass++)
-                    {
-                        // the codec alone right before the engine, so that both see the machine in the same state
-                        final RawCodecRun codecPass = RawCodecRun.measure(codec, pages.segment(), count,
-                            PageCorpus.PAGE_SIZE, loaded, pass == 0, bars);
-                        final FrontswapRun enginePass = FrontswapRun.measure(allocator, codec, pages.segment(), count,
-                            loaded, workDir, bars);
-                        codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
-                        run = run == null ? enginePass : run.fasterOf(enginePass);
-                    }
-                    final String label = StudyResult.codecLabel(codec);
-                    final StudyResult result = new StudyResult(allocator, label, count, run.pagesInFile(),
-                        run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),
-                        run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
-                        codecAlone.decompressMbPerS(), run.churnDensity(), run.compactedDensity(),
-                        run.verified() && codecAlone.verified());
-                    results.add(result);
-                    if (json)
-                    {
-                        out.println(StudyJson.line(result));
-                        out.flush();
-                    }
-                    if (!run.classes().isEmpty())
-                    {
-                        occupancy.put(label, run.classes());
-                    }
-                    if (classes && run.classTable() != null)
-                    {
-                        (json ? err : out).println("zsmalloc classes after the fill, " + label + ":");
-                        (json ? err : out).println(run.classTable());
-                    }
-                }
+                    notes.println("zsmalloc classes after the fill, " + codec + ":");
+                    notes.println(table);
+                });
             }
             if (!json)
             {
                 out.println();
-                StudyTable.print(results, out);
+                StudyTable.print(study.results(), out);
             }
             if (plotDir != null)
             {
-                final List<Path> written = StudyCharts.write(plotDir, results, occupancy);
-                (json ? err : out).println("charts: " + written);
+                notes.println("charts: " + StudyCharts.write(plotDir, study.results(), study.occupancy()));
             }
             out.flush();
-            return results.stream().allMatch(StudyResult::verified) ? 0 : NOT_VERIFIED;
+            return study.verified() ? 0 : NOT_VERIFIED;
         }
     }
 

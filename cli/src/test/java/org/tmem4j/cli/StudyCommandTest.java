@@ -1,4 +1,4 @@
-package org.tmem4j.jmh;
+package org.tmem4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tmem4j.jmh.study.StudyCharts;
-import org.tmem4j.jmh.study.StudyJson;
+import org.tmem4j.cli.study.StudyCharts;
+import org.tmem4j.cli.study.StudyJson;
 
 class StudyCommandTest
 {
@@ -24,7 +24,7 @@ class StudyCommandTest
     /** Bad input: exit 2, one line on standard error saying what was wrong, nothing on standard output. */
     static void assertRejected(final CommandRun run, final String expected)
     {
-        assertEquals(Tmem4jCommand.USAGE, run.exit(), run.err());
+        assertEquals(CommandLines.USAGE, run.exit(), run.err());
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
         assertTrue(run.err().startsWith("tmem4j study: "), run.err());

@@ -1,4 +1,4 @@
-package org.tmem4j.jmh.study;
+package org.tmem4j.cli.study;
 
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
