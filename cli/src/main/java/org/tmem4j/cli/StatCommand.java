@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,15 +30,18 @@ import picocli.CommandLine.Spec;
  * {@code kind/name/counter value} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints them
  * again every interval with each counter's change per second.
  * <p>
- * Exit codes: 0 when the counters were printed; 1 when no live engine's counters could be read (no file, a stale or
- * closed one, an unreadable one, or several engines to choose from); 2 for bad options.
+ * Exit codes: {@link #OK} when the counters were printed; {@link #NO_COUNTERS} when no live engine's counters could
+ * be read (no file, a stale, closed, truncated or unreadable one, or several engines to choose from);
+ * {@link CommandLines#USAGE} for bad options.
  */
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = "Prints the counters of a running tmem4j engine (the 'cat debugfs' of tmem4j).",
-    footer = "Exit codes: 0 printed; 1 no live engine's counters found (missing, stale or unreadable file, or "
-        + "several engines: choose with --pid or --file); 2 bad options.")
+    footer = "Exit codes: " + StatCommand.OK + " printed; " + StatCommand.NO_COUNTERS + " no live engine's counters "
+        + "found (missing, stale, closed, truncated or unreadable file, or several engines: choose with --pid or "
+        + "--file); " + CommandLines.USAGE + " bad options.")
 public final class StatCommand implements Callable<Integer>
 {
     /** Exit code when the counters were printed. */
@@ -70,6 +74,10 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--watch", description = "Print again every interval, with per-second changes.")
     boolean watch;
 
+    @Option(names = "--json", description = "Print each sample as one JSON object on its own line (pid, file, time, "
+        + "published_ms, dropped_counters, counters by label) instead of the table.")
+    boolean json;
+
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
         description = "Milliseconds between prints with --watch (default ${DEFAULT-VALUE}).")
     long intervalMs;
@@ -95,6 +103,12 @@ public final class StatCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (target != null && target.pid != null && target.pid < 1)
+        {
+            err.println("tmem4j stat: --pid must be a process id, at least 1; got " + target.pid);
+            err.flush();
+            return CommandLines.USAGE;
+        }
         if (intervalMs < 1 || count < 0 || (staleAfterMs != null && staleAfterMs < 1))
         {
             err.println("tmem4j stat: --interval and --stale-after must be at least 1 ms and --count at least 0; got "
@@ -124,6 +138,11 @@ public final class StatCommand implements Callable<Integer>
         {
             return NO_COUNTERS;
         }
+        if (json)
+        {
+            out.println(CountersJson.line(reader, snapshot.get(), Instant.now()));
+            return OK;
+        }
         printHeader(reader, snapshot.get(), out);
         final int width = labelWidth(snapshot.get());
         for (final CounterValue counter : snapshot.get().counters())
@@ -150,6 +169,12 @@ public final class StatCommand implements Callable<Integer>
                 return NO_COUNTERS;
             }
             final CountersSnapshot snapshot = read.get();
+            if (json)
+            {
+                out.println(CountersJson.line(reader, snapshot, Instant.now()));
+                out.flush();
+                continue;
+            }
             if (printed > 0)
             {
                 out.println();
@@ -187,14 +212,15 @@ public final class StatCommand implements Callable<Integer>
 
     private Optional<CountersSnapshot> liveSnapshot(final CountersFileReader reader, final PrintWriter err)
     {
-        final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
-        if (stale.isPresent())
-        {
-            err.println("tmem4j stat: " + reader.path() + " is stale: " + stale.get());
-            return Optional.empty();
-        }
         try
         {
+            reader.checkIntact();
+            final Optional<String> stale = reader.staleReason(System.currentTimeMillis(), staleAfter(reader));
+            if (stale.isPresent())
+            {
+                err.println("tmem4j stat: " + reader.path() + " is stale: " + stale.get());
+                return Optional.empty();
+            }
             return Optional.of(reader.snapshot());
         }
         catch (final IOException ex)

@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "study",
     mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
     description = {
         "Stores a corpus of 4 KiB pages through frontswap into every allocator x codec asked for, loads and verifies",
         "every byte, frees every other page, compacts, and measures densities and speeds against the raw codec."},
@@ -87,8 +88,8 @@ public final class StudyCommand implements Callable<Integer>
         + "after the fill.")
     boolean classes;
 
-    @Option(names = "--no-progress",
-        description = "Draw no progress bars (by default steps longer than a second draw one on standard error).")
+    @Option(names = "--no-progress", description = "Draw no progress bars (by default, on a terminal, steps longer "
+        + "than a second draw one on standard error).")
     boolean noProgress;
 
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
@@ -124,6 +125,10 @@ public final class StudyCommand implements Callable<Integer>
                 + ") has neither lib/modules nor lib/server/libjvm.so; give files with --corpus");
         }
         files.forEach(StudyCommand::checkCorpusFile);
+        if (plotDir != null)
+        {
+            StudyCharts.createDirectory(plotDir);
+        }
         if (classes && !allocatorNames.contains(ZSMALLOC))
         {
             err.println("tmem4j study: note: --classes shows zsmalloc's size classes, and zsmalloc is not studied");
@@ -137,15 +142,17 @@ public final class StudyCommand implements Callable<Integer>
                     + "fastest of %d passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files,
                     System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors(),
                     repeat);
-                out.flush();
-            }
-            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
-                noProgress ? null : System.err));
-            if (json)
-            {
-                study.results().forEach(result -> out.println(StudyJson.line(result)));
             }
             final PrintWriter notes = json ? err : out;
+            pages.trailingBytes().forEach((file, bytes) -> notes.printf(Locale.ROOT, "tmem4j study: note: %s ends "
+                + "with a partial page of %d bytes, which is left out%n", file, bytes));
+            notes.flush();
+            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
+                noProgress || !onTerminal() ? null : System.err));
+            if (json)
+            {
+                study.results().forEach(result -> out.println(StudyJson.line(result, study.context())));
+            }
             if (classes)
             {
                 study.classTable().forEach((codec, table) ->
@@ -161,11 +168,19 @@ public final class StudyCommand implements Callable<Integer>
             }
             if (plotDir != null)
             {
-                notes.println("charts: " + StudyCharts.write(plotDir, study.results(), study.occupancy()));
+                notes.println("charts: " + StudyCharts.write(plotDir, study));
             }
             out.flush();
             return study.verified() ? 0 : NOT_VERIFIED;
         }
+    }
+
+    /**
+     * @return whether this process talks to a terminal, the only place where progress bars belong.
+     */
+    private static boolean onTerminal()
+    {
+        return System.console() != null && System.console().isTerminal();
     }
 
     /**

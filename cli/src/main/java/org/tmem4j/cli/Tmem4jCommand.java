@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tmem4j",
     mixinStandardHelpOptions = true,
-    version = "tmem4j 0.1.0-SNAPSHOT",
+    versionProvider = Version.class,
     description = "Transcendent memory for the JVM: measure it (study) and watch it (stat).",
     subcommands = {StudyCommand.class, StatCommand.class})
 public final class Tmem4jCommand implements Runnable

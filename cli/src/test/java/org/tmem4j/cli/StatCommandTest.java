@@ -14,12 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.stats.CounterRegistry;
 import org.tmem4j.stats.CounterSource;
@@ -217,6 +221,105 @@ class StatCommandTest
         assertEquals(1, exit.get());
         assertTrue(out.toString().contains("engine/tmem/stores"), out.toString());
         assertTrue(err.toString().contains("closed its counters"), err.toString());
+    }
+
+    @Test
+    @Timeout(60)
+    void watchOnAFileTruncatedUnderItStopsWithOneClearLine() throws Exception
+    {
+        final Path live = dir.resolve("live.counters");
+        final Path file = dir.resolve("cut.counters");
+        try (CountersFilePublisher _ = publish(registry(1), live, Duration.ofMillis(5)))
+        {
+            // a copy nobody writes to: the test alone decides when it is cut
+            Files.copy(live, file);
+        }
+        final long size = Files.size(file);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final AtomicInteger exit = new AtomicInteger(-1);
+        final Thread watcher = new Thread(() -> exit.set(new CommandLine(new StatCommand())
+            .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+            .execute("--file", file.toString(), "--watch", "--interval", "10", "--stale-after", "86400000")));
+        watcher.start();
+        while (!out.toString().contains("engine/tmem/stores"))
+        {
+            Thread.sleep(5);
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(0);
+        }
+        watcher.join();
+        assertEquals(StatCommand.NO_COUNTERS, exit.get(), err.toString());
+        assertEquals(List.of("tmem4j stat: " + file + " was truncated from " + size + " to 0 bytes while being read"),
+            err.toString().lines().toList());
+    }
+
+    @Test
+    void jsonPrintsOneObjectPerSample() throws IOException
+    {
+        final Path file = dir.resolve("json.counters");
+        try (CountersFilePublisher _ = publish(registry(42), file, Duration.ofMillis(5)))
+        {
+            final Run once = run("--file", file.toString(), "--json");
+            assertEquals(0, once.exit(), once.err());
+            assertEquals(1, once.out().lines().count(), once.out());
+            final JsonNode json = new ObjectMapper().readTree(once.out());
+            final List<String> fields = new ArrayList<>();
+            json.fieldNames().forEachRemaining(fields::add);
+            assertEquals(CountersJson.FIELDS, fields);
+            assertEquals(PID, json.get("pid").asLong());
+            assertEquals(file.toString(), json.get("file").asText());
+            assertEquals(42, json.get("counters").get("engine/tmem/stores").asLong());
+            assertEquals(-3, json.get("counters").get("engine/tmem/loads").asLong());
+            assertEquals(77, json.get("counters").get("allocator/zsmalloc/pages_used").asLong());
+            assertTrue(json.get("published_ms").asLong() > 0, once.out());
+
+            final Run watch = run("--file", file.toString(), "--json", "--watch", "--interval", "10", "--count", "3");
+            assertEquals(0, watch.exit(), watch.err());
+            final List<String> lines = watch.out().lines().toList();
+            assertEquals(3, lines.size(), watch.out());
+            for (final String line : lines)
+            {
+                assertEquals(42, new ObjectMapper().readTree(line).get("counters").get("engine/tmem/stores").asLong());
+            }
+        }
+    }
+
+    @Test
+    void aDirectoryGivenAsTheFileIsNamedAsOne()
+    {
+        final Run run = run("--file", dir.toString());
+        assertEquals(StatCommand.NO_COUNTERS, run.exit());
+        assertEquals("", run.out());
+        assertEquals(List.of("tmem4j stat: cannot read " + dir + ": " + dir
+            + " is a directory, not a tmem4j counters file"), run.err().lines().toList());
+    }
+
+    @Test
+    void aPidBelowOneIsABadOption()
+    {
+        for (final String pid : List.of("-1", "0"))
+        {
+            final Run run = run("--pid", pid);
+            assertEquals(CommandLines.USAGE, run.exit());
+            assertEquals(List.of("tmem4j stat: --pid must be a process id, at least 1; got " + pid),
+                run.err().lines().toList());
+        }
+    }
+
+    @Test
+    void noEngineExitsWithTheCodeTheHelpGives() throws IOException
+    {
+        final String help = run("--help").out().replaceAll("\\s+", " ");
+        final Matcher code = Pattern.compile("Exit codes: .*? (\\d+) no live engine's counters found").matcher(help);
+        assertTrue(code.find(), help);
+        final Run run = run("--dir", Files.createDirectory(dir.resolve("empty")).toString());
+        assertEquals(Integer.parseInt(code.group(1)), run.exit(), run.err());
+        final Matcher usage = Pattern.compile("(\\d+) bad options").matcher(help);
+        assertTrue(usage.find(), help);
+        assertEquals(Integer.parseInt(usage.group(1)), run("--pid", "-1").exit());
     }
 
     @Test

@@ -142,4 +142,47 @@ class StudyCommandTest
         assertTrue(run.out().lines().filter(l -> l.startsWith("zsmalloc")).allMatch(l -> l.endsWith("yes")),
             run.out());
     }
+
+    @Test
+    void aPlotDirectoryThatCannotBeCreatedFailsBeforeTheStudyRunsAndSaysWhy() throws IOException
+    {
+        final Path notADirectory = file("plain.bin", 10);
+        assertRejected(CommandRun.of("study", "--corpus", file("text.bin", 16 * 4096).toString(), "--plot",
+            notADirectory.resolve("charts").toString(), "--no-progress", "--work-dir", dir.toString()),
+            "--plot " + notADirectory.resolve("charts") + ": cannot create " + notADirectory.resolve("charts")
+                + ": Not a directory");
+        assertRejected(CommandRun.of("study", "--corpus", file("text2.bin", 16 * 4096).toString(), "--plot",
+            notADirectory.toString(), "--no-progress"), notADirectory + " exists and is not a directory");
+    }
+
+    @Test
+    void aTrailingPartialPageOfTheCorpusIsReportedAsLeftOut() throws IOException
+    {
+        final Path corpus = file("odd.bin", 16 * 4096 + 100);
+        final CommandRun table = CommandRun.of("study", "--corpus", corpus.toString(), "--allocator", "zbud",
+            "--repeat", "1", "--no-progress", "--work-dir", dir.toString());
+        assertEquals(0, table.exit(), table.err());
+        assertTrue(table.out().contains("tmem4j study: note: " + corpus + " ends with a partial page of 100 bytes, "
+            + "which is left out"), table.out());
+        final CommandRun json = CommandRun.of("study", "--corpus", corpus.toString(), "--allocator", "zbud",
+            "--repeat", "1", "--no-progress", "--json", "--work-dir", dir.toString());
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.err().contains("ends with a partial page of 100 bytes"), json.err());
+        assertEquals(100, new ObjectMapper().readTree(json.out()).get("run").get("corpus_trailing_bytes")
+            .get(corpus.toString()).asInt(), json.out());
+    }
+
+    @Test
+    void versionOptionPrintsTheProjectVersion()
+    {
+        for (final String[] args : List.of(new String[] {"--version"}, new String[] {"-V"},
+            new String[] {"study", "--version"}, new String[] {"stat", "-V"}))
+        {
+            final CommandRun run = CommandRun.of(args);
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().startsWith("tmem4j " + Version.project() + System.lineSeparator() + "JVM: "),
+                run.out());
+        }
+        assertTrue(Version.project().matches("\\d+\\.\\d+\\.\\d+.*"), Version.project());
+    }
 }

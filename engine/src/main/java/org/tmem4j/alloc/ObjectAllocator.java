@@ -100,22 +100,6 @@ public interface ObjectAllocator extends AutoCloseable
     long compact();
 
     /**
-     * Reclaims up to {@code pages} whole pages, least recently allocated first. For each object on a chosen page
-     * the allocator asks {@code listener} to give the handle up; handles the owner gives up are freed by the
-     * allocator, and the page goes back to the page memory once it is empty.
-     *
-     * @param pages    how many pages to try to reclaim.
-     * @param listener the owner's callback; it must not call back into this allocator for the handle it is offered.
-     * @return pages actually returned to the page memory.
-     */
-    int evict(int pages, EvictionListener listener);
-
-    /**
-     * @return whether {@link #evict(int, EvictionListener)} does anything for this allocator.
-     */
-    boolean supportsEviction();
-
-    /**
      * @return a snapshot of this allocator's accounting.
      */
     AllocatorStats stats();

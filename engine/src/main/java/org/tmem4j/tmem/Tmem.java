@@ -21,12 +21,6 @@ import java.util.function.LongConsumer;
  */
 public final class Tmem
 {
-    /** Smallest page size a pool accepts. */
-    public static final int MIN_PAGE_SIZE = 4096;
-    /** Largest page size a pool accepts. */
-    public static final int MAX_PAGE_SIZE = 65536;
-    /** Default number of buckets (lock stripes) per pool, as in Linux tmem. */
-    public static final int DEFAULT_BUCKETS = 256;
     /** Most pool ids a registry hands out over its life. */
     public static final int MAX_POOLS = 1 << 20;
 
@@ -40,38 +34,22 @@ public final class Tmem
     private int nextId;
 
     /**
-     * @param buckets buckets per pool, a power of two from 1 to 65536.
+     * @param buckets buckets per pool, as {@link Buckets} allows.
+     * @throws IllegalArgumentException if {@link Buckets} does not allow the count.
      */
     public Tmem(final int buckets)
     {
-        if (buckets < 1 || buckets > 65536 || Integer.bitCount(buckets) != 1)
-        {
-            throw new IllegalArgumentException("buckets must be a power of two from 1 to 65536, was " + buckets);
-        }
-        this.buckets = buckets;
-    }
-
-    /**
-     * @param pageSize a page size.
-     * @throws IllegalArgumentException unless it is a power of two from 4096 to 65536.
-     */
-    public static void checkPageSize(final int pageSize)
-    {
-        if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1)
-        {
-            throw new IllegalArgumentException("page size must be a power of two from " + MIN_PAGE_SIZE + " to " +
-                MAX_PAGE_SIZE + " (4096, 8192, 16384, 32768 or 65536), was " + pageSize);
-        }
+        this.buckets = Buckets.checkBuckets(buckets);
     }
 
     /**
      * @param kind     ephemeral or persistent.
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link PageSizes} allows.
      * @return a new private pool.
      */
     public TmemPool createPool(final PoolKind kind, final int pageSize)
     {
-        checkPageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         synchronized (lock)
         {
             return add(kind, pageSize, false, 0, 0);
@@ -85,13 +63,13 @@ public final class Tmem
      * @param kind     ephemeral or persistent.
      * @param uuidHi   high 64 bits of the uuid.
      * @param uuidLo   low 64 bits of the uuid.
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link PageSizes} allows.
      * @return the pool.
      * @throws IllegalArgumentException if a pool of that uuid exists with another kind or page size.
      */
     public TmemPool createSharedPool(final PoolKind kind, final long uuidHi, final long uuidLo, final int pageSize)
     {
-        checkPageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         synchronized (lock)
         {
             final SharedKey key = new SharedKey(uuidHi, uuidLo);

@@ -92,7 +92,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the size of the pages it holds, a power of two from 4096 to 65536.
+     * @return the size of the pages it holds, as {@link PageSizes} allows.
      */
     public int pageSize()
     {

@@ -19,11 +19,14 @@ import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
+import org.tmem4j.concurrent.DrainGate;
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.memory.PageMemoryStats;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.tmem.Buckets;
 import org.tmem4j.tmem.EvictedPageSink;
 import org.tmem4j.tmem.ObjectId;
+import org.tmem4j.tmem.PageSizes;
 import org.tmem4j.tmem.PageReader;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.tmem.Tmem;
@@ -52,15 +55,15 @@ import org.tmem4j.tmem.TmemPool;
  * <p>
  * <b>Budget.</b> The allocator takes pages from one page memory. When it is full, a put evicts ephemeral pages, the
  * least recently put first (each pool keeps per-bucket lists; {@link Tmem} samples them), until the allocation
- * succeeds; this works with allocators that cannot evict (zsmalloc). A persistent put may take room from ephemeral
+ * succeeds: the one eviction path, which knows pools and their kinds, over any allocator. A persistent put may take room from ephemeral
  * pages but never evicts a persistent page: with no ephemeral page left it fails with {@link #NO_MEMORY}.
  * <p>
- * <b>Large pages</b> (8 to 64 KiB) whose compressed form exceeds the allocator's largest object are stored as parts
- * of at most that size and a span directory object listing them.
+ * <b>Stored form.</b> {@link StoredPages} maps a page's value to allocator objects and back: large pages (8 to
+ * 64 KiB) whose compressed form exceeds the allocator's largest object are stored as parts with a span directory.
  * <p>
- * <b>Checksums</b> (optional): an xxHash32 of the compressed bytes follows them in the allocator object; a get
- * verifies it before decompressing, and a mismatch or a codec error drops the page, counts it in
- * {@code corrupt_pages} and throws {@link CorruptPageException} — never wrong bytes.
+ * <b>Checksums</b> (optional): an xxHash32 of the page follows its compressed bytes; a get verifies it after
+ * decompressing, and a mismatch or a codec error drops the page, counts it in {@code corrupt_pages} and throws
+ * {@link CorruptPageException} — never wrong bytes.
  * <p>
  * <b>Threads.</b> All methods are thread-safe. Puts and gets take one bucket lock of their pool and no global lock;
  * compression and allocation happen outside bucket locks.
@@ -74,10 +77,6 @@ public final class Zcache implements AutoCloseable
     /** {@link #put}: the page compresses too poorly to be admitted (see the admission policy). */
     public static final int POOR_COMPRESSION = -2;
 
-    private static final int CHECKSUM_BYTES = Integer.BYTES;
-    private static final ValueLayout.OfInt STORED_INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong STORED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-
     private final String name;
     private final Tmem tmem;
     private final PageMemory memory;
@@ -86,16 +85,14 @@ public final class Zcache implements AutoCloseable
     private final CodecSpec codec;
     private final boolean checksum;
     private final boolean exclusiveGets;
-    private final int checksumBytes;
-    private final int largestObject;
     private final ZcacheEvents events = new ZcacheEvents();
+    private final StoredPages stored;
     private final ReadContext[] readContexts;
     private final PageReader<ReadContext> reader = this::readUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
-    private final ZcachePool.FreeAction freeAction = this::free;
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
-    private final OperationGate gate;
+    private final DrainGate gate = new DrainGate();
     /**
      * Set when the budget was lowered below the pages in use: page memory keeps handing out free pages of slabs
      * it has mapped, so until usage is back under the budget, allocations first evict ephemeral pages and fail
@@ -107,7 +104,6 @@ public final class Zcache implements AutoCloseable
         final CompressorPool compressors)
     {
         this.name = builder.name;
-        this.gate = new OperationGate("zcache " + builder.name);
         this.tmem = new Tmem(builder.buckets);
         this.memory = memory;
         this.allocator = allocator;
@@ -115,8 +111,7 @@ public final class Zcache implements AutoCloseable
         this.codec = builder.codec;
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
-        this.checksumBytes = checksum ? CHECKSUM_BYTES : 0;
-        this.largestObject = allocator.maxStoredSize();
+        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
         {
@@ -137,12 +132,12 @@ public final class Zcache implements AutoCloseable
      * Creates a private pool.
      *
      * @param kind     ephemeral or persistent.
-     * @param pageSize bytes per page: a power of two from 4096 to 65536.
+     * @param pageSize bytes per page, as {@link PageSizes} allows.
      * @return the new pool's id, ≥ 0 (ids are never reused).
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
-        gate.enter();
+        enter();
         try
         {
             checkOpen();
@@ -165,13 +160,13 @@ public final class Zcache implements AutoCloseable
      * @param kind     ephemeral or persistent.
      * @param uuidHi   high 64 bits of the uuid.
      * @param uuidLo   low 64 bits of the uuid.
-     * @param pageSize bytes per page: a power of two from 4096 to 65536.
+     * @param pageSize bytes per page, as {@link PageSizes} allows.
      * @return the pool id.
      * @throws IllegalArgumentException if a pool of that uuid exists with another kind or page size.
      */
     public int createSharedPool(final PoolKind kind, final long uuidHi, final long uuidLo, final int pageSize)
     {
-        gate.enter();
+        enter();
         try
         {
             checkOpen();
@@ -198,7 +193,7 @@ public final class Zcache implements AutoCloseable
      */
     public void destroyPool(final int poolId)
     {
-        gate.enter();
+        enter();
         try
         {
             final ZcachePool pool = pool(poolId);
@@ -231,7 +226,7 @@ public final class Zcache implements AutoCloseable
     public int put(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment page)
     {
-        gate.enter();
+        enter();
         try
         {
             final ZcachePool pool = pool(poolId);
@@ -259,7 +254,8 @@ public final class Zcache implements AutoCloseable
                     source = slot.scratch();
                 }
                 final int compressed = slot.compress(source, 0, pageSize);
-                value = admit(pool, compressed) ? store(pool, slot, compressed, source) : POOR_COMPRESSION;
+                value = !admit(pool, compressed) ? POOR_COMPRESSION :
+                    overBudget && !shrinkToBudget() ? NO_MEMORY : stored.store(pool, slot, compressed, source);
             }
             if (value < 0)
             {
@@ -267,7 +263,7 @@ public final class Zcache implements AutoCloseable
                 final long stale = pool.index.take(oidA, oidB, oidC, index);
                 if (stale != TmemPool.EMPTY)
                 {
-                    free(pool, stale);
+                    stored.free(pool, stale);
                 }
                 return (int)value;
             }
@@ -297,7 +293,7 @@ public final class Zcache implements AutoCloseable
     public boolean get(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment dst)
     {
-        gate.enter();
+        enter();
         try
         {
             final ZcachePool pool = pool(poolId);
@@ -323,7 +319,7 @@ public final class Zcache implements AutoCloseable
      */
     public boolean flushPage(final int poolId, final long oidA, final long oidB, final long oidC, final int index)
     {
-        gate.enter();
+        enter();
         try
         {
             final ZcachePool pool = pool(poolId);
@@ -333,7 +329,7 @@ public final class Zcache implements AutoCloseable
             {
                 return false;
             }
-            free(pool, value);
+            stored.free(pool, value);
             events.flushPagesFound.increment();
             return true;
         }
@@ -351,7 +347,7 @@ public final class Zcache implements AutoCloseable
      */
     public int flushObject(final int poolId, final long oidA, final long oidB, final long oidC)
     {
-        gate.enter();
+        enter();
         try
         {
             final ZcachePool pool = pool(poolId);
@@ -373,7 +369,7 @@ public final class Zcache implements AutoCloseable
      */
     public long compact()
     {
-        gate.enter();
+        enter();
         try
         {
             checkOpen();
@@ -394,7 +390,7 @@ public final class Zcache implements AutoCloseable
      */
     public void budgetBytes(final long bytes)
     {
-        gate.enter();
+        enter();
         try
         {
             checkOpen();
@@ -449,7 +445,7 @@ public final class Zcache implements AutoCloseable
      */
     public ZcacheStats stats()
     {
-        gate.enter();
+        enter();
         try
         {
             checkOpen();
@@ -551,29 +547,10 @@ public final class Zcache implements AutoCloseable
         return "Zcache[" + name + ", " + allocator.name() + ", " + codec + (checksum ? ", checksum" : "") + "]";
     }
 
-    /**
-     * For corruption tests: the allocator's read-only view of a stored compressed page, which a test reinterprets
-     * to damage the bytes behind it.
-     *
-     * @return the view, or {@code null} if the page is absent, same-filled or spanned.
-     */
-    MemorySegment storedView(final int poolId, final long a, final long b, final long c, final int index)
-    {
-        final MemorySegment[] view = new MemorySegment[1];
-        pool(poolId).index.read(a, b, c, index, (value, out) ->
-        {
-            if (!PageValue.isSameFilled(value) && !PageValue.isSpanned(value))
-            {
-                out[0] = allocator.view(value, Arena.ofAuto().allocate(ObjectAllocator.MAX_OBJECT_SIZE));
-            }
-        }, view);
-        return view[0];
-    }
-
     private int register(final TmemPool index)
     {
         final ZcachePool[] all = Arrays.copyOf(pools, index.id() + 1);
-        all[index.id()] = new ZcachePool(index, exclusiveGets, freeAction);
+        all[index.id()] = new ZcachePool(index, exclusiveGets, stored::free);
         pools = all;
         return index.id();
     }
@@ -599,114 +576,21 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * Copies the compressed page (and its checksum) out of the slot into allocator memory. The checksum covers the
-     * page itself, not its compressed form: checked after decompression, it catches damage to the stored bytes and a
-     * codec that compressed or decompressed wrongly alike.
+     * Makes room for an allocation that found the budget full by evicting the oldest ephemeral page.
      *
-     * @return the page's value, or {@link #NO_MEMORY}.
+     * @return whether a page was evicted.
      */
-    private long store(final ZcachePool pool, final CompressorSlot slot, final int compressed,
-        final MemorySegment page)
+    private boolean makeRoom(final ZcachePool pool)
     {
-        final MemorySegment output = slot.output();
-        if (checksum)
+        if (!tmem.evictOldest(evictionSink))
         {
-            output.set(STORED_INT, compressed, PageChecksum.of(page, 0, pool.pageSize));
+            return false;
         }
-        final int length = compressed + checksumBytes;
-        final long value;
-        if (length <= largestObject)
+        if (pool.persistent)
         {
-            value = allocate(pool, length);
-            if (value > 0)
-            {
-                allocator.write(value, output, 0);
-            }
+            events.persistentAteEphemeral.increment();
         }
-        else
-        {
-            value = storeSpanned(pool, output, length, slot.scratch());
-        }
-        if (value > 0)
-        {
-            final long bytes = PageValue.isSpanned(value) ? storedBytes(value) : length;
-            pool.compressedBytes.add(bytes);
-            if (pool.persistent)
-            {
-                events.persistentCompressedBytes.add(bytes);
-                events.persistentCompressedPages.increment();
-            }
-        }
-        return value;
-    }
-
-    private long storeSpanned(final ZcachePool pool, final MemorySegment output, final int length,
-        final MemorySegment directory)
-    {
-        final int parts = (length + largestObject - 1) / largestObject;
-        final long dir = allocate(pool, parts * Long.BYTES);
-        if (dir < 0)
-        {
-            return dir;
-        }
-        for (int i = 0; i < parts; i++)
-        {
-            final int offset = i * largestObject;
-            final long part = allocate(pool, Math.min(largestObject, length - offset));
-            if (part < 0)
-            {
-                for (int j = 0; j < i; j++)
-                {
-                    allocator.free(directory.get(STORED_LONG, (long)j * Long.BYTES));
-                }
-                allocator.free(dir);
-                return part;
-            }
-            allocator.write(part, output, offset);
-            directory.set(STORED_LONG, (long)i * Long.BYTES, part);
-        }
-        allocator.write(dir, directory, 0);
-        return dir | PageValue.SPAN;
-    }
-
-    /**
-     * Allocates, evicting the oldest ephemeral pages while the budget is full.
-     *
-     * @return a handle, or {@link #NO_MEMORY}.
-     */
-    private long allocate(final ZcachePool pool, final int size)
-    {
-        if (overBudget && !shrinkToBudget())
-        {
-            return NO_MEMORY;
-        }
-        while (true)
-        {
-            final long handle = allocator.allocate(size);
-            if (handle > 0)
-            {
-                if (handle >= PageValue.SPAN)
-                {
-                    allocator.free(handle);
-                    throw new IllegalStateException("allocator " + allocator.name() + " returned handle " + handle +
-                        "; zcache needs handles below 2^62");
-                }
-                return handle;
-            }
-            if (handle != ObjectAllocator.NO_MEMORY)
-            {
-                throw new IllegalStateException("allocator " + allocator.name() + " refused " + size +
-                    " bytes although its largest object is " + largestObject);
-            }
-            if (!tmem.evictOldest(evictionSink))
-            {
-                return NO_MEMORY;
-            }
-            if (pool.persistent)
-            {
-                events.persistentAteEphemeral.increment();
-            }
-        }
+        return true;
     }
 
     /**
@@ -737,12 +621,12 @@ public final class Zcache implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            free(pool, value);
+            stored.free(pool, value);
             throw ex;
         }
         if (old != TmemPool.EMPTY)
         {
-            free(pool, old);
+            stored.free(pool, old);
         }
         events.putsStored.increment();
         return STORED;
@@ -765,7 +649,7 @@ public final class Zcache implements AutoCloseable
             }
             try (CompressorSlot slot = compressors.acquire())
             {
-                decompress(value, slot, dst, pool.pageSize);
+                stored.load(value, slot, dst, pool.pageSize);
             }
             return true;
         }
@@ -775,7 +659,7 @@ public final class Zcache implements AutoCloseable
         }
         finally
         {
-            free(pool, value);
+            stored.free(pool, value);
         }
     }
 
@@ -797,7 +681,7 @@ public final class Zcache implements AutoCloseable
             {
                 if (pool.index.takeIf(a, b, c, index, context.value))
                 {
-                    free(pool, context.value);
+                    stored.free(pool, context.value);
                 }
                 throw corrupt(pool, a, b, c, index, ex);
             }
@@ -812,75 +696,7 @@ public final class Zcache implements AutoCloseable
     private void readUnderLock(final long value, final ReadContext context)
     {
         context.value = value;
-        if (PageValue.isSameFilled(value))
-        {
-            SameFilledPage.fill(context.dst, 0, context.pageSize, PageValue.word(value));
-        }
-        else
-        {
-            decompress(value, context.slot, context.dst, context.pageSize);
-        }
-    }
-
-    /**
-     * Decompresses a stored page into {@code dst}, verifying the page against its checksum when checksums are on.
-     *
-     * @throws CorruptDataException if the checksum or the compressed form is wrong.
-     */
-    private void decompress(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize)
-    {
-        final MemorySegment compressed;
-        final int length;
-        if (PageValue.isSpanned(value))
-        {
-            length = gather(PageValue.handle(value), slot.output(), slot.scratch());
-            compressed = slot.scratch();
-        }
-        else
-        {
-            final MemorySegment view = allocator.view(value, slot.scratch());
-            length = (int)view.byteSize();
-            // a view copied into scratch is read through scratch itself: the codec keeps one buffer per segment it
-            // sees, and a fresh slice per get would cost a new one every time
-            compressed = view.address() == slot.scratch().address() ? slot.scratch() : view;
-        }
-        final int payload = length - checksumBytes;
-        // a checked page is decompressed aside, so a mismatch leaves dst untouched
-        final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
-        slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
-        if (checksum)
-        {
-            final int stored = compressed.get(STORED_INT, payload);
-            final int actual = PageChecksum.of(target, 0, pageSize);
-            if (stored != actual)
-            {
-                throw new CorruptDataException(String.format(
-                    "checksum mismatch over the %d-byte page: stored %08x, computed %08x", pageSize, stored, actual));
-            }
-        }
-        if (target != dst)
-        {
-            MemorySegment.copy(target, 0, dst, 0, pageSize);
-        }
-    }
-
-    /**
-     * Reads a spanned page's parts, in order, into {@code into}; the directory passes through {@code directory}.
-     *
-     * @return the total length.
-     */
-    private int gather(final long dir, final MemorySegment directory, final MemorySegment into)
-    {
-        final int parts = allocator.size(dir) / Long.BYTES;
-        allocator.read(dir, directory, 0);
-        int length = 0;
-        for (int i = 0; i < parts; i++)
-        {
-            final long part = directory.get(STORED_LONG, (long)i * Long.BYTES);
-            allocator.read(part, into, length);
-            length += allocator.size(part);
-        }
-        return length;
+        stored.load(value, context.slot, context.dst, context.pageSize);
     }
 
     private CorruptPageException corrupt(final ZcachePool pool, final long a, final long b, final long c,
@@ -894,61 +710,7 @@ public final class Zcache implements AutoCloseable
     private void evicted(final TmemPool index, final long value)
     {
         events.evictions.increment();
-        free(pools[index.id()], value);
-    }
-
-    /**
-     * Frees a value taken out of a pool, with its accounting.
-     */
-    private void free(final ZcachePool pool, final long value)
-    {
-        if (PageValue.isSameFilled(value))
-        {
-            pool.sameFilledPages.decrement();
-            return;
-        }
-        final long bytes = storedBytes(value);
-        if (PageValue.isSpanned(value))
-        {
-            for (final long part : directory(PageValue.handle(value)))
-            {
-                allocator.free(part);
-            }
-        }
-        allocator.free(PageValue.handle(value));
-        pool.compressedBytes.add(-bytes);
-        if (pool.persistent)
-        {
-            events.persistentCompressedBytes.add(-bytes);
-            events.persistentCompressedPages.decrement();
-        }
-    }
-
-    /**
-     * @return bytes of allocator objects a stored value holds.
-     */
-    private long storedBytes(final long value)
-    {
-        final long handle = PageValue.handle(value);
-        long bytes = allocator.size(handle);
-        if (PageValue.isSpanned(value))
-        {
-            for (final long part : directory(handle))
-            {
-                bytes += allocator.size(part);
-            }
-        }
-        return bytes;
-    }
-
-    /**
-     * @return the part handles a span directory lists (large pages only, off the hot path of 4 KiB pages).
-     */
-    private long[] directory(final long dir)
-    {
-        final long[] parts = new long[allocator.size(dir) / Long.BYTES];
-        allocator.read(dir, MemorySegment.ofArray(parts), 0);
-        return parts;
+        stored.free(pools[index.id()], value);
     }
 
     private long sumOverPools(final boolean pages)
@@ -981,12 +743,28 @@ public final class Zcache implements AutoCloseable
         return pool;
     }
 
+    /**
+     * Enters the drain gate that {@link #close()} waits on; every entry is matched by one {@code gate.exit()}.
+     */
+    private void enter()
+    {
+        if (!gate.enter())
+        {
+            throw closed();
+        }
+    }
+
     private void checkOpen()
     {
         if (gate.isClosed())
         {
-            throw new IllegalStateException("zcache " + name + " is closed");
+            throw closed();
         }
+    }
+
+    private IllegalStateException closed()
+    {
+        return new IllegalStateException("zcache " + name + " is closed");
     }
 
     private static void checkPage(final MemorySegment page, final int pageSize, final boolean writable)
@@ -1038,7 +816,7 @@ public final class Zcache implements AutoCloseable
         private CodecSpec codec = CodecSpec.lz4();
         private Supplier<? extends Codec> codecFactory;
         private long budgetBytes = 256L << 20;
-        private int buckets = Tmem.DEFAULT_BUCKETS;
+        private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean checksum;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
@@ -1117,13 +895,13 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
-         * @param buckets hash buckets (lock stripes) per pool, a power of two from 1 to 65536; default 256.
+         * @param buckets hash buckets (lock stripes) per pool, as {@link Buckets} allows; default
+         *                {@value Buckets#DEFAULT}.
          * @return this.
          */
         public Builder buckets(final int buckets)
         {
-            new Tmem(buckets);
-            this.buckets = buckets;
+            this.buckets = Buckets.checkBuckets(buckets);
             return this;
         }
 
@@ -1179,7 +957,7 @@ public final class Zcache implements AutoCloseable
                 allocator = provider.create(memory);
                 final CompressorPool compressors = CompressorPool.create(
                     codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
-                    CompressorPool.MAX_PAGE_SIZE, CompressorPool.SlotSelection.CPU);
+                    PageSizes.MAX, CompressorPool.SlotSelection.CPU);
                 return new Zcache(this, allocator, memory, compressors);
             }
             catch (final RuntimeException | Error ex)

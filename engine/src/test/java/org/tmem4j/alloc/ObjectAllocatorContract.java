@@ -167,8 +167,6 @@ public abstract class ObjectAllocatorContract
             long nextId = 0;
             int noMemory = 0;
             int tooLarge = 0;
-            long evictedPages = 0;
-            final boolean evicts = allocator.supportsEviction();
             for (int op = 0; op < OPS; op++)
             {
                 // waves: fill towards the budget, then drain, so slabs are mapped and released again and again
@@ -217,23 +215,6 @@ public abstract class ObjectAllocatorContract
                         }
                     }
                 }
-                else if (dice < 91 && evicts)
-                {
-                    final long pagesBefore = allocator.stats().pagesUsed();
-                    final int freed = allocator.evict(1 + random.nextInt(3), handle ->
-                    {
-                        final Integer i = model.index.get(handle);
-                        if (i == null)
-                        {
-                            fail(context + ": evict offered handle " + handle + " that is not live; seed " + SEED);
-                        }
-                        verify(allocator, model, i, buffer, scratch, expected, context + " (evicting)");
-                        model.removeAt(i);
-                        return true;
-                    });
-                    assertEquals(pagesBefore - freed, allocator.stats().pagesUsed(), context + ": evict's answer");
-                    evictedPages += freed;
-                }
                 if (op % 100_000 == 99_999)
                 {
                     verifyAll(allocator, memory, model, buffer, scratch, expected, context, false);
@@ -243,12 +224,8 @@ public abstract class ObjectAllocatorContract
             }
             verifyAll(allocator, memory, model, buffer, scratch, expected, "end", false);
             assertTrue(noMemory > 0, "the budget was never reached: the test does not exercise NO_MEMORY");
-            if (evicts)
-            {
-                assertTrue(evictedPages > 0, "eviction never freed a page");
-            }
             System.out.printf("%s model test: seed %d, %d ops, %d objects live, %d NO_MEMORY, %d TOO_LARGE, " +
-                "%d pages evicted, %s%n", allocatorName(), SEED, OPS, model.count, noMemory, tooLarge, evictedPages,
+                "%s%n", allocatorName(), SEED, OPS, model.count, noMemory, tooLarge,
                 memory.stats());
             allocator.close();
             assertEquals(0, memory.stats().pagesInUse(), "close must give every page back");
@@ -441,7 +418,6 @@ public abstract class ObjectAllocatorContract
             assertThrows(IllegalStateException.class, () -> allocator.size(handle));
             assertThrows(IllegalStateException.class, () -> allocator.free(handle));
             assertThrows(IllegalStateException.class, allocator::compact);
-            assertThrows(IllegalStateException.class, () -> allocator.evict(1, h -> true));
             assertThrows(IllegalStateException.class, allocator::stats);
             allocator.close();
         }

@@ -14,7 +14,10 @@ import org.tmem4j.memory.PageMemory;
  * real handle validation. Found by the name {@value #NAME}.
  * <p>
  * Handles carry an instance tag in bits 40 to 59 and a serial number below, so handles of another instance and
- * freed handles (serials are never reused) are rejected. Objects never move; eviction is not supported.
+ * freed handles (serials are never reused) are rejected. Objects never move.
+ * <p>
+ * For corruption tests it also exposes the object written last, so a test can damage the bytes behind a page it
+ * has just stored.
  */
 public final class PagePerObjectAllocator implements ObjectAllocator
 {
@@ -28,6 +31,7 @@ public final class PagePerObjectAllocator implements ObjectAllocator
     private final long tag = ((INSTANCES.incrementAndGet() & 0xF_FFFFL) + 1) << 40;
     private final Map<Long, Entry> live = new HashMap<>();
     private long serial;
+    private long lastWritten;
     private long storedBytes;
     private boolean closed;
 
@@ -76,6 +80,22 @@ public final class PagePerObjectAllocator implements ObjectAllocator
     {
         final Entry entry = entry(handle);
         MemorySegment.copy(src, srcOffset, memory.segment(entry.page), memory.offset(entry.page), entry.size);
+        synchronized (live)
+        {
+            lastWritten = handle;
+        }
+    }
+
+    /**
+     * @return the bytes of the object written last, writable, or {@code null} if that object was freed since.
+     */
+    public MemorySegment lastWritten()
+    {
+        synchronized (live)
+        {
+            final Entry entry = live.get(lastWritten);
+            return entry == null ? null : memory.segment(entry.page).asSlice(memory.offset(entry.page), entry.size);
+        }
     }
 
     @Override
@@ -123,22 +143,6 @@ public final class PagePerObjectAllocator implements ObjectAllocator
             checkOpen();
             return 0;
         }
-    }
-
-    @Override
-    public int evict(final int pages, final EvictionListener listener)
-    {
-        synchronized (live)
-        {
-            checkOpen();
-            return 0;
-        }
-    }
-
-    @Override
-    public boolean supportsEviction()
-    {
-        return false;
     }
 
     @Override

@@ -28,7 +28,7 @@ final class TmemMetadataTest
     @Test
     void denseSwapLikeObjectCostsAtMostSixteenBytesAPage()
     {
-        final TmemPool pool = new Tmem(Tmem.DEFAULT_BUCKETS).createPool(PoolKind.PERSISTENT, 4096);
+        final TmemPool pool = new Tmem(Buckets.DEFAULT).createPool(PoolKind.PERSISTENT, 4096);
         final PerPage perPage = fill(pool, PAGES, i -> pool.put(1, 2, 3, i, i + 1L, false));
         assertEquals(PAGES, pool.stats().pages());
         System.out.printf("metadata dense (1 object, %d consecutive pages, persistent): estimate %.2f B/page, " +
@@ -46,7 +46,7 @@ final class TmemMetadataTest
     @Test
     void sparseOnePagePerObject()
     {
-        final TmemPool pool = new Tmem(Tmem.DEFAULT_BUCKETS).createPool(PoolKind.PERSISTENT, 4096);
+        final TmemPool pool = new Tmem(Buckets.DEFAULT).createPool(PoolKind.PERSISTENT, 4096);
         final PerPage perPage = fill(pool, SPARSE_OBJECTS, i -> pool.put(i, 0, 0, i * 977, i + 1L, false));
         System.out.printf("metadata sparse (%d objects, 1 page each, persistent): estimate %.2f B/page, " +
             "measured heap %.2f B/page%n", SPARSE_OBJECTS, perPage.estimated(), perPage.measured());
@@ -59,7 +59,7 @@ final class TmemMetadataTest
     @Test
     void denseEphemeralObjectAddsItsListNodes()
     {
-        final Tmem tmem = new Tmem(Tmem.DEFAULT_BUCKETS);
+        final Tmem tmem = new Tmem(Buckets.DEFAULT);
         final TmemPool pool = tmem.createPool(PoolKind.EPHEMERAL, 4096);
         final PerPage perPage = fill(pool, PAGES, i -> pool.put(1, 2, 3, i, i + 1L, true));
         System.out.printf("metadata dense ephemeral (1 object, %d pages, LRU-listed): estimate %.2f B/page, " +

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Bytes flipped in off-heap memory behind stored pages (through the allocator's view, reinterpreted as writable):
+ * Bytes flipped in off-heap memory behind stored pages (the test allocator's object written last):
  * with checksums on, a get of a damaged page throws {@link CorruptPageException} naming the page, counts it, and
  * drops the page, unless the flip landed where the decoder never reads and the page decodes exactly; it never
  * returns wrong bytes. Without checksums the codec catches some damage and the rest
@@ -49,7 +49,7 @@ final class ZcacheCorruptionTest
                 assertEquals(Zcache.STORED, zcache.put(pool, 7, 8, 9, i, page));
                 if (i % 2 == 0)
                 {
-                    flipByte(zcache.storedView(pool, 7, 8, 9, i), random);
+                    flipByte(lastWritten(zcache), random);
                     damaged++;
                 }
             }
@@ -108,7 +108,7 @@ final class ZcacheCorruptionTest
             {
                 PageContent.fill(page, 4096, SEED, compressibleId(i));
                 zcache.put(pool, 7, 8, 9, i, page);
-                flipByte(zcache.storedView(pool, 7, 8, 9, i), random);
+                flipByte(lastWritten(zcache), random);
                 try
                 {
                     if (zcache.get(pool, 7, 8, 9, i, dst) && page.mismatch(dst) >= 0)
@@ -138,11 +138,15 @@ final class ZcacheCorruptionTest
         return id;
     }
 
-    private static void flipByte(final MemorySegment view, final SplittableRandom random)
+    private static MemorySegment lastWritten(final Zcache zcache)
     {
-        assertNotNull(view, "stored page has no allocator object");
-        final MemorySegment writable = MemorySegment.ofAddress(view.address()).reinterpret(view.byteSize());
-        final long at = random.nextLong(view.byteSize());
+        return ((PagePerObjectAllocator)zcache.allocator()).lastWritten();
+    }
+
+    private static void flipByte(final MemorySegment writable, final SplittableRandom random)
+    {
+        assertNotNull(writable, "stored page has no allocator object");
+        final long at = random.nextLong(writable.byteSize());
         final byte old = writable.get(ValueLayout.JAVA_BYTE, at);
         writable.set(ValueLayout.JAVA_BYTE, at, (byte)(old ^ (1 << random.nextInt(8))));
     }

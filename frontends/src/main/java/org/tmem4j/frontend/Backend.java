@@ -28,7 +28,7 @@ public interface Backend
     String name();
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      * @return the id of a new private ephemeral pool, {@code >= 0}.
      */
     int createEphemeralPool(int pageSize);
@@ -36,13 +36,13 @@ public interface Backend
     /**
      * @param uuidHi   the high 64 bits of the shared filesystem's uuid.
      * @param uuidLo   the low 64 bits.
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      * @return the id of the ephemeral pool shared by every caller with this uuid, {@code >= 0}.
      */
     int createSharedEphemeralPool(long uuidHi, long uuidLo, int pageSize);
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      * @return the id of a new persistent pool, {@code >= 0}.
      */
     int createPersistentPool(int pageSize);

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.tmem.Buckets;
 
 /**
  * Every setting the kernel took as a boot or module parameter ({@code nocleancache}, {@code zcache=lzo},
@@ -50,7 +51,7 @@ public final class FrontendsConfig
         CODEC_LEVEL("codec.level"),
         /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */
         BUDGET("budget"),
-        /** Hash buckets per pool, a power of two from 1 to 65536; default 256. */
+        /** Hash buckets per pool, as {@link Buckets} allows; default {@value Buckets#DEFAULT}. */
         BUCKETS("buckets"),
         /** Whether a frontswap load takes the page out of the area; boolean, default false. */
         EXCLUSIVE_GETS("frontswap.exclusiveGets"),
@@ -265,7 +266,7 @@ public final class FrontendsConfig
         private String codec = "lz4";
         private Integer codecLevel;
         private long budgetBytes = 256L << 20;
-        private int buckets = 256;
+        private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean writethrough;
         private boolean checksum;
@@ -346,12 +347,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param count a power of two from 1 to 65536. @return this builder. */
+        /** @param count as {@link Buckets} allows. @return this builder. */
         public Builder buckets(final int count)
         {
-            if (count < 1 || count > 65536 || Integer.bitCount(count) != 1)
+            if (!Buckets.isBucketCount(count))
             {
-                throw invalid(Key.BUCKETS, Integer.toString(count), "a power of two from 1 to 65536");
+                throw invalid(Key.BUCKETS, Integer.toString(count), Buckets.ALLOWED);
             }
             buckets = count;
             return this;
@@ -479,7 +480,7 @@ public final class FrontendsConfig
                     + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
                     Integer.MAX_VALUE));
                 case BUDGET -> budgetBytes(parseBytes(value));
-                case BUCKETS -> buckets((int)parseLong(key, value, "a power of two from 1 to 65536", 1, 65536));
+                case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
                 case CHECKSUM -> checksum(parseBoolean(key, value));

@@ -18,7 +18,7 @@
  * module after filesystems were mounted and swap enabled. Their answer, recording inits and replaying them, had
  * limits (32 filesystems, fake pool ids, no unload) and ordering bugs. Here one lock orders inits, registration
  * and unregistration, and the hot paths take none of it: cleancache operations pass a per-pool
- * {@link org.tmem4j.frontend.Gate} that unregistration closes and drains before destroying the pool, and frontswap
+ * {@link org.tmem4j.concurrent.DrainGate} that unregistration closes and drains before destroying the pool, and frontswap
  * operations read their binding under the slot's stripe lock that unregistration's write-back passes through.
  */
 package org.tmem4j.frontend;

@@ -1,62 +1,71 @@
 package org.tmem4j.frontend;
 
-import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.tmem4j.frontend.cleancache.Cleancache;
-import org.tmem4j.frontend.cleancache.CleancacheFs;
-import org.tmem4j.frontend.cleancache.FileKey;
-import org.tmem4j.frontend.frontswap.Frontswap;
-import org.tmem4j.frontend.frontswap.SwapArea;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 /**
- * The README's usage example, compiled and run, so the README cannot drift from the API.
+ * The README's usage example is {@link ReadmeExample}, character for character between its markers: this test
+ * checks that the README's first Java block is exactly that text, and runs it. So the README shows code that
+ * compiles as shown, imports and declarations included, and cannot drift from the API.
  */
 final class ReadmeExampleTest
 {
+    private static final String BEGINS = "// README example begins";
+    private static final String ENDS = "// README example ends";
+
     @Test
-    void readmeExampleStoresAndLoadsBitExact(@TempDir final Path dir) throws IOException
+    void readmeShowsTheExampleExactlyAsCompiled() throws IOException
     {
-        final Path swapFile = dir.resolve("app.swap");
-        final Path dataFile = Files.writeString(dir.resolve("data.db"), "some file");
-        final MemorySegment loaded;
-        final boolean hit;
-        // README example begins
-        FrontendsConfig config = FrontendsConfig.builder()
-            .allocator("zsmalloc").codec("lz4").budgetBytes(64L << 20).build();
-        BackendRegistry registry = new BackendRegistry();
-        Frontswap frontswap = Frontswap.create(registry, config);
-        Cleancache cleancache = Cleancache.create(registry, config);
-        try (frontswap; Arena arena = Arena.ofConfined())
+        // surefire runs in the module's directory; the README is the repository's
+        final Path readme = Path.of("").toAbsolutePath().resolveSibling("README.md");
+        final Path example = Path.of("src/test/java/org/tmem4j/frontend/ReadmeExample.java");
+        assertEquals(marked(Files.readAllLines(example)), firstJavaBlock(Files.readAllLines(readme)),
+            readme + "'s first java block must be " + example + " between '" + BEGINS + "' and '" + ENDS + "'");
+    }
+
+    @Test
+    void theExampleStoresAndLoadsBitExact(@TempDir final Path dir) throws IOException
+    {
+        final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        final PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try
         {
-            SwapArea area = frontswap.swapOn(swapFile, 1 << 12);  // no backend yet: recorded
-            CleancacheFs fs = cleancache.initFs();                 // recorded too
-            registry.register("zcache", config);                   // replays both inits, then publishes
-
-            MemorySegment page = arena.allocate(4096);
-            MemorySegment back = arena.allocate(4096);
-            page.fill((byte) 42);
-            int slot = area.allocateSlot();
-            area.store(slot, page);            // compressed in RAM, or written to the swap file
-            area.load(slot, back);             // always the bytes stored
-            FileKey key = FileKey.of(dataFile);
-            fs.putPage(key, 7, page);          // a clean page the application drops
-            hit = fs.getPage(key, 7, back);    // a hit takes it out (ephemeral)
-
-            registry.unregister();             // persistent pages are written back to the swap file first
-            area.load(slot, back);             // now from the file, still the bytes stored
-            // README example ends
-            loaded = arena.allocate(4096).copyFrom(back);
-            assertEquals(-1, loaded.mismatch(page), "the page read back after unregistering");
+            ReadmeExample.main(new String[] {dir.toString()});
         }
-        assertTrue(hit, "cleancache hit");
+        finally
+        {
+            System.setOut(stdout);
+        }
+        assertEquals("cleancache hit: true; swapped page intact: true" + System.lineSeparator(),
+            printed.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> marked(final List<String> source)
+    {
+        final int begins = source.indexOf(BEGINS);
+        final int ends = source.indexOf(ENDS);
+        assertTrue(begins >= 0 && ends > begins, "markers in ReadmeExample.java");
+        return source.subList(begins + 1, ends);
+    }
+
+    private static List<String> firstJavaBlock(final List<String> readme)
+    {
+        final int begins = readme.indexOf("```java");
+        assertTrue(begins >= 0, "the README has a java block");
+        final int ends = readme.subList(begins + 1, readme.size()).indexOf("```") + begins + 1;
+        assertTrue(ends > begins, "the README's java block is closed");
+        return readme.subList(begins + 1, ends);
     }
 }

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.tmem4j.alloc.AllocatorStats;
-import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.memory.PageMemory;
 
@@ -163,26 +162,6 @@ final class FaultInjectingAllocator implements ObjectAllocator
     public long compact()
     {
         return delegate.compact();
-    }
-
-    @Override
-    public int evict(final int pages, final EvictionListener listener)
-    {
-        return delegate.evict(pages, handle ->
-        {
-            final boolean given = listener.evicted(handle);
-            if (given)
-            {
-                live.remove(handle);
-            }
-            return given;
-        });
-    }
-
-    @Override
-    public boolean supportsEviction()
-    {
-        return delegate.supportsEviction();
     }
 
     @Override

@@ -1,7 +1,10 @@
 package org.tmem4j.jmh;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,13 +16,16 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import org.tmem4j.cli.CommandLines;
+import org.tmem4j.cli.Version;
 import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.jmh.peer.PeerBenchmark;
 import org.tmem4j.jmh.peer.PeerFootprint;
@@ -42,6 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "tmem4j bench",
+    versionProvider = Version.class,
     description = {
         "Runs the JMH suite (default: the side-by-side comparisons) and writes the results as JSON.",
         "Every JMH argument passes through and overrides the defaults: e.g. 'bench -f 3 -i 10 Peer', 'bench -l',",
@@ -78,6 +85,9 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--help", usageHelp = true, description = "Show this help (JMH's own help: -h).")
     boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    boolean version;
 
     @Option(names = "--dry-run", description = "Print the JMH options that would run, and run nothing.")
     boolean dryRun;
@@ -120,7 +130,7 @@ public final class BenchCommand implements Callable<Integer>
     }
 
     @Override
-    public Integer call() throws IOException
+    public Integer call() throws IOException, RunnerException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
@@ -139,12 +149,13 @@ public final class BenchCommand implements Callable<Integer>
             given.showHelp();
             return 0;
         }
-        final Options options = withDefaults(given);
         if (given.shouldList() || given.shouldListWithParams())
         {
-            new Runner(options).list();
+            // as JMH does: every benchmark, or those the given patterns match; the default suite is for running
+            out.print(list(given));
             return 0;
         }
+        final Options options = withDefaults(given);
         if (given.shouldListProfilers())
         {
             given.listProfilers();
@@ -190,6 +201,19 @@ public final class BenchCommand implements Callable<Integer>
             out.println("footprints in " + footprintFile);
         }
         return results.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * @param given what the command line said, with {@code -l} or {@code -lp}.
+     * @return JMH's listing of the benchmarks the command line's patterns match, all without a pattern.
+     * @throws RunnerException if the benchmark list cannot be read.
+     */
+    static String list(final CommandLineOptions given) throws RunnerException
+    {
+        final ByteArrayOutputStream listing = new ByteArrayOutputStream();
+        final PrintStream sink = new PrintStream(listing, true, StandardCharsets.UTF_8);
+        new Runner(given, OutputFormatFactory.createFormatInstance(sink, VerboseMode.NORMAL)).list();
+        return listing.toString(StandardCharsets.UTF_8);
     }
 
     /**

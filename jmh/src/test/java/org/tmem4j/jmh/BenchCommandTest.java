@@ -15,6 +15,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.tmem4j.cli.CommandLines;
+import org.tmem4j.cli.Version;
 
 class BenchCommandTest
 {
@@ -67,6 +68,34 @@ class BenchCommandTest
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
         assertTrue(run.err().startsWith("tmem4j bench: "), run.err());
+    }
+
+    @Test
+    void listShowsEveryBenchmarkAsJmhDoesNotOnlyTheDefaultSuite()
+    {
+        final BenchRun all = BenchRun.of("-l");
+        assertEquals(0, all.exit(), all.err());
+        for (final String benchmark : List.of("org.tmem4j.jmh.PageMemoryBenchmark.",
+            "org.tmem4j.jmh.alloc.ZbudBenchmark.", "org.tmem4j.jmh.codec.CodecBenchmark.",
+            "org.tmem4j.jmh.peer.PeerBenchmark.put1Thread", "org.tmem4j.jmh.engine.ZcacheVsCodecBenchmark."))
+        {
+            assertTrue(all.out().contains(benchmark), benchmark + " in: " + all.out());
+        }
+        final BenchRun codecs = BenchRun.of("-l", "codec\\.");
+        assertEquals(0, codecs.exit(), codecs.err());
+        assertTrue(codecs.out().contains("org.tmem4j.jmh.codec.CodecBenchmark."), codecs.out());
+        assertFalse(codecs.out().contains("PeerBenchmark"), codecs.out());
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion()
+    {
+        for (final String flag : List.of("-V", "--version"))
+        {
+            final BenchRun run = BenchRun.of(flag);
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().startsWith("tmem4j " + Version.project() + System.lineSeparator()), run.out());
+        }
     }
 
     @Test

@@ -6,13 +6,13 @@ import org.tmem4j.memory.PageMemory;
 
 /**
  * The on-heap metadata of a zbud pool: one record per page held, with the intrusive doubly linked lists that
- * thread the records together. Keeping it off the pages leaves all 64 chunks of each page to data.
+ * thread the records together on the budlists. Keeping it off the pages leaves all 64 chunks of each page to data.
  * <p>
- * A record is 16 ints of one {@code int[]}, so the fields an operation touches share one or two
- * cache lines instead of one line per field, and no object exists per page:
+ * A record is 8 ints (32 bytes) of one {@code int[]}, so the fields an operation touches share one cache line
+ * instead of one line per field, and no object exists per page:
  * <pre>
- *   record of slot s, at s * 16:
- *   | page id | size first | size last | gen first | gen last | list | list next | list prev | lru newer | lru older |
+ *   record of slot s, at s * 8:
+ *   | page id | size first | size last | gen first | gen last | list | list next | list prev |
  * </pre>
  * The budlists are {@code lists[free]} for a page with one object and {@code free} free chunks (1..63), and
  * {@code lists[0]}, the buddied list, for pages that can take no further object. A bit mask of the non-empty
@@ -30,19 +30,16 @@ final class PageTable
     static final int NONE = -1;
 
     private static final int BUDDIED = 0;
-    /** List index of a slot that is on no list: a free slot, or a page being reclaimed. */
+    /** List index of a slot that is on no list: a free slot, or a page an allocation or free is changing. */
     private static final int UNLISTED = -1;
 
-    private static final int STRIDE_SHIFT = 4;
-    private static final int STRIDE = 1 << STRIDE_SHIFT;
+    private static final int STRIDE_SHIFT = 3;
     private static final int PAGE_ID = 0;
     private static final int SIZE = 1;
     private static final int GENERATION = 3;
     private static final int LIST = 5;
     private static final int LIST_NEXT = 6;
     private static final int LIST_PREV = 7;
-    private static final int LRU_NEWER = 8;
-    private static final int LRU_OLDER = 9;
 
     private int[] records;
     private int[] freeSlots;
@@ -51,8 +48,6 @@ final class PageTable
 
     private final int[] listHeads = new int[CHUNKS];
     private long unbuddiedMask;
-    private int lruNewest = NONE;
-    private int lruOldest = NONE;
 
     private long pages;
     private long buddiedPages;
@@ -97,7 +92,7 @@ final class PageTable
 
     /**
      * @param pageId a page just taken from the page memory.
-     * @return the slot now describing it: empty, on no list, not in the LRU. Its buddies' generations are those the
+     * @return the slot now describing it: empty and on no list. Its buddies' generations are those the
      * slot's previous page left.
      */
     int addPage(final int pageId)
@@ -118,13 +113,11 @@ final class PageTable
         final int r = at(slot);
         records[r + PAGE_ID] = pageId;
         records[r + LIST] = UNLISTED;
-        records[r + LRU_NEWER] = NONE;
-        records[r + LRU_OLDER] = NONE;
         pages++;
         return slot;
     }
 
-    /** Forgets an empty page that is on no list and not in the LRU. Its buddies' generations live on. */
+    /** Forgets an empty page that is on no list. Its buddies' generations live on. */
     void removePage(final int slot)
     {
         records[at(slot) + PAGE_ID] = PageMemory.NO_PAGE;
@@ -194,11 +187,6 @@ final class PageTable
         unbuddiedPages += (after == 1 ? 1 : 0) - (before == 1 ? 1 : 0);
     }
 
-    boolean isListed(final int slot)
-    {
-        return records[at(slot) + LIST] != UNLISTED;
-    }
-
     /** Puts a page holding at least one object on the budlist its free chunks call for. */
     void list(final int slot)
     {
@@ -244,65 +232,6 @@ final class PageTable
             records[at(next) + LIST_PREV] = prev;
         }
         records[r + LIST] = UNLISTED;
-    }
-
-    /** Makes a page the most recently used; it need not be in the LRU yet. */
-    void touch(final int slot)
-    {
-        if (lruNewest == slot)
-        {
-            return;
-        }
-        final int r = at(slot);
-        if (records[r + LRU_OLDER] != NONE || records[r + LRU_NEWER] != NONE || lruOldest == slot)
-        {
-            forget(slot);
-        }
-        records[r + LRU_OLDER] = lruNewest;
-        records[r + LRU_NEWER] = NONE;
-        if (lruNewest != NONE)
-        {
-            records[at(lruNewest) + LRU_NEWER] = slot;
-        }
-        else
-        {
-            lruOldest = slot;
-        }
-        lruNewest = slot;
-    }
-
-    /** Takes a page out of the LRU. */
-    void forget(final int slot)
-    {
-        final int r = at(slot);
-        final int older = records[r + LRU_OLDER];
-        final int newer = records[r + LRU_NEWER];
-        if (older != NONE)
-        {
-            records[at(older) + LRU_NEWER] = newer;
-        }
-        else
-        {
-            lruOldest = newer;
-        }
-        if (newer != NONE)
-        {
-            records[at(newer) + LRU_OLDER] = older;
-        }
-        else
-        {
-            lruNewest = older;
-        }
-        records[r + LRU_OLDER] = NONE;
-        records[r + LRU_NEWER] = NONE;
-    }
-
-    /**
-     * @return the least recently used page in the LRU, or {@link #NONE}.
-     */
-    int oldest()
-    {
-        return lruOldest;
     }
 
     long pages()

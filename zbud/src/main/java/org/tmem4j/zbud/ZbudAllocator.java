@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tmem4j.alloc.AllocatorStats;
-import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
@@ -53,25 +52,20 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * {@link PageMemory} and becomes that page's first buddy; if the budget leaves no page, it answers
  * {@link #NO_MEMORY}.
  * <p>
- * <b>LRU and eviction.</b> Every page is in an LRU list and becomes the most recent when an object is added to
- * it. {@link #evict(int, EvictionListener)} takes the least recent page off every list (so no allocation can land
- * in it), reads out its handles, and <i>releases the lock</i> before offering each handle to the owner's listener:
- * the owner takes its own locks and may read the object, and the allocator keeps serving everyone else meanwhile.
- * Handles the owner gives up are freed; a handle the owner declines (it is freeing it itself) is left to that
- * free. If the page ends up empty it goes back to the page memory, otherwise it is listed again as most recent.
- * One call tries at most as many pages as are held when it starts, so it never offers a kept page twice.
+ * <b>No eviction here.</b> The engine evicts by its own tmem-level LRU, which knows pools and their kinds, and
+ * frees the handles it drops; an allocator-level LRU would be a second mechanism for the same job.
  * <p>
  * <b>Handles</b> ({@link ZbudHandle}) carry a tag of this allocator, the page's slot, the buddy and the buddy's
  * generation, which every free advances. Every use of a handle checks all four, so a handle of another
  * allocator, a freed one or a forged one raises {@link IllegalArgumentException} and never touches memory.
  * <p>
  * <b>Statistics</b> ({@link #stats()} details): {@code pages} held, {@code buddied} (two objects) and
- * {@code unbuddied} (one object) pages, {@code reclaiming} (pages an eviction is working on), {@code stored_bytes},
- * {@code evicted_pages}, {@code evicted_objects} and {@code no_memory} (allocations refused for the budget).
+ * {@code unbuddied} (one object) pages, {@code stored_bytes} and {@code no_memory} (allocations refused for the
+ * budget).
  * <p>
  * <b>Threads.</b> One lock guards the page table; it is held for a few dozen instructions per call. Reads and
  * writes validate the handle under the lock and copy the bytes after releasing it, which is safe because the
- * object cannot move and its owner does not free it while using it. Eviction callbacks run without the lock.
+ * object cannot move and its owner does not free it while using it.
  */
 public final class ZbudAllocator implements ObjectAllocator
 {
@@ -87,9 +81,6 @@ public final class ZbudAllocator implements ObjectAllocator
     private boolean closed;
     private long objects;
     private long storedBytes;
-    private long reclaiming;
-    private long evictedPages;
-    private long evictedObjects;
     private long noMemory;
 
     /**
@@ -141,7 +132,6 @@ public final class ZbudAllocator implements ObjectAllocator
             }
             table.place(slot, buddy, size);
             table.list(slot);
-            table.touch(slot);
             objects++;
             storedBytes += size;
             return ZbudHandle.encode(tag, table.generation(slot, buddy), slot, buddy);
@@ -206,77 +196,6 @@ public final class ZbudAllocator implements ObjectAllocator
     }
 
     @Override
-    public int evict(final int pages, final EvictionListener listener)
-    {
-        if (pages < 0)
-        {
-            throw new IllegalArgumentException("pages to evict must be >= 0, was " + pages);
-        }
-        Objects.requireNonNull(listener, "listener");
-        final long attempts;
-        synchronized (lock)
-        {
-            ensureOpen();
-            // a page kept by its owner goes back as most recent: never offer it twice in one call
-            attempts = Math.min(pages, table.pages());
-        }
-        int released = 0;
-        for (long attempt = 0; attempt < attempts; attempt++)
-        {
-            final int slot;
-            final long first;
-            final long last;
-            synchronized (lock)
-            {
-                ensureOpen();
-                slot = table.oldest();
-                if (slot == NONE)
-                {
-                    break;
-                }
-                table.forget(slot);
-                table.unlist(slot);
-                reclaiming++;
-                first = handleOf(slot, FIRST);
-                last = handleOf(slot, LAST);
-            }
-            try
-            {
-                offer(first, listener);
-                offer(last, listener);
-            }
-            finally
-            {
-                synchronized (lock)
-                {
-                    reclaiming--;
-                    if (!closed)
-                    {
-                        if (table.objects(slot) == 0)
-                        {
-                            releasePage(slot);
-                            evictedPages++;
-                            released++;
-                        }
-                        else
-                        {
-                            table.list(slot);
-                            table.touch(slot);
-                        }
-                    }
-                }
-            }
-        }
-        return released;
-    }
-
-    @Override
-    public boolean supportsEviction()
-    {
-        return true;
-    }
-
-    @Override
     public AllocatorStats stats()
     {
         synchronized (lock)
@@ -286,10 +205,7 @@ public final class ZbudAllocator implements ObjectAllocator
             details.put("pages", table.pages());
             details.put("buddied", table.buddiedPages());
             details.put("unbuddied", table.unbuddiedPages());
-            details.put("reclaiming", reclaiming);
             details.put("stored_bytes", storedBytes);
-            details.put("evicted_pages", evictedPages);
-            details.put("evicted_objects", evictedObjects);
             details.put("no_memory", noMemory);
             return new AllocatorStats(NAME, objects, storedBytes, table.pages(), details);
         }
@@ -332,49 +248,22 @@ public final class ZbudAllocator implements ObjectAllocator
         }
     }
 
-    private void offer(final long handle, final EvictionListener listener)
-    {
-        if (handle != 0 && listener.evicted(handle))
-        {
-            synchronized (lock)
-            {
-                ensureOpen();
-                freeLocked(handle);
-                evictedObjects++;
-            }
-        }
-    }
-
-    private long handleOf(final int slot, final int buddy)
-    {
-        return table.size(slot, buddy) == 0 ? 0 : ZbudHandle.encode(tag, table.generation(slot, buddy), slot, buddy);
-    }
-
     private void freeLocked(final long handle)
     {
         final int slot = liveSlot(handle);
         final int buddy = ZbudHandle.buddy(handle);
         final int size = table.size(slot, buddy);
-        // an unlisted page is being evicted: the evicting thread decides what becomes of it
-        final boolean listed = table.isListed(slot);
-        if (listed)
-        {
-            table.unlist(slot);
-        }
+        table.unlist(slot);
         table.clear(slot, buddy);
         objects--;
         storedBytes -= size;
-        if (listed)
+        if (table.objects(slot) == 0)
         {
-            if (table.objects(slot) == 0)
-            {
-                table.forget(slot);
-                releasePage(slot);
-            }
-            else
-            {
-                table.list(slot);
-            }
+            releasePage(slot);
+        }
+        else
+        {
+            table.list(slot);
         }
     }
 

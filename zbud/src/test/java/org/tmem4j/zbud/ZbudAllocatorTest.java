@@ -15,13 +15,11 @@ import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * zbud's own rules: the layout and its limits, LRU order, eviction when the owner fails, and what the
- * error messages say about bad sizes and bad handles.
+ * zbud's own rules: the layout and its limits, and what the error messages say about bad sizes and bad handles.
  */
 final class ZbudAllocatorTest
 {
@@ -70,7 +68,6 @@ final class ZbudAllocatorTest
     {
         assertInstanceOf(ZbudAllocator.class, AllocatorProvider.named("zbud").create(memory)).close();
         assertEquals(PageMemory.PAGE_SIZE, allocator.maxStoredSize());
-        assertTrue(allocator.supportsEviction());
         assertEquals(0, allocator.compact());
         final long whole = store(1, PageMemory.PAGE_SIZE);
         check(whole, 1, PageMemory.PAGE_SIZE);
@@ -117,71 +114,6 @@ final class ZbudAllocatorTest
         assertEquals(ZbudHandle.slot(roomy), ZbudHandle.slot(large), "30 chunks fit only the hole of 31");
         assertEquals(3, allocator.stats().pagesUsed());
         assertEquals(PageTable.FIRST, ZbudHandle.buddy(middle));
-    }
-
-    @Test
-    void evictionTakesTheLeastRecentlyAddedToPageAndFreesWhatTheOwnerGivesUp()
-    {
-        final long a = store(1, 3000);
-        final long b = store(2, 2900);
-        final long c = store(3, 2800);
-        final long a2 = store(4, 1000);
-        assertEquals(ZbudHandle.slot(a), ZbudHandle.slot(a2), "best fit, and page a becomes most recent");
-        final List<Long> offered = new ArrayList<>();
-        assertEquals(1, allocator.evict(1, handle ->
-        {
-            offered.add(handle);
-            return true;
-        }));
-        assertEquals(List.of(b), offered);
-        assertThrows(IllegalArgumentException.class, () -> allocator.size(b), "an evicted handle is dead");
-        assertEquals(2, allocator.stats().pagesUsed());
-        offered.clear();
-        assertEquals(0, allocator.evict(1, handle ->
-        {
-            offered.add(handle);
-            return false;
-        }), "a page whose owner keeps its object stays");
-        assertEquals(List.of(c), offered);
-        check(c, 3, 2800);
-        offered.clear();
-        assertEquals(1, allocator.evict(1, handle ->
-        {
-            offered.add(handle);
-            return true;
-        }), "the kept page went back as most recent");
-        assertEquals(List.of(a, a2), offered);
-        assertEquals(0, allocator.evict(0, handle -> true));
-        assertEquals(1, allocator.evict(5, handle -> true), "only the pages there are");
-        assertEquals(0, allocator.stats().pagesUsed());
-        assertEquals(0, memory.stats().pagesInUse());
-        assertEquals(3L, allocator.stats().details().get("evicted_pages"));
-        assertThrows(IllegalArgumentException.class, () -> allocator.evict(-1, handle -> true));
-    }
-
-    @Test
-    void anOwnerThatThrowsDuringEvictionLeavesThePageIntact()
-    {
-        final long a = store(1, 1500);
-        final long b = store(2, 1500);
-        final IllegalStateException failure = new IllegalStateException("owner failed");
-        final List<Long> offered = new ArrayList<>();
-        assertSame(failure, assertThrows(IllegalStateException.class, () -> allocator.evict(1, handle ->
-        {
-            offered.add(handle);
-            if (handle == b)
-            {
-                throw failure;
-            }
-            return true;
-        })));
-        assertEquals(List.of(a, b), offered);
-        assertThrows(IllegalArgumentException.class, () -> allocator.size(a));
-        check(b, 2, 1500);
-        assertEquals(0L, allocator.stats().details().get("reclaiming"));
-        final long c = store(3, 2500);
-        assertEquals(ZbudHandle.slot(b), ZbudHandle.slot(c), "the page is listed again and pairs");
-        check(c, 3, 2500);
     }
 
     @Test

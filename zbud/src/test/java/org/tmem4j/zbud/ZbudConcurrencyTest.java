@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.tmem4j.alloc.AllocatorStats;
-import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
 
@@ -23,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Several owners allocating, writing, reading and freeing on one zbud allocator while another thread evicts under
- * memory pressure, every byte checked. Owners and the evictor settle who frees a handle the way an engine does:
- * whoever removes it from the owner's index first. Seeded: {@code -Dtmem4j.seed=N}.
+ * Several owners allocating, writing, reading and freeing on one zbud allocator while another thread frees their
+ * objects under memory pressure (as the engine's LRU frees pages other threads stored), every byte checked. Owners
+ * and the reclaimer settle who frees a handle the way an engine does: whoever removes it from the owner's index
+ * first. Seeded: {@code -Dtmem4j.seed=N}.
  */
 final class ZbudConcurrencyTest
 {
@@ -74,15 +73,14 @@ final class ZbudConcurrencyTest
     }
 
     @Test
-    void ownersAndAnEvictorStayByteExact() throws Exception
+    void ownersAndAReclaimerStayByteExact() throws Exception
     {
         try (PageMemory memory = PageMemory.builder().budgetBytes(4L << 20).slabBytes(256 << 10).build();
             ZbudAllocator allocator = new ZbudAllocator(memory))
         {
-            final Map<Long, Owner> ownerOf = new ConcurrentHashMap<>();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final AtomicBoolean done = new AtomicBoolean();
-            final AtomicLong evictedObjects = new AtomicLong();
+            final AtomicLong reclaimedObjects = new AtomicLong();
             final CountDownLatch start = new CountDownLatch(1);
             final List<Owner> owners = new ArrayList<>();
             final List<Thread> threads = new ArrayList<>();
@@ -90,45 +88,34 @@ final class ZbudConcurrencyTest
             {
                 final Owner owner = new Owner(w);
                 owners.add(owner);
-                threads.add(Thread.ofPlatform().start(() -> work(allocator, owner, ownerOf, start, failure)));
+                threads.add(Thread.ofPlatform().start(() -> work(allocator, owner, start, failure)));
             }
-            final Thread evictor = Thread.ofPlatform().start(() ->
+            final Thread reclaimer = Thread.ofPlatform().start(() ->
             {
                 try (Arena arena = Arena.ofConfined())
                 {
                     final MemorySegment buffer = arena.allocate(PageMemory.PAGE_SIZE);
                     final MemorySegment scratch = arena.allocate(PageMemory.PAGE_SIZE);
-                    final EvictionListener listener = handle ->
-                    {
-                        final Owner owner = ownerOf.get(handle);
-                        if (owner == null)
-                        {
-                            return false;
-                        }
-                        synchronized (owner)
-                        {
-                            final long[] object = owner.objects.get(handle);
-                            if (object == null)
-                            {
-                                return false;
-                            }
-                            verify(allocator, handle, object, buffer, scratch, "evictor");
-                            owner.remove(handle);
-                            ownerOf.remove(handle);
-                            evictedObjects.incrementAndGet();
-                            return true;
-                        }
-                    };
+                    final SplittableRandom random = new SplittableRandom(SEED - 1);
                     start.await();
                     while (!done.get() && failure.get() == null)
                     {
-                        if (memory.availablePages() < 32)
-                        {
-                            allocator.evict(8, listener);
-                        }
-                        else
+                        if (memory.availablePages() >= 32)
                         {
                             Thread.yield();
+                            continue;
+                        }
+                        final Owner owner = owners.get(random.nextInt(owners.size()));
+                        synchronized (owner)
+                        {
+                            for (int i = 0; i < 16 && !owner.handles.isEmpty(); i++)
+                            {
+                                final long handle = owner.handles.get(random.nextInt(owner.handles.size()));
+                                verify(allocator, handle, owner.objects.get(handle), buffer, scratch, "reclaimer");
+                                owner.remove(handle);
+                                allocator.free(handle);
+                                reclaimedObjects.incrementAndGet();
+                            }
                         }
                     }
                 }
@@ -143,19 +130,19 @@ final class ZbudConcurrencyTest
                 thread.join();
             }
             done.set(true);
-            evictor.join();
+            reclaimer.join();
             if (failure.get() != null)
             {
                 throw new AssertionError("seed " + SEED, failure.get());
             }
             final AllocatorStats end = checkEnd(allocator, memory, owners);
-            assertTrue(evictedObjects.get() > 0, "the evictor never evicted: no memory pressure; seed " + SEED);
-            System.out.printf("zbud concurrency: seed %d, %d owners x %d ops, %d objects evicted, %s%n", SEED,
-                WORKERS, OPS_PER_WORKER, evictedObjects.get(), end);
+            assertTrue(reclaimedObjects.get() > 0, "the reclaimer never freed: no memory pressure; seed " + SEED);
+            System.out.printf("zbud concurrency: seed %d, %d owners x %d ops, %d objects reclaimed, %s%n", SEED,
+                WORKERS, OPS_PER_WORKER, reclaimedObjects.get(), end);
         }
     }
 
-    private static void work(final ZbudAllocator allocator, final Owner owner, final Map<Long, Owner> ownerOf,
+    private static void work(final ZbudAllocator allocator, final Owner owner,
         final CountDownLatch start, final AtomicReference<Throwable> failure)
     {
         try (Arena arena = Arena.ofConfined())
@@ -180,7 +167,6 @@ final class ZbudConcurrencyTest
                         synchronized (owner)
                         {
                             owner.add(handle, id, size);
-                            ownerOf.put(handle, owner);
                         }
                     }
                     continue;
@@ -196,7 +182,6 @@ final class ZbudConcurrencyTest
                     if (dice < 8)
                     {
                         owner.remove(handle);
-                        ownerOf.remove(handle);
                         allocator.free(handle);
                     }
                 }
@@ -231,7 +216,6 @@ final class ZbudConcurrencyTest
         assertEquals(objects, stats.objects(), "objects; seed " + SEED);
         assertEquals(bytes, stats.storedBytes(), "stored bytes; seed " + SEED);
         assertEquals(memory.stats().pagesInUse(), stats.pagesUsed(), "pages; seed " + SEED);
-        assertEquals(0L, stats.details().get("reclaiming"), "pages left under reclaim; seed " + SEED);
         assertTrue(stats.pagesUsed() <= objects, "a page without objects was kept; seed " + SEED);
         assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes(), "budget exceeded");
         allocator.close();

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -21,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * zbud against an in-heap model of its policy: which page every object lands in (best fit, or a new page only when
- * nothing fits), which buddy, where in the page, which pages eviction takes (least recently added to) and which it
- * gives back, and from that the exact number of pages held after every operation. Every live object reads back
+ * nothing fits), which buddy, where in the page, and from that the exact number of pages held after every
+ * operation. Every live object reads back
  * its bytes; the budget is never exceeded; close gives every page back.
  * <p>
  * Seeded and reproducible: {@code -Dtmem4j.seed=N}, {@code -Dtmem4j.ops=N} (default 10^6).
@@ -59,8 +58,6 @@ final class ZbudModelTest
     }
 
     private final Map<Integer, Page> pages = new HashMap<>();
-    /** Pages from least to most recently added to. */
-    private final LinkedHashSet<Integer> lru = new LinkedHashSet<>();
     private final List<Long> live = new ArrayList<>();
     private final Map<Long, Integer> liveIndex = new HashMap<>();
     /** How many model pages can take one more object, by their free chunks. */
@@ -96,7 +93,6 @@ final class ZbudModelTest
         final SplittableRandom random = new SplittableRandom(SEED);
         long nextId = 0;
         int noMemory = 0;
-        int evictions = 0;
         for (int op = 0; op < OPS; op++)
         {
             context = "op " + op + ", seed " + SEED;
@@ -124,17 +120,9 @@ final class ZbudModelTest
                     forget(handle);
                 }
             }
-            else if (dice < 990)
+            else if (!live.isEmpty())
             {
-                if (!live.isEmpty())
-                {
-                    verify(live.get(random.nextInt(live.size())));
-                }
-            }
-            else
-            {
-                evict(1 + random.nextInt(4), random);
-                evictions++;
+                verify(live.get(random.nextInt(live.size())));
             }
             assertEquals(pages.size(), allocator.stats().pagesUsed(), context + ": pages held");
             if (op % WAVE == WAVE - 1)
@@ -144,8 +132,8 @@ final class ZbudModelTest
         }
         verifyAll();
         assertTrue(noMemory > 0, "the budget was never reached; seed " + SEED);
-        System.out.printf("zbud policy model: seed %d, %d ops, %d NO_MEMORY, %d evict calls, %s%n", SEED, OPS,
-            noMemory, evictions, allocator);
+        System.out.printf("zbud policy model: seed %d, %d ops, %d NO_MEMORY, %s%n", SEED, OPS, noMemory,
+            allocator);
     }
 
     /** Compressed-page-like sizes: mostly mid-sized, some tiny, some whole pages. */
@@ -227,8 +215,6 @@ final class ZbudModelTest
         page.sizes[buddy] = size;
         count(page, +1);
         assertTrue(page.usedChunks() <= PageTable.CHUNKS, context + ": buddies overlap");
-        lru.remove(slot);
-        lru.add(slot);
         liveIndex.put(handle, live.size());
         live.add(handle);
         storedBytes += size;
@@ -272,7 +258,6 @@ final class ZbudModelTest
         if (page.objects() == 0)
         {
             pages.remove(slot);
-            lru.remove(slot);
         }
     }
 
@@ -291,67 +276,6 @@ final class ZbudModelTest
         }
     }
 
-    /**
-     * Evicts with an owner that gives up some handles and keeps others to free itself afterwards (as an owner
-     * racing to free them would), and predicts page by page which pages are taken and which come back.
-     */
-    private void evict(final int count, final SplittableRandom random)
-    {
-        final List<Long> declined = new ArrayList<>();
-        final int[] current = {-1};
-        final int[] released = {0};
-        final int[] attempts = {0};
-        final int pagesBefore = pages.size();
-        final int answered = allocator.evict(count, handle ->
-        {
-            final int slot = ZbudHandle.slot(handle);
-            if (slot != current[0])
-            {
-                attempts[0]++;
-                finishEvicted(current[0], released);
-                assertEquals(lru.iterator().next(), slot, context + ": evict did not take the least recent page");
-                lru.remove(slot);
-                current[0] = slot;
-            }
-            assertTrue(liveIndex.containsKey(handle), context + ": evict offered a dead handle");
-            verify(handle);
-            if (random.nextInt(4) == 0)
-            {
-                declined.add(handle);
-                return false;
-            }
-            forget(handle);
-            return true;
-        });
-        finishEvicted(current[0], released);
-        assertEquals(released[0], answered, context + ": pages evict reports");
-        assertEquals(pagesBefore - released[0], pages.size(), context + ": pages after evict");
-        assertEquals(Math.min(count, pagesBefore), attempts[0], context + ": pages evict tried");
-        for (final long handle : declined)
-        {
-            verify(handle);
-            allocator.free(handle);
-            forget(handle);
-        }
-    }
-
-    /** A page evict has finished offering: gone if empty (forget removed it), else most recent again. */
-    private void finishEvicted(final int slot, final int[] released)
-    {
-        if (slot < 0)
-        {
-            return;
-        }
-        if (pages.containsKey(slot))
-        {
-            lru.add(slot);
-        }
-        else
-        {
-            released[0]++;
-        }
-    }
-
     private void verifyAll()
     {
         for (final long handle : live)
@@ -367,6 +291,5 @@ final class ZbudModelTest
             context + ": buddied pages");
         assertEquals(pages.values().stream().filter(p -> p.objects() == 1).count(),
             stats.details().get("unbuddied"), context + ": unbuddied pages");
-        assertEquals(0L, stats.details().get("reclaiming"), context + ": pages left under reclaim");
     }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.tmem4j.alloc.AllocatorStats;
-import org.tmem4j.alloc.EvictionListener;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
@@ -266,24 +265,6 @@ public final class Zsmalloc implements ObjectAllocator
         {
             compactionLock.unlock();
         }
-    }
-
-    /**
-     * zsmalloc does not evict: its pages mix objects of many owners, and the owner (the engine) reclaims by handle.
-     *
-     * @return 0.
-     */
-    @Override
-    public int evict(final int pages, final EvictionListener listener)
-    {
-        ensureOpen();
-        return 0;
-    }
-
-    @Override
-    public boolean supportsEviction()
-    {
-        return false;
     }
 
     @Override

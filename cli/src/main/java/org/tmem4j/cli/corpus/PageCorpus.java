@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.tmem4j.codec.Codec;
@@ -22,8 +25,8 @@ import org.tmem4j.codec.Codec;
  * <p>
  * With a cap below the pages available, pages are taken at an even stride across all files (page
  * {@code i * total / cap}), so a small corpus still samples every region of every file instead of only the first
- * megabytes (a module image starts with its index). A trailing partial page of a file is dropped. The pages are
- * kept byte for byte, same-filled and zero pages included.
+ * megabytes (a module image starts with its index). A trailing partial page of a file is left out
+ * (see {@link #trailingBytes()}). The pages are kept byte for byte, same-filled and zero pages included.
  * <p>
  * The segment belongs to a shared arena: any thread may read it; {@link #close()} frees it.
  */
@@ -36,13 +39,16 @@ public final class PageCorpus implements AutoCloseable
     private final MemorySegment pages;
     private final int pageCount;
     private final List<Path> files;
+    private final Map<Path, Integer> trailingBytes;
 
-    private PageCorpus(final Arena arena, final MemorySegment pages, final int pageCount, final List<Path> files)
+    private PageCorpus(final Arena arena, final MemorySegment pages, final int pageCount, final List<Path> files,
+        final Map<Path, Integer> trailingBytes)
     {
         this.arena = arena;
         this.pages = pages;
         this.pageCount = pageCount;
         this.files = files;
+        this.trailingBytes = trailingBytes;
     }
 
     /**
@@ -92,11 +98,17 @@ public final class PageCorpus implements AutoCloseable
             throw new IllegalArgumentException("maxPages must be at least 1, got " + maxPages);
         }
         final long[] firstPage = new long[files.size() + 1];
+        final Map<Path, Integer> trailingBytes = new LinkedHashMap<>();
         for (int i = 0; i < files.size(); i++)
         {
             try
             {
-                firstPage[i + 1] = firstPage[i] + Files.size(files.get(i)) / PAGE_SIZE;
+                final long size = Files.size(files.get(i));
+                firstPage[i + 1] = firstPage[i] + size / PAGE_SIZE;
+                if (size % PAGE_SIZE != 0)
+                {
+                    trailingBytes.put(files.get(i), (int)(size % PAGE_SIZE));
+                }
             }
             catch (final IOException ex)
             {
@@ -114,7 +126,8 @@ public final class PageCorpus implements AutoCloseable
         {
             final MemorySegment pages = arena.allocate((long)count * PAGE_SIZE, PAGE_SIZE);
             readPages(files, firstPage, available, count, pages);
-            return new PageCorpus(arena, pages, count, List.copyOf(files));
+            return new PageCorpus(arena, pages, count, List.copyOf(files),
+                Collections.unmodifiableMap(trailingBytes));
         }
         catch (final RuntimeException | Error ex)
         {
@@ -216,6 +229,15 @@ public final class PageCorpus implements AutoCloseable
     public List<Path> files()
     {
         return files;
+    }
+
+    /**
+     * @return per file that does not end on a page boundary, the bytes after its last whole page: they are in no
+     *         page of the corpus.
+     */
+    public Map<Path, Integer> trailingBytes()
+    {
+        return trailingBytes;
     }
 
     /** Frees the pages. */

@@ -2,6 +2,7 @@ package org.tmem4j.cli.study;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class Study
      */
     public static StudyResults run(final StudyOptions options)
     {
+        final StudyContext context = StudyContext.of(options, Instant.now());
         final PageCorpus corpus = options.corpus();
         final int count = corpus.pageCount();
         final List<StudyResult> results = new ArrayList<>();
@@ -70,6 +72,6 @@ public final class Study
                 }
             }
         }
-        return new StudyResults(results, occupancy, classTable);
+        return new StudyResults(context, results, occupancy, classTable);
     }
 }

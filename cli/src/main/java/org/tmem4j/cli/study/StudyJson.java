@@ -3,7 +3,9 @@ package org.tmem4j.cli.study;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,15 +13,20 @@ import com.fasterxml.jackson.core.JsonGenerator;
 /**
  * The study's machine-readable output: one JSON object per configuration on its own line, with exactly the fields
  * {@link #FIELDS}, in that order, so a line can be read by {@code jq}, pandas or a spreadsheet without knowing
- * tmem4j.
+ * tmem4j. The last, {@code run}, is an object with the fields {@link #RUN_FIELDS}: the study's
+ * {@link StudyContext}, the same on every line of one run, so that each line stands on its own.
  */
 public final class StudyJson
 {
     /** Every field of a line, in order. */
     public static final List<String> FIELDS = List.of(
-        "allocator", "codec", "pages", "original_bytes", "compressed_bytes", "pool_bytes", "metadata_bytes",
-        "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s", "codec_decompress_mb_s",
-        "churn_density", "compacted_density", "verified");
+        "allocator", "codec", "pages", "pages_in_file", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
+        "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
+        "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "run");
+
+    /** Every field of the {@code run} object, in order. */
+    public static final List<String> RUN_FIELDS = List.of(
+        "version", "jvm", "os", "cores", "time", "corpus", "corpus_pages", "corpus_trailing_bytes", "repeat");
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -28,10 +35,11 @@ public final class StudyJson
     }
 
     /**
-     * @param result one configuration's figures.
+     * @param result  one configuration's figures.
+     * @param context the study's context.
      * @return its JSON object on one line, without a line terminator.
      */
-    public static String line(final StudyResult result)
+    public static String line(final StudyResult result, final StudyContext context)
     {
         final StringWriter text = new StringWriter();
         try (JsonGenerator json = FACTORY.createGenerator(text))
@@ -40,8 +48,10 @@ public final class StudyJson
             json.writeStringField("allocator", result.allocator());
             json.writeStringField("codec", result.codec());
             json.writeNumberField("pages", result.pages());
+            json.writeNumberField("pages_in_file", result.pagesInFile());
             json.writeNumberField("original_bytes", result.originalBytes());
             json.writeNumberField("compressed_bytes", result.compressedBytes());
+            json.writeNumberField("ratio", round(result.compressionRatio(), 4));
             json.writeNumberField("pool_bytes", result.poolBytes());
             json.writeNumberField("metadata_bytes", result.metadataBytes());
             json.writeNumberField("density", round(result.density(), 4));
@@ -53,6 +63,27 @@ public final class StudyJson
             json.writeNumberField("churn_density", round(result.churnDensity(), 4));
             json.writeNumberField("compacted_density", round(result.compactedDensity(), 4));
             json.writeBooleanField("verified", result.verified());
+            json.writeObjectFieldStart("run");
+            json.writeStringField("version", context.version());
+            json.writeStringField("jvm", context.jvm());
+            json.writeStringField("os", context.os());
+            json.writeNumberField("cores", context.cores());
+            json.writeStringField("time", context.start().toString());
+            json.writeArrayFieldStart("corpus");
+            for (final Path file : context.corpus())
+            {
+                json.writeString(file.toString());
+            }
+            json.writeEndArray();
+            json.writeNumberField("corpus_pages", context.pages());
+            json.writeObjectFieldStart("corpus_trailing_bytes");
+            for (final Map.Entry<Path, Integer> file : context.trailingBytes().entrySet())
+            {
+                json.writeNumberField(file.getKey().toString(), file.getValue());
+            }
+            json.writeEndObject();
+            json.writeNumberField("repeat", context.repeat());
+            json.writeEndObject();
             json.writeEndObject();
         }
         catch (final IOException ex)

@@ -67,6 +67,24 @@ public record StudyResult(
     }
 
     /**
+     * @return frontswap's store speed as a share of the raw codec's compress speed on the same pages (0 when the
+     *         codec's is unknown).
+     */
+    public double storeShareOfCodec()
+    {
+        return share(storeMbPerS, codecCompressMbPerS);
+    }
+
+    /**
+     * @return frontswap's load speed as a share of the raw codec's decompress speed on the same pages (0 when the
+     *         codec's is unknown).
+     */
+    public double loadShareOfCodec()
+    {
+        return share(loadMbPerS, codecDecompressMbPerS);
+    }
+
+    /**
      * @return pages the engine holds.
      */
     public long pagesInEngine()
@@ -81,6 +99,11 @@ public record StudyResult(
     public static String codecLabel(final CodecSpec codec)
     {
         return codec.equals(CodecSpec.lz4()) ? CodecSpec.LZ4 : codec.toString();
+    }
+
+    private static double share(final double part, final double whole)
+    {
+        return whole == 0 ? 0.0 : part / whole;
     }
 
     /**

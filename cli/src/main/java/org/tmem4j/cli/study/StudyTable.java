@@ -37,7 +37,7 @@ public final class StudyTable
                 r.churnDensity(), r.compactedDensity(), r.effectiveRatio(),
                 r.pagesInEngine() == 0 ? 0.0 : (double)r.metadataBytes() / r.pagesInEngine(),
                 r.storeMbPerS(), r.loadMbPerS(), r.codecCompressMbPerS(), r.codecDecompressMbPerS(),
-                percent(r.storeMbPerS(), r.codecCompressMbPerS()), percent(r.loadMbPerS(), r.codecDecompressMbPerS()),
+                100 * r.storeShareOfCodec(), 100 * r.loadShareOfCodec(),
                 r.verified() ? "yes" : "NO: loaded pages differ");
         }
         out.println();
@@ -47,10 +47,5 @@ public final class StudyTable
             + "after freeing every other page (churn) and after compaction;");
         out.println("effective ratio = original / (pool + metadata) bytes; MB/s = 10^6 original bytes per second; "
             + "of codec = frontswap speed / raw codec speed on the same pages.");
-    }
-
-    private static double percent(final double part, final double whole)
-    {
-        return whole == 0 ? 0.0 : 100.0 * part / whole;
     }
 }

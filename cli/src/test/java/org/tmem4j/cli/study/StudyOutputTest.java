@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,6 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 
 class StudyOutputTest
 {
@@ -25,11 +29,14 @@ class StudyOutputTest
         16_000, 812.25, 2950.5, 850.0, 3600.0, 0.61, 0.975, true);
     static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 10, 4_055_040, 2_000_000, 3_276_800,
         16_000, 300.0, 700.0, 320.0, 760.0, 0.5, 0.5, false);
+    static final StudyContext CONTEXT = new StudyContext("9.9.9", "Vendor 25.0.3+9", "Linux 6.1 amd64", 2,
+        Instant.parse("2026-12-06T18:00:00Z"), List.of(Path.of("/corpus/a.bin"), Path.of("/corpus/b.bin")), 1000,
+        Map.of(Path.of("/corpus/b.bin"), 100), 3);
 
     @Test
     void jsonLineHasExactlyTheSpecifiedFieldsInOrder() throws IOException
     {
-        final String line = StudyJson.line(ZSMALLOC);
+        final String line = StudyJson.line(ZSMALLOC, CONTEXT);
         assertFalse(line.contains("\n"), line);
         final JsonNode json = new ObjectMapper().readTree(line);
         final List<String> fields = new ArrayList<>();
@@ -37,13 +44,16 @@ class StudyOutputTest
         {
             fields.add(names.next());
         }
-        assertEquals(List.of("allocator", "codec", "pages", "original_bytes", "compressed_bytes", "pool_bytes",
-            "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
-            "codec_decompress_mb_s", "churn_density", "compacted_density", "verified"), fields);
+        assertEquals(List.of("allocator", "codec", "pages", "pages_in_file", "original_bytes", "compressed_bytes",
+            "ratio", "pool_bytes", "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s",
+            "codec_compress_mb_s", "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "run"),
+            fields);
         assertEquals(StudyJson.FIELDS, fields);
         assertEquals("zsmalloc", json.get("allocator").asText());
         assertEquals("lz4", json.get("codec").asText());
         assertEquals(1000, json.get("pages").asLong());
+        assertEquals(0, json.get("pages_in_file").asLong());
+        assertEquals(1.6667, json.get("ratio").asDouble(), 1e-9, "4096000 / 2457600 to 4 places");
         assertEquals(4_096_000, json.get("original_bytes").asLong());
         assertEquals(2_457_600, json.get("compressed_bytes").asLong());
         assertEquals(2_510_848, json.get("pool_bytes").asLong());
@@ -58,7 +68,35 @@ class StudyOutputTest
         assertEquals(0.975, json.get("compacted_density").asDouble(), 1e-9);
         assertTrue(json.get("verified").isBoolean());
         assertTrue(json.get("verified").asBoolean());
-        assertFalse(new ObjectMapper().readTree(StudyJson.line(ZBUD)).get("verified").asBoolean());
+        final JsonNode zbud = new ObjectMapper().readTree(StudyJson.line(ZBUD, CONTEXT));
+        assertFalse(zbud.get("verified").asBoolean());
+        assertEquals(10, zbud.get("pages_in_file").asLong());
+    }
+
+    @Test
+    void everyJsonLineCarriesTheRunsContext() throws IOException
+    {
+        final JsonNode run = new ObjectMapper().readTree(StudyJson.line(ZSMALLOC, CONTEXT)).get("run");
+        final List<String> fields = new ArrayList<>();
+        run.fieldNames().forEachRemaining(fields::add);
+        assertEquals(StudyJson.RUN_FIELDS, fields);
+        assertEquals("9.9.9", run.get("version").asText());
+        assertEquals("Vendor 25.0.3+9", run.get("jvm").asText());
+        assertEquals("Linux 6.1 amd64", run.get("os").asText());
+        assertEquals(2, run.get("cores").asInt());
+        assertEquals("2026-12-06T18:00:00Z", run.get("time").asText());
+        assertEquals("/corpus/a.bin", run.get("corpus").get(0).asText());
+        assertEquals("/corpus/b.bin", run.get("corpus").get(1).asText());
+        assertEquals(1000, run.get("corpus_pages").asInt());
+        assertEquals(100, run.get("corpus_trailing_bytes").get("/corpus/b.bin").asInt());
+        assertEquals(3, run.get("repeat").asInt());
+    }
+
+    @Test
+    void chartSubtitleSaysCorpusPagesPassesAndJvm()
+    {
+        assertEquals("1,000 pages of a.bin, b.bin; speeds: fastest of 3 passes; Vendor 25.0.3+9, 2 cores; tmem4j 9.9.9",
+            CONTEXT.subtitle());
     }
 
     @Test
@@ -67,7 +105,7 @@ class StudyOutputTest
         final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
         assertEquals(0.0, empty.density());
         assertEquals(0.0, empty.effectiveRatio());
-        assertTrue(StudyJson.line(empty).contains("\"density\":0.0"), StudyJson.line(empty));
+        assertTrue(StudyJson.line(empty, CONTEXT).contains("\"density\":0.0"), StudyJson.line(empty, CONTEXT));
     }
 
     @Test
@@ -87,12 +125,32 @@ class StudyOutputTest
     }
 
     @Test
+    void throughputLabelsGiveTheShareOfTheRawCodec()
+    {
+        assertEquals("zsmalloc / lz4: store 96%, load 82% of codec", StudyCharts.throughputLabel(ZSMALLOC));
+        assertEquals(812.25 / 850.0, ZSMALLOC.storeShareOfCodec(), 1e-12);
+        assertEquals(2950.5 / 3600.0, ZSMALLOC.loadShareOfCodec(), 1e-12);
+    }
+
+    @Test
+    void classesChartHasABarPerClassHoldingObjectsAndNoneForEmptyClasses()
+    {
+        final CategoryChart chart = StudyCharts.classesChart("lz4", List.of(new SizeClassOccupancy(32, 0, 0),
+            new SizeClassOccupancy(1600, 700, 12_000), new SizeClassOccupancy(2048, 300, 40_000)));
+        for (final CategorySeries series : chart.getSeriesMap().values())
+        {
+            assertEquals(CategorySeriesRenderStyle.Bar, series.getChartCategorySeriesRenderStyle(), series.getName());
+            assertEquals(List.of("1600", "2048"), series.getXData(), series.getName());
+        }
+    }
+
+    @Test
     void chartsAreWrittenAsNonEmptyPngFiles(@TempDir final Path dir) throws IOException
     {
         final List<SizeClassOccupancy> classes = List.of(new SizeClassOccupancy(32, 0, 0),
             new SizeClassOccupancy(1600, 700, 12_000), new SizeClassOccupancy(2048, 300, 40_000));
-        final List<Path> files = StudyCharts.write(dir.resolve("plots"), List.of(ZSMALLOC, ZBUD),
-            Map.of("lz4", classes));
+        final List<Path> files = StudyCharts.write(dir.resolve("plots"),
+            new StudyResults(CONTEXT, List.of(ZSMALLOC, ZBUD), Map.of("lz4", classes), Map.of()));
         assertEquals(List.of(dir.resolve("plots").resolve(StudyCharts.DENSITY),
             dir.resolve("plots").resolve(StudyCharts.THROUGHPUT),
             dir.resolve("plots").resolve("zsmalloc-classes-lz4.png")), files);

@@ -12,6 +12,7 @@ import org.tmem4j.frontend.Frontend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Registration;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.tmem.PageSizes;
 
 /**
  * cleancache for the JVM: a victim cache for clean file pages, one pool per mounted "filesystem".
@@ -74,12 +75,12 @@ public final class Cleancache implements Frontend
     }
 
     /**
-     * @param pageSize a power of two from 4096 to 65536.
+     * @param pageSize as {@link PageSizes} allows.
      * @return a private pool.
      */
     public CleancacheFs initFs(final int pageSize)
     {
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration -> mount(new FsPool(pageSize, null), registration));
     }
 
@@ -94,7 +95,7 @@ public final class Cleancache implements Frontend
 
     /**
      * @param uuid     the clustered filesystem's uuid.
-     * @param pageSize a power of two from 4096 to 65536, the same for every mount of the uuid.
+     * @param pageSize as {@link PageSizes} allows, the same for every mount of the uuid.
      * @return the pool shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
@@ -103,7 +104,7 @@ public final class Cleancache implements Frontend
         {
             throw new IllegalArgumentException("uuid of a shared filesystem is null");
         }
-        requirePageSize(pageSize);
+        PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration ->
         {
             final FsPool existing = shared.get(uuid);
@@ -193,12 +194,4 @@ public final class Cleancache implements Frontend
         return new CleancacheFs(this, fs, counters);
     }
 
-    private static void requirePageSize(final int pageSize)
-    {
-        if (pageSize < 4096 || pageSize > 65536 || Integer.bitCount(pageSize) != 1)
-        {
-            throw new IllegalArgumentException("page size " + pageSize + " is not allowed; use a power of two from "
-                + "4096 to 65536");
-        }
-    }
 }

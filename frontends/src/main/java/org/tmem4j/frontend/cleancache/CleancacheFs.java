@@ -41,8 +41,7 @@ public final class CleancacheFs
         boolean hit = false;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -56,7 +55,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -79,8 +78,7 @@ public final class CleancacheFs
         boolean kept = false;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -93,7 +91,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -116,8 +114,7 @@ public final class CleancacheFs
         final FsPool.Binding binding = fs.bound;
         if (binding != null && index <= Integer.MAX_VALUE)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -125,7 +122,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }
@@ -143,8 +140,7 @@ public final class CleancacheFs
         final FsPool.Binding binding = fs.bound;
         if (binding != null)
         {
-            final int ticket = binding.gate().enter();
-            if (ticket >= 0)
+            if (binding.gate().enter())
             {
                 try
                 {
@@ -152,7 +148,7 @@ public final class CleancacheFs
                 }
                 finally
                 {
-                    binding.gate().exit(ticket);
+                    binding.gate().exit();
                 }
             }
         }

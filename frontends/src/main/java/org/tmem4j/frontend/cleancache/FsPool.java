@@ -2,8 +2,8 @@ package org.tmem4j.frontend.cleancache;
 
 import java.util.UUID;
 
+import org.tmem4j.concurrent.DrainGate;
 import org.tmem4j.frontend.Backend;
-import org.tmem4j.frontend.Gate;
 import org.tmem4j.frontend.Registration;
 
 /**
@@ -14,7 +14,7 @@ import org.tmem4j.frontend.Registration;
 final class FsPool
 {
     /** The backend pool of one registration, and the gate that keeps it alive while operations are inside it. */
-    record Binding(Registration registration, int pool, Gate gate)
+    record Binding(Registration registration, int pool, DrainGate gate)
     {
         Backend backend()
         {
@@ -40,7 +40,7 @@ final class FsPool
             ? backend.createEphemeralPool(pageSize)
             : backend.createSharedEphemeralPool(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits(),
             pageSize);
-        bound = new Binding(registration, pool, new Gate());
+        bound = new Binding(registration, pool, new DrainGate());
     }
 
     /**
@@ -51,7 +51,7 @@ final class FsPool
         final Binding binding = bound;
         if (binding != null)
         {
-            binding.gate().closeAndDrain();
+            binding.gate().close();
             bound = null;
             binding.backend().destroyPool(binding.pool());
         }

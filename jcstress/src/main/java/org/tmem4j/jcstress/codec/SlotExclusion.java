@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.codec.CompressorPool;
 import org.tmem4j.codec.CompressorSlot;
+import org.tmem4j.tmem.PageSizes;
 
 /**
  * What the compressor-pool tests do on each actor: hold a slot, stamp its scratch and output buffers with the
@@ -24,7 +25,7 @@ final class SlotExclusion
      */
     static CompressorPool onePool(final CompressorPool.SlotSelection selection)
     {
-        return CompressorPool.create(CodecSpec.lz4(), 1, CompressorPool.MIN_PAGE_SIZE, selection);
+        return CompressorPool.create(CodecSpec.lz4(), 1, PageSizes.MIN, selection);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.tmem4j.jcstress.tmem;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.tmem4j.tmem.PageSizes;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.tmem.Tmem;
 import org.tmem4j.tmem.TmemPool;
@@ -20,8 +21,8 @@ final class SharedPool
     static
     {
         final Tmem tmem = new Tmem(1);
-        EPHEMERAL = tmem.createPool(PoolKind.EPHEMERAL, Tmem.MIN_PAGE_SIZE);
-        PERSISTENT = tmem.createPool(PoolKind.PERSISTENT, Tmem.MIN_PAGE_SIZE);
+        EPHEMERAL = tmem.createPool(PoolKind.EPHEMERAL, PageSizes.MIN);
+        PERSISTENT = tmem.createPool(PoolKind.PERSISTENT, PageSizes.MIN);
     }
 
     private SharedPool()

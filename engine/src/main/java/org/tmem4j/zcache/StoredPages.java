@@ -1,0 +1,285 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.codec.CompressorSlot;
+import org.tmem4j.codec.CorruptDataException;
+import org.tmem4j.codec.PageChecksum;
+import org.tmem4j.codec.SameFilledPage;
+
+/**
+ * The mapping between a stored page's {@link PageValue} and the allocator objects that hold it: storing a compressed
+ * page (in one object, or spanned over parts listed by a directory object when it exceeds the allocator's largest
+ * object), loading it back (gathering the parts, verifying the checksum, decompressing), freeing it, and the byte
+ * accounting of each pool that goes with those.
+ * <pre>
+ *   one object:   [compressed bytes | xxHash32 of the page (checksums on)]
+ *   spanned:      directory object [part handle 0 | part handle 1 | ...]  -&gt;  parts of at most the largest object,
+ *                 concatenated: the same layout as one object
+ * </pre>
+ * The checksum covers the page itself, not its compressed form: checked after decompression, it catches damage to
+ * the stored bytes and a codec that compressed or decompressed wrongly alike.
+ * <p>
+ * Thread-safe as the allocator is; a value is stored, loaded and freed by whoever holds it in a pool's index.
+ */
+final class StoredPages
+{
+    private static final int CHECKSUM_BYTES = Integer.BYTES;
+    private static final ValueLayout.OfInt STORED_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong STORED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private final ObjectAllocator allocator;
+    private final boolean checksum;
+    private final int checksumBytes;
+    private final int largestObject;
+    private final ZcacheEvents events;
+    private final Room room;
+
+    /**
+     * What to do when the allocator answers {@link ObjectAllocator#NO_MEMORY}.
+     */
+    @FunctionalInterface
+    interface Room
+    {
+        /**
+         * @param pool the pool a page is being stored in.
+         * @return whether room was made (an allocation may be retried), else the store fails.
+         */
+        boolean make(ZcachePool pool);
+    }
+
+    StoredPages(final ObjectAllocator allocator, final boolean checksum, final ZcacheEvents events, final Room room)
+    {
+        this.allocator = allocator;
+        this.checksum = checksum;
+        this.checksumBytes = checksum ? CHECKSUM_BYTES : 0;
+        this.largestObject = allocator.maxStoredSize();
+        this.events = events;
+        this.room = room;
+    }
+
+    /**
+     * Copies the compressed page (and its checksum) out of the slot into allocator memory and counts its bytes.
+     *
+     * @param compressed the compressed length in {@code slot.output()}.
+     * @param page       the page as it was compressed, for the checksum.
+     * @return the page's value, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long store(final ZcachePool pool, final CompressorSlot slot, final int compressed, final MemorySegment page)
+    {
+        final MemorySegment output = slot.output();
+        if (checksum)
+        {
+            output.set(STORED_INT, compressed, PageChecksum.of(page, 0, pool.pageSize));
+        }
+        final int length = compressed + checksumBytes;
+        final long value;
+        if (length <= largestObject)
+        {
+            value = allocate(pool, length);
+            if (value > 0)
+            {
+                allocator.write(value, output, 0);
+            }
+        }
+        else
+        {
+            value = storeSpanned(pool, output, length, slot.scratch());
+        }
+        if (value > 0)
+        {
+            count(pool, PageValue.isSpanned(value) ? storedBytes(value) : length);
+        }
+        return value;
+    }
+
+    /**
+     * Decompresses a stored page into {@code dst}, verifying the page against its checksum when checksums are on;
+     * a same-filled value is filled in.
+     *
+     * @throws CorruptDataException if the checksum or the compressed form is wrong; {@code dst} is then untouched
+     *                              when checksums are on.
+     */
+    void load(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize)
+    {
+        if (PageValue.isSameFilled(value))
+        {
+            SameFilledPage.fill(dst, 0, pageSize, PageValue.word(value));
+            return;
+        }
+        final MemorySegment compressed;
+        final int length;
+        if (PageValue.isSpanned(value))
+        {
+            length = gather(PageValue.handle(value), slot.output(), slot.scratch());
+            compressed = slot.scratch();
+        }
+        else
+        {
+            final MemorySegment view = allocator.view(value, slot.scratch());
+            length = (int)view.byteSize();
+            // a view copied into scratch is read through scratch itself: the codec keeps one buffer per segment it
+            // sees, and a fresh slice per get would cost a new one every time
+            compressed = view.address() == slot.scratch().address() ? slot.scratch() : view;
+        }
+        final int payload = length - checksumBytes;
+        // a checked page is decompressed aside, so a mismatch leaves dst untouched
+        final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
+        slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
+        if (checksum)
+        {
+            final int stored = compressed.get(STORED_INT, payload);
+            final int actual = PageChecksum.of(target, 0, pageSize);
+            if (stored != actual)
+            {
+                throw new CorruptDataException(String.format(
+                    "checksum mismatch over the %d-byte page: stored %08x, computed %08x", pageSize, stored, actual));
+            }
+        }
+        if (target != dst)
+        {
+            MemorySegment.copy(target, 0, dst, 0, pageSize);
+        }
+    }
+
+    /**
+     * Frees a value taken out of a pool, with its accounting.
+     */
+    void free(final ZcachePool pool, final long value)
+    {
+        if (PageValue.isSameFilled(value))
+        {
+            pool.sameFilledPages.decrement();
+            return;
+        }
+        final long bytes = storedBytes(value);
+        if (PageValue.isSpanned(value))
+        {
+            for (final long part : directory(PageValue.handle(value)))
+            {
+                allocator.free(part);
+            }
+        }
+        allocator.free(PageValue.handle(value));
+        count(pool, -bytes);
+    }
+
+    private void count(final ZcachePool pool, final long bytes)
+    {
+        pool.compressedBytes.add(bytes);
+        if (pool.persistent)
+        {
+            events.persistentCompressedBytes.add(bytes);
+            events.persistentCompressedPages.add(Long.signum(bytes));
+        }
+    }
+
+    private long storeSpanned(final ZcachePool pool, final MemorySegment output, final int length,
+        final MemorySegment directory)
+    {
+        final int parts = (length + largestObject - 1) / largestObject;
+        final long dir = allocate(pool, parts * Long.BYTES);
+        if (dir < 0)
+        {
+            return dir;
+        }
+        for (int i = 0; i < parts; i++)
+        {
+            final int offset = i * largestObject;
+            final long part = allocate(pool, Math.min(largestObject, length - offset));
+            if (part < 0)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    allocator.free(directory.get(STORED_LONG, (long)j * Long.BYTES));
+                }
+                allocator.free(dir);
+                return part;
+            }
+            allocator.write(part, output, offset);
+            directory.set(STORED_LONG, (long)i * Long.BYTES, part);
+        }
+        allocator.write(dir, directory, 0);
+        return dir | PageValue.SPAN;
+    }
+
+    /**
+     * Allocates, asking for {@link Room} while the allocator has none.
+     *
+     * @return a handle, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    private long allocate(final ZcachePool pool, final int size)
+    {
+        while (true)
+        {
+            final long handle = allocator.allocate(size);
+            if (handle > 0)
+            {
+                if (handle >= PageValue.SPAN)
+                {
+                    allocator.free(handle);
+                    throw new IllegalStateException("allocator " + allocator.name() + " returned handle " + handle +
+                        "; zcache needs handles below 2^62");
+                }
+                return handle;
+            }
+            if (handle != ObjectAllocator.NO_MEMORY)
+            {
+                throw new IllegalStateException("allocator " + allocator.name() + " refused " + size +
+                    " bytes although its largest object is " + largestObject);
+            }
+            if (!room.make(pool))
+            {
+                return ObjectAllocator.NO_MEMORY;
+            }
+        }
+    }
+
+    /**
+     * Reads a spanned page's parts, in order, into {@code into}; the directory passes through {@code directory}.
+     *
+     * @return the total length.
+     */
+    private int gather(final long dir, final MemorySegment directory, final MemorySegment into)
+    {
+        final int parts = allocator.size(dir) / Long.BYTES;
+        allocator.read(dir, directory, 0);
+        int length = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            final long part = directory.get(STORED_LONG, (long)i * Long.BYTES);
+            allocator.read(part, into, length);
+            length += allocator.size(part);
+        }
+        return length;
+    }
+
+    /**
+     * @return bytes of allocator objects a stored value holds.
+     */
+    private long storedBytes(final long value)
+    {
+        final long handle = PageValue.handle(value);
+        long bytes = allocator.size(handle);
+        if (PageValue.isSpanned(value))
+        {
+            for (final long part : directory(handle))
+            {
+                bytes += allocator.size(part);
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the part handles a span directory lists (large pages only, off the hot path of 4 KiB pages).
+     */
+    private long[] directory(final long dir)
+    {
+        final long[] parts = new long[allocator.size(dir) / Long.BYTES];
+        allocator.read(dir, MemorySegment.ofArray(parts), 0);
+        return parts;
+    }
+}
