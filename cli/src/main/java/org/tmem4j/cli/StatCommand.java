@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.tmem4j.stats.CounterDescription;
+import org.tmem4j.stats.CounterKind;
 import org.tmem4j.stats.CounterValue;
 import org.tmem4j.stats.CountersFile;
 import org.tmem4j.stats.CountersFileReader;
@@ -27,8 +29,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tmem4j stat}: prints the counters of a running engine from its memory-mapped counters file, one
- * {@code kind/name/counter value} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints them
- * again every interval with each counter's change per second.
+ * {@code kind/name/counter value unit} line each, the {@code cat debugfs} of tmem4j. With {@code --watch} it prints
+ * them again every interval with each monotonic counter's change per second (a gauge is a level: its value is what
+ * counts, so it gets no rate); {@code --describe} adds each counter's type and meaning, all as the counters file
+ * carries them from the engine's descriptions.
  * <p>
  * Exit codes: {@link #OK} when the counters were printed; {@link #NO_COUNTERS} when no live engine's counters could
  * be read (no file, a stale, closed, truncated or unreadable one, or several engines to choose from);
@@ -71,8 +75,12 @@ public final class StatCommand implements Callable<Integer>
         defaultValue = "${sys:java.io.tmpdir}")
     Path dir;
 
-    @Option(names = "--watch", description = "Print again every interval, with per-second changes.")
+    @Option(names = "--watch", description = "Print again every interval, with each counter's change per second "
+        + "(gauges are levels: no rate).")
     boolean watch;
+
+    @Option(names = "--describe", description = "Add each counter's type (counter or gauge) and meaning.")
+    boolean describe;
 
     @Option(names = "--json", description = "Print each sample as one JSON object on its own line (pid, file, time, "
         + "published_ms, dropped_counters, counters by label) instead of the table.")
@@ -147,7 +155,7 @@ public final class StatCommand implements Callable<Integer>
         final int width = labelWidth(snapshot.get());
         for (final CounterValue counter : snapshot.get().counters())
         {
-            out.printf(Locale.ROOT, "%-" + width + "s %20d%n", counter.label(), counter.value());
+            printLine(out, width, counter, null);
         }
         return OK;
     }
@@ -188,7 +196,7 @@ public final class StatCommand implements Callable<Integer>
                 final String label = counter.label();
                 final Long before = previous.get(label);
                 final String rate;
-                if (before == null)
+                if (before == null || counter.description().kind() == CounterKind.GAUGE)
                 {
                     rate = "";
                 }
@@ -200,7 +208,7 @@ public final class StatCommand implements Callable<Integer>
                 {
                     rate = String.format(Locale.ROOT, "%+.1f/s", (counter.value() - before) * 1000.0 / elapsedMs);
                 }
-                out.printf(Locale.ROOT, "%-" + width + "s %20d %16s%n", label, counter.value(), rate);
+                printLine(out, width, counter, rate);
                 current.put(label, counter.value());
             }
             out.flush();
@@ -247,6 +255,26 @@ public final class StatCommand implements Callable<Integer>
         {
             out.println("# no counters registered");
         }
+    }
+
+    /**
+     * One counter: label, value and unit, then its rate when watching ({@code rate} not null), then its type and
+     * meaning with {@code --describe}.
+     */
+    private void printLine(final PrintWriter out, final int width, final CounterValue counter, final String rate)
+    {
+        final CounterDescription description = counter.description();
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %20d %-10s",
+            counter.label(), counter.value(), description.unit().symbol()));
+        if (rate != null)
+        {
+            line.append(String.format(Locale.ROOT, " %16s", rate));
+        }
+        if (describe)
+        {
+            line.append(String.format(Locale.ROOT, " %-7s %s", description.kind().label(), description.description()));
+        }
+        out.println(line.toString().stripTrailing());
     }
 
     private static int labelWidth(final CountersSnapshot snapshot)

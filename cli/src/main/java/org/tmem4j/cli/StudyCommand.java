@@ -138,9 +138,8 @@ public final class StudyCommand implements Callable<Integer>
             final int count = pages.pageCount();
             if (!json)
             {
-                out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s %s, %d cores; speeds: the "
-                    + "fastest of %d passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files,
-                    System.getProperty("java.vm.name"), Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s; speeds: the fastest of %d "
+                    + "passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, Version.runtime(),
                     repeat);
             }
             final PrintWriter notes = json ? err : out;

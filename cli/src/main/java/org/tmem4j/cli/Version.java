@@ -46,14 +46,29 @@ public final class Version implements IVersionProvider
     }
 
     /**
-     * @return the JDK, operating system and cores this process runs on, e.g.
+     * @return the JVM's vendor and version, e.g. {@code Eclipse Adoptium 25.0.3+9-LTS}.
+     */
+    public static String jvm()
+    {
+        return System.getProperty("java.vendor") + " " + Runtime.version();
+    }
+
+    /**
+     * @return the operating system's name, version and architecture, e.g. {@code Linux 6.1 amd64}.
+     */
+    public static String os()
+    {
+        return System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+            + System.getProperty("os.arch");
+    }
+
+    /**
+     * @return the JVM, operating system and cores this process runs on, e.g.
      *         {@code Eclipse Adoptium 25.0.3+9-LTS, Linux 6.1 amd64, 2 cores}.
      */
     public static String runtime()
     {
-        return String.format(Locale.ROOT, "%s %s, %s %s %s, %d cores", System.getProperty("java.vendor"),
-            Runtime.version(), System.getProperty("os.name"), System.getProperty("os.version"),
-            System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors());
+        return String.format(Locale.ROOT, "%s, %s, %d cores", jvm(), os(), Runtime.getRuntime().availableProcessors());
     }
 
     @Override

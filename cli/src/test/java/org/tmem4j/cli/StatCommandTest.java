@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.stats.CounterRegistry;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.stats.CounterUnit;
 import org.tmem4j.stats.CountersFile;
 import org.tmem4j.stats.CountersFilePublisher;
 
@@ -59,8 +60,10 @@ class StatCommandTest
     {
         final CounterRegistry registry = new CounterRegistry();
         registry.register(CounterSource.builder("engine", "tmem")
-            .counter("stores", () -> stores).counter("loads", () -> -3).build());
-        registry.register(CounterSource.builder("allocator", "zsmalloc").counter("pages_used", () -> 77).build());
+            .counter("stores", CounterUnit.OPERATIONS, "store calls", () -> stores)
+            .counter("loads", CounterUnit.OPERATIONS, "load calls", () -> -3).build());
+        registry.register(CounterSource.builder("allocator", "zsmalloc")
+            .gauge("pages_used", CounterUnit.PAGES, "pages held", () -> 77).build());
         return registry;
     }
 
@@ -83,10 +86,17 @@ class StatCommandTest
             assertEquals(4, lines.size(), run.out());
             assertTrue(lines.get(0).startsWith("# tmem4j counters of pid " + PID + ", up "), lines.get(0));
             assertTrue(lines.get(0).endsWith(file.toString()), lines.get(0));
-            assertTrue(lines.get(1).matches("engine/tmem/stores +123456"), lines.get(1));
-            assertTrue(lines.get(2).matches("engine/tmem/loads +-3"), lines.get(2));
-            assertTrue(lines.get(3).matches("allocator/zsmalloc/pages_used +77"), lines.get(3));
-            assertEquals(lines.get(1).length(), lines.get(3).length(), "values are right-aligned in one column");
+            assertTrue(lines.get(1).matches("engine/tmem/stores +123456 operations"), lines.get(1));
+            assertTrue(lines.get(2).matches("engine/tmem/loads +-3 operations"), lines.get(2));
+            assertTrue(lines.get(3).matches("allocator/zsmalloc/pages_used +77 pages"), lines.get(3));
+            assertEquals(lines.get(1).indexOf(" operations"), lines.get(3).indexOf(" pages"),
+                "values are right-aligned in one column, units follow");
+
+            final List<String> described = run("--file", file.toString(), "--describe").out().lines().toList();
+            assertTrue(described.get(1).matches("engine/tmem/stores +123456 operations +counter store calls"),
+                described.get(1));
+            assertTrue(described.get(3).matches("allocator/zsmalloc/pages_used +77 pages +gauge +pages held"),
+                described.get(3));
         }
     }
 
@@ -175,8 +185,10 @@ class StatCommandTest
         final CounterRegistry registry = new CounterRegistry();
         final long start = System.nanoTime();
         registry.register(CounterSource.builder("engine", "clock")
-            .counter("micros", () -> (System.nanoTime() - start) / 1000)
-            .counter("constant", () -> 9).build());
+            .counter("micros", CounterUnit.EVENTS, "microseconds ticked", () -> (System.nanoTime() - start) / 1000)
+            .counter("constant", CounterUnit.EVENTS, "never changes", () -> 9)
+            .gauge("level", CounterUnit.PAGES, "a level that moves", () -> (System.nanoTime() - start) / 1000)
+            .build());
         final Path file = dir.resolve("watch.counters");
         try (CountersFilePublisher _ = publish(registry, file, Duration.ofMillis(5)))
         {
@@ -188,8 +200,11 @@ class StatCommandTest
             assertFalse(blocks.get(0).contains("/s"), "the first print has nothing to compare with");
             for (final String block : blocks.subList(1, 3))
             {
-                assertTrue(Pattern.compile("engine/clock/constant +9 +\\+0\\.0/s").matcher(block).find(), block);
-                final Matcher micros = Pattern.compile("engine/clock/micros +\\d+ +\\+(\\d+)\\.\\d/s").matcher(block);
+                assertTrue(Pattern.compile("engine/clock/constant +9 events +\\+0\\.0/s").matcher(block).find(), block);
+                assertTrue(Pattern.compile("(?m)^engine/clock/level +\\d+ pages$").matcher(block).find(),
+                    "a gauge is shown as its value, without a rate: " + block);
+                final Matcher micros = Pattern.compile("engine/clock/micros +\\d+ events +\\+(\\d+)\\.\\d/s")
+                    .matcher(block);
                 assertTrue(micros.find(), block);
                 // a clock in microseconds advances about a million per second (publish times are in millis)
                 final long rate = Long.parseLong(micros.group(1));

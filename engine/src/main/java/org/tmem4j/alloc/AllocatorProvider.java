@@ -25,7 +25,7 @@ public interface AllocatorProvider
     ObjectAllocator create(PageMemory memory);
 
     /**
-     * @param name an allocator's name, e.g. {@code "zbud"} or {@code "zsmalloc"}.
+     * @param name an allocator's name, in any case, e.g. {@code "zbud"} or {@code "zsmalloc"}.
      * @return the provider of that name on the class path.
      * @throws IllegalArgumentException naming the known allocators when there is none of that name.
      */
@@ -34,7 +34,7 @@ public interface AllocatorProvider
         final List<String> known = new ArrayList<>();
         for (final AllocatorProvider provider : ServiceLoader.load(AllocatorProvider.class))
         {
-            if (provider.name().equals(name))
+            if (provider.name().equalsIgnoreCase(name))
             {
                 return provider;
             }

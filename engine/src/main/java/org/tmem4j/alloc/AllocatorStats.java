@@ -1,6 +1,13 @@
 package org.tmem4j.alloc;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+
+import org.tmem4j.memory.PageMemory;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterDescription;
+import org.tmem4j.stats.CounterUnit;
 
 /**
  * A snapshot of an allocator's accounting.
@@ -9,10 +16,22 @@ import java.util.Map;
  * @param objects      live objects.
  * @param storedBytes  sum of the live objects' sizes.
  * @param pagesUsed    pages the allocator holds from the page memory.
- * @param details      allocator-specific counters, in a stable order (e.g. {@code buddied}, {@code pages_compacted}).
+ * @param details      allocator-specific counters with their descriptions, in a stable order (e.g. zbud's
+ *                     {@code buddied}, zsmalloc's {@code pages_compacted}); an allocator makes them with its own
+ *                     {@link CounterCatalog#values}.
  */
-public record AllocatorStats(String allocator, long objects, long storedBytes, long pagesUsed, Map<String, Long> details)
+public record AllocatorStats(String allocator, long objects, long storedBytes, long pagesUsed,
+    Map<CounterDescription, Long> details)
 {
+    /** The counters every allocator has; an allocator's source adds its {@link #details()}. */
+    public static final CounterCatalog<AllocatorStats> COUNTERS = CounterCatalog.<AllocatorStats>builder()
+        .gauge("objects", CounterUnit.OBJECTS, "live allocator objects", AllocatorStats::objects)
+        .gauge("stored_bytes", CounterUnit.BYTES, "bytes stored in live objects (the sum of their sizes)",
+            AllocatorStats::storedBytes)
+        .gauge("pages_used", CounterUnit.PAGES, "pages the allocator holds from page memory",
+            AllocatorStats::pagesUsed)
+        .build();
+
     /**
      * @param allocator   the allocator's name.
      * @param objects     live objects.
@@ -22,7 +41,25 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
      */
     public AllocatorStats
     {
-        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    /**
+     * @param name a detail's name, e.g. {@code buddied}.
+     * @return its value.
+     * @throws IllegalArgumentException if this allocator has no such detail.
+     */
+    public long detail(final String name)
+    {
+        for (final Map.Entry<CounterDescription, Long> detail : details.entrySet())
+        {
+            if (detail.getKey().name().equals(name))
+            {
+                return detail.getValue();
+            }
+        }
+        throw new IllegalArgumentException("allocator " + allocator + " has no detail '" + name + "'; its details are "
+            + details.keySet().stream().map(CounterDescription::name).toList());
     }
 
     /**
@@ -30,7 +67,7 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
      */
     public long poolBytes()
     {
-        return pagesUsed * org.tmem4j.memory.PageMemory.PAGE_SIZE;
+        return pagesUsed * PageMemory.PAGE_SIZE;
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.tmem4j.codec;
 
-import java.util.Objects;
 
 /**
  * What codec to build: a name and a level, as written in configuration ({@code "lz4"}, {@code "zstd:3"}).
@@ -39,7 +38,10 @@ public record CodecSpec(String name, int level)
      */
     public CodecSpec
     {
-        Objects.requireNonNull(name, "name");
+        if (name == null)
+        {
+            throw new IllegalArgumentException("codec name is null; " + ALLOWED);
+        }
         switch (name)
         {
             case LZ4 ->
@@ -91,7 +93,10 @@ public record CodecSpec(String name, int level)
      */
     public static CodecSpec parse(final String text)
     {
-        Objects.requireNonNull(text, "text");
+        if (text == null)
+        {
+            throw new IllegalArgumentException("codec spec is null; " + ALLOWED);
+        }
         final String trimmed = text.strip();
         final int colon = trimmed.indexOf(':');
         final String name = (colon < 0 ? trimmed : trimmed.substring(0, colon)).strip().toLowerCase(java.util.Locale.ROOT);

@@ -8,6 +8,7 @@ import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.AttributeNotFoundException;
 import javax.management.DynamicMBean;
+import javax.management.ImmutableDescriptor;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanNotificationInfo;
@@ -15,7 +16,10 @@ import javax.management.MBeanOperationInfo;
 import javax.management.ReflectionException;
 
 /**
- * One {@link CounterSource} as a JMX MBean: each counter a read-only {@code long} attribute, sampled when read.
+ * One {@link CounterSource} as a JMX MBean: each counter a read-only {@code long} attribute, sampled when read,
+ * whose description is the counter's meaning and whose descriptor carries the standard fields {@code metricType}
+ * ({@code counter} or {@code gauge}) and {@code units} (e.g. {@code pages}), so that a JMX console or exporter
+ * tells rates from levels without knowing tmem4j.
  * Reading several attributes at once ({@link #getAttributes(String[])}, as JConsole does) takes one sample, so their
  * values are as consistent as the source makes one sample.
  */
@@ -28,19 +32,19 @@ final class CounterMBean implements DynamicMBean
 
     /**
      * @param source       the source.
-     * @param counterNames its counter names, as registered.
+     * @param descriptions its counters, as registered.
      */
-    CounterMBean(final CounterSource source, final List<String> counterNames)
+    CounterMBean(final CounterSource source, final List<CounterDescription> descriptions)
     {
         this.source = source;
-        this.names = counterNames;
-        final MBeanAttributeInfo[] attributes = new MBeanAttributeInfo[counterNames.size()];
+        this.names = descriptions.stream().map(CounterDescription::name).toList();
+        final MBeanAttributeInfo[] attributes = new MBeanAttributeInfo[descriptions.size()];
         for (int i = 0; i < attributes.length; i++)
         {
-            final String name = counterNames.get(i);
-            indexes.put(name, i);
-            attributes[i] = new MBeanAttributeInfo(name, "long",
-                "counter " + name + " of " + source.kind() + "/" + source.name(), true, false, false);
+            final CounterDescription counter = descriptions.get(i);
+            indexes.put(counter.name(), i);
+            attributes[i] = new MBeanAttributeInfo(counter.name(), "long", counter.description(), true, false, false,
+                new ImmutableDescriptor("metricType=" + counter.kind().label(), "units=" + counter.unit().symbol()));
         }
         this.info = new MBeanInfo(CounterMBean.class.getName(),
             "tmem4j counters of " + source.kind() + "/" + source.name(),

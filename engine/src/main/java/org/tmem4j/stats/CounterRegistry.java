@@ -10,7 +10,7 @@ import java.util.Set;
  * {@link JmxCounterPublisher}) read from here.
  * <p>
  * Registration checks a source once (valid, unique names; labels that fit the counters file) and captures its
- * counter names, so publishers never call {@link CounterSource#counterNames()} again. Each change bumps the
+ * counter descriptions, so publishers never call {@link CounterSource#descriptions()} again. Each change bumps the
  * {@link #generation()}, which the counters-file publisher compares on every tick to know when to rewrite the
  * file's layout; reading the current sources costs one volatile load and allocates nothing.
  * <p>
@@ -50,13 +50,13 @@ public final class CounterRegistry
      * A registered source with its counter names as they were at registration.
      *
      * @param source       the source.
-     * @param counterNames its counter names.
+     * @param descriptions its counters.
      */
-    record RegisteredSource(CounterSource source, List<String> counterNames)
+    record RegisteredSource(CounterSource source, List<CounterDescription> descriptions)
     {
         String label(final int counter)
         {
-            return CountersFile.label(source.kind(), source.name(), counterNames.get(counter));
+            return CountersFile.label(source.kind(), source.name(), descriptions.get(counter).name());
         }
     }
 
@@ -207,16 +207,16 @@ public final class CounterRegistry
         }
         final String kind = CounterNames.requireValid("kind", source.kind());
         final String name = CounterNames.requireValid("name", source.name());
-        final List<String> names = source.counterNames();
-        if (names == null || names.isEmpty())
+        final List<CounterDescription> descriptions = source.descriptions();
+        if (descriptions == null || descriptions.isEmpty())
         {
             throw new IllegalArgumentException("counter source " + kind + "/" + name + " has no counters");
         }
-        final List<String> copy = List.copyOf(names);
+        final List<CounterDescription> copy = List.copyOf(descriptions);
         final Set<String> seen = new HashSet<>();
-        for (final String counter : copy)
+        for (final CounterDescription description : copy)
         {
-            CounterNames.requireValid("counter", counter);
+            final String counter = description.name();
             if (!seen.add(counter))
             {
                 throw new IllegalArgumentException("counter source " + kind + "/" + name + " repeats counter '"

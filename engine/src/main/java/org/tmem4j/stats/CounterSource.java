@@ -1,23 +1,24 @@
 package org.tmem4j.stats;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * A component's named long counters, sampled on demand: what an engine, allocator or frontend implements (or builds
- * with {@link #builder(String, String)}) to show its counters over JMX and in the counters file.
+ * A component's described long counters, sampled on demand: what an engine, allocator or frontend gives (usually
+ * made from a {@link CounterCatalog}, or with {@link #builder(String, String)}) to show its counters over JMX, in the
+ * counters file and in Micrometer.
  * <p>
  * A source is identified by its {@link #kind()} (what sort of component: {@code engine}, {@code allocator},
- * {@code frontend}, {@code memory}, ...) and its {@link #name()} (which one: {@code zsmalloc}, {@code pool-3}).
- * Its counter names are fixed for its lifetime; a component whose set of counters changes registers a new source.
- * Kinds, names and counter names are made of {@code [A-Za-z0-9_.-]} so they fit a file label, a JMX object name and
- * a shell alike.
+ * {@code frontend}, {@code memory}, ...) and its {@link #name()} (which one: {@code zcache-1}, {@code cleancache}),
+ * and may carry {@link #tags()} that describe it further (its allocator, its codec). Its counters are fixed for its
+ * lifetime; a component whose set of counters changes registers a new source. Kinds, names and counter names are
+ * made of {@code [A-Za-z0-9_.-]} so they fit a file label, a JMX object name and a shell alike.
  * <p>
  * {@link #sample(long[])} fills a caller-owned array, so a publisher that keeps one array per source samples without
- * allocating. It may be called from any thread, concurrently (the publisher and JMX clients), and must be cheap: it
- * runs every publish interval. A component that keeps its counters under a lock takes its snapshot under one
- * acquisition and copies it out, so the values of one sample are consistent with each other.
+ * allocating the array. It may be called from any thread, concurrently (the publisher and JMX clients), and must be
+ * cheap: it runs every publish interval. A component that keeps its counters under a lock takes its snapshot under
+ * one acquisition and copies it out, so the values of one sample are consistent with each other.
  */
 public interface CounterSource
 {
@@ -27,20 +28,30 @@ public interface CounterSource
     String kind();
 
     /**
-     * @return which component of its kind this is, e.g. {@code zsmalloc}.
+     * @return which component of its kind this is, e.g. {@code zcache-1}.
      */
     String name();
 
     /**
-     * @return the names of the counters, in the order {@link #sample(long[])} fills them; the same on every call.
+     * @return what each counter is, in the order {@link #sample(long[])} fills them; the same on every call.
      */
-    List<String> counterNames();
+    List<CounterDescription> descriptions();
+
+    /**
+     * @return fixed facts about the component, as tag names to values (e.g. {@code allocator=zsmalloc},
+     * {@code codec=lz4}), for monitoring systems that tag their series; none by default. Names and values follow the
+     * counter naming rule.
+     */
+    default Map<String, String> tags()
+    {
+        return Map.of();
+    }
 
     /**
      * Reads the counters now.
      *
-     * @param values an array of at least {@code counterNames().size()} elements; element {@code i} receives the
-     *               value of counter {@code counterNames().get(i)}.
+     * @param values an array of at least {@code descriptions().size()} elements; element {@code i} receives the
+     *               value of counter {@code descriptions().get(i)}.
      */
     void sample(long[] values);
 
@@ -62,8 +73,8 @@ public interface CounterSource
     {
         private final String kind;
         private final String name;
-        private final List<String> names = new ArrayList<>();
-        private final List<LongSupplier> suppliers = new ArrayList<>();
+        private final CounterCatalog.Builder<Object> catalog = CounterCatalog.builder();
+        private int counters;
 
         private Builder(final String kind, final String name)
         {
@@ -72,26 +83,42 @@ public interface CounterSource
         }
 
         /**
-         * @param counter the counter's name, unique within the source.
-         * @param value   reads the counter's current value; thread-safe and cheap.
-         * @return this builder.
-         * @throws IllegalArgumentException if the name is invalid or already added.
+         * @param counter     the counter's name, unique within the source.
+         * @param unit        what it counts.
+         * @param description its meaning, one line.
+         * @param value       reads the counter's current value; thread-safe and cheap.
+         * @return this builder, with a monotonic counter added.
+         * @throws IllegalArgumentException if the description is invalid, the name already added or value null.
          */
-        public Builder counter(final String counter, final LongSupplier value)
+        public Builder counter(final String counter, final CounterUnit unit, final String description,
+            final LongSupplier value)
         {
-            CounterNames.requireValid("counter", counter);
+            return add(CounterDescription.counter(counter, unit, description), value);
+        }
+
+        /**
+         * @param counter     the gauge's name, unique within the source.
+         * @param unit        what it counts.
+         * @param description its meaning, one line.
+         * @param value       reads the gauge's current value; thread-safe and cheap.
+         * @return this builder, with a gauge added.
+         * @throws IllegalArgumentException if the description is invalid, the name already added or value null.
+         */
+        public Builder gauge(final String counter, final CounterUnit unit, final String description,
+            final LongSupplier value)
+        {
+            return add(CounterDescription.gauge(counter, unit, description), value);
+        }
+
+        private Builder add(final CounterDescription description, final LongSupplier value)
+        {
             if (value == null)
             {
-                throw new IllegalArgumentException("counter '" + counter + "' of " + kind + "/" + name
+                throw new IllegalArgumentException("counter '" + description.name() + "' of " + kind + "/" + name
                     + " needs a value supplier, got null");
             }
-            if (names.contains(counter))
-            {
-                throw new IllegalArgumentException("counter '" + counter + "' of " + kind + "/" + name
-                    + " is already added; counter names must be unique within a source");
-            }
-            names.add(counter);
-            suppliers.add(value);
+            catalog.add(description, ignored -> value.getAsLong());
+            counters++;
             return this;
         }
 
@@ -101,12 +128,12 @@ public interface CounterSource
          */
         public CounterSource build()
         {
-            if (names.isEmpty())
+            if (counters == 0)
             {
-                throw new IllegalArgumentException(
-                    "source " + kind + "/" + name + " has no counters; add at least one");
+                throw new IllegalArgumentException("source " + kind + "/" + name + " has no counters; add at least one");
             }
-            return new SuppliedCounterSource(kind, name, List.copyOf(names), suppliers.toArray(new LongSupplier[0]));
+            // each counter reads its own supplier: the snapshot is only a token meaning the source is there
+            return catalog.build().source(kind, name, Map.of(), () -> Boolean.TRUE);
         }
     }
 }

@@ -45,16 +45,27 @@ import java.util.List;
  *  +---------------------------------------------------------------+
  *  |                       Reserved (288)                         ...  92
  *  +---------------------------------------------------------------+  128
- *  |           Metadata records: capacity x 128 bytes             ...
- *  +---------------------------------------------------------------+  128 + capacity * 128
+ *  |           Metadata records: capacity x 512 bytes             ...
+ *  +---------------------------------------------------------------+  128 + capacity * 512
  *  |           Value records: capacity x 64 bytes                 ...
  *  +---------------------------------------------------------------+
  *
- *  Metadata record (128 bytes), counter i at 128 + i * 128:
+ *  Metadata record (512 bytes), counter i at 128 + i * 512: what the counter is, so that a reader in another
+ *  process can show rates for counters and values for gauges, with units and meanings
  *  +---------------------------------------------------------------+
  *  |                     Label length (32)                         |  0
  *  +---------------------------------------------------------------+
  *  |         Label, US-ASCII "kind/name/counter" (up to 124 bytes)...  4
+ *  +---------------------------------------------------------------+
+ *  |               Kind: 1 counter, 2 gauge (32)                   | 128
+ *  +---------------------------------------------------------------+
+ *  |                      Unit length (32)                         | 132
+ *  +---------------------------------------------------------------+
+ *  |             Unit, US-ASCII, e.g. "pages" (up to 28 bytes)    ... 136
+ *  +---------------------------------------------------------------+
+ *  |                   Description length (32)                     | 164
+ *  +---------------------------------------------------------------+
+ *  |           Description, US-ASCII (up to 344 bytes)            ... 168
  *  +---------------------------------------------------------------+
  *
  *  Value record (64 bytes, one cache line), counter i at valuesOffset + i * 64:
@@ -83,7 +94,7 @@ public final class CountersFile
     /** "TMEM4JCT" as a big-endian long. */
     public static final long MAGIC = 0x544D_454D_344A_4354L;
     /** Layout version; a reader refuses any other. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Offset of the magic. */
     public static final int MAGIC_OFFSET = 0;
@@ -118,13 +129,32 @@ public final class CountersFile
     /** Offset of the first metadata record. */
     public static final int METADATA_OFFSET = HEADER_LENGTH;
     /** Length of one metadata record. */
-    public static final int METADATA_RECORD_LENGTH = 128;
+    public static final int METADATA_RECORD_LENGTH = 512;
     /** Offset of the label length within a metadata record. */
     public static final int LABEL_LENGTH_OFFSET = 0;
     /** Offset of the label within a metadata record. */
     public static final int LABEL_OFFSET = 4;
+    /** Offset of the counter kind within a metadata record. */
+    public static final int KIND_OFFSET = 128;
     /** Longest label in bytes. */
-    public static final int MAX_LABEL_LENGTH = METADATA_RECORD_LENGTH - LABEL_OFFSET;
+    public static final int MAX_LABEL_LENGTH = KIND_OFFSET - LABEL_OFFSET;
+    /** Offset of the unit length within a metadata record. */
+    public static final int UNIT_LENGTH_OFFSET = 132;
+    /** Offset of the unit within a metadata record. */
+    public static final int UNIT_OFFSET = 136;
+    /** Offset of the description length within a metadata record. */
+    public static final int DESCRIPTION_LENGTH_OFFSET = 164;
+    /** Longest unit in bytes. */
+    public static final int MAX_UNIT_LENGTH = DESCRIPTION_LENGTH_OFFSET - UNIT_OFFSET;
+    /** Offset of the description within a metadata record. */
+    public static final int DESCRIPTION_OFFSET = 168;
+    /** Longest description in bytes. */
+    public static final int MAX_DESCRIPTION_LENGTH = METADATA_RECORD_LENGTH - DESCRIPTION_OFFSET;
+
+    /** Kind field of a monotonic counter. */
+    public static final int KIND_COUNTER = 1;
+    /** Kind field of a gauge. */
+    public static final int KIND_GAUGE = 2;
 
     /** Length of one value record: a cache line, so that no two values share one. */
     public static final int VALUE_RECORD_LENGTH = 64;

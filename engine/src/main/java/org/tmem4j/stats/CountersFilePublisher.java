@@ -153,10 +153,11 @@ public final class CountersFilePublisher implements AutoCloseable
     {
         final List<CounterRegistry.RegisteredSource> fitting = new ArrayList<>();
         final List<String> labels = new ArrayList<>();
+        final List<CounterDescription> descriptions = new ArrayList<>();
         int dropped = 0;
         for (final CounterRegistry.RegisteredSource source : state.sources())
         {
-            final int size = source.counterNames().size();
+            final int size = source.descriptions().size();
             if (labels.size() + size > writer.capacity())
             {
                 dropped += size;
@@ -166,6 +167,7 @@ public final class CountersFilePublisher implements AutoCloseable
             for (int i = 0; i < size; i++)
             {
                 labels.add(source.label(i));
+                descriptions.add(source.descriptions().get(i));
             }
         }
         if (dropped > 0)
@@ -179,7 +181,7 @@ public final class CountersFilePublisher implements AutoCloseable
         int offset = 0;
         for (int s = 0; s < published.length; s++)
         {
-            samples[s] = new long[published[s].counterNames().size()];
+            samples[s] = new long[published[s].descriptions().size()];
             offsets[s] = offset;
             offset += samples[s].length;
         }
@@ -187,7 +189,7 @@ public final class CountersFilePublisher implements AutoCloseable
         count = offset;
         failing.retainAll(fitting.stream().map(CounterRegistry.RegisteredSource::source).toList());
         sampleAll();
-        writer.layout(labels, values, dropped);
+        writer.layout(labels, descriptions, values, dropped);
         generation = state.generation();
     }
 

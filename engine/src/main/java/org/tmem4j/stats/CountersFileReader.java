@@ -7,18 +7,24 @@ import static org.tmem4j.stats.CountersFile.EPOCH_OFFSET;
 import static org.tmem4j.stats.CountersFile.HEADER_LENGTH;
 import static org.tmem4j.stats.CountersFile.HEARTBEAT_OFFSET;
 import static org.tmem4j.stats.CountersFile.INTERVAL_OFFSET;
+import static org.tmem4j.stats.CountersFile.DESCRIPTION_LENGTH_OFFSET;
+import static org.tmem4j.stats.CountersFile.KIND_COUNTER;
+import static org.tmem4j.stats.CountersFile.KIND_GAUGE;
+import static org.tmem4j.stats.CountersFile.KIND_OFFSET;
 import static org.tmem4j.stats.CountersFile.LABEL_LENGTH_OFFSET;
-import static org.tmem4j.stats.CountersFile.LABEL_OFFSET;
 import static org.tmem4j.stats.CountersFile.LABEL_SEPARATOR;
 import static org.tmem4j.stats.CountersFile.MAGIC;
 import static org.tmem4j.stats.CountersFile.MAGIC_OFFSET;
+import static org.tmem4j.stats.CountersFile.MAX_DESCRIPTION_LENGTH;
 import static org.tmem4j.stats.CountersFile.MAX_LABEL_LENGTH;
+import static org.tmem4j.stats.CountersFile.MAX_UNIT_LENGTH;
 import static org.tmem4j.stats.CountersFile.METADATA_OFFSET;
 import static org.tmem4j.stats.CountersFile.METADATA_RECORD_LENGTH;
 import static org.tmem4j.stats.CountersFile.PID_OFFSET;
 import static org.tmem4j.stats.CountersFile.START_TIME_OFFSET;
 import static org.tmem4j.stats.CountersFile.STATE_CLOSED;
 import static org.tmem4j.stats.CountersFile.STATE_OFFSET;
+import static org.tmem4j.stats.CountersFile.UNIT_LENGTH_OFFSET;
 import static org.tmem4j.stats.CountersFile.VALUE_RECORD_LENGTH;
 import static org.tmem4j.stats.CountersFile.VERSION;
 import static org.tmem4j.stats.CountersFile.VERSION_OFFSET;
@@ -43,8 +49,8 @@ import java.util.Optional;
  * Reads a {@link CountersFile} that a running engine, usually in another process, writes: maps it read-only and
  * takes consistent snapshots of its counters without ever blocking the writer.
  * <p>
- * A snapshot follows the file's sequence lock: it reads the layout epoch, the labels (decoded only when the layout
- * changed since the last snapshot) and the values, then the epoch again, and retries while the writer is rewriting
+ * A snapshot follows the file's sequence lock: it reads the layout epoch, the labels and descriptions (decoded only
+ * when the layout changed since the last snapshot) and the values, then the epoch again, and retries while the writer is rewriting
  * the layout. Values are read with acquire loads and are never torn.
  * <p>
  * Not thread-safe (it caches the last layout's labels); use one reader per thread.
@@ -64,7 +70,7 @@ public final class CountersFileReader implements AutoCloseable
     private final int capacity;
     private final long valuesOffset;
     private long labelsEpoch = -1;
-    private String[][] labels = new String[0][];
+    private CounterValue[] labels = new CounterValue[0];
 
     private CountersFileReader(final Path path, final FileChannel channel, final Arena arena,
         final MemorySegment segment, final int capacity)
@@ -303,37 +309,64 @@ public final class CountersFileReader implements AutoCloseable
         final List<CounterValue> counters = new ArrayList<>(values.length);
         for (int i = 0; i < values.length; i++)
         {
-            final String[] label = labels[i];
-            counters.add(new CounterValue(label[0], label[1], label[2], values[i]));
+            final CounterValue label = labels[i];
+            counters.add(new CounterValue(label.kind(), label.name(), label.description(), values[i]));
         }
         return new CountersSnapshot(epoch, heartbeat, dropped, counters);
     }
 
+    /**
+     * Decodes the metadata records into {@link #labels} (values 0).
+     *
+     * @return false if a record is malformed, as it may be when read while the writer rewrites it.
+     */
     private boolean readLabels(final int count)
     {
-        final String[][] read = new String[count][];
+        final CounterValue[] read = new CounterValue[count];
         for (int i = 0; i < count; i++)
         {
             final long record = METADATA_OFFSET + (long)i * METADATA_RECORD_LENGTH;
-            final int length = segment.get(ValueLayout.JAVA_INT, record + LABEL_LENGTH_OFFSET);
-            if (length < 5 || length > MAX_LABEL_LENGTH)
+            final String label = ascii(record + LABEL_LENGTH_OFFSET, 5, MAX_LABEL_LENGTH);
+            final String unit = ascii(record + UNIT_LENGTH_OFFSET, 1, MAX_UNIT_LENGTH);
+            final String description = ascii(record + DESCRIPTION_LENGTH_OFFSET, 1, MAX_DESCRIPTION_LENGTH);
+            final int kind = segment.get(ValueLayout.JAVA_INT, record + KIND_OFFSET);
+            if (label == null || unit == null || description == null || (kind != KIND_COUNTER && kind != KIND_GAUGE))
             {
                 return false;
             }
-            final byte[] bytes = segment.asSlice(record + LABEL_OFFSET, length).toArray(ValueLayout.JAVA_BYTE);
-            final String label = new String(bytes, StandardCharsets.US_ASCII);
             final int first = label.indexOf(LABEL_SEPARATOR);
             final int second = label.indexOf(LABEL_SEPARATOR, first + 1);
-            if (first <= 0 || second <= first + 1 || second == length - 1
+            if (first <= 0 || second <= first + 1 || second == label.length() - 1
                 || label.indexOf(LABEL_SEPARATOR, second + 1) >= 0)
             {
                 return false;
             }
-            read[i] = new String[] {label.substring(0, first), label.substring(first + 1, second),
-                label.substring(second + 1)};
+            try
+            {
+                read[i] = new CounterValue(label.substring(0, first), label.substring(first + 1, second),
+                    new CounterDescription(label.substring(second + 1),
+                        kind == KIND_COUNTER ? CounterKind.COUNTER : CounterKind.GAUGE, CounterUnit.ofSymbol(unit),
+                        description), 0);
+            }
+            catch (final IllegalArgumentException malformed)
+            {
+                return false;
+            }
         }
         labels = read;
         return true;
+    }
+
+    /** Reads a length-prefixed US-ASCII field, or null if its length is outside {@code min..max}. */
+    private String ascii(final long offset, final int min, final int max)
+    {
+        final int length = segment.get(ValueLayout.JAVA_INT, offset);
+        if (length < min || length > max)
+        {
+            return null;
+        }
+        final byte[] bytes = segment.asSlice(offset + Integer.BYTES, length).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /**

@@ -6,8 +6,11 @@ import static org.tmem4j.stats.CountersFile.DROPPED_OFFSET;
 import static org.tmem4j.stats.CountersFile.EPOCH_OFFSET;
 import static org.tmem4j.stats.CountersFile.HEARTBEAT_OFFSET;
 import static org.tmem4j.stats.CountersFile.INTERVAL_OFFSET;
+import static org.tmem4j.stats.CountersFile.DESCRIPTION_LENGTH_OFFSET;
+import static org.tmem4j.stats.CountersFile.KIND_COUNTER;
+import static org.tmem4j.stats.CountersFile.KIND_GAUGE;
+import static org.tmem4j.stats.CountersFile.KIND_OFFSET;
 import static org.tmem4j.stats.CountersFile.LABEL_LENGTH_OFFSET;
-import static org.tmem4j.stats.CountersFile.LABEL_OFFSET;
 import static org.tmem4j.stats.CountersFile.MAGIC;
 import static org.tmem4j.stats.CountersFile.MAGIC_OFFSET;
 import static org.tmem4j.stats.CountersFile.METADATA_OFFSET;
@@ -17,6 +20,7 @@ import static org.tmem4j.stats.CountersFile.START_TIME_OFFSET;
 import static org.tmem4j.stats.CountersFile.STATE_CLOSED;
 import static org.tmem4j.stats.CountersFile.STATE_OFFSET;
 import static org.tmem4j.stats.CountersFile.STATE_OPEN;
+import static org.tmem4j.stats.CountersFile.UNIT_LENGTH_OFFSET;
 import static org.tmem4j.stats.CountersFile.VALUE_RECORD_LENGTH;
 import static org.tmem4j.stats.CountersFile.VERSION;
 import static org.tmem4j.stats.CountersFile.VERSION_OFFSET;
@@ -217,13 +221,15 @@ final class CountersFileWriter implements AutoCloseable
     }
 
     /**
-     * Replaces the layout: under the sequence lock, writes the labels, their values and the count.
+     * Replaces the layout: under the sequence lock, writes the labels and descriptions, their values and the count.
      *
-     * @param labels  one per counter, at most {@link #capacity()}.
-     * @param values  one per label.
-     * @param dropped counters registered but left out for lack of capacity.
+     * @param labels       one per counter, at most {@link #capacity()}.
+     * @param descriptions one per label: the counter's kind, unit and meaning.
+     * @param values       one per label.
+     * @param dropped      counters registered but left out for lack of capacity.
      */
-    void layout(final List<String> labels, final long[] values, final int dropped)
+    void layout(final List<String> labels, final List<CounterDescription> descriptions, final long[] values,
+        final int dropped)
     {
         final int count = labels.size();
         if (count > capacity)
@@ -235,19 +241,29 @@ final class CountersFileWriter implements AutoCloseable
         VarHandle.storeStoreFence();
         for (int i = 0; i < count; i++)
         {
-            final String label = labels.get(i);
             final long record = METADATA_OFFSET + (long)i * METADATA_RECORD_LENGTH;
-            final int length = label.length();
-            segment.set(ValueLayout.JAVA_INT, record + LABEL_LENGTH_OFFSET, length);
-            for (int c = 0; c < length; c++)
-            {
-                segment.set(ValueLayout.JAVA_BYTE, record + LABEL_OFFSET + c, (byte)label.charAt(c));
-            }
+            final CounterDescription description = descriptions.get(i);
+            ascii(record + LABEL_LENGTH_OFFSET, labels.get(i));
+            segment.set(ValueLayout.JAVA_INT, record + KIND_OFFSET,
+                description.kind() == CounterKind.COUNTER ? KIND_COUNTER : KIND_GAUGE);
+            ascii(record + UNIT_LENGTH_OFFSET, description.unit().symbol());
+            ascii(record + DESCRIPTION_LENGTH_OFFSET, description.description());
         }
         segment.set(ValueLayout.JAVA_INT, COUNT_OFFSET, count);
         segment.set(ValueLayout.JAVA_INT, DROPPED_OFFSET, dropped);
         values(values, count);
         LONG.setRelease(segment, (long)EPOCH_OFFSET, ++epoch);
+    }
+
+    /** Writes a length-prefixed US-ASCII field: its int length at {@code offset}, its bytes right after. */
+    private void ascii(final long offset, final String text)
+    {
+        final int length = text.length();
+        segment.set(ValueLayout.JAVA_INT, offset, length);
+        for (int c = 0; c < length; c++)
+        {
+            segment.set(ValueLayout.JAVA_BYTE, offset + Integer.BYTES + c, (byte)text.charAt(c));
+        }
     }
 
     /**

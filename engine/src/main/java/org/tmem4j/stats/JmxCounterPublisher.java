@@ -102,7 +102,7 @@ public final class JmxCounterPublisher implements CounterRegistry.Listener, Auto
         final ObjectName name = objectName(source.kind(), source.name(), engine);
         try
         {
-            server.registerMBean(new CounterMBean(source, List.copyOf(source.counterNames())), name);
+            server.registerMBean(new CounterMBean(source, List.copyOf(source.descriptions())), name);
             registered.put(source, name);
         }
         catch (final InstanceAlreadyExistsException ex)

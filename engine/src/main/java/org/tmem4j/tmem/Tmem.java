@@ -1,5 +1,6 @@
 package org.tmem4j.tmem;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -11,9 +12,17 @@ import java.util.function.LongConsumer;
  * The pools of one backend: creation (private, or shared by uuid with a reference count), lookup by id on the hot
  * path without a lock, destruction, and eviction of the oldest ephemeral pages across all ephemeral pools.
  * <p>
- * Pool ids are never reused, so a stale id is always reported as destroyed rather than silently reaching a newer
- * pool. Lookup reads a copy-on-write array; creation and destruction take this registry's lock, which the put and
- * get paths never touch.
+ * <b>Pool ids</b> are reused, so a process that creates and destroys pools for ever (a filesystem mounted and
+ * unmounted, a swap area swapped on and off) never runs out of them, yet a stale id never reaches a newer pool:
+ * <pre>
+ *   id = generation &lt;&lt; 20 | slot        slot: index in the pool array, 0 .. 2^20-1
+ *                                     generation: 0 .. 2^11-1, one more each time the slot is reused
+ * </pre>
+ * A destroyed pool's slot goes to the back of a free queue and is reused with the next generation, oldest first, so
+ * an id comes back only after its slot has been through all 2048 generations; a slot whose generation is spent is
+ * retired. Lookup compares the whole id, so an id of an earlier generation is reported as destroyed. At most
+ * {@link #MAX_POOLS} pools are live at once. Lookup reads a copy-on-write array; creation and destruction take this
+ * registry's lock, which the put and get paths never touch.
  * <p>
  * <b>Eviction</b> approximates a global LRU over per-bucket lists: it samples a few (pool, bucket) pairs, reads the
  * put time of each one's oldest page without locking, and evicts the oldest of those, so no lock is shared by all
@@ -21,8 +30,12 @@ import java.util.function.LongConsumer;
  */
 public final class Tmem
 {
-    /** Most pool ids a registry hands out over its life. */
+    /** Most pools live at once in one registry. */
     public static final int MAX_POOLS = 1 << 20;
+
+    private static final int SLOT_BITS = 20;
+    private static final int SLOT_MASK = MAX_POOLS - 1;
+    private static final int MAX_GENERATION = Integer.MAX_VALUE >>> SLOT_BITS;
 
     private static final int EVICTION_SAMPLES = 8;
 
@@ -31,7 +44,8 @@ public final class Tmem
     private final Map<SharedKey, SharedPool> sharedPools = new HashMap<>();
     private volatile TmemPool[] pools = new TmemPool[0];
     private volatile TmemPool[] ephemeralPools = new TmemPool[0];
-    private int nextId;
+    /** Slots of destroyed pools, oldest first, to reuse with their next generation. */
+    private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
 
     /**
      * @param buckets buckets per pool, as {@link Buckets} allows.
@@ -100,17 +114,26 @@ public final class Tmem
     public TmemPool pool(final int poolId)
     {
         final TmemPool[] all = pools;
-        if (poolId >= 0 && poolId < all.length)
+        final int slot = slotOf(poolId);
+        final TmemPool pool = poolId >= 0 && slot < all.length ? all[slot] : null;
+        if (pool == null || poolId > pool.id())
         {
-            final TmemPool pool = all[poolId];
-            if (!pool.isDestroyed())
-            {
-                return pool;
-            }
+            throw new IllegalArgumentException("unknown pool " + poolId + "; no pool of that id was created");
+        }
+        if (pool.id() != poolId || pool.isDestroyed())
+        {
             throw new IllegalArgumentException("pool " + poolId + " is destroyed");
         }
-        throw new IllegalArgumentException("unknown pool " + poolId + "; pools created so far: 0 to " +
-            (all.length - 1));
+        return pool;
+    }
+
+    /**
+     * @param poolId a pool id, live or not.
+     * @return its slot: the index of its pool in arrays sized by the live pools, below {@link #MAX_POOLS}.
+     */
+    public static int slotOf(final int poolId)
+    {
+        return poolId & SLOT_MASK;
     }
 
     /**
@@ -141,6 +164,10 @@ public final class Tmem
             if (pool.kind() == PoolKind.EPHEMERAL)
             {
                 ephemeralPools = livePools(PoolKind.EPHEMERAL);
+            }
+            if (pool.id() >>> SLOT_BITS < MAX_GENERATION)
+            {
+                freeSlots.add(slotOf(poolId));
             }
             return true;
         }
@@ -234,13 +261,26 @@ public final class Tmem
     private TmemPool add(final PoolKind kind, final int pageSize, final boolean shared, final long uuidHi,
         final long uuidLo)
     {
-        if (nextId == MAX_POOLS)
+        final TmemPool[] all;
+        final int id;
+        final Integer reused = freeSlots.poll();
+        if (reused != null)
         {
-            throw new IllegalStateException("this backend has handed out all " + MAX_POOLS + " pool ids");
+            all = pools.clone();
+            id = (all[reused].id() >>> SLOT_BITS) + 1 << SLOT_BITS | reused;
         }
-        final TmemPool pool = new TmemPool(nextId++, kind, pageSize, buckets, shared, uuidHi, uuidLo);
-        final TmemPool[] all = java.util.Arrays.copyOf(pools, pool.id() + 1);
-        all[pool.id()] = pool;
+        else if (pools.length < MAX_POOLS)
+        {
+            all = java.util.Arrays.copyOf(pools, pools.length + 1);
+            id = pools.length;
+        }
+        else
+        {
+            throw new IllegalStateException("this backend holds " + MAX_POOLS + " live pools (or slots worn out by "
+                + "reuse), the most it can; destroy pools no longer used");
+        }
+        final TmemPool pool = new TmemPool(id, kind, pageSize, buckets, shared, uuidHi, uuidLo);
+        all[slotOf(id)] = pool;
         pools = all;
         if (kind == PoolKind.EPHEMERAL)
         {

@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -133,7 +132,8 @@ public final class Zcache implements AutoCloseable
      *
      * @param kind     ephemeral or persistent.
      * @param pageSize bytes per page, as {@link PageSizes} allows.
-     * @return the new pool's id, ≥ 0 (ids are never reused).
+     * @return the new pool's id, ≥ 0 (a destroyed pool's id comes back only after 2047 more reuses of its slot; see
+     * {@link Tmem}).
      */
     public int createPool(final PoolKind kind, final int pageSize)
     {
@@ -141,7 +141,7 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 return register(tmem.createPool(kind, pageSize));
@@ -170,12 +170,13 @@ public final class Zcache implements AutoCloseable
         try
         {
             checkOpen();
-            Objects.requireNonNull(kind, "kind");
+            requireArgument(kind, "kind");
             synchronized (poolsLock)
             {
                 final TmemPool pool = tmem.createSharedPool(kind, uuidHi, uuidLo, pageSize);
                 final ZcachePool[] all = pools;
-                return pool.id() < all.length ? pool.id() : register(pool);
+                final int slot = Tmem.slotOf(pool.id());
+                return slot < all.length && all[slot].index == pool ? pool.id() : register(pool);
             }
         }
         finally
@@ -414,6 +415,14 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @return this backend's name (see {@link Builder#name(String)}), which names its counter sources.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
      * @return the allocator's name.
      */
     public String allocatorName()
@@ -483,35 +492,15 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the counters as a source of kind {@code engine} named after this backend (see
-     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
+     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
+     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
+     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
+     * {@link #stats()} snapshot; after the engine closes they read 0.
      */
-    public CounterSource counters()
+    public List<CounterSource> counters()
     {
-        final ZcacheEvents e = events;
-        return CounterSource.builder("engine", name)
-            .counter("puts", e.puts::sum)
-            .counter("puts_stored", e.putsStored::sum)
-            .counter("same_filled", e.sameFilled::sum)
-            .counter("failed_puts_no_memory", e.failedNoMemory::sum)
-            .counter("failed_puts_poor_compression", e.failedPoorCompression::sum)
-            .counter("compress_poor", e.compressPoor::sum)
-            .counter("mean_compress_poor", e.meanCompressPoor::sum)
-            .counter("pers_ate_eph", e.persistentAteEphemeral::sum)
-            .counter("gets", e.gets::sum)
-            .counter("get_hits", e.getHits::sum)
-            .counter("get_misses", e.getMisses::sum)
-            .counter("corrupt_pages", e.corruptPages::sum)
-            .counter("flush_pages", e.flushPages::sum)
-            .counter("flush_pages_found", e.flushPagesFound::sum)
-            .counter("flush_objects", e.flushObjects::sum)
-            .counter("flush_object_pages", e.flushObjectPages::sum)
-            .counter("evictions", e.evictions::sum)
-            .counter("stored_pages", () -> sumOverPools(true))
-            .counter("compressed_bytes", () -> sumOverPools(false))
-            .counter("pool_pages", () -> gate.isClosed() ? 0 : allocator.stats().pagesUsed())
-            .counter("budget_bytes", () -> gate.isClosed() ? 0 : memory.budgetBytes())
-            .build();
+        return ZcacheCounters.of(this);
     }
 
     /**
@@ -549,8 +538,9 @@ public final class Zcache implements AutoCloseable
 
     private int register(final TmemPool index)
     {
-        final ZcachePool[] all = Arrays.copyOf(pools, index.id() + 1);
-        all[index.id()] = new ZcachePool(index, exclusiveGets, stored::free);
+        final int slot = Tmem.slotOf(index.id());
+        final ZcachePool[] all = Arrays.copyOf(pools, Math.max(pools.length, slot + 1));
+        all[slot] = new ZcachePool(index, exclusiveGets, stored::free);
         pools = all;
         return index.id();
     }
@@ -710,34 +700,19 @@ public final class Zcache implements AutoCloseable
     private void evicted(final TmemPool index, final long value)
     {
         events.evictions.increment();
-        stored.free(pools[index.id()], value);
-    }
-
-    private long sumOverPools(final boolean pages)
-    {
-        long sum = 0;
-        for (final ZcachePool pool : pools)
-        {
-            if (!pool.index.isDestroyed())
-            {
-                sum += pages ? pool.index.stats().pages() : pool.compressedBytes.sum();
-            }
-        }
-        return sum;
+        final ZcachePool pool = pools[Tmem.slotOf(index.id())];
+        // a pool destroyed meanwhile may have given its slot to a new pool: its accounting dies with it
+        stored.free(pool.index == index ? pool : new ZcachePool(index, exclusiveGets, stored::free), value);
     }
 
     private ZcachePool pool(final int poolId)
     {
         checkOpen();
-        final ZcachePool[] all = pools;
-        if (poolId < 0 || poolId >= all.length)
+        final TmemPool index = tmem.pool(poolId);
+        final ZcachePool pool = pools[Tmem.slotOf(poolId)];
+        if (pool.index != index)
         {
-            throw new IllegalArgumentException("unknown pool " + poolId + "; pools created so far: " +
-                (all.length == 0 ? "none" : "0 to " + (all.length - 1)));
-        }
-        final ZcachePool pool = all[poolId];
-        if (pool.index.isDestroyed())
-        {
+            // destroyed since the lookup, its slot already given to a new pool
             throw new IllegalArgumentException("pool " + poolId + " is destroyed");
         }
         return pool;
@@ -807,6 +782,18 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * @throws IllegalArgumentException naming the parameter, if the value is null (as for any other bad input).
+     */
+    private static <T> T requireArgument(final T value, final String parameter)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException(parameter + " is null");
+        }
+        return value;
+    }
+
+    /**
      * Settings of a {@link Zcache}.
      */
     public static final class Builder
@@ -831,7 +818,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder name(final String name)
         {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = requireArgument(name, "name");
             return this;
         }
 
@@ -842,7 +829,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder allocator(final String allocatorName)
         {
-            this.allocatorName = Objects.requireNonNull(allocatorName, "allocatorName");
+            this.allocatorName = requireArgument(allocatorName, "allocatorName");
             return this;
         }
 
@@ -852,7 +839,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codec(final CodecSpec codec)
         {
-            this.codec = Objects.requireNonNull(codec, "codec");
+            this.codec = requireArgument(codec, "codec");
             return this;
         }
 
@@ -876,7 +863,7 @@ public final class Zcache implements AutoCloseable
          */
         public Builder codecFactory(final Supplier<? extends Codec> codecs)
         {
-            this.codecFactory = Objects.requireNonNull(codecs, "codecs");
+            this.codecFactory = requireArgument(codecs, "codecs");
             return this;
         }
 

@@ -1,9 +1,14 @@
 package org.tmem4j.zcache;
 
+import static org.tmem4j.stats.CounterUnit.BYTES;
+import static org.tmem4j.stats.CounterUnit.OPERATIONS;
+import static org.tmem4j.stats.CounterUnit.PAGES;
+
 import java.util.List;
 
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.memory.PageMemoryStats;
+import org.tmem4j.stats.CounterCatalog;
 
 /**
  * A snapshot of a {@link Zcache}'s counters, in the spirit of zcache's debugfs. Event counters are cumulative since
@@ -69,6 +74,43 @@ public record ZcacheStats(
     AllocatorStats allocator,
     PageMemoryStats memory)
 {
+    /** The engine's counters, as its source of kind {@code engine} shows them; kernel zcache's names where it had one. */
+    public static final CounterCatalog<ZcacheStats> COUNTERS = CounterCatalog.<ZcacheStats>builder()
+        .counter("puts", OPERATIONS, "put calls, whether the page was stored or not", ZcacheStats::puts)
+        .counter("puts_stored", OPERATIONS, "puts that stored the page", ZcacheStats::putsStored)
+        .counter("same_filled", OPERATIONS, "puts stored as one repeated word: no compression, no allocation",
+            ZcacheStats::sameFilled)
+        .counter("failed_puts_no_memory", OPERATIONS, "puts that failed for want of memory within the budget",
+            ZcacheStats::failedPutsNoMemory)
+        .counter("failed_puts_poor_compression", OPERATIONS, "puts refused because the page compressed poorly",
+            ZcacheStats::failedPutsPoorCompression)
+        .counter("compress_poor", PAGES, "pages refused for compressing to more than 7/8 of a page",
+            ZcacheStats::compressPoor)
+        .counter("mean_compress_poor", PAGES, "persistent pages over 5/8 of a page refused while the mean of "
+            + "persistent pages was over 5/8 too", ZcacheStats::meanCompressPoor)
+        .counter("pers_ate_eph", PAGES, "ephemeral pages evicted to make room for a persistent put (persistent ate "
+            + "ephemeral)", ZcacheStats::persistentAteEphemeral)
+        .counter("gets", OPERATIONS, "get calls", ZcacheStats::gets)
+        .counter("get_hits", OPERATIONS, "gets that returned a page", ZcacheStats::getHits)
+        .counter("get_misses", OPERATIONS, "gets that found no page", ZcacheStats::getMisses)
+        .counter("corrupt_pages", PAGES, "pages a get found damaged (checksum or codec error) and dropped",
+            ZcacheStats::corruptPages)
+        .counter("flush_pages", OPERATIONS, "flushPage calls (invalidate one page)", ZcacheStats::flushPages)
+        .counter("flush_pages_found", OPERATIONS, "flushPage calls that removed a page", ZcacheStats::flushPagesFound)
+        .counter("flush_objects", OPERATIONS, "flushObject calls (invalidate every page of an object)",
+            ZcacheStats::flushObjects)
+        .counter("flush_object_pages", PAGES, "pages removed by flushObject calls", ZcacheStats::flushObjectPages)
+        .counter("evictions", PAGES, "ephemeral pages evicted because the budget was reached or lowered",
+            ZcacheStats::evictions)
+        .gauge("stored_pages", PAGES, "pages stored now, over all pools", ZcacheStats::storedPages)
+        .gauge("same_filled_pages", PAGES, "stored pages kept as one repeated word", ZcacheStats::sameFilledPages)
+        .gauge("compressed_bytes", BYTES, "bytes of the allocator objects holding the stored pages (compressed data, "
+            + "checksums, span directories)", ZcacheStats::compressedBytes)
+        .gauge("pool_pages", PAGES, "pages the allocator holds from page memory", ZcacheStats::poolPages)
+        .gauge("metadata_bytes", BYTES, "estimated heap bytes of the page index", ZcacheStats::metadataBytes)
+        .gauge("budget_bytes", BYTES, "the memory budget: most bytes page memory may map", ZcacheStats::budgetBytes)
+        .build();
+
     /**
      * @param pools the rows, copied.
      */

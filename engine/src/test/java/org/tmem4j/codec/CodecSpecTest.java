@@ -69,7 +69,7 @@ class CodecSpecTest
     {
         assertThrows(IllegalArgumentException.class, () -> new CodecSpec("LZ4", 1));
         assertThrows(IllegalArgumentException.class, () -> CodecSpec.zstd(23));
-        assertThrows(NullPointerException.class, () -> new CodecSpec(null, 1));
-        assertThrows(NullPointerException.class, () -> CodecSpec.parse(null));
+        assertThrows(IllegalArgumentException.class, () -> new CodecSpec(null, 1));
+        assertThrows(IllegalArgumentException.class, () -> CodecSpec.parse(null));
     }
 }

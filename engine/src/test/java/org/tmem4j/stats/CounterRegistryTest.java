@@ -20,7 +20,7 @@ class CounterRegistryTest
         for (int i = 0; i < counters.length; i++)
         {
             final long value = i;
-            builder.counter(counters[i], () -> value);
+            builder.counter(counters[i], CounterUnit.OPERATIONS, "calls", () -> value);
         }
         return builder.build();
     }
@@ -30,12 +30,13 @@ class CounterRegistryTest
     {
         final AtomicLong a = new AtomicLong(7);
         final CounterSource source = CounterSource.builder("allocator", "zsmalloc")
-            .counter("pages", a::get)
-            .counter("objects", () -> 42)
+            .gauge("pages", CounterUnit.PAGES, "pages held", a::get)
+            .counter("objects", CounterUnit.OBJECTS, "objects made", () -> 42)
             .build();
         assertEquals("allocator", source.kind());
         assertEquals("zsmalloc", source.name());
-        assertEquals(List.of("pages", "objects"), source.counterNames());
+        assertEquals(List.of(CounterDescription.gauge("pages", CounterUnit.PAGES, "pages held"),
+            CounterDescription.counter("objects", CounterUnit.OBJECTS, "objects made")), source.descriptions());
         final long[] values = new long[2];
         source.sample(values);
         assertEquals(7, values[0]);
@@ -55,13 +56,25 @@ class CounterRegistryTest
             assertTrue(kind.getMessage().contains("invalid counter kind '" + bad + "'"), kind.getMessage());
             assertTrue(kind.getMessage().contains("A-Z a-z 0-9 _ . -"), kind.getMessage());
             assertThrows(IllegalArgumentException.class, () -> CounterSource.builder("k", bad));
-            assertThrows(IllegalArgumentException.class, () -> CounterSource.builder("k", "n").counter(bad, () -> 1));
+            assertThrows(IllegalArgumentException.class,
+                () -> CounterSource.builder("k", "n").counter(bad, CounterUnit.OPERATIONS, "calls", () -> 1));
         }
         assertThrows(IllegalArgumentException.class, () -> CounterSource.builder(null, "x"));
-        assertThrows(IllegalArgumentException.class, () -> CounterSource.builder("k", "n").counter("c", null));
+        assertThrows(IllegalArgumentException.class,
+            () -> CounterSource.builder("k", "n").counter("c", CounterUnit.OPERATIONS, "calls", null));
         final IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
-            () -> CounterSource.builder("k", "n").counter("c", () -> 1).counter("c", () -> 2));
-        assertTrue(duplicate.getMessage().contains("already added"), duplicate.getMessage());
+            () -> CounterSource.builder("k", "n").counter("c", CounterUnit.OPERATIONS, "calls", () -> 1)
+                .gauge("c", CounterUnit.PAGES, "pages", () -> 2));
+        assertTrue(duplicate.getMessage().contains("counter 'c' is already"), duplicate.getMessage());
+        for (final String bad : new String[] {"", " ", "two\nlines", "caf\u00e9", "x".repeat(345)})
+        {
+            final IllegalArgumentException description = assertThrows(IllegalArgumentException.class,
+                () -> CounterDescription.gauge("c", CounterUnit.PAGES, bad));
+            assertTrue(description.getMessage().contains("description of 1 to 344 printable ASCII characters"),
+                description.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> CounterDescription.gauge("c", null, "pages"));
+        assertThrows(IllegalArgumentException.class, () -> new CounterDescription("c", null, CounterUnit.PAGES, "p"));
         final IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
             () -> CounterSource.builder("k", "n").build());
         assertTrue(empty.getMessage().contains("no counters"), empty.getMessage());
@@ -177,9 +190,9 @@ class CounterRegistryTest
             }
 
             @Override
-            public List<String> counterNames()
+            public List<CounterDescription> descriptions()
             {
-                return names;
+                return names.stream().map(n -> CounterDescription.gauge(n, CounterUnit.PAGES, "pages")).toList();
             }
 
             @Override

@@ -38,9 +38,9 @@ class CountersFileConcurrencyTest
         for (int i = 0; i < 8; i++)
         {
             final long salt = i;
-            builder.counter("c" + i, () -> ((tick.get() + salt) & 0xFFFF) * LANES);
+            builder.counter("c" + i, CounterUnit.OPERATIONS, "calls", () -> ((tick.get() + salt) & 0xFFFF) * LANES);
         }
-        builder.counter("tick", tick::get);
+        builder.counter("tick", CounterUnit.OPERATIONS, "calls", tick::get);
         registry.register(builder.build());
         final Path file = dir.resolve("lanes.counters");
         try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry)
@@ -170,7 +170,7 @@ class CountersFileConcurrencyTest
                     for (int i = 0; i < counters; i++)
                     {
                         final long value = id * 1000L + i;
-                        builder.counter("c" + i, () -> value);
+                        builder.counter("c" + i, CounterUnit.OPERATIONS, "calls", () -> value);
                     }
                     final CounterSource source = builder.build();
                     registry.register(source);

@@ -27,8 +27,10 @@ class CountersFileOtherProcessTest
         final CounterRegistry registry = new CounterRegistry();
         final AtomicLong stores = new AtomicLong(123_456_789_012L);
         registry.register(CounterSource.builder("engine", "tmem")
-            .counter("stores", stores::get).counter("negative", () -> -42).build());
-        registry.register(CounterSource.builder("allocator", "zbud").counter("pages", () -> 7).build());
+            .counter("stores", CounterUnit.OPERATIONS, "calls", stores::get)
+                .counter("negative", CounterUnit.OPERATIONS, "calls", () -> -42).build());
+        registry.register(CounterSource.builder("allocator", "zbud")
+            .counter("pages", CounterUnit.OPERATIONS, "calls", () -> 7).build());
         final Path file = dir.resolve("shared.counters");
         try (CountersFilePublisher _ = CountersFilePublisher.builder(registry)
             .path(file).interval(Duration.ofMillis(20)).start())

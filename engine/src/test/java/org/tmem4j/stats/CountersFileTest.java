@@ -51,9 +51,12 @@ class CountersFileTest
         final AtomicLong pages = new AtomicLong(10);
         final AtomicLong objects = new AtomicLong(-5);
         registry.register(CounterSource.builder("allocator", "zsmalloc")
-            .counter("pages_used", pages::get).counter("objects", objects::get).build());
+            .gauge("pages_used", CounterUnit.PAGES, "pages the allocator holds", pages::get)
+            .gauge("objects", CounterUnit.OBJECTS, "live objects", objects::get).build());
         registry.register(CounterSource.builder("frontend", "cleancache")
-            .counter("gets", () -> Long.MAX_VALUE).counter("puts", () -> Long.MIN_VALUE).build());
+            .counter("gets", CounterUnit.OPERATIONS, "get calls", () -> Long.MAX_VALUE)
+            .counter("puts", CounterUnit.OPERATIONS, "x".repeat(CounterDescription.MAX_DESCRIPTION_LENGTH),
+                () -> Long.MIN_VALUE).build());
         final Path file = dir.resolve("engine.counters");
         final long before = System.currentTimeMillis();
         try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry)
@@ -74,7 +77,13 @@ class CountersFileTest
             assertEquals(List.of("allocator/zsmalloc/pages_used", "allocator/zsmalloc/objects",
                 "frontend/cleancache/gets", "frontend/cleancache/puts"), labels(first));
             assertArrayEquals(new long[] {10, -5, Long.MAX_VALUE, Long.MIN_VALUE}, values(first));
-            assertEquals(new CounterValue("allocator", "zsmalloc", "pages_used", 10), first.counters().get(0));
+            assertEquals(new CounterValue("allocator", "zsmalloc",
+                CounterDescription.gauge("pages_used", CounterUnit.PAGES, "pages the allocator holds"), 10),
+                first.counters().get(0));
+            assertEquals(CounterDescription.counter("gets", CounterUnit.OPERATIONS, "get calls"),
+                first.counters().get(2).description(), "kind, unit and meaning cross the file");
+            assertEquals("x".repeat(CounterDescription.MAX_DESCRIPTION_LENGTH),
+                first.counters().get(3).description().description(), "the longest description fits");
             assertEquals(0, first.droppedCounters());
 
             pages.set(1234);
@@ -150,7 +159,7 @@ class CountersFileTest
         final CounterRegistry registry = new CounterRegistry();
         final AtomicBoolean broken = new AtomicBoolean();
         final AtomicLong value = new AtomicLong(1);
-        registry.register(CounterSource.builder("engine", "flaky").counter("v", () ->
+        registry.register(CounterSource.builder("engine", "flaky").counter("v", CounterUnit.OPERATIONS, "calls", () ->
         {
             if (broken.get())
             {
@@ -159,7 +168,8 @@ class CountersFileTest
             return value.get();
         }).build());
         final AtomicLong other = new AtomicLong(100);
-        registry.register(CounterSource.builder("engine", "fine").counter("v", other::get).build());
+        registry.register(CounterSource.builder("engine", "fine")
+            .counter("v", CounterUnit.OPERATIONS, "calls", other::get).build());
         final Path file = dir.resolve("flaky.counters");
         try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry)
                 .path(file).interval(MANUAL).start();
@@ -181,7 +191,8 @@ class CountersFileTest
     {
         final CounterRegistry registry = new CounterRegistry();
         final AtomicLong value = new AtomicLong();
-        registry.register(CounterSource.builder("engine", "e").counter("v", value::get).build());
+        registry.register(CounterSource.builder("engine", "e")
+            .counter("v", CounterUnit.OPERATIONS, "calls", value::get).build());
         final Path file = dir.resolve("periodic.counters");
         try (CountersFilePublisher publisher = CountersFilePublisher.builder(registry)
                 .path(file).interval(Duration.ofMillis(5)).start();
@@ -263,12 +274,13 @@ class CountersFileTest
             () -> CountersFileReader.open(text));
         assertTrue(notOurs.getMessage().contains("not a tmem4j counters file (magic"), notOurs.getMessage());
 
-        final Path versioned = header(dir.resolve("v2.counters"), CountersFile.MAGIC, 2, 4, 4096);
+        final Path versioned = header(dir.resolve("v1.counters"), CountersFile.MAGIC, 1, 4, 4096);
         final CountersFileException version = assertThrows(CountersFileException.class,
             () -> CountersFileReader.open(versioned));
-        assertTrue(version.getMessage().contains("version 2; this reader reads version 1"), version.getMessage());
+        assertTrue(version.getMessage().contains("version 1; this reader reads version 2"), version.getMessage());
 
-        final Path truncated = header(dir.resolve("cut.counters"), CountersFile.MAGIC, 1, 1000, 4096);
+        final Path truncated = header(dir.resolve("cut.counters"), CountersFile.MAGIC, CountersFile.VERSION, 1000,
+            4096);
         final CountersFileException cut = assertThrows(CountersFileException.class,
             () -> CountersFileReader.open(truncated));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
@@ -277,7 +289,7 @@ class CountersFileTest
     @Test
     void aWriterDyingMidLayoutMakesSnapshotsFailClearlyNotHang() throws IOException
     {
-        final Path file = header(dir.resolve("midlayout.counters"), CountersFile.MAGIC, 1, 4,
+        final Path file = header(dir.resolve("midlayout.counters"), CountersFile.MAGIC, CountersFile.VERSION, 4,
             CountersFile.fileLength(4));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Arena arena = Arena.ofConfined())
@@ -318,7 +330,8 @@ class CountersFileTest
         try (CountersFileWriter abandoned = CountersFileWriter.create(dir.resolve("abandoned.counters"), 2, 100,
             1, 0L, 0L))
         {
-            abandoned.layout(List.of("engine/old/v"), new long[] {5}, 0);
+            abandoned.layout(List.of("engine/old/v"),
+                List.of(CounterDescription.gauge("v", CounterUnit.PAGES, "pages")), new long[] {5}, 0);
             // a copy holds no lock, like a file whose writer died
             Files.copy(abandoned.path(), file);
         }

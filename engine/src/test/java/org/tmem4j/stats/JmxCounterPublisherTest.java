@@ -32,7 +32,8 @@ class JmxCounterPublisherTest
         final CounterRegistry registry = new CounterRegistry();
         final AtomicLong pages = new AtomicLong(3);
         final CounterSource zsmalloc = CounterSource.builder("allocator", "zsmalloc-jmx")
-            .counter("pages_used", pages::get).counter("objects", () -> 11).build();
+            .counter("pages_used", CounterUnit.OPERATIONS, "calls", pages::get)
+                .counter("objects", CounterUnit.OPERATIONS, "calls", () -> 11).build();
         registry.register(zsmalloc);
         final ObjectName name = new ObjectName("org.tmem4j:type=allocator,name=zsmalloc-jmx");
         try (JmxCounterPublisher _ = JmxCounterPublisher.start(registry))

@@ -1,6 +1,9 @@
 package org.tmem4j.frontend;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.tmem4j.stats.CounterSource;
 
 /**
  * What the frontends store pages in: the JVM's {@code cleancache_ops} and {@code frontswap_ops} in one interface.
@@ -26,6 +29,16 @@ public interface Backend
      * @return a short name for messages and counters, e.g. {@code zcache}.
      */
     String name();
+
+    /**
+     * @return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
+     * {@link CounterPublication#addEngine(Backend)} and the Micrometer binder; none by default. The sources are made
+     * on each call and read 0 once the backend is closed.
+     */
+    default List<CounterSource> counters()
+    {
+        return List.of();
+    }
 
     /**
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.

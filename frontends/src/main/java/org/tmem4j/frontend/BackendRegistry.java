@@ -16,23 +16,29 @@ import java.util.function.Function;
  * replayed twice. The hot paths (puts, gets, loads, stores) take no registry lock.
  * <p>
  * <b>Unregistration</b> (the seed could not unload): the registration stops being live, so new pages stay out of
- * the backend; each frontend then detaches, cleancache dropping its ephemeral pools once no operation is inside
- * them, frontswap writing every page the backend holds back to its swap file first. A backend registered through
- * a {@link BackendProvider} is closed afterwards; one registered as an object is left to its owner.
+ * the backend; frontswap writes every page the backend holds back to its swap file. Only if that succeeds does each
+ * frontend detach, cleancache dropping its ephemeral pools once no operation is inside them; if a page cannot be
+ * written back the registration is made live again and keeps every page not moved, so a full or failing swap file
+ * never costs a page. A backend registered through a {@link BackendProvider} is closed afterwards; one registered
+ * as an object is left to its owner.
  * <p>
  * At most one backend is registered at a time (the later kernels' single registration).
+ * <p>
+ * {@link #close()} unregisters the backend for good: a provider-made backend is closed, which gives its off-heap
+ * memory back, and nothing registers afterwards.
  */
-public final class BackendRegistry
+public final class BackendRegistry implements AutoCloseable
 {
     private final Object lock = new Object();
     private final List<Frontend> frontends = new ArrayList<>();
     private Registration current;
+    private boolean closed;
 
     /**
      * Registers a backend that the caller owns: unregistering does not close it.
      *
      * @param backend the backend.
-     * @throws IllegalStateException if a backend is registered already.
+     * @throws IllegalStateException if a backend is registered already or the registry is closed.
      */
     public void register(final Backend backend)
     {
@@ -50,7 +56,7 @@ public final class BackendRegistry
      * @param config   the settings the provider builds the backend from.
      * @return the backend.
      * @throws IllegalArgumentException if no provider has that name or the settings do not suit it.
-     * @throws IllegalStateException    if a backend is registered already.
+     * @throws IllegalStateException    if a backend is registered already or the registry is closed.
      */
     public Backend register(final String provider, final FrontendsConfig config)
     {
@@ -76,9 +82,12 @@ public final class BackendRegistry
     }
 
     /**
-     * Unregisters the backend, if any, after moving every persistent page it holds back to the frontends.
+     * Unregisters the backend, if any, after moving every persistent page it holds back to the frontends. If some
+     * page cannot be moved (its swap file is full or failing), the backend stays registered and live, holding every
+     * page not moved, and this throws.
      *
      * @return whether a backend was registered.
+     * @throws IllegalStateException if the backend stays registered, saying which pages it keeps and why.
      */
     public boolean unregister()
     {
@@ -90,6 +99,18 @@ public final class BackendRegistry
                 return false;
             }
             registration.retire();
+            try
+            {
+                Failures.forEach(frontends, frontend -> frontend.writeBack(registration));
+            }
+            catch (final RuntimeException ex)
+            {
+                // every page that could not be moved is still in the backend: keep it registered and taking pages
+                registration.publish();
+                throw new IllegalStateException("backend '" + registration.backend().name() + "' stays registered, "
+                    + "holding pages it could not give back: " + ex.getMessage() + "; make room for them (or swap "
+                    + "their areas off) and unregister again", ex);
+            }
             current = null;
             detachAll(registration);
             if (registration.owned())
@@ -97,6 +118,21 @@ public final class BackendRegistry
                 close(registration.backend(), null);
             }
             return true;
+        }
+    }
+
+    /**
+     * Unregisters the backend, if any (as {@link #unregister()} does: persistent pages go back to the frontends, and
+     * a provider-made backend is closed, releasing its off-heap memory), and refuses any later registration.
+     * Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (lock)
+        {
+            closed = true;
+            unregister();
         }
     }
 
@@ -125,6 +161,20 @@ public final class BackendRegistry
                 frontend.attach(current);
             }
             frontends.add(frontend);
+        }
+    }
+
+    /**
+     * Forgets a frontend that has closed: later registrations no longer replay into it.
+     *
+     * @param frontend the frontend.
+     * @return whether it was added.
+     */
+    public boolean removeFrontend(final Frontend frontend)
+    {
+        synchronized (lock)
+        {
+            return frontends.remove(frontend);
         }
     }
 
@@ -173,6 +223,10 @@ public final class BackendRegistry
 
     private void requireNoBackend()
     {
+        if (closed)
+        {
+            throw new IllegalStateException("this backend registry is closed; make a new one to register backends");
+        }
         if (current != null)
         {
             throw new IllegalStateException("backend '" + current.backend().name()

@@ -10,7 +10,6 @@ import org.tmem4j.stats.CounterRegistry;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.stats.CountersFilePublisher;
 import org.tmem4j.stats.JmxCounterPublisher;
-import org.tmem4j.zcache.Zcache;
 
 /**
  * Shows a running stack's counters to the outside: every source added here appears as a JMX MBean (JConsole, under
@@ -21,9 +20,9 @@ import org.tmem4j.zcache.Zcache;
  *       counters.add(cleancache.counters());
  *       counters.add(frontswap.counters());
  *       Backend backend = registry.register("zcache", config);
- *       counters.addEngine(((ZcacheBackend) backend).zcache());                // engine, allocator, memory
+ *       counters.addEngine(backend);                                          // engine, allocator, memory
  *       ...
- *       counters.removeEngine(zcache); registry.unregister();
+ *       counters.removeEngine(backend); registry.unregister();
  *   }
  * }</pre>
  * Sources are sampled by the publishers (every {@link CountersFilePublisher#DEFAULT_INTERVAL} for the file, on
@@ -32,7 +31,7 @@ import org.tmem4j.zcache.Zcache;
 public final class CounterPublication implements AutoCloseable
 {
     private final CounterRegistry registry = new CounterRegistry();
-    private final Map<Zcache, List<CounterSource>> engines = new ConcurrentHashMap<>();
+    private final Map<Backend, List<CounterSource>> engines = new ConcurrentHashMap<>();
     private final JmxCounterPublisher jmx;
     private final CountersFilePublisher file;
 
@@ -111,18 +110,22 @@ public final class CounterPublication implements AutoCloseable
     }
 
     /**
-     * Publishes an engine's counters, its allocator's and its page memory's (kinds {@code engine},
-     * {@code allocator}, {@code memory}, each named after the engine).
+     * Publishes a backend's own counters ({@link Backend#counters()}; for zcache its engine's, its allocator's and
+     * its page memory's: kinds {@code engine}, {@code allocator}, {@code memory}, each named after the engine).
      *
-     * @param zcache an open engine.
+     * @param backend a backend.
      * @throws IllegalArgumentException if it, or another engine of the same name, is published already.
      */
-    public void addEngine(final Zcache zcache)
+    public void addEngine(final Backend backend)
     {
-        final List<CounterSource> sources = EngineCounterSources.of(zcache);
-        if (engines.putIfAbsent(zcache, sources) != null)
+        if (backend == null)
         {
-            throw new IllegalArgumentException(zcache + " is published already");
+            throw new IllegalArgumentException("backend is null");
+        }
+        final List<CounterSource> sources = backend.counters();
+        if (engines.putIfAbsent(backend, sources) != null)
+        {
+            throw new IllegalArgumentException("backend '" + backend.name() + "' is published already");
         }
         int added = 0;
         try
@@ -136,20 +139,20 @@ public final class CounterPublication implements AutoCloseable
         catch (final RuntimeException ex)
         {
             sources.subList(0, added).forEach(registry::unregister);
-            engines.remove(zcache);
+            engines.remove(backend);
             throw ex;
         }
     }
 
     /**
-     * Stops publishing an engine's counters (call it before or after the engine closes; closed engines read 0).
+     * Stops publishing a backend's counters (call it before or after the backend closes; closed backends read 0).
      *
-     * @param zcache an engine.
+     * @param backend a backend.
      * @return whether it was published.
      */
-    public boolean removeEngine(final Zcache zcache)
+    public boolean removeEngine(final Backend backend)
     {
-        final List<CounterSource> sources = engines.remove(zcache);
+        final List<CounterSource> sources = engines.remove(backend);
         if (sources == null)
         {
             return false;

@@ -15,8 +15,19 @@ public interface Frontend
     void attach(Registration registration);
 
     /**
-     * Unbinds everything bound to a registration that is no longer live: ephemeral pages are dropped, persistent
-     * pages are written back to where they came from first. Must cope with a registration only partly attached
+     * Moves every persistent page out of a registration that is no longer live, back to where it came from, while
+     * the backend still has its pools. A page that cannot be moved stays in the backend, and the call throws: the
+     * registry then keeps the backend registered, so nothing is lost. Frontends whose pages are all ephemeral have
+     * nothing to move.
+     *
+     * @param registration the registration.
+     * @throws RuntimeException saying what stays in the backend and why.
+     */
+    void writeBack(Registration registration);
+
+    /**
+     * Unbinds everything bound to a registration that is no longer live, after {@link #writeBack} succeeded:
+     * ephemeral pages are dropped, pools are given back. Must cope with a registration only partly attached
      * (a replay that failed midway). On return, no operation of this frontend uses the backend any more.
      *
      * @param registration the registration.

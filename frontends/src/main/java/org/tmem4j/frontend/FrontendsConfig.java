@@ -43,9 +43,9 @@ public final class FrontendsConfig
         FRONTSWAP_ENABLED("frontswap.enabled"),
         /** The backend provider's name; default {@code zcache}. */
         BACKEND("backend"),
-        /** The allocator's name, {@code zsmalloc} or {@code zbud}; default {@code zsmalloc}. */
+        /** The allocator's name, {@code zsmalloc} or {@code zbud} (in any case); default {@code zsmalloc}. */
         ALLOCATOR("allocator"),
-        /** The codec, {@code lz4} or {@code zstd}; default {@code lz4}. */
+        /** The codec, {@code lz4} or {@code zstd} (in any case); default {@code lz4}. */
         CODEC("codec"),
         /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
         CODEC_LEVEL("codec.level"),
@@ -299,29 +299,28 @@ public final class FrontendsConfig
         }
 
         /**
-         * @param name the allocator's name; checked against the allocators on the class path, if there are any.
+         * @param name the allocator's name, in any case; checked against the allocators on the class path, if there
+         *             are any.
          * @return this builder.
          */
         public Builder allocator(final String name)
         {
             requireName(Key.ALLOCATOR, name);
             final List<String> known = AllocatorProvider.names();
-            if (!known.isEmpty() && !known.contains(name))
-            {
-                throw invalid(Key.ALLOCATOR, name, "one of " + String.join(", ", known));
-            }
-            allocator = name;
+            allocator = known.isEmpty() ? name : known.stream().filter(name::equalsIgnoreCase).findFirst()
+                .orElseThrow(() -> invalid(Key.ALLOCATOR, name, "one of " + String.join(", ", known) + " (in any case)"));
             return this;
         }
 
-        /** @param name {@code lz4} or {@code zstd}. @return this builder. */
+        /** @param name {@code lz4} or {@code zstd}, in any case. @return this builder. */
         public Builder codec(final String name)
         {
-            if (!"lz4".equals(name) && !"zstd".equals(name))
+            final String lowerCase = requireName(Key.CODEC, name).toLowerCase(Locale.ROOT);
+            if (!CodecSpec.LZ4.equals(lowerCase) && !CodecSpec.ZSTD.equals(lowerCase))
             {
-                throw invalid(Key.CODEC, name, "lz4 or zstd");
+                throw invalid(Key.CODEC, name, "lz4 or zstd (in any case)");
             }
-            codec = name;
+            codec = lowerCase;
             return this;
         }
 
@@ -407,6 +406,10 @@ public final class FrontendsConfig
          */
         public Builder properties(final Properties properties)
         {
+            if (properties == null)
+            {
+                throw new IllegalArgumentException("properties is null");
+            }
             for (final String name : new TreeSet<>(properties.stringPropertyNames()))
             {
                 if (name.startsWith(PREFIX) && !CONFIG_FILE_PROPERTY.equals(name))
@@ -422,10 +425,16 @@ public final class FrontendsConfig
          *
          * @param file the file.
          * @return this builder.
-         * @throws UncheckedIOException if it cannot be read.
+         * @throws UncheckedIOException     if it cannot be read.
+         * @throws IllegalArgumentException naming the file, if it is not a valid properties file or holds a key or
+         *                                  value that is not allowed.
          */
         public Builder file(final Path file)
         {
+            if (file == null)
+            {
+                throw new IllegalArgumentException("file is null; give the path of a properties file");
+            }
             final Properties properties = new Properties();
             try (InputStream in = Files.newInputStream(file))
             {
@@ -435,7 +444,20 @@ public final class FrontendsConfig
             {
                 throw new UncheckedIOException("cannot read frontends configuration file " + file, ex);
             }
-            return properties(properties);
+            catch (final IllegalArgumentException ex)
+            {
+                // Properties.load reports a malformed backslash-u escape without naming the file
+                throw new IllegalArgumentException("frontends configuration file " + file + " is not a valid "
+                    + "properties file: " + ex.getMessage(), ex);
+            }
+            try
+            {
+                return properties(properties);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("frontends configuration file " + file + ": " + ex.getMessage(), ex);
+            }
         }
 
         /**
@@ -535,7 +557,8 @@ public final class FrontendsConfig
 
         private static long parseBytes(final String value)
         {
-            final String allowed = "a number of bytes of at least 4096, with an optional K, M, G or T suffix";
+            final String allowed = "a whole number of bytes from 4096 to " + (Long.MAX_VALUE >> 40) + "T, with an "
+                + "optional K, M, G or T suffix";
             if (value.isEmpty())
             {
                 throw invalid(Key.BUDGET, value, allowed);
@@ -550,7 +573,19 @@ public final class FrontendsConfig
                 default -> 0;
             };
             final String digits = shift == 0 ? value : value.substring(0, value.length() - 1);
-            final long number = parseLong(Key.BUDGET, digits, allowed, 0, Long.MAX_VALUE >> shift);
+            final long number;
+            try
+            {
+                number = Long.parseLong(digits);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw invalid(Key.BUDGET, value, allowed);
+            }
+            if (number < 0 || number > Long.MAX_VALUE >> shift || number << shift < 4096)
+            {
+                throw invalid(Key.BUDGET, value, allowed);
+            }
             return number << shift;
         }
 

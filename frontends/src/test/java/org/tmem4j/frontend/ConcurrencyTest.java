@@ -218,7 +218,7 @@ class ConcurrencyTest
 
     private static long[] sample(final CounterSource source)
     {
-        final long[] values = new long[source.counterNames().size()];
+        final long[] values = new long[source.descriptions().size()];
         source.sample(values);
         return values;
     }

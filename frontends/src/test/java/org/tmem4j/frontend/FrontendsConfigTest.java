@@ -3,9 +3,11 @@ package org.tmem4j.frontend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -103,8 +105,12 @@ class FrontendsConfigTest
         "tmem4j.frontends.codec              | lzo    | lz4 or zstd",
         "tmem4j.frontends.codec.level        | 23     | a zstd level from -131072 to 22",
         "tmem4j.frontends.codec.level        | high   | a whole number: an lz4 acceleration from 1 to 65537",
-        "tmem4j.frontends.budget             | 12X    | a number of bytes of at least 4096",
-        "tmem4j.frontends.budget             | 100    | at least 4096 bytes",
+        "tmem4j.frontends.budget             | 12X    | a whole number of bytes from 4096 to 8388607T",
+        "tmem4j.frontends.budget             | 100    | a whole number of bytes from 4096",
+        "tmem4j.frontends.budget             | 1K     | a whole number of bytes from 4096",
+        "tmem4j.frontends.budget             | 99999999999T | to 8388607T",
+        "tmem4j.frontends.budget             | -1K    | a whole number of bytes",
+        "tmem4j.frontends.budget             | 1.5G   | a whole number of bytes",
         "tmem4j.frontends.buckets            | 300    | a power of two from 1 to 65536",
         "tmem4j.frontends.buckets            | 0      | a power of two from 1 to 65536",
         "tmem4j.frontends.frontswap.selfshrink.intervalMs | 0 | at least 1",
@@ -118,6 +124,51 @@ class FrontendsConfigTest
             () -> FrontendsConfig.builder().properties(properties).build());
         assertTrue(ex.getMessage().contains(key + "=" + value), ex.getMessage());
         assertTrue(ex.getMessage().contains(allowed), ex.getMessage());
+    }
+
+    @Test
+    void namesAreReadInAnyCaseByTheBuilderAndThePropertiesAlike()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.frontends.codec", "ZSTD");
+        properties.setProperty("tmem4j.frontends.allocator", "ZBud");
+        final FrontendsConfig fromProperties = FrontendsConfig.builder().properties(properties).build();
+        final FrontendsConfig fromBuilder = FrontendsConfig.builder().codec("Zstd").allocator("ZBUD").build();
+        for (final FrontendsConfig config : List.of(fromProperties, fromBuilder))
+        {
+            assertEquals("zstd", config.codec());
+            assertEquals("zbud", config.allocator());
+        }
+        assertEquals("lz4", FrontendsConfig.builder().codec("LZ4").build().codec());
+        assertEquals("zsmalloc", FrontendsConfig.builder().allocator("ZSMALLOC").build().allocator());
+    }
+
+    @Test
+    void nullsAreRefusedNamingTheParameter()
+    {
+        final FrontendsConfig.Builder builder = FrontendsConfig.builder();
+        for (final Executable call : List.<Executable>of(
+            () -> builder.backend(null), () -> builder.allocator(null), () -> builder.codec(null),
+            () -> builder.selfshrinkInterval(null), () -> builder.properties(null), () -> builder.file(null)))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, call);
+            assertTrue(ex.getMessage().contains("null"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void aFileWithAMalformedEscapeIsNamed() throws Exception
+    {
+        final Path file = dir.resolve("escape.properties");
+        Files.writeString(file, "tmem4j.frontends.backend=z\\u12zz\n");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().file(file));
+        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("\\uxxxx"), ex.getMessage());
+        Files.writeString(file, "tmem4j.frontends.budget=1.5G\n");
+        final IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().file(file));
+        assertTrue(value.getMessage().contains(file + ": tmem4j.frontends.budget=1.5G"), value.getMessage());
     }
 
     @Test

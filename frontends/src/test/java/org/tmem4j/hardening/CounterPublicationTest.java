@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.CounterPublication;
 import org.tmem4j.frontend.FrontendsConfig;
@@ -20,6 +23,9 @@ import org.tmem4j.frontend.cleancache.FileKey;
 import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.frontend.frontswap.SwapArea;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.stats.CounterDescription;
+import org.tmem4j.stats.CounterKind;
+import org.tmem4j.stats.CounterUnit;
 import org.tmem4j.stats.CounterValue;
 import org.tmem4j.stats.CountersFileReader;
 import org.tmem4j.stats.JmxCounterPublisher;
@@ -54,8 +60,9 @@ final class CounterPublicationTest
             final Cleancache cleancache = Cleancache.create(registry, config);
             counters.add(cleancache.counters());
             counters.add(frontswap.counters());
-            final Zcache zcache = ((ZcacheBackend)registry.register("zcache", config)).zcache();
-            counters.addEngine(zcache);
+            final Backend backend = registry.register("zcache", config);
+            counters.addEngine(backend);
+            final Zcache zcache = ((ZcacheBackend)backend).zcache();
 
             final SwapArea area = frontswap.swapOn(dir.resolve("swap"), 64);
             final CleancacheFs fs = cleancache.initFs();
@@ -71,15 +78,22 @@ final class CounterPublicationTest
             counters.publish();
 
             final Map<String, Long> file = new HashMap<>();
+            final Map<String, CounterDescription> described = new HashMap<>();
             try (CountersFileReader reader = CountersFileReader.open(counters.countersFile()))
             {
                 for (final CounterValue value : reader.snapshot().counters())
                 {
                     file.put(value.label(), value.value());
+                    described.put(value.label(), value.description());
                 }
             }
             final ZcacheStats stats = zcache.stats();
-            final String engine = zcache.counters().name();
+            final String engine = zcache.name();
+            assertEquals(CounterDescription.counter("pers_ate_eph", CounterUnit.PAGES, "ephemeral pages evicted to make "
+                + "room for a persistent put (persistent ate ephemeral)"), described.get("engine/" + engine
+                + "/pers_ate_eph"), "the file carries kind, unit and meaning to the reader");
+            assertEquals(CounterKind.GAUGE, described.get("allocator/" + engine + "/zspages").kind());
+            assertEquals(CounterUnit.BYTES, described.get("memory/" + engine + "/reserved_bytes").unit());
             assertEquals(stats.puts(), file.get("engine/" + engine + "/puts"));
             assertEquals(stats.getHits(), file.get("engine/" + engine + "/get_hits"));
             assertEquals(stats.allocator().objects(), file.get("allocator/" + engine + "/objects"));
@@ -96,11 +110,20 @@ final class CounterPublicationTest
                 JmxCounterPublisher.objectName("memory", engine, null), "budget_bytes"));
             assertEquals(64L, server.getAttribute(JmxCounterPublisher.objectName("frontend", "frontswap", null),
                 "succ_stores"));
+            final MBeanAttributeInfo puts = attribute(server.getMBeanInfo(
+                JmxCounterPublisher.objectName("engine", engine, null)), "puts");
+            assertEquals("put calls, whether the page was stored or not", puts.getDescription());
+            assertEquals("counter", puts.getDescriptor().getFieldValue("metricType"));
+            assertEquals("operations", puts.getDescriptor().getFieldValue("units"));
+            final MBeanAttributeInfo curr = attribute(server.getMBeanInfo(
+                JmxCounterPublisher.objectName("frontend", "frontswap", null)), "curr_pages");
+            assertEquals("gauge", curr.getDescriptor().getFieldValue("metricType"));
+            assertEquals("pages", curr.getDescriptor().getFieldValue("units"));
             System.out.println("COUNTERS " + file.size() + " counters in " + counters.countersFile() + ", e.g. "
                 + "engine puts " + file.get("engine/" + engine + "/puts") + ", allocator objects "
                 + file.get("allocator/" + engine + "/objects"));
 
-            assertTrue(counters.removeEngine(zcache));
+            assertTrue(counters.removeEngine(backend));
             registry.unregister();
             counters.publish();
             try (CountersFileReader reader = CountersFileReader.open(counters.countersFile()))
@@ -111,5 +134,17 @@ final class CounterPublicationTest
             assertFalse(server.isRegistered(JmxCounterPublisher.objectName("engine", engine, null)),
                 "the engine's MBean is still registered after it was removed");
         }
+    }
+
+    private static MBeanAttributeInfo attribute(final MBeanInfo info, final String name)
+    {
+        for (final MBeanAttributeInfo attribute : info.getAttributes())
+        {
+            if (attribute.getName().equals(name))
+            {
+                return attribute;
+            }
+        }
+        throw new AssertionError("no attribute " + name + " in " + info.getClassName());
     }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.stats.CounterSource;
 
 /**
@@ -17,7 +18,7 @@ final class CounterSample
 
     static Map<String, Long> of(final CounterSource source)
     {
-        final List<String> names = source.counterNames();
+        final List<String> names = source.descriptions().stream().map(CounterDescription::name).toList();
         final long[] values = new long[names.size()];
         source.sample(values);
         final Map<String, Long> sample = new LinkedHashMap<>();

@@ -1,8 +1,6 @@
 package org.tmem4j.zbud;
 
 import java.lang.foreign.MemorySegment;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,6 +8,8 @@ import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterUnit;
 
 import static org.tmem4j.zbud.PageTable.FIRST;
 import static org.tmem4j.zbud.PageTable.LAST;
@@ -59,9 +59,8 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * generation, which every free advances. Every use of a handle checks all four, so a handle of another
  * allocator, a freed one or a forged one raises {@link IllegalArgumentException} and never touches memory.
  * <p>
- * <b>Statistics</b> ({@link #stats()} details): {@code pages} held, {@code buddied} (two objects) and
- * {@code unbuddied} (one object) pages, {@code stored_bytes} and {@code no_memory} (allocations refused for the
- * budget).
+ * <b>Statistics</b> ({@link #stats()} details, described in {@code DETAILS}): {@code buddied} (two objects) and
+ * {@code unbuddied} (one object) pages and {@code no_memory} (allocations refused for the budget).
  * <p>
  * <b>Threads.</b> One lock guards the page table; it is held for a few dozen instructions per call. Reads and
  * writes validate the handle under the lock and copy the bytes after releasing it, which is safe because the
@@ -77,6 +76,15 @@ public final class ZbudAllocator implements ObjectAllocator
     private final PageMemory memory;
     private final int tag;
     private final Object lock = new Object();
+    /** zbud's own counters, read under the lock: the details of its {@link AllocatorStats}. */
+    private static final CounterCatalog<ZbudAllocator> DETAILS = CounterCatalog.<ZbudAllocator>builder()
+        .gauge("buddied", CounterUnit.PAGES, "pages holding two objects", z -> z.table.buddiedPages())
+        .gauge("unbuddied", CounterUnit.PAGES, "pages holding one object, with room for a buddy",
+            z -> z.table.unbuddiedPages())
+        .counter("no_memory", CounterUnit.OPERATIONS, "allocations refused because page memory was at its budget",
+            z -> z.noMemory)
+        .build();
+
     private final PageTable table = new PageTable(256);
     private boolean closed;
     private long objects;
@@ -201,13 +209,7 @@ public final class ZbudAllocator implements ObjectAllocator
         synchronized (lock)
         {
             ensureOpen();
-            final Map<String, Long> details = new LinkedHashMap<>();
-            details.put("pages", table.pages());
-            details.put("buddied", table.buddiedPages());
-            details.put("unbuddied", table.unbuddiedPages());
-            details.put("stored_bytes", storedBytes);
-            details.put("no_memory", noMemory);
-            return new AllocatorStats(NAME, objects, storedBytes, table.pages(), details);
+            return new AllocatorStats(NAME, objects, storedBytes, table.pages(), DETAILS.values(this));
         }
     }
 

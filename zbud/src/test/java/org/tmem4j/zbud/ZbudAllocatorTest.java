@@ -73,8 +73,8 @@ final class ZbudAllocatorTest
         check(whole, 1, PageMemory.PAGE_SIZE);
         store(2, 1);
         assertEquals(2, allocator.stats().pagesUsed(), "nothing pairs with a whole-page object");
-        assertEquals(0L, allocator.stats().details().get("buddied"), "buddied counts pages with two objects");
-        assertEquals(2L, allocator.stats().details().get("unbuddied"));
+        assertEquals(0L, allocator.stats().detail("buddied"), "buddied counts pages with two objects");
+        assertEquals(2L, allocator.stats().detail("unbuddied"));
     }
 
     @Test
@@ -97,8 +97,8 @@ final class ZbudAllocatorTest
         check(c, 3, 2049);
         check(d, 4, 2047);
         check(e, 5, 1984);
-        assertEquals(2L, allocator.stats().details().get("buddied"));
-        assertEquals(1L, allocator.stats().details().get("unbuddied"));
+        assertEquals(2L, allocator.stats().detail("buddied"));
+        assertEquals(1L, allocator.stats().detail("unbuddied"));
     }
 
     @Test
@@ -200,7 +200,7 @@ final class ZbudAllocatorTest
         assertEquals(256, handles.size(), "one 3000-byte object per page of the 1 MiB budget");
         assertTrue(allocator.allocate(1000) > 0, "a small object still pairs");
         assertEquals(ObjectAllocator.NO_MEMORY, allocator.allocate(4000));
-        assertEquals(2L, allocator.stats().details().get("no_memory"));
+        assertEquals(2L, allocator.stats().detail("no_memory"));
         assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes());
     }
 }

@@ -287,9 +287,9 @@ final class ZbudModelTest
         assertEquals(storedBytes, stats.storedBytes(), context + ": stored bytes");
         assertEquals(pages.size(), stats.pagesUsed(), context + ": pages");
         assertEquals(pages.size(), memory.stats().pagesInUse(), context + ": pages taken from the page memory");
-        assertEquals(pages.values().stream().filter(p -> p.objects() == 2).count(), stats.details().get("buddied"),
+        assertEquals(pages.values().stream().filter(p -> p.objects() == 2).count(), stats.detail("buddied"),
             context + ": buddied pages");
         assertEquals(pages.values().stream().filter(p -> p.objects() == 1).count(),
-            stats.details().get("unbuddied"), context + ": unbuddied pages");
+            stats.detail("unbuddied"), context + ": unbuddied pages");
     }
 }

@@ -2,9 +2,7 @@ package org.tmem4j.zsmalloc;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -271,15 +269,7 @@ public final class Zsmalloc implements ObjectAllocator
     public AllocatorStats stats()
     {
         final ZsmallocStats table = classStats();
-        final Map<String, Long> details = new LinkedHashMap<>();
-        details.put("pages_compacted", table.pagesCompacted());
-        details.put("compaction_stalls", table.compactionStalls());
-        details.put("chunks_used", table.chunksUsed());
-        details.put("chunk_size", (long)layout.chunkSize());
-        details.put("zspages", table.classes().stream().mapToLong(ClassStats::zspages).sum());
-        details.put("classes_in_use", table.classes().stream().filter(c -> c.objUsed() > 0).count());
-        details.put("handle_table_bytes", table.handleTableBytes());
-        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), details);
+        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), ZsmallocStats.DETAILS.values(table));
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.tmem4j.memory.PageMemory;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterUnit;
 
 /**
  * The class table of a {@link Zsmalloc}, with totals: the data behind the kernel's debugfs {@code classes} file.
@@ -16,6 +18,21 @@ import org.tmem4j.memory.PageMemory;
  */
 public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted)
 {
+    /** zsmalloc's own counters, the details of its {@link org.tmem4j.alloc.AllocatorStats}. */
+    public static final CounterCatalog<ZsmallocStats> DETAILS = CounterCatalog.<ZsmallocStats>builder()
+        .counter("pages_compacted", CounterUnit.PAGES, "pages compaction gave back to page memory",
+            ZsmallocStats::pagesCompacted)
+        .counter("compaction_stalls", CounterUnit.EVENTS, "times compaction stopped for want of a free page",
+            ZsmallocStats::compactionStalls)
+        .gauge("chunks_used", CounterUnit.CHUNKS, "chunks in use by all size classes", ZsmallocStats::chunksUsed)
+        .gauge("zspages", CounterUnit.ZSPAGES, "zspages of all size classes",
+            s -> s.classes.stream().mapToLong(ClassStats::zspages).sum())
+        .gauge("classes_in_use", CounterUnit.CLASSES, "size classes holding at least one object",
+            s -> s.classes.stream().filter(c -> c.objUsed() > 0).count())
+        .gauge("handle_table_bytes", CounterUnit.BYTES, "heap bytes of the handle tables",
+            ZsmallocStats::handleTableBytes)
+        .build();
+
     /**
      * @param classes        rows; copied.
      * @param pagesUsed      pages held.

@@ -53,10 +53,9 @@ public record StudyContext(
     static StudyContext of(final StudyOptions options, final Instant start)
     {
         final PageCorpus corpus = options.corpus();
-        return new StudyContext(Version.project(), System.getProperty("java.vendor") + " " + Runtime.version(),
-            System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), start, corpus.files(),
-            corpus.pageCount(), corpus.trailingBytes(), options.repeat());
+        return new StudyContext(Version.project(), Version.jvm(), Version.os(),
+            Runtime.getRuntime().availableProcessors(), start, corpus.files(), corpus.pageCount(),
+            corpus.trailingBytes(), options.repeat());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,7 @@ class PageCorpusTest
                 assertPage(corpus, page, tags[page]);
             }
             assertEquals(List.of(first, second), corpus.files());
+            assertEquals(Map.of(first, 100), corpus.trailingBytes(), "a's partial last page is left out, b has none");
         }
     }
 

@@ -28,18 +28,20 @@ import org.tmem4j.tmem.PageSizes;
  * one pool, which lives until the last of them unmounts. Unregistration drops every page, waiting only for the
  * operations already inside a pool. {@link PagedFile} puts this to work over a {@code FileChannel}.
  * <p>
- * With {@code cleancache.enabled=false} no pool ever reaches a backend.
+ * With {@code cleancache.enabled=false} no pool ever reaches a backend. {@link #close()} unmounts every filesystem,
+ * which drops their pages from the backend and gives their memory back.
  */
-public final class Cleancache implements Frontend
+public final class Cleancache implements Frontend, AutoCloseable
 {
     /** The page size of {@link #initFs()} and {@link #initSharedFs(UUID)}. */
     public static final int DEFAULT_PAGE_SIZE = 4096;
 
     private final BackendRegistry registry;
     private final boolean enabled;
-    private final CleancacheCounters counters = new CleancacheCounters();
+    final CleancacheCounters counters = new CleancacheCounters();
     private final Set<FsPool> pools = new LinkedHashSet<>();
     private final Map<UUID, FsPool> shared = new HashMap<>();
+    private boolean closed;
 
     private Cleancache(final BackendRegistry registry, final boolean enabled)
     {
@@ -107,6 +109,7 @@ public final class Cleancache implements Frontend
         PageSizes.checkPageSize(pageSize);
         return registry.withRegistration(registration ->
         {
+            requireOpen();
             final FsPool existing = shared.get(uuid);
             if (existing == null)
             {
@@ -137,7 +140,36 @@ public final class Cleancache implements Frontend
      */
     public CounterSource counters()
     {
-        return counters.source("cleancache", this::pools);
+        return CleancacheCounters.CATALOG.source("frontend", "cleancache", () -> this);
+    }
+
+    /**
+     * Unmounts every filesystem: their pools leave the backend (waiting for the operations inside them), so their
+     * pages are dropped and the memory holding them is freed; the registry forgets this cleancache. Handles still
+     * held miss on every get and drop every put; {@link #initFs()} and {@link #initSharedFs(UUID)} throw
+     * {@link IllegalStateException}. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        registry.withRegistration(registration ->
+        {
+            if (!closed)
+            {
+                closed = true;
+                try
+                {
+                    Failures.forEach(pools, FsPool::unbind);
+                }
+                finally
+                {
+                    pools.clear();
+                    shared.clear();
+                }
+            }
+            return null;
+        });
+        registry.removeFrontend(this);
     }
 
     @Override
@@ -147,6 +179,14 @@ public final class Cleancache implements Frontend
         {
             fs.bind(registration);
         }
+    }
+
+    /**
+     * Nothing to do: cleancache pages are clean copies, dropped by {@link #detach}.
+     */
+    @Override
+    public void writeBack(final Registration registration)
+    {
     }
 
     @Override
@@ -186,6 +226,7 @@ public final class Cleancache implements Frontend
 
     private CleancacheFs mount(final FsPool fs, final Registration registration)
     {
+        requireOpen();
         if (registration != null && enabled)
         {
             fs.bind(registration);
@@ -194,4 +235,11 @@ public final class Cleancache implements Frontend
         return new CleancacheFs(this, fs, counters);
     }
 
+    private void requireOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("this cleancache is closed; create another to mount filesystems");
+        }
+    }
 }

@@ -11,7 +11,8 @@ import org.tmem4j.frontend.Backend;
  * <p>
  * Without a live backend, puts are counted and dropped and gets miss. A get that hits removes the page from
  * cleancache (ephemeral gets are exclusive): the caller now holds it, and puts it back when it evicts it again.
- * Page indexes beyond {@link Integer#MAX_VALUE} are not cached (the tmem index is 32 bits). Thread-safe; the caller
+ * Page indexes beyond {@link Integer#MAX_VALUE} are not cached (the tmem index is 32 bits): such a put is dropped and
+ * counted in {@code dropped_puts} and {@code index_overflow_puts}, such a get misses. Thread-safe; the caller
  * orders operations on one page (the kernel held the page lock).
  */
 public final class CleancacheFs
@@ -67,7 +68,8 @@ public final class CleancacheFs
      * Offers a clean page leaving the caller's cache; cleancache may keep it or drop it.
      *
      * @param key   the file.
-     * @param index the page index, {@code >= 0}.
+     * @param index the page index, {@code >= 0}; one beyond {@link Integer#MAX_VALUE} is dropped and counted in
+     *              {@code index_overflow_puts}.
      * @param page  the page; exactly {@link #pageSize()} bytes.
      */
     public void putPage(final FileKey key, final long index, final MemorySegment page)
@@ -98,6 +100,10 @@ public final class CleancacheFs
         if (!kept)
         {
             counters.droppedPuts.increment();
+            if (index > Integer.MAX_VALUE)
+            {
+                counters.indexOverflowPuts.increment();
+            }
         }
     }
 

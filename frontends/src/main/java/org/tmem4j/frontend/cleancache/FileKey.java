@@ -36,11 +36,16 @@ public record FileKey(long a, long b, long c)
      *
      * @param file a file on a file system with Unix attributes (Linux, macOS).
      * @return its key.
+     * @throws IllegalArgumentException      if the file is null.
      * @throws UnsupportedOperationException if the file system has no Unix attributes.
      * @throws UncheckedIOException          if the attributes cannot be read.
      */
     public static FileKey of(final Path file)
     {
+        if (file == null)
+        {
+            throw new IllegalArgumentException("file is null; give the path of the file to key");
+        }
         if (!file.getFileSystem().supportedFileAttributeViews().contains("unix"))
         {
             throw new UnsupportedOperationException("file system of " + file + " has no unix:dev/unix:ino "

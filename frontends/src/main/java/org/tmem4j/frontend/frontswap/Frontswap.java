@@ -37,7 +37,7 @@ public final class Frontswap implements Frontend, AutoCloseable
 {
     private final BackendRegistry registry;
     private final FrontendsConfig config;
-    private final FrontswapCounters counters = new FrontswapCounters();
+    final FrontswapCounters counters = new FrontswapCounters();
     private final List<SwapArea> areas = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService selfshrink;
     private int nextAreaId;
@@ -86,10 +86,14 @@ public final class Frontswap implements Frontend, AutoCloseable
     /**
      * Enables a swap area (the kernel's {@code swapon} + {@code frontswap_init}), backend or not.
      *
-     * @param file  the backing file; created, or truncated if it exists.
+     * @param file  the backing file, a regular file: created, or truncated if it exists. It stays the area's file
+     *              until swapoff, even if its path is deleted or replaced meanwhile.
      * @param slots how many 4 KiB slots, {@code >= 1}.
      * @return the area.
-     * @throws java.io.UncheckedIOException if the file cannot be opened.
+     * @throws IllegalArgumentException      if the path names something other than a regular file, or the file of
+     *                                       an area still swapped on (by any path, hard link or symbolic link).
+     * @throws java.io.UncheckedIOException  if the file cannot be opened.
+     * @throws UnsupportedOperationException if the operating system is not Linux.
      */
     public SwapArea swapOn(final Path file, final int slots)
     {
@@ -178,7 +182,7 @@ public final class Frontswap implements Frontend, AutoCloseable
      */
     public CounterSource counters()
     {
-        return counters.source("frontswap", this::currPages, areas::size);
+        return FrontswapCounters.CATALOG.source("frontend", "frontswap", () -> this);
     }
 
     /**
@@ -210,6 +214,12 @@ public final class Frontswap implements Frontend, AutoCloseable
         {
             area.bind(registration);
         }
+    }
+
+    @Override
+    public void writeBack(final Registration registration)
+    {
+        Failures.forEach(areas, area -> area.writeBack(registration));
     }
 
     @Override

@@ -1,9 +1,9 @@
 package org.tmem4j.frontend.frontswap;
 
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
-import org.tmem4j.stats.CounterSource;
+import org.tmem4j.stats.CounterCatalog;
+import org.tmem4j.stats.CounterUnit;
 
 /**
  * The counters of a {@link Frontswap}: the kernel's debugfs {@code frontswap/} ({@code loads}, {@code succ_stores},
@@ -14,6 +14,26 @@ import org.tmem4j.stats.CounterSource;
  */
 final class FrontswapCounters
 {
+    /** What each counter is and where {@link Frontswap#counters()} reads it. */
+    static final CounterCatalog<Frontswap> CATALOG = CounterCatalog.<Frontswap>builder()
+        .counter("loads", CounterUnit.OPERATIONS, "loads served by the backend", f -> f.counters.loads.sum())
+        .counter("file_loads", CounterUnit.OPERATIONS, "loads served by the swap file", f -> f.counters.fileLoads.sum())
+        .counter("succ_stores", CounterUnit.OPERATIONS, "stores the backend kept", f -> f.counters.succStores.sum())
+        .counter("failed_stores", CounterUnit.OPERATIONS, "stores the backend refused or failed (the page went to the "
+            + "swap file)", f -> f.counters.failedStores.sum())
+        .counter("skipped_stores", CounterUnit.OPERATIONS, "stores made while no backend was live (straight to the "
+            + "swap file)", f -> f.counters.skippedStores.sum())
+        .counter("backend_errors", CounterUnit.OPERATIONS, "backend calls that threw",
+            f -> f.counters.backendErrors.sum())
+        .counter("invalidates", CounterUnit.OPERATIONS, "slot invalidations (a page freed by its owner)",
+            f -> f.counters.invalidates.sum())
+        .counter("written_back", CounterUnit.PAGES, "pages moved from the backend back to the swap file (shrink, "
+            + "unregistration)", f -> f.counters.writtenBack.sum())
+        .counter("file_writes", CounterUnit.PAGES, "pages written to the swap file", f -> f.counters.fileWrites.sum())
+        .gauge("curr_pages", CounterUnit.PAGES, "pages the backend holds now over all areas", Frontswap::currPages)
+        .gauge("areas", CounterUnit.AREAS, "swap areas on", f -> f.areas().size())
+        .build();
+
     final LongAdder loads = new LongAdder();
     final LongAdder fileLoads = new LongAdder();
     final LongAdder succStores = new LongAdder();
@@ -23,21 +43,4 @@ final class FrontswapCounters
     final LongAdder invalidates = new LongAdder();
     final LongAdder writtenBack = new LongAdder();
     final LongAdder fileWrites = new LongAdder();
-
-    CounterSource source(final String name, final LongSupplier currPages, final LongSupplier areas)
-    {
-        return CounterSource.builder("frontend", name)
-            .counter("loads", loads::sum)
-            .counter("file_loads", fileLoads::sum)
-            .counter("succ_stores", succStores::sum)
-            .counter("failed_stores", failedStores::sum)
-            .counter("skipped_stores", skippedStores::sum)
-            .counter("backend_errors", backendErrors::sum)
-            .counter("invalidates", invalidates::sum)
-            .counter("written_back", writtenBack::sum)
-            .counter("file_writes", fileWrites::sum)
-            .counter("curr_pages", currPages)
-            .counter("areas", areas)
-            .build();
-    }
 }

@@ -28,7 +28,9 @@ import org.tmem4j.frontend.Registration;
  * <p>
  * <b>Persistent data is never lost.</b> Every page a store accepted is in the backend or in the file: a backend
  * that refuses or throws gets its page written to the file, {@link #shrink(long)} and unregistration copy pages
- * back to the file before dropping them from the backend.
+ * back to the file before dropping them from the backend; a page the file cannot take (full, failing) stays in the
+ * backend, which then stays registered. The file is the one opened at swapon until swapoff (see {@code SlotFile}):
+ * interrupts, and the path deleted or replaced, change nothing.
  * <p>
  * <b>Threads.</b> Operations on different slots run in parallel; operations on one slot are serialized by one of
  * 64 striped locks (the kernel relied on the swap-cache page lock), which also orders them against shrinking and
@@ -65,6 +67,7 @@ public final class SwapArea implements AutoCloseable
     private final boolean exclusiveGets;
     private final boolean writethrough;
     private final boolean trackActivity;
+    private final Path path;
     private final SlotFile file;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final SlotBitmap allocated;
@@ -95,7 +98,8 @@ public final class SwapArea implements AutoCloseable
         {
             locks[i] = new ReentrantLock();
         }
-        this.file = new SlotFile(path, PAGE_SIZE);
+        this.path = path;
+        this.file = SlotFile.open(path, PAGE_SIZE, toString());
     }
 
     /**
@@ -185,15 +189,20 @@ public final class SwapArea implements AutoCloseable
      * Loads a slot's page.
      *
      * @param slot an allocated slot.
-     * @param dst  receives the page; exactly {@value #PAGE_SIZE} bytes.
+     * @param dst  receives the page; exactly {@value #PAGE_SIZE} writable bytes.
      * @return whether the slot held a page (it does not if it was never stored, was invalidated, or was taken by an
      * exclusive load).
      * @throws IllegalStateException if the backend lost a page it had accepted (a backend bug) and no copy is in
      *                               the file.
+     * @throws java.io.UncheckedIOException if the page is in the file and reading it fails; the slot keeps it.
      */
     public boolean load(final int slot, final MemorySegment dst)
     {
         requirePage(dst, "dst");
+        if (dst.isReadOnly())
+        {
+            throw new IllegalArgumentException("dst is read-only; give a writable segment to load the page into");
+        }
         final ReentrantLock lock = lockAllocated(slot);
         try
         {
@@ -277,7 +286,7 @@ public final class SwapArea implements AutoCloseable
             for (int slot = inBackend.nextSet(0); slot >= 0 && currPages.sum() > target;
                 slot = inBackend.nextSet(slot + 1))
             {
-                if (writeBackLocked(null, slot, buffer, true))
+                if (writeBackLocked(null, slot, buffer))
                 {
                     written++;
                 }
@@ -317,7 +326,7 @@ public final class SwapArea implements AutoCloseable
      */
     public Path file()
     {
-        return file.path();
+        return path;
     }
 
     /**
@@ -341,7 +350,7 @@ public final class SwapArea implements AutoCloseable
     @Override
     public String toString()
     {
-        return "swap area " + id + " (" + file.path() + ", " + slots + " slots)";
+        return "swap area " + id + " (" + path + ", " + slots + " slots)";
     }
 
     void closeUnderRegistryLock()
@@ -350,29 +359,26 @@ public final class SwapArea implements AutoCloseable
         {
             return;
         }
+        final Failures failures = new Failures();
+        final Binding binding = bound;
         lockAll();
         try
         {
             dropAll();
             closed = true;
+            bound = null;
+            // under every lock: no read or write can be using the descriptor
+            failures.run(file::close);
         }
         finally
         {
             unlockAll();
         }
-        final Binding binding = bound;
-        bound = null;
-        try
+        if (binding != null)
         {
-            if (binding != null)
-            {
-                binding.backend().destroyPool(binding.pool());
-            }
+            failures.run(() -> binding.backend().destroyPool(binding.pool()));
         }
-        finally
-        {
-            file.close();
-        }
+        failures.rethrow();
     }
 
     /**
@@ -387,10 +393,14 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * Moves every page out of a registration that is no longer live, into the file. Called under the registry
-     * lock.
+     * Moves every page out of a registration that is no longer live, into the file, dropping each from the backend
+     * once it is written. Called under the registry lock, before {@link #unbind}. A page that cannot be written stays
+     * in the backend, and its slot as it was, so that the registry can keep the backend registered.
+     *
+     * @throws IllegalStateException saying how many pages stay in the backend (and how many the backend had lost,
+     *                               if any), with the first failure as its cause.
      */
-    void unbind(final Registration registration)
+    void writeBack(final Registration registration)
     {
         final Binding binding = bound;
         if (binding == null || binding.registration() != registration)
@@ -400,19 +410,58 @@ public final class SwapArea implements AutoCloseable
         // after this pass no store that saw the registration live is still running
         lockAll();
         unlockAll();
-        final Failures failures = new Failures();
+        int kept = 0;
+        int lost = 0;
+        RuntimeException first = null;
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment buffer = arena.allocate(PAGE_SIZE);
             for (int slot = inBackend.nextSet(0); slot >= 0; slot = inBackend.nextSet(slot + 1))
             {
-                final int next = slot;
-                failures.run(() -> writeBackLocked(binding, next, buffer, false));
+                try
+                {
+                    writeBackLocked(binding, slot, buffer);
+                }
+                catch (final RuntimeException ex)
+                {
+                    if (inBackend.get(slot))
+                    {
+                        kept++;
+                    }
+                    else
+                    {
+                        lost++;
+                    }
+                    if (first == null)
+                    {
+                        first = ex;
+                    }
+                }
             }
         }
+        if (first != null)
+        {
+            throw new IllegalStateException(kept + " pages of " + this + " could not be written back to its file "
+                + "and stay in backend '" + binding.backend().name() + "'"
+                + (lost > 0 ? ", " + lost + " pages the backend had lost are gone" : "")
+                + "; first failure: " + first.getMessage(), first);
+        }
+    }
+
+    /**
+     * Gives back the pool of a registration that is no longer live, once {@link #writeBack} has emptied it (a
+     * registration whose replay failed midway never took a page). Called under the registry lock.
+     */
+    void unbind(final Registration registration)
+    {
+        final Binding binding = bound;
+        if (binding == null || binding.registration() != registration)
+        {
+            return;
+        }
+        writeBack(registration);
         bound = null;
-        failures.run(() -> binding.backend().destroyPool(binding.pool()));
-        failures.rethrow();
+        binding.backend().destroyPool(binding.pool());
     }
 
     /**
@@ -542,8 +591,7 @@ public final class SwapArea implements AutoCloseable
      * @param binding the binding to write back from, or {@code null} for the current one.
      * @return whether a page was written back.
      */
-    private boolean writeBackLocked(final Binding binding, final int slot, final MemorySegment buffer,
-        final boolean free)
+    private boolean writeBackLocked(final Binding binding, final int slot, final MemorySegment buffer)
     {
         final ReentrantLock lock = locks[slot & (STRIPES - 1)];
         lock.lock();
@@ -553,7 +601,7 @@ public final class SwapArea implements AutoCloseable
             {
                 return false;
             }
-            writeBack(binding == null ? bound : binding, slot, buffer, free);
+            writeBackSlot(binding == null ? bound : binding, slot, buffer);
             return true;
         }
         finally
@@ -562,7 +610,7 @@ public final class SwapArea implements AutoCloseable
         }
     }
 
-    private void writeBack(final Binding binding, final int slot, final MemorySegment buffer, final boolean free)
+    private void writeBackSlot(final Binding binding, final int slot, final MemorySegment buffer)
     {
         final Backend backend = binding.backend();
         final int a = slot & SWIZZLE_MASK;
@@ -580,10 +628,7 @@ public final class SwapArea implements AutoCloseable
             file.write(slot, buffer);
             counters.fileWrites.increment();
         }
-        if (free)
-        {
-            backend.invalidatePage(binding.pool(), a, 0, 0, index);
-        }
+        backend.invalidatePage(binding.pool(), a, 0, 0, index);
         inBackend.clear(slot);
         currPages.decrement();
         counters.writtenBack.increment();

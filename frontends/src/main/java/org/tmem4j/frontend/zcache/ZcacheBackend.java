@@ -1,9 +1,11 @@
 package org.tmem4j.frontend.zcache;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
 
@@ -69,6 +71,12 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     public String name()
     {
         return "zcache";
+    }
+
+    @Override
+    public List<CounterSource> counters()
+    {
+        return zcache.counters();
     }
 
     @Override

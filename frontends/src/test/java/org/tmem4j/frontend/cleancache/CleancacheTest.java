@@ -15,6 +15,7 @@ import org.tmem4j.frontend.FaultyBackend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.MapBackend;
 import org.tmem4j.frontend.Pages;
+import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.stats.CounterSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -47,8 +48,8 @@ class CleancacheTest
     {
         final CounterSource source = cleancache.counters();
         assertEquals(List.of("succ_gets", "failed_gets", "puts", "dropped_puts", "invalidates", "backend_errors",
-            "pools"), source.counterNames());
-        final long[] values = new long[7];
+            "index_overflow_puts", "pools"), source.descriptions().stream().map(CounterDescription::name).toList());
+        final long[] values = new long[8];
         source.sample(values);
         return values;
     }
@@ -61,7 +62,7 @@ class CleancacheTest
         Pages.fill(page, 42);
         fs.putPage(key, 0, page);
         assertFalse(fs.getPage(key, 0, dst));
-        assertArrayEquals(new long[] {0, 1, 1, 1, 0, 0, 1}, counters());
+        assertArrayEquals(new long[] {0, 1, 1, 1, 0, 0, 0, 1}, counters());
 
         registry.register(backend);
         fs.putPage(key, 0, page);
@@ -74,7 +75,7 @@ class CleancacheTest
         assertFalse(fs.getPage(key, 1, dst));
         fs.invalidateInode(key);
         assertFalse(fs.getPage(key, 2, dst));
-        assertArrayEquals(new long[] {1, 4, 4, 1, 2, 0, 1}, counters());
+        assertArrayEquals(new long[] {1, 4, 4, 1, 2, 0, 0, 1}, counters());
     }
 
     @Test
@@ -90,8 +91,11 @@ class CleancacheTest
         assertFalse(a.getPage(new FileKey(0, 0, 1), 5, dst), "another file");
         assertFalse(a.getPage(key, 6, dst), "another page");
         assertTrue(a.getPage(key, 5, dst));
+        final long droppedBefore = counters()[3];
         a.putPage(key, Integer.MAX_VALUE + 1L, page);
         assertFalse(a.getPage(key, Integer.MAX_VALUE + 1L, dst), "indexes past 32 bits are not cached");
+        assertEquals(droppedBefore + 1, counters()[3], "dropped_puts");
+        assertEquals(1, counters()[6], "index_overflow_puts");
     }
 
     @Test

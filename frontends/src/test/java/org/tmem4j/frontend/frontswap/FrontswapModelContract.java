@@ -208,10 +208,10 @@ public abstract class FrontswapModelContract
     private static long[] sample(final Frontswap frontswap)
     {
         final var source = frontswap.counters();
-        final long[] values = new long[source.counterNames().size()];
+        final long[] values = new long[source.descriptions().size()];
         source.sample(values);
         assertEquals(List.of("loads", "file_loads", "succ_stores", "failed_stores", "skipped_stores"),
-            source.counterNames().subList(0, 5));
+            source.descriptions().subList(0, 5).stream().map(d -> d.name()).toList());
         return values;
     }
 

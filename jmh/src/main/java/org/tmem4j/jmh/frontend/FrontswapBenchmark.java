@@ -117,12 +117,12 @@ public class FrontswapBenchmark
     public void tearDown() throws IOException
     {
         final CounterSource counters = frontswap.counters();
-        final long[] values = new long[counters.counterNames().size()];
+        final long[] values = new long[counters.descriptions().size()];
         counters.sample(values);
         final StringBuilder line = new StringBuilder("\nfrontswap counters:");
         for (int i = 0; i < values.length; i++)
         {
-            line.append(' ').append(counters.counterNames().get(i)).append('=').append(values[i]);
+            line.append(' ').append(counters.descriptions().get(i).name()).append('=').append(values[i]);
         }
         System.out.println(line);
         frontswap.close();
