@@ -29,6 +29,13 @@ public final class BackendRegistry
     private Registration current;
 
     /**
+     * Creates a registry with no backend and no frontend.
+     */
+    public BackendRegistry()
+    {
+    }
+
+    /**
      * Registers a backend that the caller owns: unregistering does not close it.
      *
      * @param backend the backend.
@@ -101,7 +108,7 @@ public final class BackendRegistry
     }
 
     /**
-     * @return the registered backend, or {@code null}.
+     * {@return the registered backend, or {@code null}}
      */
     public Backend backend()
     {

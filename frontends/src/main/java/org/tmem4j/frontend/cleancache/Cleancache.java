@@ -48,9 +48,10 @@ public final class Cleancache implements Frontend
     }
 
     /**
+     * {@return a cleancache with no filesystem yet}
+     *
      * @param registry where backends register.
      * @param config   whether cleancache uses a backend at all.
-     * @return a cleancache with no filesystem yet.
      */
     public static Cleancache create(final BackendRegistry registry, final FrontendsConfig config)
     {
@@ -67,7 +68,7 @@ public final class Cleancache implements Frontend
     }
 
     /**
-     * @return a private pool of 4 KiB pages.
+     * {@return a private pool of 4 KiB pages}
      */
     public CleancacheFs initFs()
     {
@@ -75,8 +76,9 @@ public final class Cleancache implements Frontend
     }
 
     /**
+     * {@return a private pool}
+     *
      * @param pageSize as {@link PageSizes} allows.
-     * @return a private pool.
      */
     public CleancacheFs initFs(final int pageSize)
     {
@@ -85,8 +87,9 @@ public final class Cleancache implements Frontend
     }
 
     /**
+     * {@return the pool of 4 KiB pages shared by every mount of that uuid}
+     *
      * @param uuid the clustered filesystem's uuid.
-     * @return the pool of 4 KiB pages shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid)
     {
@@ -94,9 +97,10 @@ public final class Cleancache implements Frontend
     }
 
     /**
+     * {@return the pool shared by every mount of that uuid}
+     *
      * @param uuid     the clustered filesystem's uuid.
      * @param pageSize as {@link PageSizes} allows, the same for every mount of the uuid.
-     * @return the pool shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
     {
@@ -125,7 +129,7 @@ public final class Cleancache implements Frontend
     }
 
     /**
-     * @return how many pools are recorded (private filesystems plus distinct shared uuids).
+     * {@return how many pools are recorded (private filesystems plus distinct shared uuids)}
      */
     public int pools()
     {
@@ -133,7 +137,7 @@ public final class Cleancache implements Frontend
     }
 
     /**
-     * @return the counters, as source {@code frontend/cleancache}.
+     * {@return the counters, as source {@code frontend/cleancache}}
      */
     public CounterSource counters()
     {

@@ -99,7 +99,8 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return a free slot, now allocated, or {@link #NO_SLOT} if the area is full.
+     * {@return a free slot, now allocated, or {@link #NO_SLOT} if the area is full}
+     *
      * @throws IllegalStateException if the area is closed.
      */
     public int allocateSlot()
@@ -287,7 +288,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return how many of this area's pages the backend holds (the kernel's {@code frontswap_curr_pages}).
+     * {@return how many of this area's pages the backend holds (the kernel's {@code frontswap_curr_pages})}
      */
     public long currPages()
     {
@@ -295,8 +296,9 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
+     * {@return whether the backend holds the slot's page (the kernel's {@code frontswap_test})}
+     *
      * @param slot a slot.
-     * @return whether the backend holds the slot's page (the kernel's {@code frontswap_test}).
      */
     public boolean isInBackend(final int slot)
     {
@@ -305,7 +307,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return how many slots the area has.
+     * {@return how many slots the area has}
      */
     public int slots()
     {
@@ -313,7 +315,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return the backing file.
+     * {@return the backing file}
      */
     public Path file()
     {
@@ -321,7 +323,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return whether the area is swapped off.
+     * {@return whether the area is swapped off}
      */
     public boolean isClosed()
     {
