@@ -14,6 +14,8 @@ import java.util.Map;
 public record AllocatorStats(String allocator, long objects, long storedBytes, long pagesUsed, Map<String, Long> details)
 {
     /**
+     * Creates the statistics; the canonical constructor, which copies {@code details}.
+     *
      * @param allocator   the allocator's name.
      * @param objects     live objects.
      * @param storedBytes sum of the live objects' sizes.
@@ -26,7 +28,7 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
     }
 
     /**
-     * @return bytes of pool pages held.
+     * {@return bytes of pool pages held}
      */
     public long poolBytes()
     {
@@ -34,7 +36,7 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
     }
 
     /**
-     * @return stored bytes / pool bytes: the packing density (0 when empty).
+     * {@return stored bytes / pool bytes: the packing density (0 when empty)}
      */
     public double density()
     {

@@ -23,7 +23,7 @@ public record PageMemoryStats(
     long failedAllocations)
 {
     /**
-     * @return bytes of pages in use: what the allocators above actually hold.
+     * {@return bytes of pages in use: what the allocators above actually hold}
      */
     public long bytesInUse()
     {

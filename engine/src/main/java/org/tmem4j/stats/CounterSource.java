@@ -22,17 +22,17 @@ import java.util.function.LongSupplier;
 public interface CounterSource
 {
     /**
-     * @return what sort of component this is, e.g. {@code allocator}.
+     * {@return what sort of component this is, e.g. {@code allocator}}
      */
     String kind();
 
     /**
-     * @return which component of its kind this is, e.g. {@code zsmalloc}.
+     * {@return which component of its kind this is, e.g. {@code zsmalloc}}
      */
     String name();
 
     /**
-     * @return the names of the counters, in the order {@link #sample(long[])} fills them; the same on every call.
+     * {@return the names of the counters, in the order {@link #sample(long[])} fills them; the same on every call}
      */
     List<String> counterNames();
 
@@ -45,10 +45,11 @@ public interface CounterSource
     void sample(long[] values);
 
     /**
+     * {@return a builder of a source whose counters are each read from a {@link LongSupplier}, for components whose
+     * counters are independent fields or adders (no consistency between counters is implied)}
+     *
      * @param kind what sort of component.
      * @param name which one.
-     * @return a builder of a source whose counters are each read from a {@link LongSupplier}, for components whose
-     * counters are independent fields or adders (no consistency between counters is implied).
      */
     static Builder builder(final String kind, final String name)
     {
@@ -72,9 +73,10 @@ public interface CounterSource
         }
 
         /**
+         * {@return this builder}
+         *
          * @param counter the counter's name, unique within the source.
          * @param value   reads the counter's current value; thread-safe and cheap.
-         * @return this builder.
          * @throws IllegalArgumentException if the name is invalid or already added.
          */
         public Builder counter(final String counter, final LongSupplier value)
@@ -96,7 +98,8 @@ public interface CounterSource
         }
 
         /**
-         * @return the source.
+         * {@return the source}
+         *
          * @throws IllegalArgumentException if no counter was added.
          */
         public CounterSource build()

@@ -11,7 +11,7 @@ package org.tmem4j.stats;
 public record CounterValue(String kind, String name, String counter, long value)
 {
     /**
-     * @return {@code kind/name/counter}, the counter's label in the file.
+     * {@return {@code kind/name/counter}, the counter's label in the file}
      */
     public String label()
     {

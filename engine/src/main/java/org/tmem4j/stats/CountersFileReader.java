@@ -145,7 +145,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the file.
+     * {@return the file}
      */
     public Path path()
     {
@@ -153,7 +153,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the writer's process id.
+     * {@return the writer's process id}
      */
     public long pid()
     {
@@ -161,7 +161,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return when the writer's process started.
+     * {@return when the writer's process started}
      */
     public Instant startTime()
     {
@@ -169,7 +169,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the writer's publish interval in millis.
+     * {@return the writer's publish interval in millis}
      */
     public int publishIntervalMs()
     {
@@ -177,7 +177,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return max counters the file holds.
+     * {@return max counters the file holds}
      */
     public int capacity()
     {
@@ -185,7 +185,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return epoch millis of the writer's last publish.
+     * {@return epoch millis of the writer's last publish}
      */
     public long heartbeatMs()
     {
@@ -193,7 +193,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return whether the writer has closed the file.
+     * {@return whether the writer has closed the file}
      */
     public boolean isClosed()
     {
@@ -201,8 +201,8 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return how old a heartbeat may be before the file counts as stale by default: 20 publish intervals, at least
-     * 2 seconds (a loaded machine or a long GC pause delays a publish, and must not read as a dead engine).
+     * {@return how old a heartbeat may be before the file counts as stale by default: 20 publish intervals, at least
+     * 2 seconds (a loaded machine or a long GC pause delays a publish, and must not read as a dead engine)}
      */
     public long defaultStaleAfterMs()
     {

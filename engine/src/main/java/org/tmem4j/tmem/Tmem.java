@@ -34,6 +34,8 @@ public final class Tmem
     private int nextId;
 
     /**
+     * Creates an empty tmem with no pools.
+     *
      * @param buckets buckets per pool, as {@link Buckets} allows.
      * @throws IllegalArgumentException if {@link Buckets} does not allow the count.
      */
@@ -43,9 +45,10 @@ public final class Tmem
     }
 
     /**
+     * {@return a new private pool}
+     *
      * @param kind     ephemeral or persistent.
      * @param pageSize as {@link PageSizes} allows.
-     * @return a new private pool.
      */
     public TmemPool createPool(final PoolKind kind, final int pageSize)
     {
@@ -93,8 +96,9 @@ public final class Tmem
     }
 
     /**
+     * {@return the live pool of that id}
+     *
      * @param poolId a pool id.
-     * @return the live pool of that id.
      * @throws IllegalArgumentException if no pool of that id was created, or it was destroyed.
      */
     public TmemPool pool(final int poolId)
@@ -168,7 +172,7 @@ public final class Tmem
     }
 
     /**
-     * @return the live pools, by id.
+     * {@return the live pools, by id}
      */
     public List<TmemPool> livePools()
     {

@@ -120,8 +120,8 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
-     * compressor slot per available processor.
+     * {@return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
+     * compressor slot per available processor}
      */
     public static Builder builder()
     {
@@ -314,6 +314,11 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes a page.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
+     * @param index  page index, ≥ 0.
      * @return whether there was one.
      * @throws IllegalArgumentException on an unknown or destroyed pool, an invalid object id or a negative index.
      */
@@ -342,6 +347,10 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes an object and all its pages.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
      * @return the number of pages removed.
      * @throws IllegalArgumentException on an unknown or destroyed pool or an invalid object id.
      */
@@ -406,7 +415,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the memory budget in bytes.
+     * {@return the memory budget in bytes}
      */
     public long budgetBytes()
     {
@@ -414,7 +423,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the allocator's name.
+     * {@return the allocator's name}
      */
     public String allocatorName()
     {
@@ -433,7 +442,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the codec every compressor slot runs.
+     * {@return the codec every compressor slot runs}
      */
     public CodecSpec codec()
     {
@@ -441,7 +450,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a snapshot of the counters, levels and per-pool rows.
+     * {@return a snapshot of the counters, levels and per-pool rows}
      */
     public ZcacheStats stats()
     {
@@ -483,8 +492,8 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the counters as a source of kind {@code engine} named after this backend (see
-     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file.
+     * {@return the counters as a source of kind {@code engine} named after this backend (see
+     * {@link Builder#name(String)}), for {@link org.tmem4j.stats.CounterRegistry}: JMX and the counters file}
      */
     public CounterSource counters()
     {
@@ -826,8 +835,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param name the name counters are published under (kind {@code engine}); default {@code zcache}.
-         * @return this.
          */
         public Builder name(final String name)
         {
@@ -836,9 +846,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param allocatorName an allocator found through {@link AllocatorProvider}, e.g. {@code zsmalloc} (the
          *                      default) or {@code zbud}.
-         * @return this.
          */
         public Builder allocator(final String allocatorName)
         {
@@ -847,8 +858,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec the codec; default LZ4.
-         * @return this.
          */
         public Builder codec(final CodecSpec codec)
         {
@@ -857,9 +869,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec a codec spec as {@link CodecSpec#parse(String)} reads it: {@code lz4}, {@code zstd},
          *              {@code zstd:3}, {@code zstd:-5}.
-         * @return this.
          */
         public Builder codec(final String codec)
         {
@@ -881,8 +894,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param budgetBytes the hard limit on memory for compressed pages; default 256 MiB.
-         * @return this.
          */
         public Builder budgetBytes(final long budgetBytes)
         {
@@ -895,9 +909,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param buckets hash buckets (lock stripes) per pool, as {@link Buckets} allows; default
          *                {@value Buckets#DEFAULT}.
-         * @return this.
          */
         public Builder buckets(final int buckets)
         {
@@ -906,9 +921,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param exclusiveGets whether a get from a persistent pool removes the page (frontswap's exclusive gets);
          *                      default false. Ephemeral gets are always exclusive.
-         * @return this.
          */
         public Builder exclusiveGets(final boolean exclusiveGets)
         {
@@ -917,9 +933,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param checksum whether to store an xxHash32 with each compressed page and verify it on get; default
          *                 false.
-         * @return this.
          */
         public Builder checksum(final boolean checksum)
         {
@@ -928,9 +945,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param compressorSlots compression contexts shared by all threads, 1 to
          *                        {@value CompressorPool#MAX_SLOTS}; default one per available processor.
-         * @return this.
          */
         public Builder compressorSlots(final int compressorSlots)
         {
@@ -944,7 +962,8 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
-         * @return the backend.
+         * {@return the backend}
+         *
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
         public Zcache build()
