@@ -78,8 +78,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return page memory with default settings and the given budget}
+     *
      * @param budgetBytes the hard limit on memory mapped from the operating system, in bytes.
-     * @return page memory with default settings and the given budget.
      */
     public static PageMemory withBudget(final long budgetBytes)
     {
@@ -87,7 +88,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return a builder for page memory.
+     * {@return a builder for page memory}
      */
     public static Builder builder()
     {
@@ -163,9 +164,10 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return the segment of the slab holding the page; the page starts at {@link #offset(int)} in it. The object
+     * is shared and long-lived, so using it allocates nothing}
+     *
      * @param page an allocated page id.
-     * @return the segment of the slab holding the page; the page starts at {@link #offset(int)} in it. The object
-     * is shared and long-lived, so using it allocates nothing.
      * @throws IllegalStateException if the page's slab is gone (the page was freed) or the memory is closed.
      */
     public MemorySegment segment(final int page)
@@ -180,8 +182,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return the byte offset of the page in {@link #segment(int)}}
+     *
      * @param page a page id.
-     * @return the byte offset of the page in {@link #segment(int)}.
      */
     public long offset(final int page)
     {
@@ -189,9 +192,10 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return a {@link #PAGE_SIZE} slice over the page (allocates a segment object; prefer
+     * {@link #segment(int)} + {@link #offset(int)} on hot paths)}
+     *
      * @param page an allocated page id.
-     * @return a {@link #PAGE_SIZE} slice over the page (allocates a segment object; prefer
-     * {@link #segment(int)} + {@link #offset(int)} on hot paths).
      */
     public MemorySegment page(final int page)
     {
@@ -199,8 +203,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return whether the page is currently allocated}
+     *
      * @param page a page id.
-     * @return whether the page is currently allocated.
      */
     public boolean isAllocated(final int page)
     {
@@ -212,7 +217,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return the hard limit on bytes mapped from the operating system.
+     * {@return the hard limit on bytes mapped from the operating system}
      */
     public long budgetBytes()
     {
@@ -248,7 +253,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return pages the budget still allows: free pages in mapped slabs plus pages not yet mapped.
+     * {@return pages the budget still allows: free pages in mapped slabs plus pages not yet mapped}
      */
     public long availablePages()
     {
@@ -260,7 +265,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return a consistent snapshot of the accounting.
+     * {@return a consistent snapshot of the accounting}
      */
     public PageMemoryStats stats()
     {
@@ -272,7 +277,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return whether slabs come from anonymous {@code mmap} (else from {@link Arena#allocate}).
+     * {@return whether slabs come from anonymous {@code mmap} (else from {@link Arena#allocate})}
      */
     public boolean isMapped()
     {
@@ -280,7 +285,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return whether {@link #close()} has been called.
+     * {@return whether {@link #close()} has been called}
      */
     public boolean isClosed()
     {
@@ -420,8 +425,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param budgetBytes hard limit on bytes mapped from the OS; default 256 MiB.
-         * @return this.
          */
         public Builder budgetBytes(final long budgetBytes)
         {
@@ -431,8 +437,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param slabBytes bytes per slab: a power of two from 64 KiB to 1 GiB; default 2 MiB.
-         * @return this.
          */
         public Builder slabBytes(final long slabBytes)
         {
@@ -446,8 +453,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param hugePages whether to advise slabs {@code MADV_HUGEPAGE}; default true.
-         * @return this.
          */
         public Builder hugePages(final boolean hugePages)
         {
@@ -456,9 +464,10 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param mmap whether to map slabs with anonymous {@code mmap} (Linux) rather than {@link Arena#allocate};
          *             default true.
-         * @return this.
          */
         public Builder mmap(final boolean mmap)
         {
@@ -467,8 +476,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param retainedEmptySlabs empty slabs kept mapped as spares instead of being returned at once; default 1.
-         * @return this.
          */
         public Builder retainedEmptySlabs(final int retainedEmptySlabs)
         {
@@ -481,7 +491,7 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
-         * @return new page memory; nothing is mapped until the first page is allocated.
+         * {@return new page memory; nothing is mapped until the first page is allocated}
          */
         public PageMemory build()
         {

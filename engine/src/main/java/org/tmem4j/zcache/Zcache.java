@@ -119,8 +119,8 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
-     * compressor slot per available processor.
+     * {@return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
+     * compressor slot per available processor}
      */
     public static Builder builder()
     {
@@ -315,6 +315,11 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes a page.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
+     * @param index  page index, ≥ 0.
      * @return whether there was one.
      * @throws IllegalArgumentException on an unknown or destroyed pool, an invalid object id or a negative index.
      */
@@ -343,6 +348,10 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes an object and all its pages.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
      * @return the number of pages removed.
      * @throws IllegalArgumentException on an unknown or destroyed pool or an invalid object id.
      */
@@ -407,7 +416,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the memory budget in bytes.
+     * {@return the memory budget in bytes}
      */
     public long budgetBytes()
     {
@@ -415,7 +424,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return this backend's name (see {@link Builder#name(String)}), which names its counter sources.
+     * {@return this backend's name (see {@link Builder#name(String)}), which names its counter sources}
      */
     public String name()
     {
@@ -423,7 +432,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the allocator's name.
+     * {@return the allocator's name}
      */
     public String allocatorName()
     {
@@ -442,7 +451,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the codec every compressor slot runs.
+     * {@return the codec every compressor slot runs}
      */
     public CodecSpec codec()
     {
@@ -450,7 +459,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a snapshot of the counters, levels and per-pool rows.
+     * {@return a snapshot of the counters, levels and per-pool rows}
      */
     public ZcacheStats stats()
     {
@@ -492,11 +501,11 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
+     * {@return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
      * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
      * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
-     * {@link #stats()} snapshot; after the engine closes they read 0.
+     * {@link #stats()} snapshot; after the engine closes they read 0}
      */
     public List<CounterSource> counters()
     {
@@ -813,8 +822,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param name the name counters are published under (kind {@code engine}); default {@code zcache}.
-         * @return this.
          */
         public Builder name(final String name)
         {
@@ -823,9 +833,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param allocatorName an allocator found through {@link AllocatorProvider}, e.g. {@code zsmalloc} (the
          *                      default) or {@code zbud}.
-         * @return this.
          */
         public Builder allocator(final String allocatorName)
         {
@@ -834,8 +845,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec the codec; default LZ4.
-         * @return this.
          */
         public Builder codec(final CodecSpec codec)
         {
@@ -844,9 +856,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec a codec spec as {@link CodecSpec#parse(String)} reads it: {@code lz4}, {@code zstd},
          *              {@code zstd:3}, {@code zstd:-5}.
-         * @return this.
          */
         public Builder codec(final String codec)
         {
@@ -868,8 +881,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param budgetBytes the hard limit on memory for compressed pages; default 256 MiB.
-         * @return this.
          */
         public Builder budgetBytes(final long budgetBytes)
         {
@@ -882,9 +896,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param buckets hash buckets (lock stripes) per pool, as {@link Buckets} allows; default
          *                {@value Buckets#DEFAULT}.
-         * @return this.
          */
         public Builder buckets(final int buckets)
         {
@@ -893,9 +908,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param exclusiveGets whether a get from a persistent pool removes the page (frontswap's exclusive gets);
          *                      default false. Ephemeral gets are always exclusive.
-         * @return this.
          */
         public Builder exclusiveGets(final boolean exclusiveGets)
         {
@@ -904,9 +920,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param checksum whether to store an xxHash32 with each compressed page and verify it on get; default
          *                 false.
-         * @return this.
          */
         public Builder checksum(final boolean checksum)
         {
@@ -915,9 +932,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param compressorSlots compression contexts shared by all threads, 1 to
          *                        {@value CompressorPool#MAX_SLOTS}; default one per available processor.
-         * @return this.
          */
         public Builder compressorSlots(final int compressorSlots)
         {
@@ -931,7 +949,8 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
-         * @return the backend.
+         * {@return the backend}
+         *
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
         public Zcache build()

@@ -72,7 +72,7 @@ public final class FrontendsConfig
         }
 
         /**
-         * @return the full key, e.g. {@code tmem4j.frontends.budget}.
+         * {@return the full key, e.g. {@code tmem4j.frontends.budget}}
          */
         public String key()
         {
@@ -112,7 +112,7 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return a builder holding the defaults.
+     * {@return a builder holding the defaults}
      */
     public static Builder builder()
     {
@@ -120,7 +120,7 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return the defaults.
+     * {@return the defaults}
      */
     public static FrontendsConfig defaults()
     {
@@ -128,8 +128,8 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return the defaults, overridden by the file named by {@value #CONFIG_FILE_PROPERTY} if set, overridden by
-     * the system properties.
+     * {@return the defaults, overridden by the file named by {@value #CONFIG_FILE_PROPERTY} if set, overridden by
+     * the system properties}
      */
     public static FrontendsConfig fromEnvironment()
     {
@@ -142,92 +142,92 @@ public final class FrontendsConfig
         return builder.properties(System.getProperties()).build();
     }
 
-    /** @return whether cleancache uses a backend. */
+    /** {@return whether cleancache uses a backend} */
     public boolean cleancacheEnabled()
     {
         return cleancacheEnabled;
     }
 
-    /** @return whether frontswap uses a backend. */
+    /** {@return whether frontswap uses a backend} */
     public boolean frontswapEnabled()
     {
         return frontswapEnabled;
     }
 
-    /** @return the backend provider's name. */
+    /** {@return the backend provider's name} */
     public String backend()
     {
         return backend;
     }
 
-    /** @return the allocator's name. */
+    /** {@return the allocator's name} */
     public String allocator()
     {
         return allocator;
     }
 
-    /** @return the codec's name, {@code lz4} or {@code zstd}. */
+    /** {@return the codec's name, {@code lz4} or {@code zstd}} */
     public String codec()
     {
         return codec;
     }
 
-    /** @return the codec level: lz4's acceleration or the zstd level. */
+    /** {@return the codec level: lz4's acceleration or the zstd level} */
     public int codecLevel()
     {
         return codecLevel;
     }
 
-    /** @return the codec and level as the engine takes them. */
+    /** {@return the codec and level as the engine takes them} */
     public CodecSpec codecSpec()
     {
         return new CodecSpec(codec, codecLevel);
     }
 
-    /** @return the backend's budget in bytes. */
+    /** {@return the backend's budget in bytes} */
     public long budgetBytes()
     {
         return budgetBytes;
     }
 
-    /** @return hash buckets per pool. */
+    /** {@return hash buckets per pool} */
     public int buckets()
     {
         return buckets;
     }
 
-    /** @return whether a frontswap load takes the page out of its area. */
+    /** {@return whether a frontswap load takes the page out of its area} */
     public boolean exclusiveGets()
     {
         return exclusiveGets;
     }
 
-    /** @return whether every frontswap store also writes the swap file. */
+    /** {@return whether every frontswap store also writes the swap file} */
     public boolean writethrough()
     {
         return writethrough;
     }
 
-    /** @return whether the backend checksums pages. */
+    /** {@return whether the backend checksums pages} */
     public boolean checksum()
     {
         return checksum;
     }
 
-    /** @return whether idle swap areas shrink in the background. */
+    /** {@return whether idle swap areas shrink in the background} */
     public boolean selfshrink()
     {
         return selfshrink;
     }
 
-    /** @return how often selfshrink looks at the swap areas. */
+    /** {@return how often selfshrink looks at the swap areas} */
     public Duration selfshrinkInterval()
     {
         return selfshrinkInterval;
     }
 
     /**
-     * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
+     * {@return this configuration as properties under the documented keys (what {@link Builder#properties} reads)}
      */
     public Properties toProperties()
     {
@@ -277,21 +277,36 @@ public final class FrontendsConfig
         {
         }
 
-        /** @param enabled whether cleancache uses a backend. @return this builder. */
+        /**
+         * Sets {@code cleancacheEnabled}: whether cleancache uses a backend.
+         *
+         * @param enabled whether cleancache uses a backend.
+         * @return this builder.
+         */
         public Builder cleancacheEnabled(final boolean enabled)
         {
             cleancacheEnabled = enabled;
             return this;
         }
 
-        /** @param enabled whether frontswap uses a backend. @return this builder. */
+        /**
+         * Sets {@code frontswapEnabled}: whether frontswap uses a backend.
+         *
+         * @param enabled whether frontswap uses a backend.
+         * @return this builder.
+         */
         public Builder frontswapEnabled(final boolean enabled)
         {
             frontswapEnabled = enabled;
             return this;
         }
 
-        /** @param name the backend provider's name. @return this builder. */
+        /**
+         * Sets {@code backend}: the backend provider's name.
+         *
+         * @param name the backend provider's name.
+         * @return this builder.
+         */
         public Builder backend(final String name)
         {
             backend = requireName(Key.BACKEND, name);
@@ -299,9 +314,10 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the allocator's name, in any case; checked against the allocators on the class path, if there
          *             are any.
-         * @return this builder.
          */
         public Builder allocator(final String name)
         {
@@ -312,7 +328,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param name {@code lz4} or {@code zstd}, in any case. @return this builder. */
+        /**
+         * Sets {@code codec}: {@code lz4} or {@code zstd}, in any case.
+         *
+         * @param name {@code lz4} or {@code zstd}, in any case.
+         * @return this builder.
+         */
         public Builder codec(final String name)
         {
             final String lowerCase = requireName(Key.CODEC, name).toLowerCase(Locale.ROOT);
@@ -325,9 +346,10 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param level lz4's acceleration (1 to 65537) or the zstd level (-131072 to 22), checked against the codec
          *              when the configuration is built.
-         * @return this builder.
          */
         public Builder codecLevel(final int level)
         {
@@ -335,7 +357,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param bytes the budget, at least one 4 KiB page. @return this builder. */
+        /**
+         * Sets {@code budgetBytes}: the budget, at least one 4 KiB page.
+         *
+         * @param bytes the budget, at least one 4 KiB page.
+         * @return this builder.
+         */
         public Builder budgetBytes(final long bytes)
         {
             if (bytes < 4096)
@@ -346,7 +373,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param count as {@link Buckets} allows. @return this builder. */
+        /**
+         * Sets {@code buckets}: as {@link Buckets} allows.
+         *
+         * @param count as {@link Buckets} allows.
+         * @return this builder.
+         */
         public Builder buckets(final int count)
         {
             if (!Buckets.isBucketCount(count))
@@ -357,35 +389,60 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param exclusive whether a frontswap load takes the page out of its area. @return this builder. */
+        /**
+         * Sets {@code exclusiveGets}: whether a frontswap load takes the page out of its area.
+         *
+         * @param exclusive whether a frontswap load takes the page out of its area.
+         * @return this builder.
+         */
         public Builder exclusiveGets(final boolean exclusive)
         {
             exclusiveGets = exclusive;
             return this;
         }
 
-        /** @param enabled whether every frontswap store also writes the swap file. @return this builder. */
+        /**
+         * Sets {@code writethrough}: whether every frontswap store also writes the swap file.
+         *
+         * @param enabled whether every frontswap store also writes the swap file.
+         * @return this builder.
+         */
         public Builder writethrough(final boolean enabled)
         {
             writethrough = enabled;
             return this;
         }
 
-        /** @param enabled whether the backend checksums pages. @return this builder. */
+        /**
+         * Sets {@code checksum}: whether the backend checksums pages.
+         *
+         * @param enabled whether the backend checksums pages.
+         * @return this builder.
+         */
         public Builder checksum(final boolean enabled)
         {
             checksum = enabled;
             return this;
         }
 
-        /** @param enabled whether idle swap areas shrink in the background. @return this builder. */
+        /**
+         * Sets {@code selfshrink}: whether idle swap areas shrink in the background.
+         *
+         * @param enabled whether idle swap areas shrink in the background.
+         * @return this builder.
+         */
         public Builder selfshrink(final boolean enabled)
         {
             selfshrink = enabled;
             return this;
         }
 
-        /** @param interval how often selfshrink looks, at least 1 ms. @return this builder. */
+        /**
+         * Sets {@code selfshrinkInterval}: how often selfshrink looks, at least 1 ms.
+         *
+         * @param interval how often selfshrink looks, at least 1 ms.
+         * @return this builder.
+         */
         public Builder selfshrinkInterval(final Duration interval)
         {
             if (interval == null || interval.toMillis() < 1)
@@ -461,7 +518,8 @@ public final class FrontendsConfig
         }
 
         /**
-         * @return the configuration.
+         * {@return the configuration}
+         *
          * @throws IllegalArgumentException if the codec level is outside its codec's range.
          */
         public FrontendsConfig build()

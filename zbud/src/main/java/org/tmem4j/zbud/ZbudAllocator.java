@@ -92,6 +92,8 @@ public final class ZbudAllocator implements ObjectAllocator
     private long noMemory;
 
     /**
+     * Creates an empty allocator that takes its pages from {@code memory} as objects need them.
+     *
      * @param memory the page memory to take pages from; shared, and not closed by this allocator.
      */
     public ZbudAllocator(final PageMemory memory)

@@ -23,6 +23,8 @@ public final class CompactionAgent implements Agent
     private volatile long pagesFreed;
 
     /**
+     * Creates an agent that compacts {@code allocator} whenever it has {@code thresholdPages} freeable pages.
+     *
      * @param allocator      the allocator to compact.
      * @param thresholdPages freeable pages that trigger a compaction, ≥ 1.
      */
@@ -88,7 +90,7 @@ public final class CompactionAgent implements Agent
     }
 
     /**
-     * @return compactions this agent has run.
+     * {@return compactions this agent has run}
      */
     public long compactions()
     {
@@ -96,7 +98,7 @@ public final class CompactionAgent implements Agent
     }
 
     /**
-     * @return pages those compactions gave back.
+     * {@return pages those compactions gave back}
      */
     public long pagesFreed()
     {

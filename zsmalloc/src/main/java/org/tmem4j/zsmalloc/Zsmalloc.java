@@ -125,8 +125,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
+     * {@return an allocator with the default layout and copying views}
+     *
      * @param memory the page memory to take pages from (shared; not closed by this allocator).
-     * @return an allocator with the default layout and copying views.
      */
     public static Zsmalloc create(final PageMemory memory)
     {
@@ -134,8 +135,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
+     * {@return a builder}
+     *
      * @param memory the page memory to take pages from.
-     * @return a builder.
      */
     public static Builder builder(final PageMemory memory)
     {
@@ -273,7 +275,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the per-class table (the kernel's debugfs {@code classes} columns) with totals.
+     * {@return the per-class table (the kernel's debugfs {@code classes} columns) with totals}
      */
     public ZsmallocStats classStats()
     {
@@ -287,7 +289,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the class layout in use.
+     * {@return the class layout in use}
      */
     public ClassLayout layout()
     {
@@ -295,7 +297,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the page memory this allocator takes pages from.
+     * {@return the page memory this allocator takes pages from}
      */
     public PageMemory memory()
     {
@@ -303,7 +305,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return whether {@link #close()} has been called.
+     * {@return whether {@link #close()} has been called}
      */
     public boolean isClosed()
     {
@@ -390,8 +392,9 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param layout the size classes; default {@link ClassLayout#DEFAULT}.
-         * @return this.
          */
         public Builder layout(final ClassLayout layout)
         {
@@ -404,10 +407,11 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
          *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
          *                    default false.
-         * @return this.
          */
         public Builder directViews(final boolean directViews)
         {
@@ -416,7 +420,7 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
-         * @return a new, empty allocator.
+         * {@return a new, empty allocator}
          */
         public Zsmalloc build()
         {

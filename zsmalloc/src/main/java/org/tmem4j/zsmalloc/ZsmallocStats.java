@@ -34,6 +34,8 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
         .build();
 
     /**
+     * Creates the statistics; the canonical constructor, which copies {@code classes}.
+     *
      * @param classes        rows; copied.
      * @param pagesUsed      pages held.
      * @param pagesCompacted pages compacted.
@@ -45,7 +47,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
 
 
     /**
-     * @return live objects.
+     * {@return live objects}
      */
     public long objects()
     {
@@ -53,7 +55,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return bytes stored in live objects.
+     * {@return bytes stored in live objects}
      */
     public long storedBytes()
     {
@@ -61,7 +63,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return chunks in use by all classes.
+     * {@return chunks in use by all classes}
      */
     public long chunksUsed()
     {
@@ -69,7 +71,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return pages' worth of chunks that class compaction would give back now.
+     * {@return pages' worth of chunks that class compaction would give back now}
      */
     public double freeable()
     {
@@ -77,7 +79,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return times compaction stopped for want of a free page.
+     * {@return times compaction stopped for want of a free page}
      */
     public long compactionStalls()
     {
@@ -85,7 +87,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return heap bytes of all handle tables.
+     * {@return heap bytes of all handle tables}
      */
     public long handleTableBytes()
     {
@@ -93,7 +95,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return stored bytes / bytes of pages held (0 when empty).
+     * {@return stored bytes / bytes of pages held (0 when empty)}
      */
     public double density()
     {
@@ -101,9 +103,9 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return the table as text, with the kernel's debugfs columns (and {@code stored} bytes), one line per class
+     * {@return the table as text, with the kernel's debugfs columns (and {@code stored} bytes), one line per class
      * that holds chunks or objects, then a Total line and {@code pages_compacted}. A class's {@code pages_used} and
-     * {@code freeable} are its chunks in pages; the Total's {@code pages_used} is the pages actually held.
+     * {@code freeable} are its chunks in pages; the Total's {@code pages_used} is the pages actually held}
      */
     public String table()
     {

@@ -42,8 +42,9 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
+     * {@return a backend over a new Zcache, which closing the backend closes}
+     *
      * @param config allocator, codec and level, budget, buckets and checksum.
-     * @return a backend over a new Zcache, which closing the backend closes.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
     public static ZcacheBackend create(final FrontendsConfig config)
@@ -60,7 +61,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @return the engine, for its statistics, budget and compaction.
+     * {@return the engine, for its statistics, budget and compaction}
      */
     public Zcache zcache()
     {
