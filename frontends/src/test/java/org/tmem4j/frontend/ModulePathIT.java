@@ -45,7 +45,7 @@ final class ModulePathIT
     /** The README's launch line for the module path, less the module path itself and the main module. */
     private static final List<String> LAUNCH_FLAGS = List.of(
         "--add-modules", "com.github.luben.zstd_jni",
-        "--enable-native-access=org.tmem4j.engine,org.lz4.java,com.github.luben.zstd_jni");
+        "--enable-native-access=org.tmem4j.engine,org.tmem4j.frontends,org.lz4.java,com.github.luben.zstd_jni");
 
     @Test
     void consumerOnTheModulePathStoresAndLoadsWithEveryAllocatorAndCodec(@TempDir final Path dir)
