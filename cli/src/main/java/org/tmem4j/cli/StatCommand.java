@@ -79,7 +79,8 @@ public final class StatCommand implements Callable<Integer>
         + "(gauges are levels: no rate).")
     boolean watch;
 
-    @Option(names = "--describe", description = "Add each counter's type (counter or gauge) and meaning.")
+    @Option(names = "--describe", description = "Add each counter's type (counter or gauge) and meaning (with --json: "
+        + "a descriptions object of type, unit and description by label).")
     boolean describe;
 
     @Option(names = "--json", description = "Print each sample as one JSON object on its own line (pid, file, time, "
@@ -148,7 +149,7 @@ public final class StatCommand implements Callable<Integer>
         }
         if (json)
         {
-            out.println(CountersJson.line(reader, snapshot.get(), Instant.now()));
+            out.println(CountersJson.line(reader, snapshot.get(), Instant.now(), describe));
             return OK;
         }
         printHeader(reader, snapshot.get(), out);
@@ -179,7 +180,7 @@ public final class StatCommand implements Callable<Integer>
             final CountersSnapshot snapshot = read.get();
             if (json)
             {
-                out.println(CountersJson.line(reader, snapshot, Instant.now()));
+                out.println(CountersJson.line(reader, snapshot, Instant.now(), describe));
                 out.flush();
                 continue;
             }

@@ -291,6 +291,16 @@ class StatCommandTest
             assertEquals(77, json.get("counters").get("allocator/zsmalloc/pages_used").asLong());
             assertTrue(json.get("published_ms").asLong() > 0, once.out());
 
+            final JsonNode described = new ObjectMapper().readTree(
+                run("--file", file.toString(), "--json", "--describe").out());
+            assertEquals(42, described.get("counters").get("engine/tmem/stores").asLong());
+            final JsonNode stores = described.get(CountersJson.DESCRIPTIONS).get("engine/tmem/stores");
+            assertEquals("counter", stores.get("type").asText());
+            assertEquals("operations", stores.get("unit").asText());
+            assertEquals("store calls", stores.get("description").asText());
+            assertEquals("gauge", described.get(CountersJson.DESCRIPTIONS).get("allocator/zsmalloc/pages_used")
+                .get("type").asText());
+
             final Run watch = run("--file", file.toString(), "--json", "--watch", "--interval", "10", "--count", "3");
             assertEquals(0, watch.exit(), watch.err());
             final List<String> lines = watch.out().lines().toList();

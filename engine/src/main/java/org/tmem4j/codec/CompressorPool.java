@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.tmem.PageSizes;
 
 /**
@@ -41,8 +42,9 @@ import org.tmem4j.tmem.PageSizes;
  * once two threads contend. Any of them costs well under 1% of compressing the page.
  * <p>
  * <b>Waiting.</b> {@link #acquire()} never creates a context and, while a slot is free, never allocates or locks.
- * When every slot is held (more runnable threads than slots) it makes a few more passes, then blocks on a condition
- * that the next release signals: a blocked virtual thread unmounts and frees its carrier, and no waiter sleeps
+ * When every slot is held (more runnable threads than slots) it makes a few more passes spinning, then passes
+ * yielding the CPU (a holder that was preempted gets to run and release), and only then blocks on a condition that
+ * the next release signals: a blocked virtual thread unmounts and frees its carrier, and no waiter sleeps
  * through a release (polling with sleeps instead costs a whole sleep per page when threads outnumber slots).
  * <p>
  * <b>Closing</b> waits for held slots to be released (up to {@value #CLOSE_WAIT_SECONDS} s), then frees every codec
@@ -69,8 +71,14 @@ public final class CompressorPool implements AutoCloseable
     private static final int CLOSED = 2;
     /** ints per cache line: each slot's state sits on its own line. */
     private static final int STRIDE = 16;
-    /** Passes over the slots before blocking: a slot is held for one page's compression, microseconds. */
+    /** Passes over the slots spinning: a slot is held for one page's compression, microseconds. */
     private static final int SPINS = 32;
+    /**
+     * Further passes, each after a {@link Thread#yield()}, before blocking: with more runnable threads than CPUs a
+     * held slot's holder is often preempted, and yielding lets it run and release on this CPU, where parking would
+     * put the waiter through a futex sleep and wake-up per page.
+     */
+    private static final int YIELDS = 64;
     private static final long CLOSE_POLL_NANOS = 100_000;
     private static final int CLOSE_WAIT_SECONDS = 10;
     private static final int NO_SLOT = -1;
@@ -198,14 +206,21 @@ public final class CompressorPool implements AutoCloseable
     public CompressorSlot acquire()
     {
         ensureOpen();
-        for (int attempt = 0; attempt < SPINS; attempt++)
+        for (int attempt = 0; attempt < SPINS + YIELDS; attempt++)
         {
             final CompressorSlot slot = tryAcquire();
             if (slot != null)
             {
                 return slot;
             }
-            Thread.onSpinWait();
+            if (attempt < SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
         }
         return acquireWaiting();
     }
@@ -319,7 +334,7 @@ public final class CompressorPool implements AutoCloseable
     private CompressorSlot probe()
     {
         final int count = slots.length;
-        int index = (selection == SlotSelection.CPU ? CurrentCpu.id() : threadStripe()) % count;
+        int index = (selection == SlotSelection.CPU ? CurrentCpu.id() : CurrentCpu.threadStripe()) % count;
         for (int i = 0; i < count; i++)
         {
             final int at = index * STRIDE;
@@ -397,12 +412,6 @@ public final class CompressorPool implements AutoCloseable
                 return;
             }
         }
-    }
-
-    private static int threadStripe()
-    {
-        final long id = Thread.currentThread().threadId();
-        return (int)((id * 0x9E3779B97F4A7C15L) >>> 33);
     }
 
     private void ensureOpen()

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
 
+import org.tmem4j.concurrent.CurrentCpu;
+
 /**
  * Off-heap 4 KiB pages under a hard byte budget: the memory every allocator of tmem4j packs its objects into.
  * <p>
@@ -28,8 +30,18 @@ import java.util.BitSet;
  * cut short to fit, and when no page is free and the budget is spent, {@link #allocate()} answers
  * {@link #NO_PAGE}. The budget may be lowered at run time; memory already mapped stays until it is freed.
  * <p>
- * <b>Threads.</b> All methods are thread-safe. Allocation and release take one short lock (tens of nanoseconds,
- * against microseconds to compress a page); {@link #segment(int)} and {@link #offset(int)} take none.
+ * <b>Per-CPU caches.</b> Like the kernel's per-CPU page lists, each CPU (see {@link CurrentCpu}) keeps a small
+ * stack of free pages under a lock of its own: {@link #allocate()} and {@link #free(int)} take a page from and give
+ * it to the current CPU's cache, and only an empty or full cache moves a batch of half its capacity to or from the
+ * slabs under the global lock. Threads on different CPUs therefore share no lock and no written cache line on the
+ * common path, and the global lock is taken once per batch. Cached pages stay mapped: at most
+ * {@code cpuCachePages} per CPU (128 KiB each at the default 32); an allocation that finds the slabs and the budget
+ * exhausted first drains every cache, so no page a cache holds is ever refused to anyone. With
+ * {@code cpuCachePages(0)} every page goes straight to and from the slabs, which keeps the lowest-slab-first policy
+ * exact.
+ * <p>
+ * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock. Which
+ * pages are in use is an atomic bitmap per slab, so a double free is caught on every path.
  * <p>
  * Page contents are not cleared between uses.
  */
@@ -44,6 +56,10 @@ public final class PageMemory implements AutoCloseable
 
     /** Default slab size: one huge page. */
     public static final long DEFAULT_SLAB_BYTES = 2L << 20;
+    /** Default capacity of each CPU's cache of free pages. */
+    public static final int DEFAULT_CPU_CACHE_PAGES = 32;
+
+    private static final int MAX_CACHES = 256;
 
     private final int slabShift;
     private final int slabPageMask;
@@ -51,6 +67,9 @@ public final class PageMemory implements AutoCloseable
     private final boolean hugePages;
     private final int retainedEmptySlabs;
     private final boolean mapped;
+    private final PageCache[] caches;
+    private final int cacheMask;
+    private final int cacheBatch;
 
     private final Object lock = new Object();
     private volatile Slab[] slabs = new Slab[8];
@@ -75,6 +94,15 @@ public final class PageMemory implements AutoCloseable
         this.retainedEmptySlabs = builder.retainedEmptySlabs;
         this.budgetBytes = builder.budgetBytes;
         this.mapped = builder.mmap && AnonymousMapping.isAvailable();
+        this.cacheBatch = builder.cpuCachePages / 2;
+        final int cacheCount = builder.cpuCachePages == 0 ? 0 :
+            Math.min(MAX_CACHES, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1));
+        this.caches = new PageCache[cacheCount];
+        for (int i = 0; i < cacheCount; i++)
+        {
+            caches[i] = new PageCache(builder.cpuCachePages);
+        }
+        this.cacheMask = cacheCount - 1;
     }
 
     /**
@@ -103,35 +131,28 @@ public final class PageMemory implements AutoCloseable
      */
     public int allocate()
     {
-        synchronized (lock)
+        if (caches.length == 0)
+        {
+            return allocateFromSlabs();
+        }
+        final PageCache cache = caches[CurrentCpu.stripe() & cacheMask];
+        synchronized (cache)
         {
             ensureOpen();
-            int slabIndex = slabsWithFreePages.nextSetBit(0);
-            if (slabIndex < 0)
+            if (cache.count == 0)
             {
-                slabIndex = mapSlab();
-                if (slabIndex < 0)
-                {
-                    failedAllocations++;
-                    return NO_PAGE;
-                }
+                refill(cache);
             }
-            final Slab slab = slabs[slabIndex];
-            if (slab.usedPages() == 0)
+            if (cache.count > 0)
             {
-                emptySlabs--;
+                final int page = cache.pages[--cache.count];
+                slabOrNull(page).markInUse(page & slabPageMask);
+                return page;
             }
-            final int page = slab.take();
-            if (!slab.hasFreePage())
-            {
-                slabsWithFreePages.clear(slabIndex);
-            }
-            if (++pagesInUse > highWaterPages)
-            {
-                highWaterPages = pagesInUse;
-            }
-            return (slabIndex << slabShift) | page;
         }
+        // the slabs and the budget are spent: pages other CPUs cache are the last ones left
+        drainCaches();
+        return allocateFromSlabs();
     }
 
     /**
@@ -144,22 +165,30 @@ public final class PageMemory implements AutoCloseable
      */
     public void free(final int page)
     {
-        synchronized (lock)
+        final Slab slab = slabOrNull(page);
+        if (slab == null || !slab.clearInUse(page & slabPageMask))
         {
             ensureOpen();
-            final Slab slab = slabOrNull(page);
-            final int pageInSlab = page & slabPageMask;
-            if (slab == null || !slab.isInUse(pageInSlab))
+            throw new IllegalArgumentException("page " + page + " is not allocated (double free or forged id)");
+        }
+        if (caches.length == 0)
+        {
+            synchronized (lock)
             {
-                throw new IllegalArgumentException("page " + page + " is not allocated (double free or forged id)");
+                ensureOpen();
+                giveToSlab(page);
             }
-            slab.give(pageInSlab);
-            pagesInUse--;
-            slabsWithFreePages.set(slab.index);
-            if (slab.usedPages() == 0 && (++emptySlabs > retainedEmptySlabs || reservedBytes > budgetBytes))
+            return;
+        }
+        final PageCache cache = caches[CurrentCpu.stripe() & cacheMask];
+        synchronized (cache)
+        {
+            ensureOpen();
+            if (cache.count == cache.pages.length)
             {
-                releaseSlab(slab);
+                spill(cache, cacheBatch);
             }
+            cache.pages[cache.count++] = page;
         }
     }
 
@@ -209,11 +238,8 @@ public final class PageMemory implements AutoCloseable
      */
     public boolean isAllocated(final int page)
     {
-        synchronized (lock)
-        {
-            final Slab slab = slabOrNull(page);
-            return slab != null && slab.isInUse(page & slabPageMask);
-        }
+        final Slab slab = slabOrNull(page);
+        return slab != null && slab.isInUse(page & slabPageMask);
     }
 
     /**
@@ -236,6 +262,8 @@ public final class PageMemory implements AutoCloseable
     public void budgetBytes(final long budgetBytes)
     {
         Builder.checkBudget(budgetBytes);
+        // cached pages keep their slabs mapped: give them back first, so that empty slabs can go
+        drainCaches();
         synchronized (lock)
         {
             ensureOpen();
@@ -260,7 +288,8 @@ public final class PageMemory implements AutoCloseable
         synchronized (lock)
         {
             final long mappedPages = reservedBytes >>> PAGE_SHIFT;
-            return Math.max(0, (budgetBytes - reservedBytes) >>> PAGE_SHIFT) + (mappedPages - pagesInUse);
+            return Math.max(0, (budgetBytes - reservedBytes) >>> PAGE_SHIFT) + (mappedPages - pagesInUse) +
+                cachedPages();
         }
     }
 
@@ -271,8 +300,8 @@ public final class PageMemory implements AutoCloseable
     {
         synchronized (lock)
         {
-            return new PageMemoryStats(pagesInUse, highWaterPages, slabCount, reservedBytes, highWaterReservedBytes,
-                budgetBytes, slabsReleased, failedAllocations);
+            return new PageMemoryStats(pagesInUse - cachedPages(), highWaterPages, slabCount, reservedBytes,
+                highWaterReservedBytes, budgetBytes, slabsReleased, failedAllocations);
         }
     }
 
@@ -316,6 +345,10 @@ public final class PageMemory implements AutoCloseable
             }
             slabs = new Slab[0];
             slabsWithFreePages.clear();
+            for (final PageCache cache : caches)
+            {
+                cache.count = 0;
+            }
             slabCount = 0;
             emptySlabs = 0;
             reservedBytes = 0;
@@ -327,6 +360,130 @@ public final class PageMemory implements AutoCloseable
     public String toString()
     {
         return "PageMemory" + stats();
+    }
+
+    /**
+     * Takes a page straight from the slabs, mapping a new slab if the budget allows.
+     */
+    private int allocateFromSlabs()
+    {
+        synchronized (lock)
+        {
+            ensureOpen();
+            final int page = takeFromSlab();
+            if (page == NO_PAGE)
+            {
+                failedAllocations++;
+            }
+            else
+            {
+                slabOrNull(page).markInUse(page & slabPageMask);
+            }
+            return page;
+        }
+    }
+
+    /** Moves up to a batch of pages from the slabs into an empty cache whose lock the caller holds. */
+    private void refill(final PageCache cache)
+    {
+        synchronized (lock)
+        {
+            ensureOpen();
+            while (cache.count < cacheBatch)
+            {
+                final int page = takeFromSlab();
+                if (page == NO_PAGE)
+                {
+                    break;
+                }
+                cache.pages[cache.count++] = page;
+            }
+        }
+    }
+
+    /** Moves {@code pages} pages from a cache whose lock the caller holds back to the slabs. */
+    private void spill(final PageCache cache, final int pages)
+    {
+        synchronized (lock)
+        {
+            for (int i = 0; i < pages && cache.count > 0; i++)
+            {
+                giveToSlab(cache.pages[--cache.count]);
+            }
+        }
+    }
+
+    /** Gives every cached page back to the slabs. */
+    private void drainCaches()
+    {
+        for (final PageCache cache : caches)
+        {
+            synchronized (cache)
+            {
+                if (cache.count > 0 && !closed)
+                {
+                    spill(cache, cache.count);
+                }
+            }
+        }
+    }
+
+    /** Pages cached per CPU (read without their locks: exact when no cache is changing). */
+    private long cachedPages()
+    {
+        long cached = 0;
+        for (final PageCache cache : caches)
+        {
+            cached += cache.count;
+        }
+        return cached;
+    }
+
+    /**
+     * Takes a free page of the lowest slab that has one, under the global lock; the page is out of the slabs but
+     * not yet marked in use.
+     *
+     * @return the page, or {@link #NO_PAGE}.
+     */
+    private int takeFromSlab()
+    {
+        int slabIndex = slabsWithFreePages.nextSetBit(0);
+        if (slabIndex < 0)
+        {
+            slabIndex = mapSlab();
+            if (slabIndex < 0)
+            {
+                return NO_PAGE;
+            }
+        }
+        final Slab slab = slabs[slabIndex];
+        if (slab.usedPages() == 0)
+        {
+            emptySlabs--;
+        }
+        final int page = slab.take();
+        if (!slab.hasFreePage())
+        {
+            slabsWithFreePages.clear(slabIndex);
+        }
+        if (++pagesInUse > highWaterPages)
+        {
+            highWaterPages = pagesInUse;
+        }
+        return (slabIndex << slabShift) | page;
+    }
+
+    /** Puts a page that is not in use back into its slab, under the global lock, releasing the slab if it empties. */
+    private void giveToSlab(final int page)
+    {
+        final Slab slab = slabOrNull(page);
+        slab.give(page & slabPageMask);
+        pagesInUse--;
+        slabsWithFreePages.set(slab.index);
+        if (slab.usedPages() == 0 && (++emptySlabs > retainedEmptySlabs || reservedBytes > budgetBytes))
+        {
+            releaseSlab(slab);
+        }
     }
 
     private Slab slabOrNull(final int page)
@@ -409,6 +566,22 @@ public final class PageMemory implements AutoCloseable
         slab.arena.close();
     }
 
+    /** One CPU's stack of free pages, guarded by itself; padded so that two caches never share a cache line. */
+    private static final class PageCache
+    {
+        @SuppressWarnings("unused")
+        private long p0, p1, p2, p3, p4, p5, p6;
+        final int[] pages;
+        int count;
+        @SuppressWarnings("unused")
+        private long q0, q1, q2, q3, q4, q5, q6;
+
+        PageCache(final int capacity)
+        {
+            this.pages = new int[capacity];
+        }
+    }
+
     /**
      * Settings of a {@link PageMemory}.
      */
@@ -419,6 +592,7 @@ public final class PageMemory implements AutoCloseable
         private boolean hugePages = true;
         private boolean mmap = true;
         private int retainedEmptySlabs = 1;
+        private int cpuCachePages = DEFAULT_CPU_CACHE_PAGES;
 
         private Builder()
         {
@@ -487,6 +661,24 @@ public final class PageMemory implements AutoCloseable
                 throw new IllegalArgumentException("retainedEmptySlabs must be >= 0, was " + retainedEmptySlabs);
             }
             this.retainedEmptySlabs = retainedEmptySlabs;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param cpuCachePages free pages each CPU may cache, an even number from 0 to 1024; default
+         *                      {@value PageMemory#DEFAULT_CPU_CACHE_PAGES}. Caches move pages to and from the slabs in
+         *                      batches of half this; 0 turns them off (one global lock per page).
+         */
+        public Builder cpuCachePages(final int cpuCachePages)
+        {
+            if (cpuCachePages < 0 || cpuCachePages > 1024 || (cpuCachePages & 1) != 0)
+            {
+                throw new IllegalArgumentException("cpuCachePages must be an even number from 0 to 1024, was " +
+                    cpuCachePages);
+            }
+            this.cpuCachePages = cpuCachePages;
             return this;
         }
 

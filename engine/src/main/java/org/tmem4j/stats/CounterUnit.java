@@ -15,7 +15,7 @@ public enum CounterUnit
     OPERATIONS("operations"),
     /** Events that are not calls (a compaction that stalled). */
     EVENTS("events"),
-    /** Allocator objects (compressed values and their parts). */
+    /** Objects: an allocator's (compressed values and their parts) or tmem's (a file's or swap area's pages). */
     OBJECTS("objects"),
     /** zsmalloc chunks: the fixed-size pieces its size classes carve pages into. */
     CHUNKS("chunks"),

@@ -22,6 +22,11 @@ import org.tmem4j.codec.SameFilledPage;
  * The checksum covers the page itself, not its compressed form: checked after decompression, it catches damage to
  * the stored bytes and a codec that compressed or decompressed wrongly alike.
  * <p>
+ * <b>Raw pages.</b> A page kept uncompressed (see {@link Zcache.Builder#rawIncompressible(boolean)}) has the same
+ * layout with the page's own bytes in place of the compressed ones. It needs no flag: admission never lets a
+ * compressed page reach 7/8 of a page, so a payload of exactly one page is a raw page, copied instead of
+ * decompressed. A raw page never evicts anything to make room: it is stored only while the budget allows.
+ * <p>
  * Thread-safe as the allocator is; a value is stored, loaded and freed by whoever holds it in a pool's index.
  */
 final class StoredPages
@@ -36,6 +41,9 @@ final class StoredPages
     private final int largestObject;
     private final ZcacheEvents events;
     private final Room room;
+
+    /** Makes no room: for raw pages, which are stored only while the budget allows. */
+    private static final Room NO_ROOM = pool -> false;
 
     /**
      * What to do when the allocator answers {@link ObjectAllocator#NO_MEMORY}.
@@ -69,16 +77,34 @@ final class StoredPages
      */
     long store(final ZcachePool pool, final CompressorSlot slot, final int compressed, final MemorySegment page)
     {
+        return store(pool, slot, compressed, page, room);
+    }
+
+    /**
+     * Copies the page itself into allocator memory, if that fits the budget without evicting anything.
+     *
+     * @param page the page, native.
+     * @return the page's value, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long storeRaw(final ZcachePool pool, final CompressorSlot slot, final MemorySegment page)
+    {
+        MemorySegment.copy(page, 0, slot.output(), 0, pool.pageSize);
+        return store(pool, slot, pool.pageSize, page, NO_ROOM);
+    }
+
+    private long store(final ZcachePool pool, final CompressorSlot slot, final int payload, final MemorySegment page,
+        final Room room)
+    {
         final MemorySegment output = slot.output();
         if (checksum)
         {
-            output.set(STORED_INT, compressed, PageChecksum.of(page, 0, pool.pageSize));
+            output.set(STORED_INT, payload, PageChecksum.of(page, 0, pool.pageSize));
         }
-        final int length = compressed + checksumBytes;
+        final int length = payload + checksumBytes;
         final long value;
         if (length <= largestObject)
         {
-            value = allocate(pool, length);
+            value = allocate(pool, length, room);
             if (value > 0)
             {
                 allocator.write(value, output, 0);
@@ -86,11 +112,11 @@ final class StoredPages
         }
         else
         {
-            value = storeSpanned(pool, output, length, slot.scratch());
+            value = storeSpanned(pool, output, length, slot.scratch(), room);
         }
         if (value > 0)
         {
-            count(pool, PageValue.isSpanned(value) ? storedBytes(value) : length);
+            count(pool, PageValue.isSpanned(value) ? storedBytes(value) : length, payload == pool.pageSize);
         }
         return value;
     }
@@ -127,7 +153,14 @@ final class StoredPages
         final int payload = length - checksumBytes;
         // a checked page is decompressed aside, so a mismatch leaves dst untouched
         final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
-        slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
+        if (payload == pageSize)
+        {
+            MemorySegment.copy(compressed, 0, target, 0, pageSize);
+        }
+        else
+        {
+            slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
+        }
         if (checksum)
         {
             final int stored = compressed.get(STORED_INT, payload);
@@ -154,22 +187,31 @@ final class StoredPages
             pool.sameFilledPages.decrement();
             return;
         }
-        final long bytes = storedBytes(value);
+        final long handle = PageValue.handle(value);
+        long bytes = allocator.size(handle);
+        long payload = bytes;
         if (PageValue.isSpanned(value))
         {
-            for (final long part : directory(PageValue.handle(value)))
+            payload = 0;
+            for (final long part : directory(handle))
             {
+                payload += allocator.size(part);
                 allocator.free(part);
             }
+            bytes += payload;
         }
-        allocator.free(PageValue.handle(value));
-        count(pool, -bytes);
+        allocator.free(handle);
+        count(pool, -bytes, payload - checksumBytes == pool.pageSize);
     }
 
-    private void count(final ZcachePool pool, final long bytes)
+    /**
+     * Counts a pool's stored bytes; raw pages stay out of the persistent mean that admission compares
+     * compressed sizes with.
+     */
+    private void count(final ZcachePool pool, final long bytes, final boolean raw)
     {
         pool.compressedBytes.add(bytes);
-        if (pool.persistent)
+        if (pool.persistent && !raw)
         {
             events.persistentCompressedBytes.add(bytes);
             events.persistentCompressedPages.add(Long.signum(bytes));
@@ -177,10 +219,10 @@ final class StoredPages
     }
 
     private long storeSpanned(final ZcachePool pool, final MemorySegment output, final int length,
-        final MemorySegment directory)
+        final MemorySegment directory, final Room room)
     {
         final int parts = (length + largestObject - 1) / largestObject;
-        final long dir = allocate(pool, parts * Long.BYTES);
+        final long dir = allocate(pool, parts * Long.BYTES, room);
         if (dir < 0)
         {
             return dir;
@@ -188,7 +230,7 @@ final class StoredPages
         for (int i = 0; i < parts; i++)
         {
             final int offset = i * largestObject;
-            final long part = allocate(pool, Math.min(largestObject, length - offset));
+            final long part = allocate(pool, Math.min(largestObject, length - offset), room);
             if (part < 0)
             {
                 for (int j = 0; j < i; j++)
@@ -210,7 +252,7 @@ final class StoredPages
      *
      * @return a handle, or {@link ObjectAllocator#NO_MEMORY}.
      */
-    private long allocate(final ZcachePool pool, final int size)
+    private long allocate(final ZcachePool pool, final int size, final Room room)
     {
         while (true)
         {

@@ -48,8 +48,10 @@ import org.tmem4j.tmem.TmemPool;
  * </pre>
  * <b>Admission policy</b> (zcache2's): a page compressing to more than 7/8 of a page is refused in both pool kinds
  * ({@code compress_poor}); a persistent page above 5/8 is also refused while the mean compressed size of persistent
- * pages is above 5/8 ({@code mean_compress_poor}). Refused pages are not stored raw: a cache gains nothing from a
- * page it cannot shrink, and frontswap keeps the page on its backing device. A failed put also drops any older
+ * pages is above 5/8 ({@code mean_compress_poor}). By default refused pages are not stored raw: a cache gains
+ * nothing from a page it cannot shrink, and frontswap keeps the page on its backing device. With
+ * {@link Builder#rawIncompressible(boolean)} a page above 7/8 is kept uncompressed while the budget has room for it
+ * without evicting anything, which spares frontswap a write to its file. A failed put also drops any older
  * copy of the page, so a get never returns stale data.
  * <p>
  * <b>Budget.</b> The allocator takes pages from one page memory. When it is full, a put evicts ephemeral pages, the
@@ -84,6 +86,7 @@ public final class Zcache implements AutoCloseable
     private final CodecSpec codec;
     private final boolean checksum;
     private final boolean exclusiveGets;
+    private final boolean rawIncompressible;
     private final ZcacheEvents events = new ZcacheEvents();
     private final StoredPages stored;
     private final ReadContext[] readContexts;
@@ -110,6 +113,7 @@ public final class Zcache implements AutoCloseable
         this.codec = builder.codec;
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
+        this.rawIncompressible = builder.rawIncompressible;
         this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
@@ -255,8 +259,15 @@ public final class Zcache implements AutoCloseable
                     source = slot.scratch();
                 }
                 final int compressed = slot.compress(source, 0, pageSize);
-                value = !admit(pool, compressed) ? POOR_COMPRESSION :
-                    overBudget && !shrinkToBudget() ? NO_MEMORY : stored.store(pool, slot, compressed, source);
+                if (admit(pool, compressed))
+                {
+                    value = overBudget && !shrinkToBudget() ? NO_MEMORY : stored.store(pool, slot, compressed, source);
+                }
+                else
+                {
+                    value = rawIncompressible && compressed > pool.maxCompressedLength && !overBudget ?
+                        storeRaw(pool, slot, source) : POOR_COMPRESSION;
+                }
             }
             if (value < 0)
             {
@@ -487,7 +498,8 @@ public final class Zcache implements AutoCloseable
             final AllocatorStats allocatorStats = allocator.stats();
             final PageMemoryStats memoryStats = memory.stats();
             final ZcacheEvents e = events;
-            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.failedNoMemory.sum(),
+            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.putsRaw.sum(),
+                e.failedNoMemory.sum(),
                 e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
                 e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
@@ -501,9 +513,10 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * {@return the engine's counter sources, each named after this backend (see {@link Builder#name(String)}) and
-     * tagged with its allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind
-     * {@code allocator} (its common counters and its own details) and kind {@code memory} (its page memory's), for
+     * {@return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
+     * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
+     * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one
+     * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
      * {@link #stats()} snapshot; after the engine closes they read 0}
      */
@@ -572,6 +585,22 @@ public final class Zcache implements AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * Keeps an incompressible page uncompressed while the budget has room for it.
+     *
+     * @return the value, or {@link #POOR_COMPRESSION} when there is no room (the caller keeps the page elsewhere).
+     */
+    private long storeRaw(final ZcachePool pool, final CompressorSlot slot, final MemorySegment page)
+    {
+        final long value = stored.storeRaw(pool, slot, page);
+        if (value < 0)
+        {
+            return POOR_COMPRESSION;
+        }
+        events.putsRaw.increment();
+        return value;
     }
 
     /**
@@ -815,6 +844,7 @@ public final class Zcache implements AutoCloseable
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean checksum;
+        private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
 
         private Builder()
@@ -928,6 +958,20 @@ public final class Zcache implements AutoCloseable
         public Builder checksum(final boolean checksum)
         {
             this.checksum = checksum;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param rawIncompressible whether a page compressing above 7/8 of a page is kept uncompressed in RAM while
+         *                          the budget has room for it without evicting anything (zram's "huge" pages),
+         *                          rather than refused with {@link Zcache#POOR_COMPRESSION}; counted in
+         *                          {@code puts_raw}. Default false.
+         */
+        public Builder rawIncompressible(final boolean rawIncompressible)
+        {
+            this.rawIncompressible = rawIncompressible;
             return this;
         }
 

@@ -10,6 +10,8 @@ final class ZcacheEvents
 {
     final LongAdder puts = new LongAdder();
     final LongAdder putsStored = new LongAdder();
+    /** Puts stored uncompressed (raw) because they compress too poorly. */
+    final LongAdder putsRaw = new LongAdder();
     final LongAdder sameFilled = new LongAdder();
     final LongAdder failedNoMemory = new LongAdder();
     final LongAdder failedPoorCompression = new LongAdder();

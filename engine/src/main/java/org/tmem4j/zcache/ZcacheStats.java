@@ -18,9 +18,11 @@ import org.tmem4j.stats.CounterCatalog;
  * @param puts                    put calls.
  * @param putsStored              puts that stored the page.
  * @param sameFilled              puts stored as a same-filled word (no compression, no allocation).
+ * @param putsRaw                 puts stored uncompressed because they compress above 7/8 of a page
+ *                                ({@link Zcache.Builder#rawIncompressible(boolean)}).
  * @param failedPutsNoMemory      puts that failed for want of memory ({@link Zcache#NO_MEMORY}).
  * @param failedPutsPoorCompression puts refused for poor compression ({@link Zcache#POOR_COMPRESSION}).
- * @param compressPoor            pages compressing above 7/8 of a page (refused).
+ * @param compressPoor            pages compressing above 7/8 of a page (refused, or stored raw).
  * @param meanCompressPoor        persistent pages above 5/8 of a page refused while the persistent mean was above
  *                                5/8 too.
  * @param persistentAteEphemeral  ephemeral pages evicted to make room for a persistent put.
@@ -49,6 +51,7 @@ public record ZcacheStats(
     long puts,
     long putsStored,
     long sameFilled,
+    long putsRaw,
     long failedPutsNoMemory,
     long failedPutsPoorCompression,
     long compressPoor,
@@ -80,11 +83,13 @@ public record ZcacheStats(
         .counter("puts_stored", OPERATIONS, "puts that stored the page", ZcacheStats::putsStored)
         .counter("same_filled", OPERATIONS, "puts stored as one repeated word: no compression, no allocation",
             ZcacheStats::sameFilled)
+        .counter("puts_raw", OPERATIONS, "puts stored uncompressed because the page compressed above 7/8 of a page "
+            + "and the budget had room (rawIncompressible)", ZcacheStats::putsRaw)
         .counter("failed_puts_no_memory", OPERATIONS, "puts that failed for want of memory within the budget",
             ZcacheStats::failedPutsNoMemory)
         .counter("failed_puts_poor_compression", OPERATIONS, "puts refused because the page compressed poorly",
             ZcacheStats::failedPutsPoorCompression)
-        .counter("compress_poor", PAGES, "pages refused for compressing to more than 7/8 of a page",
+        .counter("compress_poor", PAGES, "pages compressing to more than 7/8 of a page (refused, or stored raw)",
             ZcacheStats::compressPoor)
         .counter("mean_compress_poor", PAGES, "persistent pages over 5/8 of a page refused while the mean of "
             + "persistent pages was over 5/8 too", ZcacheStats::meanCompressPoor)

@@ -25,7 +25,8 @@ public final class CountersFileDump
                 .orElse("no"));
             for (final CounterValue counter : reader.snapshot().counters())
             {
-                System.out.println(counter.label() + "=" + counter.value());
+                System.out.println(counter.label() + "=" + counter.value() + " " + counter.description().kind().label()
+                    + " " + counter.description().unit().symbol() + " " + counter.description().description());
             }
         }
     }

@@ -27,10 +27,10 @@ class CountersFileOtherProcessTest
         final CounterRegistry registry = new CounterRegistry();
         final AtomicLong stores = new AtomicLong(123_456_789_012L);
         registry.register(CounterSource.builder("engine", "tmem")
-            .counter("stores", CounterUnit.OPERATIONS, "calls", stores::get)
-                .counter("negative", CounterUnit.OPERATIONS, "calls", () -> -42).build());
+            .counter("stores", CounterUnit.OPERATIONS, "store calls", stores::get)
+            .gauge("negative", CounterUnit.BYTES, "a level below zero", () -> -42).build());
         registry.register(CounterSource.builder("allocator", "zbud")
-            .counter("pages", CounterUnit.OPERATIONS, "calls", () -> 7).build());
+            .gauge("pages", CounterUnit.PAGES, "pages held", () -> 7).build());
         final Path file = dir.resolve("shared.counters");
         try (CountersFilePublisher _ = CountersFilePublisher.builder(registry)
             .path(file).interval(Duration.ofMillis(20)).start())
@@ -38,20 +38,21 @@ class CountersFileOtherProcessTest
             assertEquals(List.of(
                 "pid=" + ProcessHandle.current().pid(),
                 "stale=no",
-                "engine/tmem/stores=123456789012",
-                "engine/tmem/negative=-42",
-                "allocator/zbud/pages=7"), dump(file));
+                "engine/tmem/stores=123456789012 counter operations store calls",
+                "engine/tmem/negative=-42 gauge bytes a level below zero",
+                "allocator/zbud/pages=7 gauge pages pages held"), dump(file), "values, kinds, units and meanings");
 
             stores.set(5);
             // the periodic publisher, not this thread, carries the change to the other process
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             List<String> lines = dump(file);
-            while (!lines.contains("engine/tmem/stores=5") && System.nanoTime() < deadline)
+            final String changed = "engine/tmem/stores=5 counter operations store calls";
+            while (!lines.contains(changed) && System.nanoTime() < deadline)
             {
                 Thread.sleep(20);
                 lines = dump(file);
             }
-            assertEquals("engine/tmem/stores=5", lines.get(2), lines.toString());
+            assertEquals(changed, lines.get(2), lines.toString());
         }
     }
 

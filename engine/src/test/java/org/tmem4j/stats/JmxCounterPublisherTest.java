@@ -32,8 +32,8 @@ class JmxCounterPublisherTest
         final CounterRegistry registry = new CounterRegistry();
         final AtomicLong pages = new AtomicLong(3);
         final CounterSource zsmalloc = CounterSource.builder("allocator", "zsmalloc-jmx")
-            .counter("pages_used", CounterUnit.OPERATIONS, "calls", pages::get)
-                .counter("objects", CounterUnit.OPERATIONS, "calls", () -> 11).build();
+            .gauge("pages_used", CounterUnit.PAGES, "pages the allocator holds", pages::get)
+            .counter("objects", CounterUnit.OBJECTS, "objects allocated", () -> 11).build();
         registry.register(zsmalloc);
         final ObjectName name = new ObjectName("org.tmem4j:type=allocator,name=zsmalloc-jmx");
         try (JmxCounterPublisher _ = JmxCounterPublisher.start(registry))
@@ -55,6 +55,12 @@ class JmxCounterPublisherTest
                 assertTrue(attribute.isReadable());
                 assertFalse(attribute.isWritable());
             }
+            assertEquals("pages the allocator holds", attributes[0].getDescription());
+            assertEquals("gauge", attributes[0].getDescriptor().getFieldValue("metricType"));
+            assertEquals("pages", attributes[0].getDescriptor().getFieldValue("units"));
+            assertEquals("objects allocated", attributes[1].getDescription());
+            assertEquals("counter", attributes[1].getDescriptor().getFieldValue("metricType"));
+            assertEquals("objects", attributes[1].getDescriptor().getFieldValue("units"));
             final AttributeNotFoundException missing = assertThrows(AttributeNotFoundException.class,
                 () -> server.getAttribute(name, "nope"));
             assertTrue(missing.getMessage().contains("no counter 'nope' in allocator/zsmalloc-jmx"),

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.tmem.PoolKind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,16 +52,16 @@ public abstract class ZcacheModelContract
      */
     protected abstract String allocatorName();
 
-    @ParameterizedTest
-    @ValueSource(strings = {"lz4", "zstd:1"})
-    void matchesModel(final String codec)
+    @ParameterizedTest(name = "{0}, rawIncompressible={1}")
+    @CsvSource({"lz4, false", "zstd:1, false", "lz4, true", "zstd:1, true"})
+    void matchesModel(final String codec, final boolean raw)
     {
         final boolean lz4 = codec.startsWith("lz4");
         final SplittableRandom random = new SplittableRandom(SEED ^ codec.hashCode());
         final Map<Key, Long> model = new HashMap<>();
         try (Arena arena = Arena.ofConfined();
             Zcache zcache = Zcache.builder().allocator(allocatorName()).codec(codec).budgetBytes(BUDGET)
-                .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).build())
+                .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).rawIncompressible(raw).build())
         {
             final MemorySegment page = arena.allocate(16384);
             final MemorySegment expected = arena.allocate(16384);
@@ -75,8 +75,8 @@ public abstract class ZcacheModelContract
             for (int op = 0; op < OPS / 2; op++)
             {
                 final int opNumber = op;
-                final Supplier<String> where = () -> allocatorName() + " " + codec + ", op " + opNumber + ", seed " +
-                    SEED;
+                final Supplier<String> where = () -> allocatorName() + " " + codec + (raw ? " raw" : "") + ", op " +
+                    opNumber + ", seed " + SEED;
                 final int p = random.nextInt(10) < 6 ? EPHEMERAL : random.nextInt(6) == 0 ? LARGE : PERSISTENT;
                 final int pageSize = PAGE_SIZES[p];
                 final long oid = random.nextInt(OBJECTS[p]);
@@ -89,9 +89,14 @@ public abstract class ZcacheModelContract
                     final long id = nextId++;
                     PageContent.fill(page, pageSize, SEED, id);
                     final int result = zcache.put(ids[p], oid, ~oid, p, key.index(), pageView);
-                    if (PageContent.isIncompressible(id))
+                    if (PageContent.isIncompressible(id) && !raw)
                     {
                         assertEquals(Zcache.POOR_COMPRESSION, result, () -> where.get() + ": random page admitted");
+                    }
+                    else if (PageContent.isIncompressible(id))
+                    {
+                        assertTrue(result == Zcache.STORED || result == Zcache.POOR_COMPRESSION,
+                            () -> where.get() + ": a raw page is stored or, without room, refused; was " + result);
                     }
                     else if (result != Zcache.NO_MEMORY)
                     {
@@ -198,9 +203,10 @@ public abstract class ZcacheModelContract
             checkAccounting(zcache, ids, model, () -> "end, seed " + SEED);
             final ZcacheStats stats = zcache.stats();
             System.out.printf("%s %s: %d ops, %d stored, %d evictions, %d failed for memory, %d poor, %d same-filled," +
-                    " %d persistent ate ephemeral%n", allocatorName(), codec, OPS / 2, stored, stats.evictions(),
-                stats.failedPutsNoMemory(), stats.failedPutsPoorCompression(), stats.sameFilled(),
+                    " %d raw, %d persistent ate ephemeral%n", allocatorName(), codec, OPS / 2, stored, stats.evictions(),
+                stats.failedPutsNoMemory(), stats.failedPutsPoorCompression(), stats.sameFilled(), stats.putsRaw(),
                 stats.persistentAteEphemeral());
+            assertEquals(raw, stats.putsRaw() > 0, "raw pages stored exactly when asked for; seed " + SEED);
             assertTrue(stats.evictions() > 0, "the budget never forced an eviction; seed " + SEED);
             for (final int id : ids)
             {

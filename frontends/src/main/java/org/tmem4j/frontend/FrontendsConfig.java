@@ -59,6 +59,11 @@ public final class FrontendsConfig
         WRITETHROUGH("frontswap.writethrough"),
         /** Whether the backend checksums every page and checks it on every get; boolean, default false. */
         CHECKSUM("checksum"),
+        /**
+         * Whether the backend keeps a page compressing above 7/8 of a page uncompressed while its budget has room
+         * (instead of refusing it, which sends a swapped page to the swap file); boolean, default false.
+         */
+        RAW_INCOMPRESSIBLE("rawIncompressible"),
         /** Whether idle swap areas are shrunk in the background; boolean, default false. */
         SELFSHRINK("frontswap.selfshrink"),
         /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
@@ -91,6 +96,7 @@ public final class FrontendsConfig
     private final boolean exclusiveGets;
     private final boolean writethrough;
     private final boolean checksum;
+    private final boolean rawIncompressible;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
 
@@ -107,6 +113,7 @@ public final class FrontendsConfig
         exclusiveGets = b.exclusiveGets;
         writethrough = b.writethrough;
         checksum = b.checksum;
+        rawIncompressible = b.rawIncompressible;
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
     }
@@ -214,6 +221,12 @@ public final class FrontendsConfig
         return checksum;
     }
 
+    /** {@return whether the backend keeps incompressible pages uncompressed while its budget has room} */
+    public boolean rawIncompressible()
+    {
+        return rawIncompressible;
+    }
+
     /** {@return whether idle swap areas shrink in the background} */
     public boolean selfshrink()
     {
@@ -243,6 +256,7 @@ public final class FrontendsConfig
         p.setProperty(Key.EXCLUSIVE_GETS.key(), Boolean.toString(exclusiveGets));
         p.setProperty(Key.WRITETHROUGH.key(), Boolean.toString(writethrough));
         p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
+        p.setProperty(Key.RAW_INCOMPRESSIBLE.key(), Boolean.toString(rawIncompressible));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
         return p;
@@ -270,6 +284,7 @@ public final class FrontendsConfig
         private boolean exclusiveGets;
         private boolean writethrough;
         private boolean checksum;
+        private boolean rawIncompressible;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
 
@@ -410,6 +425,17 @@ public final class FrontendsConfig
         public Builder writethrough(final boolean enabled)
         {
             writethrough = enabled;
+            return this;
+        }
+
+        /**
+         * {@return this builder}
+         *
+         * @param enabled whether the backend keeps incompressible pages uncompressed while its budget has room.
+         */
+        public Builder rawIncompressible(final boolean enabled)
+        {
+            rawIncompressible = enabled;
             return this;
         }
 
@@ -564,6 +590,7 @@ public final class FrontendsConfig
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
                 case CHECKSUM -> checksum(parseBoolean(key, value));
+                case RAW_INCOMPRESSIBLE -> rawIncompressible(parseBoolean(key, value));
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));

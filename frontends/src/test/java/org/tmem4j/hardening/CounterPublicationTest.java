@@ -30,6 +30,8 @@ import org.tmem4j.stats.CounterValue;
 import org.tmem4j.stats.CountersFileReader;
 import org.tmem4j.stats.JmxCounterPublisher;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.tmem.PoolKind;
+import org.tmem4j.zcache.ZcachePoolStats;
 import org.tmem4j.zcache.ZcacheStats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +101,9 @@ final class CounterPublicationTest
             assertEquals(stats.allocator().objects(), file.get("allocator/" + engine + "/objects"));
             assertEquals(stats.allocator().pagesUsed(), file.get("allocator/" + engine + "/pages_used"));
             assertEquals(stats.memory().reservedBytes(), file.get("memory/" + engine + "/reserved_bytes"));
+            assertEquals(stats.pools().stream().filter(p -> p.kind() == PoolKind.PERSISTENT)
+                .mapToLong(ZcachePoolStats::pages).sum(), file.get("pool/" + engine + ".persistent/pages"));
+            assertEquals(64L, file.get("pool/" + engine + ".persistent/pages"), "frontswap's 64 pages");
             assertEquals(64L, file.get("frontend/frontswap/succ_stores"));
             assertEquals(64L, file.get("frontend/frontswap/loads"));
             assertEquals(64L, file.get("frontend/cleancache/puts"));

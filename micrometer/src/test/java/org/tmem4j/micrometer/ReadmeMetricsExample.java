@@ -1,46 +1,37 @@
 package org.tmem4j.micrometer;
 
+// README metrics example begins
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.CounterPublication;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.cleancache.CleancacheFs;
 import org.tmem4j.frontend.cleancache.FileKey;
+import org.tmem4j.micrometer.Tmem4jMetrics;
 
-/**
- * The README's Micrometer example: the text between the markers is the README's second java block, and
- * {@link ReadmeTest} runs it.
- */
-final class ReadmeMetricsExample
-{
-    private ReadmeMetricsExample()
-    {
-    }
+public class ReadmeMetricsExample {
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    /**
-     * @param meterRegistry where the meters go.
-     * @param countersFile  where the counters file goes.
-     * @return the engine's puts as Micrometer counted them.
-     */
-    static double run(final MeterRegistry meterRegistry, final Path countersFile) throws Exception
-    {
-        // README metrics example begins
         FrontendsConfig config = FrontendsConfig.builder().allocator("zsmalloc").budgetBytes(64L << 20).build();
         BackendRegistry registry = new BackendRegistry();
         Cleancache cleancache = Cleancache.create(registry, config);
         try (registry; cleancache;
-             CounterPublication publication = CounterPublication.start(countersFile);  // JMX, ./tmem4j stat
+             CounterPublication publication = CounterPublication.start(dir.resolve("app.counters"));  // JMX, stat
              Tmem4jMetrics metrics = Tmem4jMetrics.following(publication.registry(), Tags.of("app", "shop"));
              Arena arena = Arena.ofConfined()) {
-            metrics.bindTo(meterRegistry);                        // every published source, as it comes and goes
+            metrics.bindTo(prometheus);                           // every published source, as it comes and goes
             publication.add(cleancache.counters());               // frontend/cleancache
-            publication.addEngine(registry.register("zcache", config));  // engine, allocator, memory
+            publication.addEngine(registry.register("zcache", config));  // engine, allocator, memory, pool
 
             CleancacheFs fs = cleancache.initFs();
             MemorySegment page = arena.allocate(4096);
@@ -48,8 +39,9 @@ final class ReadmeMetricsExample
                 page.fill((byte) i);
                 fs.putPage(new FileKey(1, 2, 3), i, page);
             }
-            return meterRegistry.get("tmem4j.engine.puts").tag("app", "shop").functionCounter().count();
+            prometheus.scrape().lines().filter(line -> line.startsWith("tmem4j_engine_puts_operations_total{"))
+                .forEach(System.out::println);
         }
-        // README metrics example ends
     }
 }
+// README metrics example ends

@@ -1,16 +1,11 @@
 package org.tmem4j.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.alloc.AllocatorStats;
@@ -19,8 +14,10 @@ import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.memory.PageMemoryStats;
+import org.tmem4j.readme.ReadmeText;
 import org.tmem4j.stats.CounterDescription;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcachePoolStats;
 import org.tmem4j.zcache.ZcacheStats;
 
 /**
@@ -29,7 +26,6 @@ import org.tmem4j.zcache.ZcacheStats;
  */
 class ReadmeTest
 {
-    private static final Path README = Path.of("..", "README.md");
     private static final String TABLE_BEGINS = "<!-- counters table begins: made from the descriptions, checked by "
         + "micrometer/src/test/java/org/tmem4j/micrometer/ReadmeTest.java -->";
     private static final String TABLE_ENDS = "<!-- counters table ends -->";
@@ -37,32 +33,22 @@ class ReadmeTest
         "ReadmeMetricsExample.java");
 
     @Test
-    void theCountersTableIsTheOneTheDescriptionsMake() throws IOException
+    void theCountersTableIsTheOneTheDescriptionsMake()
     {
         final String expected = table();
-        final String readme = Files.readString(README);
-        final int begins = readme.indexOf(TABLE_BEGINS);
-        final int ends = readme.indexOf(TABLE_ENDS);
-        assertTrue(begins >= 0 && ends > begins, "README.md has no counters table between " + TABLE_BEGINS
-            + " and " + TABLE_ENDS + "; it should be:\n" + expected);
-        assertEquals(expected, readme.substring(begins + TABLE_BEGINS.length(), ends).strip(),
+        assertEquals(expected, ReadmeText.section(TABLE_BEGINS, TABLE_ENDS),
             "README.md's counters table differs from the descriptions; paste this:\n" + expected);
     }
 
     @Test
     void theMicrometerExampleIsInTheReadmeAndRuns(@TempDir final Path dir) throws Exception
     {
-        final List<String> lines = Files.readAllLines(EXAMPLE);
-        final int begins = lines.indexOf("        // README metrics example begins");
-        final int ends = lines.indexOf("        // README metrics example ends");
-        final String example = lines.subList(begins + 1, ends).stream()
-            .map(line -> line.length() >= 8 ? line.substring(8) : line.strip())
-            .collect(Collectors.joining("\n"));
-        assertTrue(Files.readString(README).contains("```java\n" + example + "\n```"),
-            "README.md does not show ReadmeMetricsExample's text in a java block; it should be:\n" + example);
-
-        assertEquals(100.0, ReadmeMetricsExample.run(new SimpleMeterRegistry(), dir.resolve("app.counters")),
-            "the engine counted every page cleancache put");
+        ReadmeText.assertShowsJavaBlock(EXAMPLE, "// README metrics example begins",
+            "// README metrics example ends");
+        final String out = ReadmeText.printedBy(ReadmeMetricsExample::main, dir.toString());
+        assertEquals(List.of("tmem4j_engine_puts_operations_total{allocator=\"zsmalloc\",app=\"shop\",codec=\"lz4\","
+            + "codec_level=\"1\",engine=\"zcache\",name=\"zcache\"} 100.0"), out.lines().toList(),
+            "the engine counted every page cleancache put: " + out);
     }
 
     /** The markdown table of every counter: source, name, type, unit, meaning. */
@@ -76,6 +62,7 @@ class ReadmeTest
         rows(rows, "`allocator` (zbud)", details("zbud"));
         rows(rows, "`allocator` (zsmalloc)", details("zsmalloc"));
         rows(rows, "`memory`", PageMemoryStats.COUNTERS.descriptions());
+        rows(rows, "`pool`", ZcachePoolStats.COUNTERS.descriptions());
         final FrontendsConfig config = FrontendsConfig.defaults();
         final BackendRegistry registry = new BackendRegistry();
         try (Cleancache cleancache = Cleancache.create(registry, config);

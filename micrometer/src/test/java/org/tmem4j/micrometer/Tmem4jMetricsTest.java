@@ -65,7 +65,7 @@ class Tmem4jMetricsTest
                 for (final CounterDescription counter : source.descriptions())
                 {
                     final Meter meter = meters.find(Tmem4jMetrics.meterName(source.kind(), counter.name()))
-                        .tags("name", "orders", "allocator", "zsmalloc", "codec", "lz4", "app", "shop").meter();
+                        .tags("engine", "orders", "allocator", "zsmalloc", "codec", "lz4", "app", "shop").meter();
                     assertNotNull(meter, source.kind() + "/" + counter.name() + " has no meter");
                     final Class<?> type = counter.kind() == CounterKind.COUNTER ? FunctionCounter.class : Gauge.class;
                     assertTrue(type.isInstance(meter), counter.name() + " is a " + meter.getClass());
@@ -74,8 +74,8 @@ class Tmem4jMetricsTest
                     checked++;
                 }
             }
-            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 6 + 8, checked,
-                "engine, allocator (3 common + 6 zsmalloc details) and memory counters");
+            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 6 + 8 + 2 * 6, checked,
+                "engine, allocator (3 common + 6 zsmalloc details), memory and two pool-kind sources' counters");
 
             final FunctionCounter puts = meters.get("tmem4j.engine.puts").functionCounter();
             assertEquals(PAGES, stats.puts());
@@ -86,6 +86,10 @@ class Tmem4jMetricsTest
             assertEquals(stats.allocator().objects(), meters.get("tmem4j.allocator.objects").gauge().value());
             assertEquals(stats.allocator().detail("zspages"), meters.get("tmem4j.allocator.zspages").gauge().value());
             assertEquals(stats.memory().reservedBytes(), meters.get("tmem4j.memory.reserved.bytes").gauge().value());
+            assertEquals(PAGES, meters.get("tmem4j.pool.pages").tags("pool", "persistent", "name", "orders.persistent")
+                .gauge().value());
+            assertEquals(0.0, meters.get("tmem4j.pool.pages").tag("pool", "ephemeral").gauge().value());
+            assertEquals(1.0, meters.get("tmem4j.pool.pools").tag("pool", "persistent").gauge().value());
             assertTrue(stats.storedPages() > 0 && stats.allocator().objects() > 0, stats.toString());
 
             traffic(zcache, arena);
@@ -109,7 +113,8 @@ class Tmem4jMetricsTest
             traffic(zcache, arena);
             final ZcacheStats stats = zcache.stats();
             final String scrape = prometheus.scrape();
-            final String labels = "allocator=\"zbud\",codec=\"zstd\",codec_level=\"3\",name=\"cache-1\"";
+            final String labels =
+                "allocator=\"zbud\",codec=\"zstd\",codec_level=\"3\",engine=\"cache-1\",name=\"cache-1\"";
 
             assertTrue(scrape.contains("# HELP tmem4j_engine_pers_ate_eph_pages_total ephemeral pages evicted to make "
                 + "room for a persistent put (persistent ate ephemeral)\n"), scrape);
@@ -125,8 +130,10 @@ class Tmem4jMetricsTest
             assertEquals((double)stats.allocator().detail("buddied"), values.get("tmem4j_allocator_buddied_pages"));
             assertEquals((double)stats.memory().pagesInUse(), values.get("tmem4j_memory_pages_in_use_pages"));
             assertEquals((double)stats.memory().budgetBytes(), values.get("tmem4j_memory_budget_bytes"));
-            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 3 + 8, values.size(),
-                "one sample per counter of the engine, allocator (zbud: 3 details) and memory: " + values.keySet());
+            assertEquals((double)stats.storedPages(), samples(scrape, labels.replace("name=\"cache-1\"",
+                "name=\"cache-1.persistent\",pool=\"persistent\"")).get("tmem4j_pool_pages"));
+            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 4 + 8, values.size(),
+                "one sample per counter of the engine, allocator (zbud: 4 details) and memory: " + values.keySet());
         }
     }
 

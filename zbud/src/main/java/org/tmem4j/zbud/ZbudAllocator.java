@@ -3,10 +3,12 @@ package org.tmem4j.zbud;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
+import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.stats.CounterCatalog;
 import org.tmem4j.stats.CounterUnit;
@@ -55,16 +57,25 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * <b>No eviction here.</b> The engine evicts by its own tmem-level LRU, which knows pools and their kinds, and
  * frees the handles it drops; an allocator-level LRU would be a second mechanism for the same job.
  * <p>
- * <b>Handles</b> ({@link ZbudHandle}) carry a tag of this allocator, the page's slot, the buddy and the buddy's
- * generation, which every free advances. Every use of a handle checks all four, so a handle of another
+ * <b>Handles</b> ({@link ZbudHandle}) carry a tag of this allocator, the shard, the page's slot, the buddy and the
+ * buddy's generation, which every free advances. Every use of a handle checks them all, so a handle of another
  * allocator, a freed one or a forged one raises {@link IllegalArgumentException} and never touches memory.
  * <p>
  * <b>Statistics</b> ({@link #stats()} details, described in {@code DETAILS}): {@code buddied} (two objects) and
- * {@code unbuddied} (one object) pages and {@code no_memory} (allocations refused for the budget).
+ * {@code unbuddied} (one object) pages, {@code no_memory} (allocations refused for the budget) and
+ * {@code foreign_fits} (objects placed in another shard's page once the budget was spent, see below).
  * <p>
- * <b>Threads.</b> One lock guards the page table; it is held for a few dozen instructions per call. Reads and
- * writes validate the handle under the lock and copy the bytes after releasing it, which is safe because the
- * object cannot move and its owner does not free it while using it.
+ * <b>Threads: shards.</b> The pages are split among shards, each a page table with its own lock, so that threads
+ * on different CPUs never share a lock or a written cache line (a single lock made two threads slower than one).
+ * An allocation goes to the shard of the CPU it runs on ({@link CurrentCpu}, as the compressor pool picks its
+ * slot): best fit among that shard's pages, else a new page for that shard, as the kernel's per-CPU lists serve
+ * their CPU first. Only when the budget leaves no new page does it look for a fit in the other shards, one lock at
+ * a time, so a hole stranded in another shard is used before any allocation fails: {@link #NO_MEMORY} still means
+ * that no page of any shard could take the object. While memory is plentiful each shard pairs its own objects,
+ * which costs a little density (each shard keeps its own half-empty pages); a free goes to the shard its handle
+ * names. Each lock is held for a few dozen instructions; reads and writes validate the handle
+ * under the shard's lock and copy the bytes after releasing it, which is safe because the object cannot move and
+ * its owner does not free it while using it.
  */
 public final class ZbudAllocator implements ObjectAllocator
 {
@@ -75,21 +86,43 @@ public final class ZbudAllocator implements ObjectAllocator
 
     private final PageMemory memory;
     private final int tag;
-    private final Object lock = new Object();
-    /** zbud's own counters, read under the lock: the details of its {@link AllocatorStats}. */
-    private static final CounterCatalog<ZbudAllocator> DETAILS = CounterCatalog.<ZbudAllocator>builder()
-        .gauge("buddied", CounterUnit.PAGES, "pages holding two objects", z -> z.table.buddiedPages())
+    private final Shard[] shards;
+    private final int shardMask;
+    private volatile boolean closed;
+
+    /** zbud's own counters, summed over the shards: the details of its {@link AllocatorStats}. */
+    private static final CounterCatalog<Totals> DETAILS = CounterCatalog.<Totals>builder()
+        .gauge("buddied", CounterUnit.PAGES, "pages holding two objects", Totals::buddied)
         .gauge("unbuddied", CounterUnit.PAGES, "pages holding one object, with room for a buddy",
-            z -> z.table.unbuddiedPages())
+            Totals::unbuddied)
         .counter("no_memory", CounterUnit.OPERATIONS, "allocations refused because page memory was at its budget",
-            z -> z.noMemory)
+            Totals::noMemory)
+        .counter("foreign_fits", CounterUnit.OBJECTS, "objects placed in another CPU's shard once the budget was "
+            + "spent", Totals::foreignFits)
         .build();
 
-    private final PageTable table = new PageTable(256);
-    private boolean closed;
-    private long objects;
-    private long storedBytes;
-    private long noMemory;
+    /** The shards' counters, summed. */
+    private record Totals(long buddied, long unbuddied, long noMemory, long foreignFits)
+    {
+    }
+
+    /**
+     * One lock's worth of zbud: a page table and its counters, guarded by the shard's lock.
+     */
+    private static final class Shard extends ReentrantLock
+    {
+        final int index;
+        final PageTable table = new PageTable(64);
+        long objects;
+        long storedBytes;
+        long noMemory;
+        long foreignFits;
+
+        Shard(final int index)
+        {
+            this.index = index;
+        }
+    }
 
     /**
      * Creates an empty allocator that takes its pages from {@code memory} as objects need them.
@@ -98,8 +131,43 @@ public final class ZbudAllocator implements ObjectAllocator
      */
     public ZbudAllocator(final PageMemory memory)
     {
+        this(memory, defaultShards());
+    }
+
+    /**
+     * Creates an empty allocator of {@code shards} shards, each with its own lock, that takes its pages from
+     * {@code memory} as objects need them.
+     *
+     * @param memory the page memory to take pages from; shared, and not closed by this allocator.
+     * @param shards the number of shards, a power of two from 1 to {@value ZbudHandle#MAX_SHARDS}; one shard is
+     *               the unsharded allocator with one lock.
+     * @throws IllegalArgumentException if shards is out of range.
+     */
+    public ZbudAllocator(final PageMemory memory, final int shards)
+    {
         this.memory = Objects.requireNonNull(memory, "memory");
+        if (shards < 1 || shards > ZbudHandle.MAX_SHARDS || Integer.bitCount(shards) != 1)
+        {
+            throw new IllegalArgumentException("shards must be a power of two from 1 to " + ZbudHandle.MAX_SHARDS +
+                ", was " + shards);
+        }
         this.tag = (NEXT_TAG.getAndIncrement() & Integer.MAX_VALUE) % ZbudHandle.TAG_MASK + 1;
+        this.shards = new Shard[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            this.shards[i] = new Shard(i);
+        }
+        this.shardMask = shards - 1;
+    }
+
+    /**
+     * @return one shard per available processor, rounded up to a power of two, at most
+     * {@value ZbudHandle#MAX_SHARDS}.
+     */
+    static int defaultShards()
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        return Math.min(ZbudHandle.MAX_SHARDS, Integer.highestOneBit(cpus * 2 - 1));
     }
 
     @Override
@@ -119,33 +187,92 @@ public final class ZbudAllocator implements ObjectAllocator
     {
         ObjectSizes.checkObjectSize(size);
         final int chunks = PageTable.chunks(size);
-        synchronized (lock)
+        final Shard own = shards[CurrentCpu.stripe() & shardMask];
+        own.lock();
+        try
         {
             ensureOpen();
-            int slot = table.bestFit(chunks);
-            final int buddy;
+            final int slot = own.table.bestFit(chunks);
+            if (slot != NONE)
+            {
+                return place(own, slot, size);
+            }
+            final int page = own.table.canAddPage() ? memory.allocate() : PageMemory.NO_PAGE;
+            if (page != PageMemory.NO_PAGE)
+            {
+                return place(own, own.table.addPage(page), size);
+            }
+        }
+        finally
+        {
+            own.unlock();
+        }
+        // the budget is spent: a hole in another shard, or one a free opened in this shard while its lock was let
+        // go (the last one tried), is the last room left
+        for (int i = 1; i <= shards.length; i++)
+        {
+            final long handle = allocateIfFits(own, shards[(own.index + i) & shardMask], chunks, size);
+            if (handle != NO_MEMORY)
+            {
+                return handle;
+            }
+        }
+        return NO_MEMORY;
+    }
+
+    /**
+     * Best fit in a shard, if it has one; a miss in the allocating thread's own shard counts as {@code no_memory}.
+     *
+     * @return a handle, or {@link #NO_MEMORY} if the shard has no fit.
+     */
+    private long allocateIfFits(final Shard own, final Shard shard, final int chunks, final int size)
+    {
+        shard.lock();
+        try
+        {
+            ensureOpen();
+            final int slot = shard.table.bestFit(chunks);
             if (slot == NONE)
             {
-                final int page = table.canAddPage() ? memory.allocate() : PageMemory.NO_PAGE;
-                if (page == PageMemory.NO_PAGE)
+                if (shard == own)
                 {
-                    noMemory++;
-                    return NO_MEMORY;
+                    shard.noMemory++;
                 }
-                slot = table.addPage(page);
-                buddy = FIRST;
+                return NO_MEMORY;
             }
-            else
+            if (shard != own)
             {
-                table.unlist(slot);
-                buddy = table.size(slot, FIRST) == 0 ? FIRST : LAST;
+                shard.foreignFits++;
             }
-            table.place(slot, buddy, size);
-            table.list(slot);
-            objects++;
-            storedBytes += size;
-            return ZbudHandle.encode(tag, table.generation(slot, buddy), slot, buddy);
+            return place(shard, slot, size);
         }
+        finally
+        {
+            shard.unlock();
+        }
+    }
+
+    /**
+     * Puts an object into a page of a locked shard: a page with one object (best fit) or a new, empty one.
+     */
+    private long place(final Shard shard, final int slot, final int size)
+    {
+        final PageTable table = shard.table;
+        final int buddy;
+        if (table.objects(slot) == 0)
+        {
+            buddy = FIRST;
+        }
+        else
+        {
+            table.unlist(slot);
+            buddy = table.size(slot, FIRST) == 0 ? FIRST : LAST;
+        }
+        table.place(slot, buddy, size);
+        table.list(slot);
+        shard.objects++;
+        shard.storedBytes += size;
+        return ZbudHandle.encode(tag, shard.index, table.generation(slot, buddy), slot, buddy);
     }
 
     @Override
@@ -178,41 +305,80 @@ public final class ZbudAllocator implements ObjectAllocator
     @Override
     public int size(final long handle)
     {
-        synchronized (lock)
-        {
-            ensureOpen();
-            return table.size(liveSlot(handle), ZbudHandle.buddy(handle));
-        }
+        return Location.size(locate(handle));
     }
 
     @Override
     public void free(final long handle)
     {
-        synchronized (lock)
+        final Shard shard = shardOf(handle);
+        shard.lock();
+        try
         {
             ensureOpen();
-            freeLocked(handle);
+            final PageTable table = shard.table;
+            final int slot = liveSlot(shard, handle);
+            final int buddy = ZbudHandle.buddy(handle);
+            final int size = table.size(slot, buddy);
+            table.unlist(slot);
+            table.clear(slot, buddy);
+            shard.objects--;
+            shard.storedBytes -= size;
+            if (table.objects(slot) == 0)
+            {
+                final int page = table.pageId(slot);
+                table.removePage(slot);
+                memory.free(page);
+            }
+            else
+            {
+                table.list(slot);
+            }
+        }
+        finally
+        {
+            shard.unlock();
         }
     }
 
     @Override
     public long compact()
     {
-        synchronized (lock)
-        {
-            ensureOpen();
-        }
+        ensureOpen();
         return 0;
     }
 
     @Override
     public AllocatorStats stats()
     {
-        synchronized (lock)
+        ensureOpen();
+        long objects = 0;
+        long storedBytes = 0;
+        long pages = 0;
+        long buddied = 0;
+        long unbuddied = 0;
+        long noMemory = 0;
+        long foreignFits = 0;
+        for (final Shard shard : shards)
         {
-            ensureOpen();
-            return new AllocatorStats(NAME, objects, storedBytes, table.pages(), DETAILS.values(this));
+            shard.lock();
+            try
+            {
+                objects += shard.objects;
+                storedBytes += shard.storedBytes;
+                pages += shard.table.pages();
+                buddied += shard.table.buddiedPages();
+                unbuddied += shard.table.unbuddiedPages();
+                noMemory += shard.noMemory;
+                foreignFits += shard.foreignFits;
+            }
+            finally
+            {
+                shard.unlock();
+            }
         }
+        return new AllocatorStats(NAME, objects, storedBytes, pages,
+            DETAILS.values(new Totals(buddied, unbuddied, noMemory, foreignFits)));
     }
 
     /**
@@ -221,7 +387,11 @@ public final class ZbudAllocator implements ObjectAllocator
     @Override
     public void close()
     {
-        synchronized (lock)
+        for (final Shard shard : shards)
+        {
+            shard.lock();
+        }
+        try
         {
             if (closed)
             {
@@ -230,13 +400,24 @@ public final class ZbudAllocator implements ObjectAllocator
             closed = true;
             if (!memory.isClosed())
             {
-                for (int slot = 0; slot < table.slotCount(); slot++)
+                for (final Shard shard : shards)
                 {
-                    if (table.isLive(slot))
+                    final PageTable table = shard.table;
+                    for (int slot = 0; slot < table.slotCount(); slot++)
                     {
-                        memory.free(table.pageId(slot));
+                        if (table.isLive(slot))
+                        {
+                            memory.free(table.pageId(slot));
+                        }
                     }
                 }
+            }
+        }
+        finally
+        {
+            for (final Shard shard : shards)
+            {
+                shard.unlock();
             }
         }
     }
@@ -244,70 +425,63 @@ public final class ZbudAllocator implements ObjectAllocator
     @Override
     public String toString()
     {
-        synchronized (lock)
+        if (closed)
         {
-            return closed ? "ZbudAllocator[closed]" : "ZbudAllocator[objects=" + objects + ", storedBytes=" +
-                storedBytes + ", pages=" + table.pages() + ", buddied=" + table.buddiedPages() + ", unbuddied=" +
-                table.unbuddiedPages() + "]";
+            return "ZbudAllocator[closed]";
         }
-    }
-
-    private void freeLocked(final long handle)
-    {
-        final int slot = liveSlot(handle);
-        final int buddy = ZbudHandle.buddy(handle);
-        final int size = table.size(slot, buddy);
-        table.unlist(slot);
-        table.clear(slot, buddy);
-        objects--;
-        storedBytes -= size;
-        if (table.objects(slot) == 0)
-        {
-            releasePage(slot);
-        }
-        else
-        {
-            table.list(slot);
-        }
-    }
-
-    private void releasePage(final int slot)
-    {
-        final int page = table.pageId(slot);
-        table.removePage(slot);
-        memory.free(page);
+        final AllocatorStats stats = stats();
+        return "ZbudAllocator[objects=" + stats.objects() + ", storedBytes=" + stats.storedBytes() + ", pages=" +
+            stats.pagesUsed() + ", buddied=" + stats.detail("buddied") + ", unbuddied=" + stats.detail("unbuddied") +
+            ", shards=" + shards.length + "]";
     }
 
     private long locate(final long handle)
     {
-        synchronized (lock)
+        final Shard shard = shardOf(handle);
+        shard.lock();
+        try
         {
             ensureOpen();
-            final int slot = liveSlot(handle);
+            final int slot = liveSlot(shard, handle);
             final int buddy = ZbudHandle.buddy(handle);
-            final int size = table.size(slot, buddy);
-            return Location.of(table.pageId(slot), (int)PageTable.offsetInPage(buddy, size), size);
+            final int size = shard.table.size(slot, buddy);
+            return Location.of(shard.table.pageId(slot), (int)PageTable.offsetInPage(buddy, size), size);
+        }
+        finally
+        {
+            shard.unlock();
         }
     }
 
     /**
-     * @return the slot of a live handle of this allocator.
-     * @throws IllegalArgumentException naming what is wrong with any other handle.
+     * @return the shard a handle of this allocator names.
+     * @throws IllegalArgumentException if the handle is not one of this allocator's.
      */
-    private int liveSlot(final long handle)
+    private Shard shardOf(final long handle)
     {
-        if (handle <= 0 || ZbudHandle.tag(handle) != tag)
+        if (handle <= 0 || ZbudHandle.tag(handle) != tag || ZbudHandle.shard(handle) >= shards.length)
         {
+            ensureOpen();
             throw new IllegalArgumentException("handle 0x" + Long.toHexString(handle) +
                 " was not handed out by this zbud allocator (forged, or from another allocator)");
         }
+        return shards[ZbudHandle.shard(handle)];
+    }
+
+    /**
+     * @return the slot of a live handle in its (locked) shard.
+     * @throws IllegalArgumentException naming what is wrong with any other handle.
+     */
+    private static int liveSlot(final Shard shard, final long handle)
+    {
+        final PageTable table = shard.table;
         final int slot = ZbudHandle.slot(handle);
         final int buddy = ZbudHandle.buddy(handle);
         if (slot >= table.slotCount() || !table.isLive(slot) || table.size(slot, buddy) == 0 ||
             table.generation(slot, buddy) != ZbudHandle.generation(handle))
         {
             throw new IllegalArgumentException("handle 0x" + Long.toHexString(handle) +
-                " is not live: its object was freed or evicted, or the handle is forged");
+                " is not live: its object was freed, or the handle is forged");
         }
         return slot;
     }

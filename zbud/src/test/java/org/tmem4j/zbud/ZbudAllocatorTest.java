@@ -34,7 +34,7 @@ final class ZbudAllocatorTest
     {
         arena = Arena.ofConfined();
         memory = PageMemory.withBudget(1 << 20);
-        allocator = new ZbudAllocator(memory);
+        allocator = new ZbudAllocator(memory, 1);
         buffer = arena.allocate(PageMemory.PAGE_SIZE);
         expected = arena.allocate(PageMemory.PAGE_SIZE);
     }
@@ -146,7 +146,7 @@ final class ZbudAllocatorTest
     @Test
     void foreignHandlesAreNamedAsSuch()
     {
-        try (ZbudAllocator other = new ZbudAllocator(memory))
+        try (ZbudAllocator other = new ZbudAllocator(memory, 1))
         {
             final long foreign = other.allocate(100);
             final String message = assertThrows(IllegalArgumentException.class, () -> allocator.read(foreign,

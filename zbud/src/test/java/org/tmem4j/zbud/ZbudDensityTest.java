@@ -33,6 +33,8 @@ final class ZbudDensityTest
      */
     private static final double CHUNK_FLOOR = 0.99;
     private static final double BYTE_FLOOR = 0.97;
+    /** Pages that sharding may add while no shard looks at another's holes: a few holes per shard, not a share. */
+    private static final double SHARDING_COST_CEILING = 0.01;
 
     @Test
     void densityOnLz4CompressedJdkModulesIsCloseToTheBestPairing() throws IOException
@@ -103,6 +105,37 @@ final class ZbudDensityTest
             assertTrue(ofBound >= BYTE_FLOOR,
                 "zbud reaches only " + ofBound + " of the pairing bound, floor " + BYTE_FLOOR);
             assertEquals(stored, full.objects());
+            shardingCost(live, full.pagesUsed());
+        }
+    }
+
+    /**
+     * The density cost of sharding while memory is plentiful, the worst case: each shard pairs only its own
+     * objects (the pages of the other shards are searched only once the budget is spent). N shards fed the pages
+     * in turn, as N CPUs storing at once would, are N one-shard allocators each storing every N-th size.
+     */
+    private static void shardingCost(final int[] sizes, final long unshardedPages)
+    {
+        final MemorySegment bytes = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
+        for (final int shards : new int[]{2, 4, 8})
+        {
+            long pages = 0;
+            for (int shard = 0; shard < shards; shard++)
+            {
+                try (PageMemory memory = PageMemory.withBudget((long)sizes.length * PageMemory.PAGE_SIZE);
+                    ZbudAllocator allocator = new ZbudAllocator(memory, 1))
+                {
+                    for (int i = shard; i < sizes.length; i += shards)
+                    {
+                        allocator.write(allocator.allocate(sizes[i]), bytes, 0);
+                    }
+                    pages += allocator.stats().pagesUsed();
+                }
+            }
+            final double cost = (double)pages / unshardedPages - 1;
+            System.out.printf("  %d shards, each pairing its own objects: %d pool pages, %+.2f%% against one%n",
+                shards, pages, 100 * cost);
+            assertTrue(cost < SHARDING_COST_CEILING, shards + " shards cost " + cost + " of the pages");
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectPattern;
@@ -33,12 +34,18 @@ final class ZbudModelTest
     private static final int BUDGET_PAGES = 1024;
     private static final int WAVE = 40_000;
 
-    /** A model page: the object (handle, id, size) in each buddy, 0 size for an empty buddy. */
+    /** A model page: its shard and the object (handle, id, size) in each buddy, 0 size for an empty buddy. */
     private static final class Page
     {
+        final int shard;
         final long[] handles = new long[2];
         final long[] ids = new long[2];
         final int[] sizes = new int[2];
+
+        Page(final int shard)
+        {
+            this.shard = shard;
+        }
 
         int objects()
         {
@@ -57,11 +64,13 @@ final class ZbudModelTest
         }
     }
 
-    private final Map<Integer, Page> pages = new HashMap<>();
+    /** Pages by shard and slot ({@link #key}). */
+    private final Map<Long, Page> pages = new HashMap<>();
     private final List<Long> live = new ArrayList<>();
     private final Map<Long, Integer> liveIndex = new HashMap<>();
-    /** How many model pages can take one more object, by their free chunks. */
-    private final int[] pairableByFree = new int[PageTable.CHUNKS + 1];
+    /** How many model pages of each shard can take one more object, by their free chunks. */
+    private int[][] pairableByFree;
+    private int shards;
     private long storedBytes;
 
     private ZbudAllocator allocator;
@@ -70,16 +79,25 @@ final class ZbudModelTest
     private MemorySegment expected;
     private String context = "";
 
-    @Test
-    void policyAndContentsMatchTheModel()
+    /**
+     * With one shard the policy is exact. With several, which shard is the thread's own depends on the CPU it runs
+     * on, so the model checks what holds whichever it is: best fit within the shard an object lands in, a new page
+     * only in a shard without a fit, and {@code NO_MEMORY} only when no page of any shard has room and the budget
+     * is spent.
+     */
+    @ParameterizedTest(name = "shards={0}")
+    @ValueSource(ints = {1, 4})
+    void policyAndContentsMatchTheModel(final int shards)
     {
+        this.shards = shards;
+        this.pairableByFree = new int[shards][PageTable.CHUNKS + 1];
         try (Arena arena = Arena.ofConfined())
         {
             buffer = arena.allocate(PageMemory.PAGE_SIZE);
             expected = arena.allocate(PageMemory.PAGE_SIZE);
             memory = PageMemory.builder().budgetBytes((long)BUDGET_PAGES * PageMemory.PAGE_SIZE).slabBytes(64 << 10)
                 .build();
-            allocator = new ZbudAllocator(memory);
+            allocator = new ZbudAllocator(memory, shards);
             run();
             allocator.close();
             assertEquals(0, memory.stats().pagesInUse(), "close must give every page back; seed " + SEED);
@@ -155,17 +173,35 @@ final class ZbudModelTest
         return (int)Math.max(1, Math.min(PageMemory.PAGE_SIZE, 2000 + random.nextGaussian() * 700));
     }
 
-    /** The fewest free chunks of a one-object page that still hold {@code chunks}, or -1. */
-    private int bestFitFree(final int chunks)
+    private static long key(final long handle)
+    {
+        return (long)ZbudHandle.shard(handle) << 32 | ZbudHandle.slot(handle);
+    }
+
+    /** The fewest free chunks of a one-object page of a shard that still hold {@code chunks}, or -1. */
+    private int bestFitFree(final int shard, final int chunks)
     {
         for (int free = chunks; free < PageTable.CHUNKS; free++)
         {
-            if (pairableByFree[free] > 0)
+            if (pairableByFree[shard][free] > 0)
             {
                 return free;
             }
         }
         return -1;
+    }
+
+    /** Whether any page of any shard can take {@code chunks}. */
+    private boolean anyFit(final int chunks)
+    {
+        for (int shard = 0; shard < shards; shard++)
+        {
+            if (bestFitFree(shard, chunks) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps {@link #pairableByFree} right across a change of a page: call with -1 before, +1 after. */
@@ -174,34 +210,35 @@ final class ZbudModelTest
         final int free = page.pairableFree();
         if (free >= 0)
         {
-            pairableByFree[free] += delta;
+            pairableByFree[page.shard][free] += delta;
         }
     }
 
     private boolean allocate(final int size, final long id)
     {
         final int chunks = PageTable.chunks(size);
-        final int bestFree = bestFitFree(chunks);
+        final boolean anyFit = anyFit(chunks);
         final long handle = allocator.allocate(size);
         assertTrue(memory.stats().reservedBytes() <= memory.budgetBytes(), context + ": budget exceeded");
         if (handle == ObjectAllocator.NO_MEMORY)
         {
-            assertEquals(-1, bestFree, context + ": NO_MEMORY for " + size + " bytes though a page had room");
+            assertTrue(!anyFit, context + ": NO_MEMORY for " + size + " bytes though a page had room");
             assertEquals(0, memory.availablePages(), context + ": NO_MEMORY with pages left in the budget");
             return false;
         }
         assertTrue(handle > 0, context + ": handle " + handle);
         assertTrue(!liveIndex.containsKey(handle), context + ": live handle " + handle + " handed out again");
-        final int slot = ZbudHandle.slot(handle);
+        final int shard = ZbudHandle.shard(handle);
+        final int bestFree = bestFitFree(shard, chunks);
         final int buddy = ZbudHandle.buddy(handle);
-        Page page = pages.get(slot);
+        Page page = pages.get(key(handle));
         if (page == null)
         {
-            assertEquals(-1, bestFree, context + ": " + size + " bytes went to a new page though one had " +
-                bestFree + " free chunks");
+            assertEquals(-1, bestFree, context + ": " + size + " bytes went to a new page of shard " + shard +
+                " though one of its pages had " + bestFree + " free chunks");
             assertEquals(PageTable.FIRST, buddy, context + ": a new page's object must be its first buddy");
-            page = new Page();
-            pages.put(slot, page);
+            page = new Page(shard);
+            pages.put(key(handle), page);
         }
         else
         {
@@ -247,8 +284,7 @@ final class ZbudModelTest
             live.set(i, moved);
             liveIndex.put(moved, i);
         }
-        final int slot = ZbudHandle.slot(handle);
-        final Page page = pages.get(slot);
+        final Page page = pages.get(key(handle));
         final int buddy = ZbudHandle.buddy(handle);
         storedBytes -= page.sizes[buddy];
         count(page, -1);
@@ -257,13 +293,13 @@ final class ZbudModelTest
         count(page, +1);
         if (page.objects() == 0)
         {
-            pages.remove(slot);
+            pages.remove(key(handle));
         }
     }
 
     private void verify(final long handle)
     {
-        final Page page = pages.get(ZbudHandle.slot(handle));
+        final Page page = pages.get(key(handle));
         final int buddy = ZbudHandle.buddy(handle);
         final int size = page.sizes[buddy];
         assertEquals(size, allocator.size(handle), context + ": size");

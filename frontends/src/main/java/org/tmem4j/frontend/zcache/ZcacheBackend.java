@@ -44,7 +44,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     /**
      * {@return a backend over a new Zcache, which closing the backend closes}
      *
-     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
     public static ZcacheBackend create(final FrontendsConfig config)
@@ -55,6 +55,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false)
             .build();
         return new ZcacheBackend(zcache, true);

@@ -12,8 +12,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Two threads allocate a page at the same time: they get two distinct pages, each allocated. A page handed out
- * twice would let two allocators pack objects over each other.
+ * Two threads allocate a page at the same time, through per-CPU caches that refill from and spill to the slabs:
+ * they get two distinct pages, each allocated. A page handed out twice would let two allocators pack objects over
+ * each other.
  */
 @JCStressTest
 @Outcome(id = "true, true", expect = ACCEPTABLE, desc = "two distinct pages, both allocated")
@@ -28,19 +29,19 @@ public class PageAllocationUniqueness
     @Actor
     public void allocateFirst()
     {
-        first = SharedPageMemory.MEMORY.allocate();
+        first = SharedPageMemory.CACHED.allocate();
     }
 
     @Actor
     public void allocateSecond()
     {
-        second = SharedPageMemory.MEMORY.allocate();
+        second = SharedPageMemory.CACHED.allocate();
     }
 
     @Arbiter
     public void check(final ZZ_Result r)
     {
-        final PageMemory memory = SharedPageMemory.MEMORY;
+        final PageMemory memory = SharedPageMemory.CACHED;
         r.r1 = first != second;
         r.r2 = memory.isAllocated(first) && memory.isAllocated(second);
         memory.free(first);

@@ -29,7 +29,7 @@ import org.tmem4j.zbud.ZbudAllocator;
  * thousands of objects so best fit has holes of every size to choose from.
  * <ul>
  *   <li>{@code allocateFree}: an object allocated and freed at once; its page stays, so the page memory is
- *   not involved: the cost of best fit, the budlists, the LRU and handle checks.</li>
+ *   not involved: the cost of best fit, the budlists, the shard lock and handle checks.</li>
  *   <li>{@code churn}: each thread frees its oldest object and allocates a new one (a ring of live objects), so
  *   pages empty and are taken from and given back to the page memory as in a steady-state cache.</li>
  * </ul>

@@ -2,6 +2,8 @@ package org.tmem4j.jmh.engine;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,10 +28,13 @@ import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
 
 /**
- * Lock striping at work: a put/get mix (each op puts one page and gets the page put before it) on one backend by
- * one and by two threads, each thread on its own objects. Target: two threads &ge; 1.9 &times; one thread (ops/s are
- * totals over the threads). Compare with {@code rawMixOneThread}/{@code rawMixTwoThreads}, the same codec work
- * without the engine, to see what the machine itself scales to.
+ * Scaling of the engine: a put/get mix (each op puts one page and gets the page put before it) on one backend by
+ * 1, 2, 4 and 8 threads, each thread on its own objects (ops/s are totals over the threads). Goals: 2 threads
+ * &ge; 1.8 &times; one thread, and 8 threads &ge; 0.95 &times; 2 threads on a 2-CPU machine (more threads than CPUs
+ * must not convoy). {@code rawMix1Thread}/{@code rawMix2Threads} do the same codec work without the engine, to
+ * show what the machine itself scales to. {@code corpus} is {@code jvm} (the JDK's own files, see
+ * {@link PageCorpus#defaultFiles()}) or the path of a corpus file such as {@code scripts/db-corpus.sh} writes
+ * (database pages).
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
@@ -54,7 +59,11 @@ public class ZcacheScalingBenchmark
         @Param("2048")
         public int pages;
 
-        PageCorpus corpus;
+        /** {@code jvm}, or a corpus file. */
+        @Param("jvm")
+        public String corpus;
+
+        PageCorpus pageCorpus;
         MemorySegment[] page;
         Zcache zcache;
         int pool;
@@ -64,11 +73,12 @@ public class ZcacheScalingBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
-            corpus = PageCorpus.readDefault(pages);
-            page = new MemorySegment[corpus.pageCount()];
+            pageCorpus = "jvm".equals(corpus) ? PageCorpus.readDefault(pages) :
+                PageCorpus.read(List.of(Path.of(corpus)), pages);
+            page = new MemorySegment[pageCorpus.pageCount()];
             for (int i = 0; i < page.length; i++)
             {
-                page[i] = corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE);
+                page[i] = pageCorpus.segment().asSlice(pageCorpus.offset(i), PageCorpus.PAGE_SIZE);
             }
             zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20).build();
             pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
@@ -79,7 +89,7 @@ public class ZcacheScalingBenchmark
         public void tearDown()
         {
             zcache.close();
-            corpus.close();
+            pageCorpus.close();
         }
     }
 
@@ -140,7 +150,7 @@ public class ZcacheScalingBenchmark
     /** Put + get, one thread. */
     @Benchmark
     @Threads(1)
-    public boolean mixOneThread(final Backend backend, final Worker worker)
+    public boolean mix1Thread(final Backend backend, final Worker worker)
     {
         return putGet(backend, worker);
     }
@@ -148,7 +158,23 @@ public class ZcacheScalingBenchmark
     /** Put + get, two threads on their own objects. */
     @Benchmark
     @Threads(2)
-    public boolean mixTwoThreads(final Backend backend, final Worker worker)
+    public boolean mix2Threads(final Backend backend, final Worker worker)
+    {
+        return putGet(backend, worker);
+    }
+
+    /** Put + get, four threads on their own objects. */
+    @Benchmark
+    @Threads(4)
+    public boolean mix4Threads(final Backend backend, final Worker worker)
+    {
+        return putGet(backend, worker);
+    }
+
+    /** Put + get, eight threads on their own objects. */
+    @Benchmark
+    @Threads(8)
+    public boolean mix8Threads(final Backend backend, final Worker worker)
     {
         return putGet(backend, worker);
     }
@@ -156,7 +182,7 @@ public class ZcacheScalingBenchmark
     /** The same compress + decompress by the raw codec, one thread. */
     @Benchmark
     @Threads(1)
-    public int rawMixOneThread(final Backend backend, final Worker worker)
+    public int rawMix1Thread(final Backend backend, final Worker worker)
     {
         return rawMix(backend, worker);
     }
@@ -164,7 +190,7 @@ public class ZcacheScalingBenchmark
     /** The same compress + decompress by the raw codec, two threads. */
     @Benchmark
     @Threads(2)
-    public int rawMixTwoThreads(final Backend backend, final Worker worker)
+    public int rawMix2Threads(final Backend backend, final Worker worker)
     {
         return rawMix(backend, worker);
     }

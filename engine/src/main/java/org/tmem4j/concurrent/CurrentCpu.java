@@ -1,4 +1,4 @@
-package org.tmem4j.codec;
+package org.tmem4j.concurrent;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,11 +9,12 @@ import java.util.Optional;
 
 /**
  * The CPU the calling thread runs on, from glibc's {@code sched_getcpu} (served from {@code rseq} or the vDSO, no
- * system call). The downcall is {@linkplain Linker.Option#critical(boolean) critical}: it neither blocks nor calls
+ * system call): the key every per-CPU structure of tmem4j (compressor slots, allocator shards, page caches) is
+ * chosen by. The downcall is {@linkplain Linker.Option#critical(boolean) critical}: it neither blocks nor calls
  * back, so it skips the thread state transition and costs a few nanoseconds. For a virtual thread the answer is its
- * carrier's CPU, which is what a per-CPU slot wants.
+ * carrier's CPU, which is what a per-CPU structure wants.
  */
-final class CurrentCpu
+public final class CurrentCpu
 {
     private static final MethodHandle SCHED_GETCPU = lookUp();
 
@@ -22,18 +23,19 @@ final class CurrentCpu
     }
 
     /**
-     * @return whether {@code sched_getcpu} could be linked (Linux with native access enabled).
+     * {@return whether {@code sched_getcpu} could be linked (Linux with native access enabled)}
      */
-    static boolean isAvailable()
+    public static boolean isAvailable()
     {
         return SCHED_GETCPU != null;
     }
 
     /**
-     * @return the current CPU number, 0 or more; 0 if the call fails.
+     * {@return the current CPU number, 0 or more; 0 if the call fails}
+     *
      * @throws IllegalStateException if {@link #isAvailable()} is false.
      */
-    static int id()
+    public static int id()
     {
         if (SCHED_GETCPU == null)
         {
@@ -51,6 +53,24 @@ final class CurrentCpu
         return Math.max(cpu, 0);
     }
 
+    /**
+     * {@return the current CPU where {@link #isAvailable()}, else {@link #threadStripe()}: a non-negative key that
+     * threads running at the same time on different CPUs rarely share}
+     */
+    public static int stripe()
+    {
+        return SCHED_GETCPU != null ? id() : threadStripe();
+    }
+
+    /**
+     * {@return a non-negative hash of the current thread's id}
+     */
+    public static int threadStripe()
+    {
+        final long id = Thread.currentThread().threadId();
+        return (int)((id * 0x9E3779B97F4A7C15L) >>> 33);
+    }
+
     private static MethodHandle lookUp()
     {
         try
@@ -62,7 +82,7 @@ final class CurrentCpu
         }
         catch (final IllegalCallerException | UnsupportedOperationException ex)
         {
-            // native access not enabled or no native linker: slots are chosen by thread instead
+            // native access not enabled or no native linker: structures are chosen by thread instead
             return null;
         }
     }
