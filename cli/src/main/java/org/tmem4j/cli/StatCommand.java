@@ -62,6 +62,10 @@ public final class StatCommand implements Callable<Integer>
         @Option(names = "--pid", paramLabel = "PID",
             description = "The engine's process id: reads tmem4j-PID.counters in --dir.")
         Long pid;
+
+        @Option(names = "--host-socket", paramLabel = "PATH",
+            description = "A host daemon's socket: prints its per-client table instead.")
+        Path hostSocket;
     }
 
     @Spec
@@ -124,6 +128,13 @@ public final class StatCommand implements Callable<Integer>
                 + "--interval " + intervalMs + ", --count " + count + ", --stale-after " + staleAfterMs);
             err.flush();
             return CommandLines.USAGE;
+        }
+        if (target != null && target.hostSocket != null)
+        {
+            final int exit = HostTable.print(target.hostSocket, out, err);
+            out.flush();
+            err.flush();
+            return exit;
         }
         try (CountersFileReader reader = open(err))
         {

@@ -73,6 +73,10 @@ public final class StudyCommand implements Callable<Integer>
         description = "lz4, zstd, zstd:LEVEL or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
     List<String> codecs;
 
+    @Option(names = "--raw-incompressible", description = "Let the engine keep pages compressing above 7/8 of a "
+        + "page uncompressed while its budget has room, instead of refusing them to the swap file.")
+    boolean rawIncompressible;
+
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
         description = "Measure each configuration N times, each into a fresh engine, and report the fastest pass: "
             + "on a shared machine the passes least disturbed by other work (default ${DEFAULT-VALUE}).")
@@ -146,7 +150,7 @@ public final class StudyCommand implements Callable<Integer>
             pages.trailingBytes().forEach((file, bytes) -> notes.printf(Locale.ROOT, "tmem4j study: note: %s ends "
                 + "with a partial page of %d bytes, which is left out%n", file, bytes));
             notes.flush();
-            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, repeat, workDir,
+            final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, rawIncompressible, repeat, workDir,
                 noProgress || !onTerminal() ? null : System.err));
             if (json)
             {

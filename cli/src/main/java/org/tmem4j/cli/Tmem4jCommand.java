@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tmem4j}: the commands behind the launcher, {@code ./tmem4j study|stat ARGS}, which runs
+ * {@code tmem4j}: the commands behind the launcher, {@code ./tmem4j study|stat|host ARGS}, which runs
  * {@code java --enable-native-access=ALL-UNNAMED -jar cli/target/tmem4j-cli.jar CMD ARGS}. ({@code ./tmem4j bench}
  * runs the benchmark module's own jar: the benchmarks depend on this module, never the reverse.)
  * <p>
@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
     name = "tmem4j",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Transcendent memory for the JVM: measure it (study) and watch it (stat).",
-    subcommands = {StudyCommand.class, StatCommand.class})
+    description = "Transcendent memory for the JVM: measure it (study), watch it (stat), share it (host).",
+    subcommands = {StudyCommand.class, StatCommand.class, HostCommand.class})
 public final class Tmem4jCommand implements Runnable
 {
     @Spec

@@ -130,6 +130,30 @@ class StudyCommandTest
     }
 
     @Test
+    void incompressiblePagesGoToTheFileOrStayRawInTheEngine() throws IOException
+    {
+        final byte[] random = new byte[32 * 4096];
+        new java.util.SplittableRandom(7).nextBytes(random);
+        final Path corpus = Files.write(dir.resolve("random.bin"), random);
+        final ObjectMapper mapper = new ObjectMapper();
+        for (final boolean raw : new boolean[]{false, true})
+        {
+            final List<String> args = new java.util.ArrayList<>(List.of("study", "--corpus", corpus.toString(),
+                "--allocator", "zbud", "--repeat", "1", "--json", "--no-progress", "--work-dir", dir.toString()));
+            if (raw)
+            {
+                args.add("--raw-incompressible");
+            }
+            final CommandRun run = CommandRun.of(args.toArray(String[]::new));
+            assertEquals(0, run.exit(), run.err());
+            final JsonNode json = mapper.readTree(run.out());
+            assertTrue(json.get("verified").asBoolean(), run.out());
+            assertEquals(raw ? 0 : 32, json.get("pages_in_file").asLong(), run.out());
+            assertEquals(raw ? 32 : 0, json.get("pages_raw").asLong(), run.out());
+        }
+    }
+
+    @Test
     void tableForPeopleHasOneRowPerConfiguration() throws IOException
     {
         final CommandRun run = CommandRun.of("study", "--corpus", file("text.bin", 64 * 4096).toString(),

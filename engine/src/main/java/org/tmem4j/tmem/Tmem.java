@@ -25,8 +25,8 @@ import java.util.function.LongConsumer;
  * registry's lock, which the put and get paths never touch.
  * <p>
  * <b>Eviction</b> approximates a global LRU over per-bucket lists: it samples a few (pool, bucket) pairs, reads the
- * put time of each one's oldest page without locking, and evicts the oldest of those, so no lock is shared by all
- * puts. When the samples find nothing (few ephemeral pages spread thinly), it scans every bucket.
+ * put time of each one's oldest page without locking, and evicts the oldest of those for its pool's weight (age
+ * divided by {@link TmemPool#evictionWeight()}, Xen tmem's client weights), so no lock is shared by all puts. When the samples find nothing (few ephemeral pages spread thinly), it scans every bucket.
  */
 public final class Tmem
 {
@@ -208,7 +208,8 @@ public final class Tmem
     }
 
     /**
-     * Evicts one of the oldest evictable pages of all ephemeral pools.
+     * Evicts one of the oldest evictable pages of all ephemeral pools, age divided by the pool's
+     * {@linkplain TmemPool#evictionWeight(int) weight}.
      *
      * @param sink receives the page's pool and value, outside any bucket lock.
      * @return whether a page was evicted; false if no ephemeral pool holds an evictable page.
@@ -221,19 +222,22 @@ public final class Tmem
             return false;
         }
         final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final long now = System.nanoTime();
         TmemPool best = null;
         int bestBucket = 0;
-        long bestStamp = Long.MAX_VALUE;
+        long bestAge = -1;
         for (int i = 0; i < EVICTION_SAMPLES; i++)
         {
             final TmemPool pool = candidates[random.nextInt(candidates.length)];
             final int bucket = random.nextInt(pool.buckets());
             final long stamp = pool.oldestStamp(bucket);
-            if (stamp < bestStamp)
+            // the coldest page is the one oldest for its pool's weight
+            final long age = stamp == Long.MAX_VALUE ? -1 : Math.max(0, now - stamp) / pool.evictionWeight();
+            if (age > bestAge)
             {
                 best = pool;
                 bestBucket = bucket;
-                bestStamp = stamp;
+                bestAge = age;
             }
         }
         if (best != null)

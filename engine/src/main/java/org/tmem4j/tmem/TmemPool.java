@@ -42,6 +42,7 @@ public final class TmemPool
     private final HashBucket[] buckets;
     private final int bucketMask;
     private volatile boolean destroyed;
+    private volatile int evictionWeight = 1;
 
     TmemPool(final int id, final PoolKind kind, final int pageSize, final int buckets, final boolean shared,
         final long uuidHi, final long uuidLo)
@@ -320,6 +321,30 @@ public final class TmemPool
         }
         obj.forEachValue(freer);
         return obj.pages;
+    }
+
+    /**
+     * Sets how strongly this pool's pages resist eviction: {@link Tmem#evictOldest} compares pages by age divided
+     * by their pool's weight, so a page of a pool of weight 2 goes when it is twice as old as one of weight 1
+     * (Xen tmem's client weights).
+     *
+     * @param weight from 1 to 1,000,000; 1 by default.
+     */
+    public void evictionWeight(final int weight)
+    {
+        if (weight < 1 || weight > 1_000_000)
+        {
+            throw new IllegalArgumentException("eviction weight must be from 1 to 1000000, got " + weight);
+        }
+        evictionWeight = weight;
+    }
+
+    /**
+     * {@return how strongly this pool's pages resist eviction; see {@link #evictionWeight(int)}}
+     */
+    public int evictionWeight()
+    {
+        return evictionWeight;
     }
 
     /**

@@ -513,6 +513,68 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * Sets how strongly an ephemeral pool's pages resist eviction: pages are evicted by age divided by their pool's
+     * weight, so under one budget the pools' shares follow their weights (the host daemon gives each client's pools
+     * the client's weight).
+     *
+     * @param poolId a live pool.
+     * @param weight from 1 to 1,000,000; pools start at 1.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed or the weight is out of range.
+     */
+    public void poolWeight(final int poolId, final int weight)
+    {
+        gate.enter();
+        try
+        {
+            pool(poolId).index.evictionWeight(weight);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * {@return the pool's weight; see {@link #poolWeight(int, int)}}
+     *
+     * @param poolId a live pool.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed.
+     */
+    public int poolWeight(final int poolId)
+    {
+        gate.enter();
+        try
+        {
+            return pool(poolId).index.evictionWeight();
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * One pool's row of {@link #stats()}, without the others: what a caller that accounts pages per pool (the host
+     * daemon's per-client caps) reads.
+     *
+     * @param poolId a live pool.
+     * @return the pool's row.
+     * @throws IllegalArgumentException if the pool is unknown or destroyed.
+     */
+    public ZcachePoolStats poolStats(final int poolId)
+    {
+        gate.enter();
+        try
+        {
+            return pool(poolId).stats();
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
      * {@return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
      * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
      * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one

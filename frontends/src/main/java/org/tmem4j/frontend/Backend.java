@@ -31,6 +31,18 @@ public interface Backend
     String name();
 
     /**
+     * Whether the backend can disappear without warning, taking the pages it holds: a daemon in another process
+     * that may be killed. Frontswap then writes every page it gives the backend through to its swap file, so that
+     * no persistent page lives only in the backend; a backend that is gone answers every get with a miss.
+     *
+     * @return {@code false} unless the backend's pages can vanish with it.
+     */
+    default boolean mayVanish()
+    {
+        return false;
+    }
+
+    /**
      * {@return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
      * {@link CounterPublication#addEngine(Backend)} and the Micrometer binder; none by default. The sources are made
      * on each call and read 0 once the backend is closed}

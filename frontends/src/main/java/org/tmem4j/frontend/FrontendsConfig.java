@@ -67,7 +67,28 @@ public final class FrontendsConfig
         /** Whether idle swap areas are shrunk in the background; boolean, default false. */
         SELFSHRINK("frontswap.selfshrink"),
         /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
-        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs");
+        SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs"),
+        /**
+         * The host daemon's socket, for {@code backend=host}; default {@code host.sock} in
+         * {@code tmem4j-host-USER} under {@code java.io.tmpdir}.
+         */
+        HOST_SOCKET("host.socket"),
+        /** Request slots a JVM opens at the host daemon (its parallel requests), 1 to 64; default 4. */
+        HOST_SLOTS("host.slots"),
+        /** Whether a selfballoon moves the zcache budget with memory pressure; boolean, default false. */
+        SELFBALLOON("selfballoon.enabled"),
+        /** How often the selfballoon looks, in milliseconds, at least 1; default 1000. */
+        SELFBALLOON_INTERVAL_MS("selfballoon.intervalMs"),
+        /** The smallest budget the selfballoon sets, in bytes with an optional suffix; default 16M. */
+        SELFBALLOON_FLOOR("selfballoon.floor"),
+        /** Memory kept free under a cgroup limit, in bytes with an optional suffix; default 64M. */
+        SELFBALLOON_RESERVE("selfballoon.reserve"),
+        /** PSI {@code some avg10} at which memory counts as under pressure, 0 to 100; default 10. */
+        SELFBALLOON_PSI_PERCENT("selfballoon.psiPercent"),
+        /** A shrinking move goes this fraction of the way to the target, 1 to 1000; default 1 (all of it). */
+        SELFBALLOON_DOWN_HYSTERESIS("selfballoon.downHysteresis"),
+        /** A growing move goes this fraction of the way to the target, 1 to 1000; default 8. */
+        SELFBALLOON_UP_HYSTERESIS("selfballoon.upHysteresis");
 
         private final String key;
 
@@ -99,6 +120,15 @@ public final class FrontendsConfig
     private final boolean rawIncompressible;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
+    private final Path hostSocket;
+    private final int hostSlots;
+    private final boolean selfballoon;
+    private final Duration selfballoonInterval;
+    private final long selfballoonFloorBytes;
+    private final long selfballoonReserveBytes;
+    private final int selfballoonPsiPercent;
+    private final int selfballoonDownHysteresis;
+    private final int selfballoonUpHysteresis;
 
     private FrontendsConfig(final Builder b)
     {
@@ -116,6 +146,15 @@ public final class FrontendsConfig
         rawIncompressible = b.rawIncompressible;
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
+        hostSocket = b.hostSocket;
+        hostSlots = b.hostSlots;
+        selfballoon = b.selfballoon;
+        selfballoonInterval = b.selfballoonInterval;
+        selfballoonFloorBytes = b.selfballoonFloorBytes;
+        selfballoonReserveBytes = b.selfballoonReserveBytes;
+        selfballoonPsiPercent = b.selfballoonPsiPercent;
+        selfballoonDownHysteresis = b.selfballoonDownHysteresis;
+        selfballoonUpHysteresis = b.selfballoonUpHysteresis;
     }
 
     /**
@@ -239,6 +278,60 @@ public final class FrontendsConfig
         return selfshrinkInterval;
     }
 
+    /** {@return the host daemon's socket} */
+    public Path hostSocket()
+    {
+        return hostSocket;
+    }
+
+    /** {@return request slots a JVM opens at the host daemon} */
+    public int hostSlots()
+    {
+        return hostSlots;
+    }
+
+    /** {@return whether a selfballoon moves the zcache budget with memory pressure} */
+    public boolean selfballoon()
+    {
+        return selfballoon;
+    }
+
+    /** {@return how often the selfballoon looks} */
+    public Duration selfballoonInterval()
+    {
+        return selfballoonInterval;
+    }
+
+    /** {@return the smallest budget the selfballoon sets} */
+    public long selfballoonFloorBytes()
+    {
+        return selfballoonFloorBytes;
+    }
+
+    /** {@return the memory kept free under a cgroup limit} */
+    public long selfballoonReserveBytes()
+    {
+        return selfballoonReserveBytes;
+    }
+
+    /** {@return the PSI {@code some avg10} percentage that counts as pressure} */
+    public int selfballoonPsiPercent()
+    {
+        return selfballoonPsiPercent;
+    }
+
+    /** {@return the fraction of the way a shrinking move goes (1: all of it)} */
+    public int selfballoonDownHysteresis()
+    {
+        return selfballoonDownHysteresis;
+    }
+
+    /** {@return the fraction of the way a growing move goes} */
+    public int selfballoonUpHysteresis()
+    {
+        return selfballoonUpHysteresis;
+    }
+
     /**
      * {@return this configuration as properties under the documented keys (what {@link Builder#properties} reads)}
      */
@@ -259,6 +352,15 @@ public final class FrontendsConfig
         p.setProperty(Key.RAW_INCOMPRESSIBLE.key(), Boolean.toString(rawIncompressible));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
+        p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
+        p.setProperty(Key.SELFBALLOON.key(), Boolean.toString(selfballoon));
+        p.setProperty(Key.SELFBALLOON_INTERVAL_MS.key(), Long.toString(selfballoonInterval.toMillis()));
+        p.setProperty(Key.SELFBALLOON_FLOOR.key(), Long.toString(selfballoonFloorBytes));
+        p.setProperty(Key.SELFBALLOON_RESERVE.key(), Long.toString(selfballoonReserveBytes));
+        p.setProperty(Key.SELFBALLOON_PSI_PERCENT.key(), Integer.toString(selfballoonPsiPercent));
+        p.setProperty(Key.SELFBALLOON_DOWN_HYSTERESIS.key(), Integer.toString(selfballoonDownHysteresis));
+        p.setProperty(Key.SELFBALLOON_UP_HYSTERESIS.key(), Integer.toString(selfballoonUpHysteresis));
         return p;
     }
 
@@ -287,6 +389,16 @@ public final class FrontendsConfig
         private boolean rawIncompressible;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
+        private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
+            "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
+        private int hostSlots = 4;
+        private boolean selfballoon;
+        private Duration selfballoonInterval = Duration.ofSeconds(1);
+        private long selfballoonFloorBytes = 16L << 20;
+        private long selfballoonReserveBytes = 64L << 20;
+        private int selfballoonPsiPercent = 10;
+        private int selfballoonDownHysteresis = 1;
+        private int selfballoonUpHysteresis = 8;
 
         private Builder()
         {
@@ -481,6 +593,139 @@ public final class FrontendsConfig
         }
 
         /**
+         * Sets {@code hostSocket}: the host daemon's socket.
+         *
+         * @param socket the host daemon's socket.
+         * @return this builder.
+         */
+        public Builder hostSocket(final Path socket)
+        {
+            if (socket == null || socket.toString().isEmpty())
+            {
+                throw invalid(Key.HOST_SOCKET, String.valueOf(socket), "the path of the host daemon's socket");
+            }
+            hostSocket = socket;
+            return this;
+        }
+
+        /**
+         * Sets {@code hostSlots}: request slots at the host daemon, 1 to 64.
+         *
+         * @param slots request slots at the host daemon, 1 to 64.
+         * @return this builder.
+         */
+        public Builder hostSlots(final int slots)
+        {
+            if (slots < 1 || slots > 64)
+            {
+                throw invalid(Key.HOST_SLOTS, Integer.toString(slots), "a whole number from 1 to 64");
+            }
+            hostSlots = slots;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoon}: whether a selfballoon moves the zcache budget.
+         *
+         * @param enabled whether a selfballoon moves the zcache budget.
+         * @return this builder.
+         */
+        public Builder selfballoon(final boolean enabled)
+        {
+            selfballoon = enabled;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonInterval}: how often the selfballoon looks, at least 1 ms.
+         *
+         * @param interval how often the selfballoon looks, at least 1 ms.
+         * @return this builder.
+         */
+        public Builder selfballoonInterval(final Duration interval)
+        {
+            if (interval == null || interval.toMillis() < 1)
+            {
+                throw invalid(Key.SELFBALLOON_INTERVAL_MS, String.valueOf(interval == null ? null :
+                    interval.toMillis()), "a whole number of milliseconds, at least 1");
+            }
+            selfballoonInterval = interval;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonFloorBytes}: the smallest budget the selfballoon sets, at least 4096.
+         *
+         * @param bytes the smallest budget the selfballoon sets, at least 4096.
+         * @return this builder.
+         */
+        public Builder selfballoonFloorBytes(final long bytes)
+        {
+            if (bytes < 4096)
+            {
+                throw invalid(Key.SELFBALLOON_FLOOR, Long.toString(bytes), "at least 4096 bytes");
+            }
+            selfballoonFloorBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonReserveBytes}: memory kept free under a cgroup limit, at least 0.
+         *
+         * @param bytes memory kept free under a cgroup limit, at least 0.
+         * @return this builder.
+         */
+        public Builder selfballoonReserveBytes(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw invalid(Key.SELFBALLOON_RESERVE, Long.toString(bytes), "a number of bytes >= 0");
+            }
+            selfballoonReserveBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonPsiPercent}: pSI some avg10 that counts as pressure, 0 to 100.
+         *
+         * @param percent PSI some avg10 that counts as pressure, 0 to 100.
+         * @return this builder.
+         */
+        public Builder selfballoonPsiPercent(final int percent)
+        {
+            if (percent < 0 || percent > 100)
+            {
+                throw invalid(Key.SELFBALLOON_PSI_PERCENT, Integer.toString(percent), "a percentage from 0 to 100");
+            }
+            selfballoonPsiPercent = percent;
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonDownHysteresis}: the fraction of the way a shrinking move goes, 1 to 1000.
+         *
+         * @param hysteresis the fraction of the way a shrinking move goes, 1 to 1000.
+         * @return this builder.
+         */
+        public Builder selfballoonDownHysteresis(final int hysteresis)
+        {
+            selfballoonDownHysteresis = requireHysteresis(Key.SELFBALLOON_DOWN_HYSTERESIS, hysteresis);
+            return this;
+        }
+
+        /**
+         * Sets {@code selfballoonUpHysteresis}: the fraction of the way a growing move goes, 1 to 1000.
+         *
+         * @param hysteresis the fraction of the way a growing move goes, 1 to 1000.
+         * @return this builder.
+         */
+        public Builder selfballoonUpHysteresis(final int hysteresis)
+        {
+            selfballoonUpHysteresis = requireHysteresis(Key.SELFBALLOON_UP_HYSTERESIS, hysteresis);
+            return this;
+        }
+
+        /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
          * @param properties the properties; keys without the prefix are ignored.
@@ -585,7 +830,7 @@ public final class FrontendsConfig
                     + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
                     + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
                     Integer.MAX_VALUE));
-                case BUDGET -> budgetBytes(parseBytes(value));
+                case BUDGET -> budgetBytes(parseBytes(key, value, 4096));
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
@@ -594,6 +839,19 @@ public final class FrontendsConfig
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case HOST_SOCKET -> hostSocket(Path.of(value));
+                case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));
+                case SELFBALLOON -> selfballoon(parseBoolean(key, value));
+                case SELFBALLOON_INTERVAL_MS -> selfballoonInterval(Duration.ofMillis(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case SELFBALLOON_FLOOR -> selfballoonFloorBytes(parseBytes(key, value, 4096));
+                case SELFBALLOON_RESERVE -> selfballoonReserveBytes(parseBytes(key, value, 0));
+                case SELFBALLOON_PSI_PERCENT -> selfballoonPsiPercent((int)parseLong(key, value,
+                    "a percentage from 0 to 100", 0, 100));
+                case SELFBALLOON_DOWN_HYSTERESIS -> selfballoonDownHysteresis((int)parseLong(key, value,
+                    "a whole number from 1 to 1000", 1, 1000));
+                case SELFBALLOON_UP_HYSTERESIS -> selfballoonUpHysteresis((int)parseLong(key, value,
+                    "a whole number from 1 to 1000", 1, 1000));
             }
         }
 
@@ -640,13 +898,13 @@ public final class FrontendsConfig
             return parsed;
         }
 
-        private static long parseBytes(final String value)
+        private static long parseBytes(final Key key, final String value, final long min)
         {
-            final String allowed = "a whole number of bytes from 4096 to " + (Long.MAX_VALUE >> 40) + "T, with an "
-                + "optional K, M, G or T suffix";
+            final String allowed = "a whole number of bytes from " + min + " to " + (Long.MAX_VALUE >> 40) + "T, with "
+                + "an optional K, M, G or T suffix";
             if (value.isEmpty())
             {
-                throw invalid(Key.BUDGET, value, allowed);
+                throw invalid(key, value, allowed);
             }
             final char last = Character.toUpperCase(value.charAt(value.length() - 1));
             final int shift = switch (last)
@@ -665,13 +923,22 @@ public final class FrontendsConfig
             }
             catch (final NumberFormatException ex)
             {
-                throw invalid(Key.BUDGET, value, allowed);
+                throw invalid(key, value, allowed);
             }
-            if (number < 0 || number > Long.MAX_VALUE >> shift || number << shift < 4096)
+            if (number < 0 || number > Long.MAX_VALUE >> shift || number << shift < min)
             {
-                throw invalid(Key.BUDGET, value, allowed);
+                throw invalid(key, value, allowed);
             }
             return number << shift;
+        }
+
+        private static int requireHysteresis(final Key key, final int hysteresis)
+        {
+            if (hysteresis < 1 || hysteresis > 1000)
+            {
+                throw invalid(key, Integer.toString(hysteresis), "a whole number from 1 to 1000");
+            }
+            return hysteresis;
         }
 
         private static String requireName(final Key key, final String name)

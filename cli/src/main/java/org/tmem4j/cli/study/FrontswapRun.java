@@ -30,6 +30,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * compacted and measured again.
  *
  * @param pagesInFile      pages the engine refused, which frontswap wrote to the backing file instead.
+ * @param pagesRaw         pages the engine kept uncompressed (with {@code rawIncompressible}).
  * @param storedPages      pages the engine holds after the fill.
  * @param compressedBytes  bytes of stored objects after the fill.
  * @param poolBytes        bytes of allocator pages after the fill.
@@ -42,7 +43,7 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
  */
-public record FrontswapRun(long pagesInFile, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
+public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
     double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
     List<SizeClassOccupancy> classes, String classTable)
 {
@@ -52,6 +53,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
     /**
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages, {@code count} × {@link PageMemory#PAGE_SIZE} bytes.
      * @param count     how many pages.
      * @param loaded    {@code count} pages of pre-touched output, overwritten.
@@ -59,10 +61,11 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      * @param progress  where progress bars go, or null.
      * @return the measurements.
      */
-    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress)
+    public static FrontswapRun measure(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
+        final PrintStream progress)
     {
-        return run(allocator, codec, pages, count, loaded, workDir, progress, true);
+        return run(allocator, codec, raw, pages, count, loaded, workDir, progress, true);
     }
 
     /**
@@ -71,17 +74,18 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      *
      * @param allocator the allocator's name.
      * @param codec     the codec.
+     * @param raw       whether the engine keeps incompressible pages uncompressed.
      * @param pages     the pages.
      * @param count     how many pages there are.
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
      */
-    public static void warmUp(final String allocator, final CodecSpec codec, final MemorySegment pages,
-        final int count, final MemorySegment loaded, final Path workDir)
+    public static void warmUp(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir)
     {
         for (int round = 0; round < 2; round++)
         {
-            run(allocator, codec, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+            run(allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
         }
     }
 
@@ -92,18 +96,20 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
      */
     public FrontswapRun fasterOf(final FrontswapRun other)
     {
-        return new FrontswapRun(other.pagesInFile, other.storedPages, other.compressedBytes, other.poolBytes,
+        return new FrontswapRun(other.pagesInFile, other.pagesRaw, other.storedPages, other.compressedBytes, other.poolBytes,
             other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
             other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable);
     }
 
-    private static FrontswapRun run(final String allocator, final CodecSpec codec, final MemorySegment pages,
+    private static FrontswapRun run(final String allocator, final CodecSpec codec, final boolean raw,
+        final MemorySegment pages,
         final int count, final MemorySegment loaded, final Path workDir, final PrintStream progress,
         final boolean measured)
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count)).build();
+        final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count))
+            .rawIncompressible(raw).build();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
@@ -153,7 +159,7 @@ public record FrontswapRun(long pagesInFile, long storedPages, long compressedBy
             // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
             final long metadata = filled.metadataBytes()
                 + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
-            return new FrontswapRun(stores.failures(), filled.storedPages(), filled.compressedBytes(),
+            return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),

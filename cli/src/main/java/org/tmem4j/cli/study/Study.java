@@ -42,7 +42,8 @@ public final class Study
             {
                 for (final String allocator : options.allocators())
                 {
-                    FrontswapRun.warmUp(allocator, codec, corpus.segment(), count, loaded, options.workDir());
+                    FrontswapRun.warmUp(allocator, codec, options.rawIncompressible(), corpus.segment(), count,
+                        loaded, options.workDir());
                     RawCodecRun codecAlone = null;
                     FrontswapRun run = null;
                     for (int pass = 0; pass < options.repeat(); pass++)
@@ -50,13 +51,14 @@ public final class Study
                         // the codec alone right before the engine, so that both see the machine in the same state
                         final RawCodecRun codecPass = RawCodecRun.measure(codec, corpus.segment(), count,
                             PageCorpus.PAGE_SIZE, loaded, pass == 0, options.progress());
-                        final FrontswapRun enginePass = FrontswapRun.measure(allocator, codec, corpus.segment(),
+                        final FrontswapRun enginePass = FrontswapRun.measure(allocator, codec, options.rawIncompressible(),
+                            corpus.segment(),
                             count, loaded, options.workDir(), options.progress());
                         codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
                         run = run == null ? enginePass : run.fasterOf(enginePass);
                     }
                     final String label = StudyResult.codecLabel(codec);
-                    results.add(new StudyResult(allocator, label, count, run.pagesInFile(),
+                    results.add(new StudyResult(allocator, label, count, run.pagesInFile(), run.pagesRaw(),
                         run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),
                         run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
                         codecAlone.decompressMbPerS(), run.churnDensity(), run.compactedDensity(),

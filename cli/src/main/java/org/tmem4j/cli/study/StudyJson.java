@@ -20,7 +20,7 @@ public final class StudyJson
 {
     /** Every field of a line, in order. */
     public static final List<String> FIELDS = List.of(
-        "allocator", "codec", "pages", "pages_in_file", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
+        "allocator", "codec", "pages", "pages_in_file", "pages_raw", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
         "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
         "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "run");
 
@@ -49,6 +49,7 @@ public final class StudyJson
             json.writeStringField("codec", result.codec());
             json.writeNumberField("pages", result.pages());
             json.writeNumberField("pages_in_file", result.pagesInFile());
+            json.writeNumberField("pages_raw", result.pagesRaw());
             json.writeNumberField("original_bytes", result.originalBytes());
             json.writeNumberField("compressed_bytes", result.compressedBytes());
             json.writeNumberField("ratio", round(result.compressionRatio(), 4));

@@ -13,6 +13,8 @@ import org.tmem4j.codec.CodecSpec;
  * @param corpus     the pages to store; the caller owns it and closes it after the study.
  * @param allocators the allocators' names, in order, at least one.
  * @param codecs     the codecs, in order, at least one.
+ * @param rawIncompressible whether the engines keep pages compressing above 7/8 of a page uncompressed while
+ *                   their budget has room ({@code Zcache.Builder#rawIncompressible}) rather than refusing them.
  * @param repeat     passes per configuration, each into a fresh engine, at least 1; speeds are the fastest pass's.
  * @param workDir    where frontswap's backing files go; each is deleted after its pass.
  * @param progress   where progress bars go, or null for none.
@@ -21,6 +23,7 @@ public record StudyOptions(
     PageCorpus corpus,
     List<String> allocators,
     List<CodecSpec> codecs,
+    boolean rawIncompressible,
     int repeat,
     Path workDir,
     PrintStream progress)

@@ -10,6 +10,8 @@ import org.tmem4j.codec.CodecSpec;
  * @param pages               pages stored through frontswap.
  * @param pagesInFile         of those, pages the engine refused (its admission policy), which frontswap wrote to
  *                            the backing file instead: they are in no figure of the engine's memory.
+ * @param pagesRaw            of those, pages the engine kept uncompressed ({@code --raw-incompressible}); the
+ *                            rest of the pages in the engine were compressed (or stored as one repeated word).
  * @param originalBytes       bytes the pages the engine holds had before compression, so that every ratio and
  *                            density is of the same pages.
  * @param compressedBytes     bytes the stored objects take, after the fill.
@@ -29,6 +31,7 @@ public record StudyResult(
     String codec,
     long pages,
     long pagesInFile,
+    long pagesRaw,
     long originalBytes,
     long compressedBytes,
     long poolBytes,

@@ -12,9 +12,9 @@ import java.util.Locale;
 public final class StudyTable
 {
     private static final String HEADER_FORMAT =
-        "%-9s %-8s %7s %6s  %6s %6s %7s  %9s %7s  %9s %9s  %9s %9s  %6s %6s  %s%n";
+        "%-9s %-8s %7s %7s %6s  %6s %6s %7s  %9s %7s  %9s %9s  %9s %9s  %6s %6s  %s%n";
     private static final String ROW_FORMAT =
-        "%-9s %-8s %7d %6.3f  %6.4f %6.4f %7.4f  %9.3f %7.1f  %9.1f %9.1f  %9.1f %9.1f  %5.1f%% %5.1f%%  %s%n";
+        "%-9s %-8s %7d %7d %6.3f  %6.4f %6.4f %7.4f  %9.3f %7.1f  %9.1f %9.1f  %9.1f %9.1f  %5.1f%% %5.1f%%  %s%n";
 
     private StudyTable()
     {
@@ -26,13 +26,14 @@ public final class StudyTable
      */
     public static void print(final List<StudyResult> results, final PrintWriter out)
     {
-        out.printf(Locale.ROOT, HEADER_FORMAT, "", "", "pages", "", "density", "", "", "effective", "meta", "frontswap",
+        out.printf(Locale.ROOT, HEADER_FORMAT, "", "", "pages", "pages", "", "density", "", "", "effective", "meta", "frontswap",
             "MB/s", "raw codec", "MB/s", "of codec", "", "");
-        out.printf(Locale.ROOT, HEADER_FORMAT, "allocator", "codec", "in file", "ratio", "fill", "churn", "compact",
+        out.printf(Locale.ROOT, HEADER_FORMAT, "allocator", "codec", "in file", "raw", "ratio", "fill", "churn", "compact",
             "ratio", "B/page", "store", "load", "compress", "decomp", "store", "load", "verified");
         for (final StudyResult r : results)
         {
-            out.printf(Locale.ROOT, ROW_FORMAT, r.allocator(), r.codec(), r.pagesInFile(), r.compressionRatio(),
+            out.printf(Locale.ROOT, ROW_FORMAT, r.allocator(), r.codec(), r.pagesInFile(), r.pagesRaw(),
+                r.compressionRatio(),
                 r.density(),
                 r.churnDensity(), r.compactedDensity(), r.effectiveRatio(),
                 r.pagesInEngine() == 0 ? 0.0 : (double)r.metadataBytes() / r.pagesInEngine(),
@@ -43,6 +44,8 @@ public final class StudyTable
         out.println();
         out.println("pages in file: refused by the engine's admission policy, written to the swap file; every other "
             + "figure but MB/s is of the pages the engine holds;");
+        out.println("pages raw: kept uncompressed by the engine (--raw-incompressible); the other pages it holds "
+            + "are compressed;");
         out.println("ratio = original / compressed bytes; density = compressed bytes / pool bytes after the fill, "
             + "after freeing every other page (churn) and after compaction;");
         out.println("effective ratio = original / (pool + metadata) bytes; MB/s = 10^6 original bytes per second; "

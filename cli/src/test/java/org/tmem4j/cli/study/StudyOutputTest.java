@@ -25,9 +25,9 @@ import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 
 class StudyOutputTest
 {
-    static final StudyResult ZSMALLOC = new StudyResult("zsmalloc", "lz4", 1000, 0, 4_096_000, 2_457_600, 2_510_848,
+    static final StudyResult ZSMALLOC = new StudyResult("zsmalloc", "lz4", 1000, 0, 0, 4_096_000, 2_457_600, 2_510_848,
         16_000, 812.25, 2950.5, 850.0, 3600.0, 0.61, 0.975, true);
-    static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 10, 4_055_040, 2_000_000, 3_276_800,
+    static final StudyResult ZBUD = new StudyResult("zbud", "zstd:3", 1000, 10, 5, 4_055_040, 2_000_000, 3_276_800,
         16_000, 300.0, 700.0, 320.0, 760.0, 0.5, 0.5, false);
     static final StudyContext CONTEXT = new StudyContext("9.9.9", "Vendor 25.0.3+9", "Linux 6.1 amd64", 2,
         Instant.parse("2026-12-06T18:00:00Z"), List.of(Path.of("/corpus/a.bin"), Path.of("/corpus/b.bin")), 1000,
@@ -44,8 +44,8 @@ class StudyOutputTest
         {
             fields.add(names.next());
         }
-        assertEquals(List.of("allocator", "codec", "pages", "pages_in_file", "original_bytes", "compressed_bytes",
-            "ratio", "pool_bytes", "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s",
+        assertEquals(List.of("allocator", "codec", "pages", "pages_in_file", "pages_raw", "original_bytes",
+            "compressed_bytes", "ratio", "pool_bytes", "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s",
             "codec_compress_mb_s", "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "run"),
             fields);
         assertEquals(StudyJson.FIELDS, fields);
@@ -71,6 +71,7 @@ class StudyOutputTest
         final JsonNode zbud = new ObjectMapper().readTree(StudyJson.line(ZBUD, CONTEXT));
         assertFalse(zbud.get("verified").asBoolean());
         assertEquals(10, zbud.get("pages_in_file").asLong());
+        assertEquals(5, zbud.get("pages_raw").asLong());
     }
 
     @Test
@@ -102,7 +103,7 @@ class StudyOutputTest
     @Test
     void emptyPoolHasDensityZeroNotNaN()
     {
-        final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+        final StudyResult empty = new StudyResult("zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
         assertEquals(0.0, empty.density());
         assertEquals(0.0, empty.effectiveRatio());
         assertTrue(StudyJson.line(empty, CONTEXT).contains("\"density\":0.0"), StudyJson.line(empty, CONTEXT));

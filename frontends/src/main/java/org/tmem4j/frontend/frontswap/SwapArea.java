@@ -22,7 +22,9 @@ import org.tmem4j.frontend.Registration;
  * </pre>
  * <b>Store</b> tries the backend and, if it refuses, fails or is absent, writes the file; with writethrough it
  * writes the file too. A store over a slot already in the backend is one backend put, which replaces the old copy
- * or, failing, drops it (the {@link Backend} contract), so a failed store never leaves a stale copy to load. <b>Load</b> reads the backend when the slot's bit is
+ * or, failing, drops it (the {@link Backend} contract), so a failed store never leaves a stale copy to load. A
+ * backend that {@linkplain Backend#mayVanish() may vanish} (a host daemon) always gets writethrough.
+ * <b>Load</b> reads the backend when the slot's bit is
  * set, else the file. With <b>exclusive gets</b> a load takes the page out of the slot: the backend copy is freed
  * and the slot holds nothing until stored again (the kernel dirtied the page in RAM for the same reason).
  * <p>
@@ -51,8 +53,12 @@ public final class SwapArea implements AutoCloseable
     private static final int SWIZZLE_BITS = 8;
     private static final int SWIZZLE_MASK = (1 << SWIZZLE_BITS) - 1;
 
-    /** Where the area's pages go in a backend: the registration and the persistent pool it gave this area. */
-    private record Binding(Registration registration, int pool)
+    /**
+     * Where the area's pages go in a backend: the registration, the persistent pool it gave this area, and whether
+     * stores write through to the file (configured, or forced by a backend that {@linkplain Backend#mayVanish() may
+     * vanish}).
+     */
+    private record Binding(Registration registration, int pool, boolean writethrough)
     {
         Backend backend()
         {
@@ -170,7 +176,7 @@ public final class SwapArea implements AutoCloseable
                 counters.skippedStores.increment();
                 inRam = false;
             }
-            if (!inRam || writethrough)
+            if (!inRam || binding.writethrough())
             {
                 writeFile(binding, slot, page, inRam);
             }
@@ -390,7 +396,9 @@ public final class SwapArea implements AutoCloseable
     {
         if (!closed)
         {
-            bound = new Binding(registration, registration.backend().createPersistentPool(PAGE_SIZE));
+            final Backend backend = registration.backend();
+            bound = new Binding(registration, backend.createPersistentPool(PAGE_SIZE),
+                writethrough || backend.mayVanish());
         }
     }
 
@@ -569,7 +577,7 @@ public final class SwapArea implements AutoCloseable
         final int index = slot >>> SWIZZLE_BITS;
         if (!backend.get(binding.pool(), a, 0, 0, index, dst))
         {
-            if (!writethrough)
+            if (!binding.writethrough())
             {
                 throw new IllegalStateException("backend '" + backend.name() + "' lost the page of slot " + slot
                     + " of " + this + ", which it had accepted as persistent");
@@ -617,7 +625,7 @@ public final class SwapArea implements AutoCloseable
         final Backend backend = binding.backend();
         final int a = slot & SWIZZLE_MASK;
         final int index = slot >>> SWIZZLE_BITS;
-        if (!writethrough)
+        if (!binding.writethrough())
         {
             if (!backend.get(binding.pool(), a, 0, 0, index, buffer))
             {

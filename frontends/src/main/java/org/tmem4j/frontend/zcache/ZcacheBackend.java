@@ -1,10 +1,13 @@
 package org.tmem4j.frontend.zcache;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.balloon.MemorySignals;
+import org.tmem4j.frontend.balloon.Selfballoon;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
@@ -20,6 +23,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
 {
     private final Zcache zcache;
     private final boolean owned;
+    private final Selfballoon selfballoon;
 
     /**
      * Wraps a Zcache the caller owns: closing this backend leaves it open.
@@ -28,10 +32,10 @@ public final class ZcacheBackend implements Backend, AutoCloseable
      */
     public ZcacheBackend(final Zcache zcache)
     {
-        this(zcache, false);
+        this(zcache, false, null);
     }
 
-    private ZcacheBackend(final Zcache zcache, final boolean owned)
+    private ZcacheBackend(final Zcache zcache, final boolean owned, final Selfballoon selfballoon)
     {
         if (zcache == null)
         {
@@ -39,12 +43,15 @@ public final class ZcacheBackend implements Backend, AutoCloseable
         }
         this.zcache = zcache;
         this.owned = owned;
+        this.selfballoon = selfballoon;
     }
 
     /**
      * {@return a backend over a new Zcache, which closing the backend closes}
      *
-     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages.
+     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages;
+     *               with {@code selfballoon.enabled} a {@link Selfballoon} moves the budget (at most the configured
+     *               one) with this JVM's memory pressure until the backend is closed.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
     public static ZcacheBackend create(final FrontendsConfig config)
@@ -58,7 +65,8 @@ public final class ZcacheBackend implements Backend, AutoCloseable
             .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false)
             .build();
-        return new ZcacheBackend(zcache, true);
+        return new ZcacheBackend(zcache, true, config.selfballoon()
+            ? Selfballoon.start(zcache, config, MemorySignals.ofThisJvm()) : null);
     }
 
     /**
@@ -75,10 +83,19 @@ public final class ZcacheBackend implements Backend, AutoCloseable
         return "zcache";
     }
 
+    /**
+     * @return the engine's counter sources, and the selfballoon's when it runs.
+     */
     @Override
     public List<CounterSource> counters()
     {
-        return zcache.counters();
+        if (selfballoon == null)
+        {
+            return zcache.counters();
+        }
+        final List<CounterSource> sources = new ArrayList<>(zcache.counters());
+        sources.add(selfballoon.counters());
+        return sources;
     }
 
     @Override
@@ -131,11 +148,15 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * Closes the Zcache if this backend created it.
+     * Stops the selfballoon, if any, and closes the Zcache if this backend created it.
      */
     @Override
     public void close()
     {
+        if (selfballoon != null)
+        {
+            selfballoon.close();
+        }
         if (owned)
         {
             zcache.close();

@@ -1,0 +1,511 @@
+package org.tmem4j.host;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.tmem4j.frontend.Backend;
+import org.tmem4j.tmem.PageSizes;
+
+/**
+ * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
+ * hypercall. Page bytes go through the client's shared region, the requests through its slot connections (see
+ * {@link HostProtocol}); a call takes a free slot, so a JVM has as many requests in service as it has slots.
+ * <p>
+ * <b>When the daemon goes</b> (killed, stopped, or it ended this client), the backend is <i>gone</i> for good: it
+ * stores nothing and finds nothing — puts answer {@link #GONE}, gets miss, invalidations find nothing, a new pool
+ * is a dead id — and it {@linkplain #mayVanish() may vanish}, so frontswap has written every page through to its
+ * swap file and loses nothing. A watcher thread notices the daemon's end on the control connection at once;
+ * {@link HostAttachment} then unregisters this backend and registers a new one when the daemon is back.
+ * <p>
+ * Slot connections are non-blocking with a selector each, because an interrupt must not end the connection (the
+ * JDK closes an interruptible channel whose blocked thread is interrupted); a call keeps the caller's interrupt
+ * status and restores it on return.
+ */
+public final class HostBackend implements Backend, AutoCloseable
+{
+    /** Answer of {@link #put} when the daemon is gone. */
+    public static final int GONE = -3;
+
+    /** Pool ids handed out while gone; the daemon's handles are small, so these never collide with live ones. */
+    private static final int DEAD_POOL_BASE = 1 << 30;
+
+    private final Path socket;
+    private final SocketChannel control;
+    private final Slot[] slots;
+    private final ArrayBlockingQueue<Slot> free;
+    private final Map<Integer, Integer> pageSizes = new ConcurrentHashMap<>();
+    private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
+    private final CountDownLatch gone = new CountDownLatch(1);
+    private final int clientId;
+
+    /** One request slot: its connection and its part of the region. */
+    private static final class Slot
+    {
+        final SocketChannel channel;
+        final Selector selector;
+        final MemorySegment page;
+        final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
+        final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
+
+        Slot(final SocketChannel channel, final MemorySegment page) throws IOException
+        {
+            this.channel = channel;
+            this.page = page;
+            channel.configureBlocking(false);
+            selector = Selector.open();
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+
+        void close()
+        {
+            try
+            {
+                selector.close();
+            }
+            catch (final IOException ignored)
+            {
+                // closing the channel below ends the slot either way
+            }
+            closeQuietly(channel);
+        }
+    }
+
+    private HostBackend(final Path socket, final int slotCount) throws IOException
+    {
+        this.socket = socket;
+        control = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        final Slot[] opened = new Slot[slotCount];
+        try
+        {
+            final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
+            final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
+            HostProtocol.putRequest(request, HostProtocol.HELLO, 0, HostProtocol.MAGIC, 0, 0, slotCount,
+                (int)ProcessHandle.current().pid());
+            final byte[] hello = HostProtocol.exchange(control, request, response);
+            clientId = response.getInt(4);
+            final ByteBuffer payload = ByteBuffer.wrap(hello);
+            final long tokenHi = payload.getLong();
+            final long tokenLo = payload.getLong();
+            final Path region = Path.of(HostProtocol.text(java.util.Arrays.copyOfRange(hello,
+                HostProtocol.TOKEN_BYTES, hello.length)));
+            final MemorySegment segment;
+            try (FileChannel file = FileChannel.open(region, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final long size = (long)slotCount * HostProtocol.SLOT_BYTES;
+                if (file.size() != size)
+                {
+                    throw new IOException("region " + region + " has " + file.size() + " bytes, expected " + size);
+                }
+                // unmapped when the backend is unreachable: a call may still copy through a gone backend's region
+                segment = file.map(FileChannel.MapMode.READ_WRITE, 0, size, Arena.ofAuto());
+            }
+            for (int i = 0; i < slotCount; i++)
+            {
+                final SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                try
+                {
+                    HostProtocol.putRequest(request, HostProtocol.JOIN, 0, clientId, tokenHi, tokenLo, i, 0);
+                    HostProtocol.exchange(channel, request, response);
+                    opened[i] = new Slot(channel, segment.asSlice((long)i * HostProtocol.SLOT_BYTES,
+                        HostProtocol.SLOT_BYTES));
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    closeQuietly(channel);
+                    throw ex;
+                }
+            }
+            HostProtocol.putRequest(request, HostProtocol.MAPPED, 0, 0, 0, 0, 0, 0);
+            HostProtocol.exchange(control, request, response);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final Slot slot : opened)
+            {
+                if (slot != null)
+                {
+                    slot.close();
+                }
+            }
+            closeQuietly(control);
+            throw ex;
+        }
+        slots = opened;
+        free = new ArrayBlockingQueue<>(slotCount, false, java.util.List.of(opened));
+        Thread.ofPlatform().name("tmem4j-host-watch-" + clientId).daemon().start(this::watch);
+    }
+
+    /**
+     * Connects to the daemon.
+     *
+     * @param socket the daemon's socket.
+     * @param slots  request slots to open, 1 to 64: how many calls of this JVM the daemon serves in parallel.
+     * @return a connected backend.
+     * @throws UncheckedIOException  if no daemon answers at the socket.
+     * @throws IllegalStateException if the daemon refuses this client.
+     */
+    public static HostBackend connect(final Path socket, final int slots)
+    {
+        if (socket == null)
+        {
+            throw new IllegalArgumentException("socket is null");
+        }
+        if (slots < 1 || slots > HostProtocol.MAX_SLOTS)
+        {
+            throw new IllegalArgumentException("slots must be from 1 to " + HostProtocol.MAX_SLOTS + ", got "
+                + slots);
+        }
+        try
+        {
+            return new HostBackend(socket, slots);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("no tmem4j host daemon answers at " + socket, ex);
+        }
+    }
+
+    /**
+     * @return the id the daemon gave this client (its row in the daemon's table).
+     */
+    public int clientId()
+    {
+        return clientId;
+    }
+
+    /**
+     * @return whether the daemon is gone (this backend stores and finds nothing any more).
+     */
+    public boolean isGone()
+    {
+        return gone.getCount() == 0;
+    }
+
+    /**
+     * Waits until the daemon is gone or the timeout passes.
+     *
+     * @param timeout how long to wait.
+     * @param unit    its unit.
+     * @return whether the daemon is gone.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitGone(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return gone.await(timeout, unit);
+    }
+
+    @Override
+    public String name()
+    {
+        return "host";
+    }
+
+    @Override
+    public boolean mayVanish()
+    {
+        return true;
+    }
+
+    @Override
+    public int createEphemeralPool(final int pageSize)
+    {
+        return createPool(HostProtocol.CREATE_EPHEMERAL, 0, 0, pageSize);
+    }
+
+    @Override
+    public int createSharedEphemeralPool(final long uuidHi, final long uuidLo, final int pageSize)
+    {
+        return createPool(HostProtocol.CREATE_SHARED, uuidHi, uuidLo, pageSize);
+    }
+
+    @Override
+    public int createPersistentPool(final int pageSize)
+    {
+        return createPool(HostProtocol.CREATE_PERSISTENT, 0, 0, pageSize);
+    }
+
+    @Override
+    public void destroyPool(final int pool)
+    {
+        if (pageSizes.remove(pool) == null)
+        {
+            throw new IllegalArgumentException("pool " + pool + " is unknown or destroyed");
+        }
+        if (pool < DEAD_POOL_BASE)
+        {
+            call(HostProtocol.DESTROY, pool, 0, 0, 0, 0, 0, null, null);
+        }
+    }
+
+    @Override
+    public int put(final int pool, final long a, final long b, final long c, final int index, final MemorySegment page)
+    {
+        requirePage(pool, page, "page");
+        final int answer = call(HostProtocol.PUT, pool, a, b, c, index, 0, page, null);
+        return answer == Integer.MIN_VALUE ? GONE : answer;
+    }
+
+    @Override
+    public boolean get(final int pool, final long a, final long b, final long c, final int index,
+        final MemorySegment dst)
+    {
+        requirePage(pool, dst, "dst");
+        return call(HostProtocol.GET, pool, a, b, c, index, 0, null, dst) == 1;
+    }
+
+    @Override
+    public boolean invalidatePage(final int pool, final long a, final long b, final long c, final int index)
+    {
+        requirePool(pool);
+        return call(HostProtocol.FLUSH_PAGE, pool, a, b, c, index, 0, null, null) == 1;
+    }
+
+    @Override
+    public int invalidateObject(final int pool, final long a, final long b, final long c)
+    {
+        requirePool(pool);
+        return Math.max(0, call(HostProtocol.FLUSH_OBJECT, pool, a, b, c, 0, 0, null, null));
+    }
+
+    /**
+     * Disconnects; the daemon frees this client's private pools. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        goneNow();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "HostBackend{" + socket + ", client " + clientId + (isGone() ? ", gone}" : "}");
+    }
+
+    private int createPool(final int op, final long uuidHi, final long uuidLo, final int pageSize)
+    {
+        PageSizes.checkPageSize("pageSize", pageSize);
+        int pool = call(op, 0, uuidHi, uuidLo, 0, 0, pageSize, null, null);
+        if (pool == Integer.MIN_VALUE)
+        {
+            pool = deadPools.getAndIncrement();
+        }
+        pageSizes.put(pool, pageSize);
+        return pool;
+    }
+
+    /**
+     * One request on a free slot.
+     *
+     * @return the daemon's answer, or {@link Integer#MIN_VALUE} if the daemon is gone.
+     */
+    private int call(final int op, final int pool, final long a, final long b, final long c, final int index,
+        final int arg, final MemorySegment in, final MemorySegment out)
+    {
+        if (isGone() || pool >= DEAD_POOL_BASE)
+        {
+            return Integer.MIN_VALUE;
+        }
+        final boolean interrupted = Thread.interrupted();
+        final Slot slot = takeSlot();
+        try
+        {
+            if (in != null)
+            {
+                MemorySegment.copy(in, 0, slot.page, 0, in.byteSize());
+            }
+            HostProtocol.putRequest(slot.request, op, pool, a, b, c, index, arg);
+            while (slot.request.hasRemaining())
+            {
+                if (slot.channel.write(slot.request) == 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            readResponse(slot);
+            final int status = slot.response.getInt(0);
+            final int value = slot.response.getInt(4);
+            final int length = slot.response.getInt(8);
+            final String message = length == 0 ? "" : HostProtocol.text(readPayload(slot, length));
+            switch (status)
+            {
+                case HostProtocol.STATUS_OK ->
+                {
+                    if (out != null && value == 1)
+                    {
+                        MemorySegment.copy(slot.page, 0, out, 0, out.byteSize());
+                    }
+                    return value;
+                }
+                case HostProtocol.STATUS_NO_POOL, HostProtocol.STATUS_BAD_ARGUMENT ->
+                    throw new IllegalArgumentException("host daemon: " + message);
+                case HostProtocol.STATUS_DENIED -> throw new IllegalStateException("host daemon: " + message);
+                default -> throw new IOException("host daemon ended client " + clientId + ": " + message);
+            }
+        }
+        catch (final IOException | ClosedSelectorException | CancelledKeyException ex)
+        {
+            // the daemon went, or went while this call waited and the watcher closed the slot
+            goneNow();
+            return Integer.MIN_VALUE;
+        }
+        finally
+        {
+            free.add(slot);
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Slot takeSlot()
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                final Slot slot = free.take();
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                return slot;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    private static void readResponse(final Slot slot) throws IOException
+    {
+        final ByteBuffer response = slot.response;
+        response.clear();
+        fill(slot, response);
+        response.flip();
+    }
+
+    private static byte[] readPayload(final Slot slot, final int length) throws IOException
+    {
+        if (length < 0 || length > HostProtocol.MAX_PAYLOAD)
+        {
+            throw new IOException("payload of " + length + " bytes");
+        }
+        final ByteBuffer payload = ByteBuffer.allocate(length);
+        fill(slot, payload);
+        return payload.array();
+    }
+
+    private static void fill(final Slot slot, final ByteBuffer buffer) throws IOException
+    {
+        while (buffer.hasRemaining())
+        {
+            final int read = slot.channel.read(buffer);
+            if (read < 0)
+            {
+                throw new EOFException("host daemon closed the connection");
+            }
+            if (read == 0)
+            {
+                slot.selector.select();
+                slot.selector.selectedKeys().clear();
+                // an interrupt wakes select without closing anything; the caller restores the status
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /**
+     * Blocks on the control connection, where the daemon never writes after the handshake: its end is the
+     * daemon's end.
+     */
+    private void watch()
+    {
+        final ByteBuffer one = ByteBuffer.allocate(1);
+        try
+        {
+            while (control.read(one) >= 0)
+            {
+                one.clear();
+            }
+        }
+        catch (final IOException ignored)
+        {
+            // closed by us or reset by the daemon: gone either way
+        }
+        goneNow();
+    }
+
+    private void goneNow()
+    {
+        synchronized (gone)
+        {
+            if (isGone())
+            {
+                return;
+            }
+            gone.countDown();
+        }
+        closeQuietly(control);
+        for (final Slot slot : slots)
+        {
+            slot.close();
+        }
+    }
+
+    private void requirePool(final int pool)
+    {
+        if (!pageSizes.containsKey(pool))
+        {
+            throw new IllegalArgumentException("pool " + pool + " is unknown or destroyed");
+        }
+    }
+
+    private void requirePage(final int pool, final MemorySegment page, final String name)
+    {
+        final Integer pageSize = pageSizes.get(pool);
+        if (pageSize == null)
+        {
+            throw new IllegalArgumentException("pool " + pool + " is unknown or destroyed");
+        }
+        if (page == null || page.byteSize() != pageSize)
+        {
+            throw new IllegalArgumentException(name + " must be exactly the pool's page size of " + pageSize
+                + " bytes, got " + (page == null ? "null" : page.byteSize() + " bytes"));
+        }
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // nothing more to do with a channel we are leaving
+        }
+    }
+}

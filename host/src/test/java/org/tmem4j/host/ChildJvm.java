@@ -1,0 +1,68 @@
+package org.tmem4j.host;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM started with the test class path running one of the test mains, waited for until it prints
+ * {@code ready}, and killed with SIGKILL when the test says so or when it is closed.
+ */
+final class ChildJvm implements AutoCloseable
+{
+    private final Process process;
+
+    private ChildJvm(final Process process)
+    {
+        this.process = process;
+    }
+
+    static ChildJvm start(final Class<?> main, final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+            "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            main.getName()));
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final ChildJvm child = new ChildJvm(process);
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
+        final String line = out.readLine();
+        if (!"ready".equals(line))
+        {
+            child.close();
+            throw new IllegalStateException(main.getSimpleName() + " did not start: " + line);
+        }
+        return child;
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * SIGKILL, and waits until the process is gone.
+     */
+    void kill() throws InterruptedException
+    {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+        {
+            throw new AssertionError("process " + process.pid() + " survived SIGKILL for 60 s");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        if (process.isAlive())
+        {
+            kill();
+        }
+    }
+}
