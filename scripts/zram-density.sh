@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Linux kernel's zsmalloc (inside zram) on the same bytes as ZsmallocDensityTest: the reference its densities
-# are compared with (zsmalloc/README.md). Writes FILE into /dev/zram0, then frees every other 4 KiB page (pages 0,
-# 2, 4, ...: the ones ZsmallocDensityTest frees) with a discard, then compacts, and prints mm_stat's densities
+# are compared with (zsmalloc/README.md). Writes FILE into /dev/zram0, then frees every other 4 KiB page (pages 1,
+# 3, 5, ...: the ones ZsmallocDensityTest and the study free) with a discard, then compacts, and prints the densities
 # (compressed bytes / bytes of pool pages) after each step.
 #
 #   sudo scripts/zram-density.sh FILE [ALGORITHM]      ALGORITHM: lz4 (default) or any in comp_algorithm
@@ -65,7 +65,7 @@ stat_line "after writing every page"
 # one BLKDISCARD ioctl per freed page, from one process (perl-base is in every Debian)
 perl -e 'my ($dev, $pages, $page) = @ARGV;
   open(my $fd, "+<", $dev) or die "open $dev: $!\n";
-  for (my $i = 0; $i < $pages; $i += 2) {
+  for (my $i = 1; $i < $pages; $i += 2) {
     ioctl($fd, 0x1277, pack("QQ", $i * $page, $page)) or die "BLKDISCARD at page $i: $!\n";
   }' "$DEV" "$PAGES" "$PAGE"
 stat_line "after freeing every other page"

@@ -26,6 +26,18 @@ public interface AllocatorProvider
     ObjectAllocator create(PageMemory memory);
 
     /**
+     * {@return a new, empty allocator}
+     *
+     * @param memory     the page memory the allocator takes its pages from (shared; the allocator does not close it).
+     * @param compaction when the allocator compacts by itself; allocators that do not move objects ignore it (this
+     *                   default does).
+     */
+    default ObjectAllocator create(final PageMemory memory, final CompactionPolicy compaction)
+    {
+        return create(memory);
+    }
+
+    /**
      * {@return the provider of that name on the class path}
      *
      * @param name an allocator's name, in any case, e.g. {@code "zbud"} or {@code "zsmalloc"}.

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.codec.Codec;
@@ -908,6 +909,7 @@ public final class Zcache implements AutoCloseable
         private boolean checksum;
         private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
+        private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
 
         private Builder()
         {
@@ -1055,6 +1057,23 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
+         * @param compaction when the allocator compacts by itself (allocators that move objects, i.e. zsmalloc);
+         *                   default {@link CompactionPolicy#DEFAULT}, {@link CompactionPolicy#OFF} for explicit
+         *                   {@link Zcache#compact()} calls only.
+         */
+        public Builder compaction(final CompactionPolicy compaction)
+        {
+            if (compaction == null)
+            {
+                throw new IllegalArgumentException("compaction must not be null");
+            }
+            this.compaction = compaction;
+            return this;
+        }
+
+        /**
          * {@return the backend}
          *
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
@@ -1066,7 +1085,7 @@ public final class Zcache implements AutoCloseable
             ObjectAllocator allocator = null;
             try
             {
-                allocator = provider.create(memory);
+                allocator = provider.create(memory, compaction);
                 final CompressorPool compressors = CompressorPool.create(
                     codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
                     PageSizes.MAX, CompressorPool.SlotSelection.CPU);

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.TreeSet;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.tmem.Buckets;
 
@@ -69,6 +70,13 @@ public final class FrontendsConfig
         /** How often selfshrink looks at the swap areas, in milliseconds, at least 1; default 5000. */
         SELFSHRINK_INTERVAL_MS("frontswap.selfshrink.intervalMs"),
         /**
+         * Fragmentation at which the allocator compacts in the background (zsmalloc), in percent of the pages it
+         * holds that compaction could give back: 1 to 100, or 0 for explicit compaction only; default 10.
+         */
+        COMPACTION_FREEABLE_PERCENT("compaction.freeablePercent"),
+        /** How often the allocator checks its fragmentation, in milliseconds, at least 1; default 1000. */
+        COMPACTION_INTERVAL_MS("compaction.intervalMs"),
+        /**
          * The host daemon's socket, for {@code backend=host}; default {@code host.sock} in
          * {@code tmem4j-host-USER} under {@code java.io.tmpdir}.
          */
@@ -120,6 +128,7 @@ public final class FrontendsConfig
     private final boolean rawIncompressible;
     private final boolean selfshrink;
     private final Duration selfshrinkInterval;
+    private final CompactionPolicy compaction;
     private final Path hostSocket;
     private final int hostSlots;
     private final boolean selfballoon;
@@ -146,6 +155,7 @@ public final class FrontendsConfig
         rawIncompressible = b.rawIncompressible;
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
+        compaction = new CompactionPolicy(b.compactionFreeablePercent, b.compactionInterval);
         hostSocket = b.hostSocket;
         hostSlots = b.hostSlots;
         selfballoon = b.selfballoon;
@@ -278,6 +288,12 @@ public final class FrontendsConfig
         return selfshrinkInterval;
     }
 
+    /** {@return when the allocator compacts in the background} */
+    public CompactionPolicy compaction()
+    {
+        return compaction;
+    }
+
     /** {@return the host daemon's socket} */
     public Path hostSocket()
     {
@@ -352,6 +368,8 @@ public final class FrontendsConfig
         p.setProperty(Key.RAW_INCOMPRESSIBLE.key(), Boolean.toString(rawIncompressible));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
         p.setProperty(Key.SELFSHRINK_INTERVAL_MS.key(), Long.toString(selfshrinkInterval.toMillis()));
+        p.setProperty(Key.COMPACTION_FREEABLE_PERCENT.key(), Integer.toString(compaction.freeablePercent()));
+        p.setProperty(Key.COMPACTION_INTERVAL_MS.key(), Long.toString(compaction.interval().toMillis()));
         p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
         p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
         p.setProperty(Key.SELFBALLOON.key(), Boolean.toString(selfballoon));
@@ -389,6 +407,8 @@ public final class FrontendsConfig
         private boolean rawIncompressible;
         private boolean selfshrink;
         private Duration selfshrinkInterval = Duration.ofSeconds(5);
+        private int compactionFreeablePercent = CompactionPolicy.DEFAULT.freeablePercent();
+        private Duration compactionInterval = CompactionPolicy.DEFAULT.interval();
         private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
             "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
         private int hostSlots = 4;
@@ -726,6 +746,39 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
+         * @param percent fragmentation that triggers a background compaction, in percent of the pages held that
+         *                compaction could give back: 1 to 100, or 0 for explicit compaction only.
+         */
+        public Builder compactionFreeablePercent(final int percent)
+        {
+            if (percent < 0 || percent > 100)
+            {
+                throw invalid(Key.COMPACTION_FREEABLE_PERCENT, Integer.toString(percent), "0 (off) or 1 to 100");
+            }
+            compactionFreeablePercent = percent;
+            return this;
+        }
+
+        /**
+         * Sets {@code compactionInterval}: how often the allocator checks its fragmentation, at least 1 ms.
+         *
+         * @param interval how often the allocator checks its fragmentation, at least 1 ms.
+         * @return this builder.
+         */
+        public Builder compactionInterval(final Duration interval)
+        {
+            if (interval == null || interval.toMillis() < 1)
+            {
+                throw invalid(Key.COMPACTION_INTERVAL_MS, String.valueOf(interval == null ? null :
+                    interval.toMillis()), "a whole number of milliseconds, at least 1");
+            }
+            compactionInterval = interval;
+            return this;
+        }
+
+        /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
          * @param properties the properties; keys without the prefix are ignored.
@@ -838,6 +891,10 @@ public final class FrontendsConfig
                 case RAW_INCOMPRESSIBLE -> rawIncompressible(parseBoolean(key, value));
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));
                 case SELFSHRINK_INTERVAL_MS -> selfshrinkInterval(Duration.ofMillis(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case COMPACTION_FREEABLE_PERCENT -> compactionFreeablePercent((int)parseLong(key, value,
+                    "0 (off) or 1 to 100", 0, 100));
+                case COMPACTION_INTERVAL_MS -> compactionInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
                 case HOST_SOCKET -> hostSocket(Path.of(value));
                 case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tmem4j.alloc.CompactionPolicy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,6 +59,8 @@ class FrontendsConfigTest
             tmem4j.frontends.checksum=true
             tmem4j.frontends.frontswap.selfshrink=true
             tmem4j.frontends.frontswap.selfshrink.intervalMs=250
+            tmem4j.frontends.compaction.freeablePercent=25
+            tmem4j.frontends.compaction.intervalMs=40
             unrelated.key=whatever
             """);
         final Properties override = new Properties();
@@ -75,6 +78,7 @@ class FrontendsConfigTest
         assertTrue(config.checksum());
         assertTrue(config.selfshrink());
         assertEquals(Duration.ofMillis(250), config.selfshrinkInterval());
+        assertEquals(new CompactionPolicy(25, Duration.ofMillis(40)), config.compaction());
         final FrontendsConfig roundTrip = FrontendsConfig.builder().properties(config.toProperties()).build();
         assertEquals(config.toProperties(), roundTrip.toProperties());
     }
@@ -114,6 +118,8 @@ class FrontendsConfigTest
         "tmem4j.frontends.buckets            | 300    | a power of two from 1 to 65536",
         "tmem4j.frontends.buckets            | 0      | a power of two from 1 to 65536",
         "tmem4j.frontends.frontswap.selfshrink.intervalMs | 0 | at least 1",
+        "tmem4j.frontends.compaction.freeablePercent | 101 | 0 (off) or 1 to 100",
+        "tmem4j.frontends.compaction.intervalMs | 0 | at least 1",
     })
     void invalidValuesNameKeyValueAndWhatIsAllowed(final String key, final String value, final String allowed)
     {

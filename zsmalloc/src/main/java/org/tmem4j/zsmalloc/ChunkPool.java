@@ -3,6 +3,7 @@ package org.tmem4j.zsmalloc;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.agrona.collections.Int2ObjectHashMap;
 import org.tmem4j.memory.PageMemory;
@@ -12,14 +13,25 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Why chunks.</b> A size class always has one zspage that is still filling, and the last page that zspage has
  * reached is on average half empty; with whole pages that costs about 2 KiB per class in use, which on a pool of a
- * few thousand pages is as much as all other waste together. Building zspages from quarter pages cuts it to about
- * 512 bytes per class, and the chunks of different classes share pages.
+ * few thousand pages is as much as all other waste together. Building zspages from eighth pages (the default) cuts
+ * it to about 256 bytes per class, and the chunks of different classes share pages.
  * <p>
  * Chunks are handed out from the fullest page that has a free one, so pages fill up and empty ones are rare. A page
  * whose last chunk goes back is returned to the {@link PageMemory}, except for one empty page kept as a spare so
  * that a workload allocating and freeing around a page boundary does not take and return the same page every call.
- * Every chunk records its owner (zspage and position), so that {@link #consolidate()} can move chunks out of sparse
- * pages into the free chunks of fuller ones and give the emptied pages back.
+ * Every chunk records its owner (zspage and position), so that {@link #reclaim} can move chunks out of sparse pages
+ * into the free chunks of fuller ones and give the emptied pages back.
+ * <p>
+ * <b>Giving pages back as objects go.</b> The kernel's zspages own their pages, so a zspage whose last object is
+ * freed gives its pages back at once. Here chunks of different classes share pages (that is what makes the open
+ * zspage of each class cheap), so a class that empties leaves free chunks scattered over pages that other classes
+ * still use. On PostgreSQL relation files, where the two 4 KiB halves of each 8 KiB database page compress to
+ * different sizes and land in different classes, freeing every other page emptied whole classes and yet kept every
+ * page. So {@link #release} reports when the free chunks in partly used pages pass {@link #slackChunks()} (1/128 of
+ * the chunks held, at least two pages' worth), and the freeing thread, once it holds no class lock, moves chunks out
+ * of the sparsest pages ({@link #reclaim}) until they are down to half of that: a copy of one chunk per move, no
+ * object moves, no handle rewritten. Allocation refills free chunks before it takes a page, so the moves happen only
+ * while frees outrun allocations.
  * <p>
  * A chunk id is {@code page << 3 | chunk within page}. Thread-safe under one lock; callers that hold a size class's
  * lock take this one after it, never before.
@@ -39,6 +51,10 @@ final class ChunkPool
     private final PageChunks[] byUse;
     /** Free chunks in pages that are neither full nor empty. */
     private long roomInPartialPages;
+    private long chunksHeld;
+    private long chunksMoved;
+    private final AtomicBoolean reclaiming = new AtomicBoolean();
+    private volatile boolean reclaimDue;
 
     /** One pool page: which of its chunks are taken and by whom. */
     private static final class PageChunks
@@ -108,13 +124,17 @@ final class ChunkPool
             target.owners[index] = owner;
             target.positions[index] = position;
             target.used++;
+            chunksHeld++;
             link(target);
+            updateReclaimDue();
             return target.page << 3 | index;
         }
     }
 
     /**
      * Gives a chunk back; its page goes back to the page memory once empty, unless it becomes the spare.
+     *
+     * Raises {@link #reclaimDue()} when the free chunks in partly used pages exceed {@link #slackChunks()}.
      */
     void release(final int chunk)
     {
@@ -124,6 +144,7 @@ final class ChunkPool
             unlink(page);
             page.owners[chunk & 7] = null;
             page.used--;
+            chunksHeld--;
             if (page.used == 0 && byUse[0] != null)
             {
                 pages.remove(page.page);
@@ -133,9 +154,59 @@ final class ChunkPool
             {
                 link(page);
             }
+            updateReclaimDue();
         }
     }
 
+    /**
+     * @return whether free chunks in partly used pages exceed {@link #slackChunks()}: a freeing thread should then
+     * {@link #reclaim} once it holds no class lock. Read without the lock.
+     */
+    boolean reclaimDue()
+    {
+        return reclaimDue;
+    }
+
+    private void updateReclaimDue()
+    {
+        final boolean due = roomInPartialPages > slackChunks();
+        if (due != reclaimDue)
+        {
+            reclaimDue = due;
+        }
+    }
+
+    /**
+     * Free chunks in partly used pages tolerated before frees move chunks: 1/128 of the chunks held, at least two
+     * pages' worth. Called under the lock.
+     */
+    private long slackChunks()
+    {
+        return Math.max(2L * chunksPerPage, chunksHeld >>> 7);
+    }
+
+    /**
+     * Moves chunks out of the sparsest pages into free chunks of fuller ones until the free chunks in partly used
+     * pages are down to half of {@link #slackChunks()}. At most one thread reclaims at a time; another caller returns
+     * at once. The caller must hold no class lock (each move takes the owning class's lock, then this pool's).
+     *
+     * @return pages given back.
+     */
+    long reclaim()
+    {
+        if (!reclaiming.compareAndSet(false, true))
+        {
+            return 0;
+        }
+        try
+        {
+            return moveChunks(false);
+        }
+        finally
+        {
+            reclaiming.set(false);
+        }
+    }
     /**
      * @return the segment of the slab holding a chunk (see {@link PageMemory#segment(int)}).
      */
@@ -157,15 +228,20 @@ final class ChunkPool
      * then gives the spare page back: afterwards the pool holds {@code ceil(chunks in use / chunks per page)} pages.
      * Each move takes the owning class's lock, then this pool's.
      *
-     * @param buffer at least one chunk of scratch.
      * @return pages given back.
      */
-    long consolidate(final MemorySegment buffer)
+    long consolidate()
     {
-        if (chunksPerPage == 1)
-        {
-            return releaseSpare();
-        }
+        final long freed = chunksPerPage == 1 ? 0 : moveChunks(true);
+        return freed + releaseSpare();
+    }
+
+    /**
+     * @param all true to move until no page can be emptied, false to stop at half of {@link #slackChunks()}.
+     * @return pages given back.
+     */
+    private long moveChunks(final boolean all)
+    {
         final long pagesBefore;
         synchronized (lock)
         {
@@ -178,7 +254,7 @@ final class ChunkPool
             final int position;
             synchronized (lock)
             {
-                final PageChunks source = sparsestMovable();
+                final PageChunks source = all || roomInPartialPages > slackChunks() / 2 ? sparsestMovable() : null;
                 if (source == null)
                 {
                     break;
@@ -191,12 +267,11 @@ final class ChunkPool
                 owner = source.owners[index];
                 position = source.positions[index];
             }
-            owner.sizeClass.moveChunk(owner, position, this, buffer);
+            owner.sizeClass.moveChunk(owner, position, this);
         }
-        releaseSpare();
         synchronized (lock)
         {
-            return pagesBefore - pages.size();
+            return Math.max(0, pagesBefore - pages.size());
         }
     }
 
@@ -206,7 +281,7 @@ final class ChunkPool
      *
      * @return the chunk's new id, or the old one when it stays.
      */
-    int moveIfSparse(final int chunk, final MemorySegment buffer)
+    int moveIfSparse(final int chunk)
     {
         synchronized (lock)
         {
@@ -236,11 +311,11 @@ final class ChunkPool
             target.used++;
             link(target);
             final int moved = target.page << 3 | free;
-            MemorySegment.copy(segment(chunk), offset(chunk), buffer, 0, chunkSize);
-            MemorySegment.copy(buffer, 0, segment(moved), offset(moved), chunkSize);
+            MemorySegment.copy(segment(chunk), offset(chunk), segment(moved), offset(moved), chunkSize);
             unlink(source);
             source.owners[index] = null;
             source.used--;
+            chunksMoved++;
             if (source.used == 0)
             {
                 pages.remove(source.page);
@@ -250,6 +325,7 @@ final class ChunkPool
             {
                 link(source);
             }
+            updateReclaimDue();
             return moved;
         }
     }
@@ -299,6 +375,30 @@ final class ChunkPool
     }
 
     /**
+     * @return heap bytes of the per-page records (owner and position of each chunk, the page map), estimated from
+     * their sizes with compressed references: what finding a chunk's owner for {@link #reclaim} costs.
+     */
+    long footprintBytes()
+    {
+        synchronized (lock)
+        {
+            final long record = 32 + 2 * (16 + 4L * chunksPerPage);
+            return pages.size() * (record + 2 * (Integer.BYTES + Integer.BYTES));
+        }
+    }
+
+    /**
+     * @return chunks moved between pages so far, by {@link #reclaim} and {@link #consolidate}.
+     */
+    long chunksMoved()
+    {
+        synchronized (lock)
+        {
+            return chunksMoved;
+        }
+    }
+
+    /**
      * Gives every page back (the allocator is closing).
      */
     void close()
@@ -313,6 +413,7 @@ final class ChunkPool
             pages.clear();
             java.util.Arrays.fill(byUse, null);
             roomInPartialPages = 0;
+            chunksHeld = 0;
         }
     }
 

@@ -29,7 +29,7 @@ public final class ClassLayout
     /** Longest zspage accepted. */
     public static final int MAX_PAGES_PER_ZSPAGE = 64;
     /** The layout {@link Zsmalloc} uses unless told otherwise: chosen by the density measurements in the README. */
-    public static final ClassLayout DEFAULT = of(32, 64, 1024);
+    public static final ClassLayout DEFAULT = of(16, 64, 512);
 
     private static final int PAGE = PageMemory.PAGE_SIZE;
 

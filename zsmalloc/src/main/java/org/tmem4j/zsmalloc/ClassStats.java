@@ -23,11 +23,12 @@ import org.tmem4j.memory.PageMemory;
  *                         {@code objUsed}.
  * @param chunksCompacted  chunks the class's compaction has given back since the allocator was created.
  * @param compactionStalls times compaction stopped because no chunk was free for a destination slot.
- * @param handleTableBytes heap bytes of the class's handle table.
+ * @param handleTableBytes heap bytes of the class's handle table (8 bytes per entry: the only per-object metadata).
+ * @param zspageBytes      heap bytes of the class's zspage bookkeeping (chunk ids, slot bitmaps, zspage table).
  */
 public record ClassStats(int index, int size, int pagesPerZspage, int objectsPerZspage, long[] groups,
     long objAllocated, long objUsed, long storedBytes, long chunksUsed, int chunkSize, long freeableChunks,
-    long chunksCompacted, long compactionStalls, long handleTableBytes)
+    long chunksCompacted, long compactionStalls, long handleTableBytes, long zspageBytes)
 {
     /** Number of fullness groups reported. */
     public static final int GROUPS = 11;
@@ -49,6 +50,7 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
      * @param chunksCompacted  chunks compacted so far.
      * @param compactionStalls compaction stalls so far.
      * @param handleTableBytes heap bytes of the handle table.
+     * @param zspageBytes      heap bytes of the zspage bookkeeping.
      */
     public ClassStats
     {
@@ -101,6 +103,24 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
         return Arrays.stream(groups).sum();
     }
 
+    /**
+     * @param other a row of the same class (another shard of it).
+     * @return the two rows summed: one row for the class.
+     */
+    ClassStats plus(final ClassStats other)
+    {
+        final long[] sum = groups.clone();
+        for (int g = 0; g < GROUPS; g++)
+        {
+            sum[g] += other.groups[g];
+        }
+        return new ClassStats(index, size, pagesPerZspage, objectsPerZspage, sum, objAllocated + other.objAllocated,
+            objUsed + other.objUsed, storedBytes + other.storedBytes, chunksUsed + other.chunksUsed, chunkSize,
+            freeableChunks + other.freeableChunks, chunksCompacted + other.chunksCompacted,
+            compactionStalls + other.compactionStalls, handleTableBytes + other.handleTableBytes,
+            zspageBytes + other.zspageBytes);
+    }
+
     @Override
     public boolean equals(final Object other)
     {
@@ -110,7 +130,7 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
             storedBytes == that.storedBytes && chunksUsed == that.chunksUsed && chunkSize == that.chunkSize &&
             freeableChunks == that.freeableChunks && chunksCompacted == that.chunksCompacted &&
             compactionStalls == that.compactionStalls &&
-            handleTableBytes == that.handleTableBytes;
+            handleTableBytes == that.handleTableBytes && zspageBytes == that.zspageBytes;
     }
 
     @Override

@@ -1,69 +1,37 @@
 package org.tmem4j.zsmalloc;
 
-import java.time.Duration;
-
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.AgentTerminationException;
+import org.tmem4j.alloc.CompactionPolicy;
 
 /**
- * Background compaction: an Agrona {@link Agent} that compacts a {@link Zsmalloc} whenever the pages compaction
- * could give back reach a threshold, the role the kernel gives its shrinker.
+ * Background compaction by policy: an Agrona {@link Agent} that compacts a {@link Zsmalloc} whenever the pages
+ * compaction could give back reach the {@link CompactionPolicy}'s share of the pages held, the role the kernel gives
+ * zsmalloc's shrinker. A {@link Zsmalloc} built with a policy that is on runs one on its own daemon thread and stops
+ * it when closed.
  * <p>
- * Each duty cycle reads the class table's {@code freeable} total (one short lock per class) and, at or above the
- * threshold, runs {@link Zsmalloc#compact()}. Run it with {@link #start}, or on any {@link AgentRunner} or
- * {@link org.agrona.concurrent.AgentInvoker}. The agent stops by itself once the allocator is closed.
+ * Each duty cycle reads the class table's {@code freeable} total (one short lock per class shard) and, when the
+ * policy says so, runs {@link Zsmalloc#compact()}. The agent ends by itself once the allocator is closed.
  */
-public final class CompactionAgent implements Agent
+final class CompactionAgent implements Agent
 {
     private final Zsmalloc allocator;
-    private final double thresholdPages;
+    private final CompactionPolicy policy;
     private volatile long compactions;
     private volatile long pagesFreed;
 
     /**
-     * Creates an agent that compacts {@code allocator} whenever it has {@code thresholdPages} freeable pages.
-     *
-     * @param allocator      the allocator to compact.
-     * @param thresholdPages freeable pages that trigger a compaction, ≥ 1.
+     * @param allocator the allocator to compact.
+     * @param policy    when to compact; must be on.
      */
-    public CompactionAgent(final Zsmalloc allocator, final long thresholdPages)
+    CompactionAgent(final Zsmalloc allocator, final CompactionPolicy policy)
     {
-        if (thresholdPages < 1)
+        if (!policy.enabled())
         {
-            throw new IllegalArgumentException("thresholdPages must be >= 1, was " + thresholdPages);
+            throw new IllegalArgumentException("policy must be on (freeablePercent > 0), was " + policy);
         }
         this.allocator = allocator;
-        this.thresholdPages = thresholdPages;
-    }
-
-    /**
-     * Starts an agent on its own daemon thread, checking every {@code interval}.
-     *
-     * @param allocator      the allocator to compact.
-     * @param thresholdPages freeable pages that trigger a compaction.
-     * @param interval       how long to sleep when there is nothing to do, at least 1 ms.
-     * @param errorHandler   where failures of a duty cycle go.
-     * @return the running runner; close it to stop the agent.
-     */
-    public static AgentRunner start(final Zsmalloc allocator, final long thresholdPages, final Duration interval,
-        final ErrorHandler errorHandler)
-    {
-        final long millis = interval.toMillis();
-        if (millis < 1)
-        {
-            throw new IllegalArgumentException("interval must be at least 1 ms, was " + interval);
-        }
-        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(millis), errorHandler, null,
-            new CompactionAgent(allocator, thresholdPages));
-        AgentRunner.startOnThread(runner, r ->
-        {
-            final Thread thread = new Thread(r);
-            thread.setDaemon(true);
-            return thread;
-        });
-        return runner;
+        this.policy = policy;
     }
 
     @Override
@@ -71,9 +39,10 @@ public final class CompactionAgent implements Agent
     {
         if (allocator.isClosed())
         {
-            throw new org.agrona.concurrent.AgentTerminationException("allocator closed");
+            throw new AgentTerminationException("allocator closed");
         }
-        if (allocator.classStats().freeable() < thresholdPages)
+        final ZsmallocStats stats = allocator.classStats();
+        if (!policy.shouldCompact(stats.freeable(), stats.pagesUsed()))
         {
             return 0;
         }
@@ -90,17 +59,17 @@ public final class CompactionAgent implements Agent
     }
 
     /**
-     * {@return compactions this agent has run}
+     * @return compactions this agent has run.
      */
-    public long compactions()
+    long compactions()
     {
         return compactions;
     }
 
     /**
-     * {@return pages those compactions gave back}
+     * @return pages those compactions gave back.
      */
-    public long pagesFreed()
+    long pagesFreed()
     {
         return pagesFreed;
     }

@@ -8,7 +8,9 @@ import java.util.Arrays;
  * <p>
  * An entry packs, from the low bits: the slot in the zspage (12 bits), the zspage's id in its class (25 bits), the
  * object's size (13 bits; 0 marks a free entry) and the entry's generation (13 bits). The generation goes up each
- * time the entry is freed, so a stale handle to a reused entry no longer matches and is rejected.
+ * time the entry is freed, so a stale handle to a reused entry no longer matches and is rejected. A free entry keeps
+ * its generation and, in its low bits, the index of the next free entry plus one (0 ends the list): the free list
+ * costs nothing beyond the entries, which are all the per-object metadata there is (8 bytes).
  * <p>
  * Not thread-safe: each {@link SizeClass} owns one table and guards it with its lock. Readers that look entries up
  * optimistically may see a chunk array that is being replaced; they validate their read afterwards.
@@ -31,10 +33,12 @@ final class HandleTable
 
     static final int MAX_ZSPAGES = 1 << ZSPAGE_BITS;
 
+    private static final long NEXT_FREE_MASK = (1L << INDEX_BITS + 1) - 1;
+
     private long[][] chunks = new long[1][];
     private int used;
-    private int[] freeIndexes = new int[64];
-    private int freeCount;
+    /** Index of the first free entry plus one; 0 when no entry below {@link #used} is free. */
+    private int firstFree;
     private int live;
 
     /**
@@ -45,9 +49,10 @@ final class HandleTable
     int allocate(final int zspage, final int slot, final int size)
     {
         final int index;
-        if (freeCount > 0)
+        if (firstFree > 0)
         {
-            index = freeIndexes[--freeCount];
+            index = firstFree - 1;
+            firstFree = (int)(chunks[index >>> CHUNK_SHIFT][index & CHUNK_MASK] & NEXT_FREE_MASK);
         }
         else
         {
@@ -84,12 +89,8 @@ final class HandleTable
     {
         final long[] entries = chunks[index >>> CHUNK_SHIFT];
         final int next = generation(entries[index & CHUNK_MASK]) % GENERATION_MASK + 1;
-        entries[index & CHUNK_MASK] = (long)next << GENERATION_SHIFT;
-        if (freeCount == freeIndexes.length)
-        {
-            freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
-        }
-        freeIndexes[freeCount++] = index;
+        entries[index & CHUNK_MASK] = (long)next << GENERATION_SHIFT | firstFree;
+        firstFree = index + 1;
         live--;
     }
 
@@ -129,7 +130,7 @@ final class HandleTable
      */
     long footprintBytes()
     {
-        long bytes = (long)freeIndexes.length * Integer.BYTES + (long)chunks.length * Long.BYTES;
+        long bytes = (long)chunks.length * Long.BYTES;
         for (final long[] chunk : chunks)
         {
             bytes += chunk == null ? 0 : (long)chunk.length * Long.BYTES;
@@ -144,8 +145,28 @@ final class HandleTable
     {
         chunks = new long[1][];
         used = 0;
-        freeCount = 0;
+        firstFree = 0;
         live = 0;
+    }
+
+    /**
+     * @param objectsPerZspage slots per zspage of the class.
+     * @param zspageIds        zspage ids in use or ever used (all entries point below it).
+     * @return the index of the entry of each live object at {@code zspage × objectsPerZspage + slot}; other places
+     * hold 0.
+     */
+    int[] owners(final int objectsPerZspage, final int zspageIds)
+    {
+        final int[] owners = new int[Math.max(1, zspageIds * objectsPerZspage)];
+        for (int index = 0; index < used; index++)
+        {
+            final long entry = chunks[index >>> CHUNK_SHIFT][index & CHUNK_MASK];
+            if (size(entry) != 0)
+            {
+                owners[zspage(entry) * objectsPerZspage + slot(entry)] = index;
+            }
+        }
+        return owners;
     }
 
     static long entry(final int generation, final int size, final int zspage, final int slot)

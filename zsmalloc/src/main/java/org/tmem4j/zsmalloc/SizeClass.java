@@ -15,7 +15,7 @@ import org.tmem4j.alloc.ObjectAllocator;
  * holder came in between; otherwise (a move, an allocation or a free in the class raced with them) they copy again
  * under the shared lock. An optimistic copy may touch a chunk that was given back in the meantime (its page may even
  * have left the pool, raising {@link IllegalStateException} if its slab is gone); that too only sends the read round
- * again. Chunk moves between pages ({@link ChunkPool#consolidate}) also take the class's lock exclusively.
+ * again. Chunk moves between pages ({@link ChunkPool#consolidate}, {@link ChunkPool#reclaim}) also take the class's lock exclusively.
  * <p>
  * <b>Fullness groups</b> follow the kernel: group 1 holds zspages less than 10% used, ..., group 9 less than 90%,
  * group 10 less than 100% and group 11 full. Empty zspages are never kept. Allocation takes the head of the fullest
@@ -29,6 +29,9 @@ final class SizeClass
     private static final int FULL = 11;
     private static final int ALMOST_FULL = 10;
     private static final int MOVES_PER_LOCK = 64;
+
+    /** {@link #tryAllocate} found the lock taken. */
+    static final long BUSY = Long.MIN_VALUE;
 
     final int index;
     final int slotSize;
@@ -49,6 +52,19 @@ final class SizeClass
     private long chunksUsed;
     private long chunksCompacted;
     private long compactionStalls;
+    /**
+     * While a compaction of this class is under way: the handle-table index of the object in each slot, at
+     * {@code zspage id × objectsPerZspage + slot} (stale for free slots). Built from the handle table when the
+     * compaction starts and kept up to date by allocations and moves until it ends, so that no back-pointer has to be
+     * kept per object the rest of the time.
+     */
+    private int[] owners;
+    /**
+     * The zspage that emptied last, kept out of the fullness groups without any chunk, for the next allocation that
+     * finds every zspage full: a class whose zspages are exactly full would otherwise build and drop a zspage (its
+     * chunk table and slot bitmap) on every allocate-free pair.
+     */
+    private ZsPage spare;
 
     SizeClass(final ClassLayout layout, final int index, final ChunkPool pool)
     {
@@ -65,7 +81,23 @@ final class SizeClass
      */
     long allocate(final int size)
     {
-        final long stamp = lock.writeLock();
+        return allocate(size, lock.writeLock());
+    }
+
+    /**
+     * Allocates only if the class's lock is free at once: a thread that finds it taken tries another shard of the
+     * class instead of queueing (see {@link Zsmalloc}).
+     *
+     * @return as {@link #allocate(int)}, or {@link #BUSY} when the lock was taken.
+     */
+    long tryAllocate(final int size)
+    {
+        final long stamp = lock.tryWriteLock();
+        return stamp == 0 ? BUSY : allocate(size, stamp);
+    }
+
+    private long allocate(final int size, final long stamp)
+    {
         try
         {
             ZsPage zspage = fullestNonFull();
@@ -88,7 +120,7 @@ final class SizeClass
                 }
                 return ObjectAllocator.NO_MEMORY;
             }
-            final int taken = zspage.take(slot, handleIndex, pool);
+            final int taken = zspage.take(slot, pool);
             if (taken < 0)
             {
                 handles.free(handleIndex);
@@ -97,6 +129,10 @@ final class SizeClass
                     dispose(zspage);
                 }
                 return ObjectAllocator.NO_MEMORY;
+            }
+            if (owners != null)
+            {
+                recordOwner(zspage.id, slot, handleIndex);
             }
             chunksUsed += taken;
             storedBytes += size;
@@ -119,13 +155,21 @@ final class SizeClass
             chunksUsed -= zspage.release(HandleTable.slot(entry), pool);
             storedBytes -= HandleTable.size(entry);
             handles.free(handleIndex);
-            if (zspage.inUse == 0)
+            if (zspage.inUse > 0)
             {
-                dispose(zspage);
+                regroup(zspage);
+            }
+            else if (spare == null)
+            {
+                chunksUsed -= zspage.releaseIdleChunks(pool);
+                unlink(zspage);
+                zspage.group = 0;
+                spare = zspage;
+                zspageCount--;
             }
             else
             {
-                regroup(zspage);
+                dispose(zspage);
             }
         }
         finally
@@ -190,7 +234,7 @@ final class SizeClass
             {
                 return null;
             }
-            final int chunk = zspage.chunks[(int)(offset >>> pool.chunkShift)];
+            final int chunk = zspage.chunk((int)(offset >>> pool.chunkShift));
             return pool.segment(chunk).asSlice(pool.offset(chunk) + inChunk, size).asReadOnly();
         }
         finally
@@ -237,6 +281,10 @@ final class SizeClass
             final long stamp = lock.writeLock();
             try
             {
+                if (owners == null)
+                {
+                    owners = handles.owners(objectsPerZspage, zspageIdsUsed);
+                }
                 for (int moves = 0; moves < MOVES_PER_LOCK && more; moves++)
                 {
                     final ZsPage dst = fullestNonFull();
@@ -282,6 +330,7 @@ final class SizeClass
                     final long idle = releaseIdleChunks();
                     freed += idle;
                     chunksCompacted += idle;
+                    owners = null;
                 }
             }
             finally
@@ -290,6 +339,16 @@ final class SizeClass
             }
         }
         return freed;
+    }
+
+    private void recordOwner(final int zspage, final int slot, final int handleIndex)
+    {
+        final int at = zspage * objectsPerZspage + slot;
+        if (at >= owners.length)
+        {
+            owners = Arrays.copyOf(owners, Math.max(at + 1, owners.length * 2));
+        }
+        owners[at] = handleIndex;
     }
 
     private long releaseIdleChunks()
@@ -312,9 +371,9 @@ final class SizeClass
     private int move(final ZsPage src, final int srcSlot, final ZsPage dst, final int dstSlot,
         final MemorySegment buffer)
     {
-        final int handleIndex = src.owner(srcSlot);
+        final int handleIndex = owners[src.id * objectsPerZspage + srcSlot];
         final int size = HandleTable.size(handles.get(handleIndex));
-        final int taken = dst.take(dstSlot, handleIndex, pool);
+        final int taken = dst.take(dstSlot, pool);
         if (taken < 0)
         {
             return Integer.MIN_VALUE;
@@ -322,12 +381,13 @@ final class SizeClass
         copy(src, srcSlot, size, buffer, 0, false);
         copy(dst, dstSlot, size, buffer, 0, true);
         handles.move(handleIndex, dst.id, dstSlot);
-        final int given = src.release(srcSlot, pool);
+        recordOwner(dst.id, dstSlot, handleIndex);
+        int given = src.release(srcSlot, pool);
         chunksUsed += taken - given;
         regroup(dst);
         if (src.inUse == 0)
         {
-            dispose(src);
+            given += dispose(src);
         }
         else if (src != dst)
         {
@@ -349,7 +409,7 @@ final class SizeClass
             return new ClassStats(index, slotSize, pagesPerZspage, objectsPerZspage, groups,
                 zspageCount * objectsPerZspage, objects, storedBytes, chunksUsed, pool.chunkSize,
                 chunksUsed - layout.minimumChunks(index, objects), chunksCompacted, compactionStalls,
-                handles.footprintBytes());
+                handles.footprintBytes(), zspageFootprint());
         }
         finally
         {
@@ -357,19 +417,32 @@ final class SizeClass
         }
     }
 
+    private long zspageFootprint()
+    {
+        long bytes = (long)zspages.length * Integer.BYTES + (long)freeZspageIds.length * Integer.BYTES;
+        for (int id = 0; id < zspageIdsUsed; id++)
+        {
+            if (zspages[id] != null)
+            {
+                bytes += zspages[id].footprintBytes();
+            }
+        }
+        return bytes;
+    }
+
     /**
-     * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#consolidate}), under this class's
+     * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#reclaim}), under this class's
      * exclusive lock so that no reader copies from it meanwhile and no writer writes into it.
      */
-    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks, final MemorySegment buffer)
+    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks)
     {
         final long stamp = lock.writeLock();
         try
         {
-            final int chunk = zspage.chunks[position];
+            final int chunk = zspage.chunk(position);
             if (zspages[zspage.id] == zspage && chunk != ChunkPool.NO_CHUNK)
             {
-                zspage.chunks[position] = chunks.moveIfSparse(chunk, buffer);
+                zspage.moveChunk(position, chunks.moveIfSparse(chunk));
             }
         }
         finally
@@ -390,6 +463,8 @@ final class SizeClass
             Arrays.fill(groupHeads, null);
             Arrays.fill(groupCounts, 0);
             handles.clear();
+            owners = null;
+            spare = null;
             zspageIdsUsed = 0;
             freeZspageIdCount = 0;
             zspageCount = 0;
@@ -443,7 +518,7 @@ final class SizeClass
         while (done < size)
         {
             final int length = Math.min(size - done, pool.chunkSize - inChunk);
-            copyPiece(zspage.chunks[chunkIndex], inChunk, length, buffer, bufferOffset + done, intoSlot);
+            copyPiece(zspage.chunk(chunkIndex), inChunk, length, buffer, bufferOffset + done, intoSlot);
             done += length;
             chunkIndex++;
             inChunk = 0;
@@ -491,6 +566,13 @@ final class SizeClass
 
     private ZsPage newZspage()
     {
+        if (spare != null)
+        {
+            final ZsPage reused = spare;
+            spare = null;
+            zspageCount++;
+            return reused;
+        }
         final int id;
         if (freeZspageIdCount > 0)
         {
@@ -514,8 +596,13 @@ final class SizeClass
         return zspage;
     }
 
-    private void dispose(final ZsPage zspage)
+    /**
+     * @return chunks given back (those an emptied zspage still held for its first slot).
+     */
+    private int dispose(final ZsPage zspage)
     {
+        final int given = zspage.releaseIdleChunks(pool);
+        chunksUsed -= given;
         unlink(zspage);
         zspages[zspage.id] = null;
         if (freeZspageIdCount == freeZspageIds.length)
@@ -524,6 +611,7 @@ final class SizeClass
         }
         freeZspageIds[freeZspageIdCount++] = zspage.id;
         zspageCount--;
+        return given;
     }
 
     private static int groupOf(final ZsPage zspage)

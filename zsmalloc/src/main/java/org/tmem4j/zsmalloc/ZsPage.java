@@ -1,36 +1,34 @@
 package org.tmem4j.zsmalloc;
 
-import java.util.Arrays;
-
 /**
  * One zspage: {@code k} pages' worth of bytes laid end to end as a logical run, cut into {@code n} slots of one
  * class's size. Slot {@code i} covers bytes {@code [i·size, (i+1)·size)} of the run, so a slot may straddle two or
  * more chunks.
  * <p>
- * The run is made of chunks from the {@link ChunkPool} (a quarter page by default), which need not be contiguous
- * nor in the same pages, and a chunk is held only while a live slot touches it: each chunk counts the live slots
- * that touch it, is taken when the first one is allocated and given back when the last one is freed. A zspage that
- * is filling therefore holds only the chunks it has reached, and holes left by frees return whole chunks without
- * waiting for compaction.
+ * The run is made of chunks from the {@link ChunkPool} (an eighth of a page by default), which need not be
+ * contiguous nor in the same pages, and a chunk is held only while a live slot touches it: it is taken when the first
+ * slot touching it is allocated and given back when the last one is freed. A zspage that is filling therefore holds
+ * only the chunks it has reached, and holes left by frees return whole chunks without waiting for compaction.
  * <p>
  * Free slots are a bitmap, and allocation takes the lowest free slot, so live objects gather at the front and the
- * tail chunks stay free. Each slot remembers the handle-table index of its object, which is how compaction finds
- * the entry to rewrite when it moves the object.
+ * tail chunks stay free. Whether a chunk is still touched is read from the bitmap (the slots over a chunk are a
+ * contiguous range), so the only per-chunk state is the chunk id, and nothing is kept per slot beyond its bit: which
+ * handle lives in a slot is worked out by compaction when it needs it ({@link SizeClass}).
  * <p>
  * Not thread-safe: guarded by the owning {@link SizeClass}'s lock.
  */
 final class ZsPage
 {
-    static final int FREE_SLOT = -1;
-
     final int id;
     final SizeClass sizeClass;
-    final int[] chunks;
-    private final int[] slotsOnChunk;
-    private final int[] owner;
+    /** Chunk id + 1 per position of the run; 0 where no chunk is held. */
+    private final int[] chunks;
     private final long[] freeSlots;
+    private final int objects;
     private final int slotSize;
     private final int chunkShift;
+    /** Positions {@code [0, reach)} may hold chunks; none at or beyond. */
+    private int reach;
     int inUse;
     int group;
     ZsPage prev;
@@ -42,18 +40,30 @@ final class ZsPage
         this.id = id;
         this.slotSize = sizeClass.slotSize;
         this.chunkShift = chunkShift;
-        final int objects = sizeClass.objectsPerZspage;
+        objects = sizeClass.objectsPerZspage;
         chunks = new int[chunkCount];
-        Arrays.fill(chunks, ChunkPool.NO_CHUNK);
-        slotsOnChunk = new int[chunkCount];
-        owner = new int[objects];
-        Arrays.fill(owner, FREE_SLOT);
         freeSlots = new long[(objects + 63) >>> 6];
-        Arrays.fill(freeSlots, -1L);
+        java.util.Arrays.fill(freeSlots, -1L);
         if ((objects & 63) != 0)
         {
             freeSlots[freeSlots.length - 1] = (1L << (objects & 63)) - 1;
         }
+    }
+
+    /**
+     * @return the chunk id at a position of the run, or {@link ChunkPool#NO_CHUNK}.
+     */
+    int chunk(final int position)
+    {
+        return chunks[position] - 1;
+    }
+
+    /**
+     * Points a position of the run at another chunk (the chunk moved to another page).
+     */
+    void moveChunk(final int position, final int chunk)
+    {
+        chunks[position] = chunk + 1;
     }
 
     /**
@@ -77,10 +87,10 @@ final class ZsPage
      */
     int lowestFreeSlotOnPresentChunks(final int limit)
     {
-        final int end = Math.min(limit, owner.length);
+        final int end = Math.min(limit, objects);
         for (int slot = lowestFreeSlot(); slot >= 0 && slot < end; slot++)
         {
-            if ((freeSlots[slot >>> 6] & 1L << slot) != 0 && chunksPresent(slot))
+            if (isFree(slot) && chunksPresent(slot))
             {
                 return slot;
             }
@@ -92,12 +102,20 @@ final class ZsPage
     {
         for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
         {
-            if (chunks[c] == ChunkPool.NO_CHUNK)
+            if (chunks[c] == 0)
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * @return whether a slot is free.
+     */
+    boolean isFree(final int slot)
+    {
+        return (freeSlots[slot >>> 6] & 1L << slot) != 0;
     }
 
     /**
@@ -118,50 +136,44 @@ final class ZsPage
 
     private long validBits(final int word)
     {
-        final int objects = owner.length;
         return word == freeSlots.length - 1 && (objects & 63) != 0 ? (1L << (objects & 63)) - 1 : -1L;
     }
 
     /**
-     * Takes a free slot for the object with handle-table index {@code handleIndex}, taking the chunks it touches
-     * that are not yet present.
+     * Takes a free slot, taking the chunks it touches that are not yet present.
      *
      * @return how many chunks were taken, or -1 if the pool had none (nothing changed then).
      */
-    int take(final int slot, final int handleIndex, final ChunkPool pool)
+    int take(final int slot, final ChunkPool pool)
     {
         final int first = firstChunk(slot);
         final int last = lastChunk(slot);
         int taken = 0;
-        int takenMask = 0;
+        long takenMask = 0;
         for (int c = first; c <= last; c++)
         {
-            if (chunks[c] == ChunkPool.NO_CHUNK)
+            if (chunks[c] == 0)
             {
                 final int chunk = pool.acquire(this, c);
                 if (chunk == ChunkPool.NO_CHUNK)
                 {
                     for (int d = first; d < c; d++)
                     {
-                        if ((takenMask & 1 << (d - first)) != 0)
+                        if ((takenMask & 1L << (d - first)) != 0)
                         {
-                            pool.release(chunks[d]);
-                            chunks[d] = ChunkPool.NO_CHUNK;
+                            pool.release(chunks[d] - 1);
+                            chunks[d] = 0;
                         }
                     }
                     return -1;
                 }
-                chunks[c] = chunk;
+                chunks[c] = chunk + 1;
                 taken++;
-                takenMask |= 1 << (c - first);
+                takenMask |= 1L << (c - first);
             }
         }
-        for (int c = first; c <= last; c++)
-        {
-            slotsOnChunk[c]++;
-        }
+        reach = Math.max(reach, last + 1);
         freeSlots[slot >>> 6] &= ~(1L << slot);
-        owner[slot] = handleIndex;
         inUse++;
         return taken;
     }
@@ -169,34 +181,25 @@ final class ZsPage
     /**
      * Frees a live slot, giving back the chunks no live slot touches any more, except those the next allocation here
      * (the new lowest free slot) will touch: an allocate-free-allocate cycle at the fill front would otherwise take
-     * and give back the same chunk every time. Such kept chunks are given back when the zspage empties or by
-     * {@link #releaseIdleChunks}.
+     * and give back the same chunk every time. Such kept chunks are given back by {@link #releaseIdleChunks} (when
+     * the zspage is disposed of, or by compaction).
      *
      * @return how many chunks were given back.
      */
     int release(final int slot, final ChunkPool pool)
     {
         freeSlots[slot >>> 6] |= 1L << slot;
-        owner[slot] = FREE_SLOT;
         inUse--;
-        if (inUse == 0)
-        {
-            for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
-            {
-                slotsOnChunk[c]--;
-            }
-            return releaseIdleChunks(pool);
-        }
         int given = 0;
         final int next = lowestFreeSlot();
         final int keepFrom = firstChunk(next);
         final int keepTo = lastChunk(next);
         for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
         {
-            if (--slotsOnChunk[c] == 0 && (c < keepFrom || c > keepTo))
+            if ((c < keepFrom || c > keepTo) && chunks[c] != 0 && !touchedByLiveSlot(c))
             {
-                pool.release(chunks[c]);
-                chunks[c] = ChunkPool.NO_CHUNK;
+                pool.release(chunks[c] - 1);
+                chunks[c] = 0;
                 given++;
             }
         }
@@ -211,24 +214,47 @@ final class ZsPage
     int releaseIdleChunks(final ChunkPool pool)
     {
         int given = 0;
-        for (int c = 0; c < chunks.length; c++)
+        int highestHeld = -1;
+        for (int c = 0; c < reach; c++)
         {
-            if (slotsOnChunk[c] == 0 && chunks[c] != ChunkPool.NO_CHUNK)
+            if (chunks[c] == 0)
             {
-                pool.release(chunks[c]);
-                chunks[c] = ChunkPool.NO_CHUNK;
+                continue;
+            }
+            if (inUse == 0 || !touchedByLiveSlot(c))
+            {
+                pool.release(chunks[c] - 1);
+                chunks[c] = 0;
                 given++;
             }
+            else
+            {
+                highestHeld = c;
+            }
         }
+        reach = highestHeld + 1;
         return given;
     }
 
     /**
-     * @return the handle-table index of the object in a slot, or {@link #FREE_SLOT}.
+     * @return whether a live slot touches a position of the run: the slots over a chunk are a contiguous range.
      */
-    int owner(final int slot)
+    private boolean touchedByLiveSlot(final int position)
     {
-        return owner[slot];
+        final int from = (int)(((long)position << chunkShift) / slotSize);
+        final int to = Math.min(objects - 1, (int)((((long)position + 1 << chunkShift) - 1) / slotSize));
+        for (int slot = from; slot <= to; )
+        {
+            final int word = slot >>> 6;
+            final int end = Math.min(to, (word << 6) + 63);
+            final long span = end - slot == 63 ? -1L : ((1L << (end - slot + 1)) - 1) << slot;
+            if ((~freeSlots[word] & span) != 0)
+            {
+                return true;
+            }
+            slot = end + 1;
+        }
+        return false;
     }
 
     /**
@@ -236,7 +262,7 @@ final class ZsPage
      */
     boolean isFull()
     {
-        return inUse == owner.length;
+        return inUse == objects;
     }
 
     /**
@@ -244,7 +270,15 @@ final class ZsPage
      */
     int objects()
     {
-        return owner.length;
+        return objects;
+    }
+
+    /**
+     * @return heap bytes of this zspage's bookkeeping (chunk ids and the slot bitmap).
+     */
+    long footprintBytes()
+    {
+        return (long)chunks.length * Integer.BYTES + (long)freeSlots.length * Long.BYTES;
     }
 
     /**

@@ -4,9 +4,13 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.memory.PageMemory;
@@ -19,17 +23,21 @@ import org.tmem4j.memory.PageMemory;
  * at most two objects in a page, so it can never pass 2:1; a general-purpose heap puts headers between objects and
  * fragments as they come and go. zsmalloc instead sorts objects by size into <i>size classes</i>, cuts runs of memory
  * into slots of exactly one class's size, and lets slots run across boundaries, so that a class wastes only what
- * rounding up to its slot costs. Everything needed to find an object (its handle entry, which handle lives in which
- * slot) is kept on the heap, outside the pool, so pool pages hold object bytes and nothing else.
+ * rounding up to its slot costs. Everything needed to find an object (its handle entry) is kept on the heap, outside
+ * the pool, so pool pages hold object bytes and nothing else.
  * <p>
  * <b>Where the kernel loses density, and what this one does instead</b> (measured in the README):
  * <ul>
  * <li>The kernel rounds objects up to 16-byte classes and adds an 8-byte header to each; here slots come every
- * {@code step} bytes (32 by default) and objects carry no header.</li>
+ * {@code step} bytes (16 by default) and objects carry no header.</li>
  * <li>Every class keeps one zspage that is still filling, and the last page it has reached is half empty on average:
  * about 2 KiB per class in use, as much as all other waste together on a pool of a few thousand pages. Here zspages
- * are built from <i>chunks</i> of a quarter page ({@link ChunkPool}) that the classes share, which cuts that to about
- * 512 bytes per class.</li>
+ * are built from <i>chunks</i> of an eighth of a page ({@link ChunkPool}) that the classes share, which cuts that to
+ * about 256 bytes per class.</li>
+ * <li>Because chunks of different classes share pages, a class that empties would leave its free chunks scattered
+ * over pages other classes still use (the kernel's zspages own their pages and give them back at once). A free that
+ * leaves too many free chunks in partly used pages therefore moves chunks out of the sparsest pages
+ * ({@link ChunkPool#reclaim}), so pages go back as objects go, without waiting for compaction.</li>
  * <li>A zspage's length {@code k} (up to 64 pages, the kernel stops at 8) is chosen per class to waste the least
  * tail ({@code k·4096 mod size}); classes whose {@code (k, objects per zspage)} are equal are merged into the larger.
  * Objects too large to share a zspage fall into classes of one object per page, ending with the "huge" 4096.</li>
@@ -40,10 +48,10 @@ import org.tmem4j.memory.PageMemory;
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
- *  | allocator tag 14 | class 10 | generation 13 | handle-table index 26 |
+ *  | allocator tag 12 | class shard 12 | generation 13 | handle-table index 26 |
  *                          |                               |
  *                          v                               v
- *  SizeClass[class] ----> HandleTable entry (8 bytes, on the heap):
+ *  SizeClass[class shard] -> HandleTable entry (8 bytes, on the heap):
  *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
  *                                                          |            |
  *                                                          v            v
@@ -54,19 +62,22 @@ import org.tmem4j.memory.PageMemory;
  *                | slot 0        | slot 1        | slot 2        | slot 3        | slot 4        |tail
  *                0              1632           3264           4896           6528           8160
  *   chunks[] = {p8811:0, p8811:1, p301:3, p301:0, p77:2, --, --, --}   (page:quarter; -- not held)
- *   owner[]  = {h17, h3, h40, FREE, FREE}      slots 3 and 4 are free, so no live slot touches chunks 5 to 7
+ *   free slots = {3, 4} (a bitmap), so no live slot touches chunks 5 to 7
  *
  *  pool page p301: | chunk 3 of this zspage | a chunk of class 2048 | free | chunk 2 of this zspage |
  * </pre>
  * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
  * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
- * handle of another allocator foreign. Per object the allocator keeps 8 bytes of handle entry plus 4 bytes of
- * slot-to-handle back-pointer (for compaction), none of it in pool pages.
+ * handle of another allocator foreign. Per object the allocator keeps the 8-byte handle entry and nothing else, none
+ * of it in pool pages: compaction, the only user of a slot-to-handle map, builds one from the handle table while it
+ * runs (see {@link SizeClass}), and the free list of the table lives in its free entries. (The diagram's quarter-page
+ * chunks are for legibility; the default chunk is an eighth.)
  * <p>
  * <b>Fullness groups.</b> Each class keeps its zspages in the kernel's groups (under 10%, ..., under 90%, under
  * 100%, full). Allocation takes the lowest free slot of a zspage in the fullest non-full group; a zspage whose last
- * object goes is dropped at once, and a chunk that no live slot touches goes back to the pool even sooner. A page
- * whose chunks are all free goes back to the page memory (one is kept as a spare).
+ * object goes gives its chunks back at once (one per class shard is kept, without chunks, as a spare for the next
+ * zspage), and a chunk that no live slot touches goes back to the pool even sooner. A page whose chunks are all
+ * free goes back to the page memory (one is kept as a spare).
  * <p>
  * <b>Compaction</b> ({@link #compact()}): per class, objects move from the sparsest zspage into the fullest, then
  * within the last non-full zspage from its highest slots into its lowest, until the class holds the fewest chunks
@@ -74,8 +85,9 @@ import org.tmem4j.memory.PageMemory;
  * free chunks of fuller ones until the pool holds the fewest pages for its chunks. A move needs its destination
  * before it frees its source; when the budget has no chunk left, the move falls back to a free slot on chunks already
  * held, and failing that the class's compaction stops and counts a stall instead of waiting. Reads racing with a
- * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. A {@link CompactionAgent} can run
- * compaction in the background when enough pages are freeable.
+ * move are optimistic and retried (see {@link SizeClass}); writes exclude moves. Built with a
+ * {@link CompactionPolicy} that is on ({@link Builder#compaction}; the engine passes its configured one), the
+ * allocator runs a {@link CompactionAgent} that compacts in the background once enough pages are freeable.
  * <p>
  * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
  * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
@@ -86,7 +98,10 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class has its own lock, so threads working in different classes meet only in the chunk pool.
+ * Thread-safe: each class is split into shards ({@link Builder#shardsPerClass}), each with its own zspages, handle
+ * table and lock. An allocation takes the first shard of its class whose lock is free instead of queueing behind
+ * another thread (one thread alone only ever uses the first shard, so sharding costs no density there); a free goes
+ * to the shard its handle names. Threads meet in the chunk pool only when a zspage takes or gives back a chunk.
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -94,7 +109,9 @@ public final class Zsmalloc implements ObjectAllocator
     public static final String NAME = "zsmalloc";
 
     private static final int CLASS_SHIFT = HandleTable.INDEX_BITS + HandleTable.GENERATION_BITS;
-    private static final int CLASS_BITS = 10;
+    private static final int CLASS_BITS = 12;
+    /** Most class shards an allocator can have: the handle's class field indexes (class, shard) pairs. */
+    static final int MAX_CLASS_SHARDS = 1 << CLASS_BITS;
     private static final int TAG_SHIFT = CLASS_SHIFT + CLASS_BITS;
     private static final int TAG_LIMIT = 1 << (63 - TAG_SHIFT);
     private static final AtomicInteger TAGS = new AtomicInteger();
@@ -103,25 +120,54 @@ public final class Zsmalloc implements ObjectAllocator
     private final ClassLayout layout;
     private final boolean directViews;
     private final ChunkPool pool;
+    private final int shards;
+    /** Shard {@code s} of class {@code c} at {@code c × shards + s}. */
     private final SizeClass[] classes;
     private final long tag;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final MemorySegment compactionBuffer = MemorySegment.ofArray(new byte[PageMemory.PAGE_SIZE]);
     private volatile long pagesCompacted;
     private volatile boolean closed;
+    private final CompactionAgent compactionAgent;
+    private final AgentRunner compactionRunner;
+    private final AtomicLong compactionErrors = new AtomicLong();
 
     private Zsmalloc(final Builder builder)
     {
         memory = builder.memory;
         layout = builder.layout;
         directViews = builder.directViews;
+        shards = builder.shardsPerClass;
+        if ((long)layout.classCount() * shards > MAX_CLASS_SHARDS)
+        {
+            throw new IllegalArgumentException("shardsPerClass " + shards + " times " + layout.classCount() +
+                " classes exceeds " + MAX_CLASS_SHARDS);
+        }
         pool = new ChunkPool(memory, layout.chunkSize());
-        classes = new SizeClass[layout.classCount()];
+        classes = new SizeClass[layout.classCount() * shards];
         for (int c = 0; c < classes.length; c++)
         {
-            classes[c] = new SizeClass(layout, c, pool);
+            classes[c] = new SizeClass(layout, c / shards, pool);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
+        if (builder.compaction.enabled())
+        {
+            compactionAgent = new CompactionAgent(this, builder.compaction);
+            compactionRunner = new AgentRunner(
+                new SleepingMillisIdleStrategy(builder.compaction.interval().toMillis()),
+                error -> compactionErrors.incrementAndGet(), null, compactionAgent);
+            AgentRunner.startOnThread(compactionRunner, runnable ->
+            {
+                final Thread thread = new Thread(runnable, "zsmalloc-compaction");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        else
+        {
+            compactionAgent = null;
+            compactionRunner = null;
+        }
     }
 
     /**
@@ -165,13 +211,23 @@ public final class Zsmalloc implements ObjectAllocator
         {
             throw new IllegalStateException("the page memory under this allocator is closed");
         }
-        final int cls = layout.classOf(size);
-        final long indexAndGeneration = classes[cls].allocate(size);
-        if (indexAndGeneration < 0)
+        final int first = layout.classOf(size) * shards;
+        for (int shard = first; shard < first + shards; shard++)
         {
-            return indexAndGeneration;
+            final long indexAndGeneration = classes[shard].tryAllocate(size);
+            if (indexAndGeneration != SizeClass.BUSY)
+            {
+                return handle(shard, indexAndGeneration);
+            }
         }
-        return tag << TAG_SHIFT | (long)cls << CLASS_SHIFT | indexAndGeneration;
+        final int shard = first + (int)(Thread.currentThread().threadId() % shards);
+        return handle(shard, classes[shard].allocate(size));
+    }
+
+    private long handle(final int shard, final long indexAndGeneration)
+    {
+        return indexAndGeneration < 0 ? indexAndGeneration :
+            tag << TAG_SHIFT | (long)shard << CLASS_SHIFT | indexAndGeneration;
     }
 
     @Override
@@ -232,6 +288,10 @@ public final class Zsmalloc implements ObjectAllocator
     public void free(final long handle)
     {
         sizeClass(handle).free(index(handle), generation(handle));
+        if (pool.reclaimDue())
+        {
+            pool.reclaim();
+        }
     }
 
     /**
@@ -255,7 +315,7 @@ public final class Zsmalloc implements ObjectAllocator
             }
             if (!closed)
             {
-                pool.consolidate(compactionBuffer);
+                pool.consolidate();
             }
             final long freed = Math.max(0, before - pool.pagesHeld());
             pagesCompacted += freed;
@@ -271,7 +331,8 @@ public final class Zsmalloc implements ObjectAllocator
     public AllocatorStats stats()
     {
         final ZsmallocStats table = classStats();
-        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(), ZsmallocStats.DETAILS.values(table));
+        return new AllocatorStats(NAME, table.objects(), table.storedBytes(), table.pagesUsed(),
+            ZsmallocStats.DETAILS.values(table));
     }
 
     /**
@@ -280,12 +341,19 @@ public final class Zsmalloc implements ObjectAllocator
     public ZsmallocStats classStats()
     {
         ensureOpen();
-        final List<ClassStats> rows = new ArrayList<>(classes.length);
-        for (final SizeClass sizeClass : classes)
+        final List<ClassStats> rows = new ArrayList<>(layout.classCount());
+        for (int c = 0; c < classes.length; c += shards)
         {
-            rows.add(sizeClass.stats());
+            ClassStats row = classes[c].stats();
+            for (int shard = 1; shard < shards; shard++)
+            {
+                row = row.plus(classes[c + shard].stats());
+            }
+            rows.add(row);
         }
-        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted);
+        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
+            pool.chunksMoved(), pool.footprintBytes(), compactionAgent == null ? 0 : compactionAgent.compactions(),
+            compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 
     /**
@@ -320,6 +388,16 @@ public final class Zsmalloc implements ObjectAllocator
             return;
         }
         closed = true;
+        if (compactionRunner != null)
+        {
+            // wake the agent from its idle sleep so that closing does not wait out the check interval
+            final Thread agentThread = compactionRunner.thread();
+            if (agentThread != null)
+            {
+                agentThread.interrupt();
+            }
+            compactionRunner.close();
+        }
         compactionLock.lock();
         try
         {
@@ -381,6 +459,8 @@ public final class Zsmalloc implements ObjectAllocator
         private final PageMemory memory;
         private ClassLayout layout = ClassLayout.DEFAULT;
         private boolean directViews;
+        private int shardsPerClass = Math.min(8, Runtime.getRuntime().availableProcessors());
+        private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
         {
@@ -416,6 +496,42 @@ public final class Zsmalloc implements ObjectAllocator
         public Builder directViews(final boolean directViews)
         {
             this.directViews = directViews;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param shardsPerClass independent parts of each size class, each with its own zspages and lock, 1 to 8;
+         *                       default the number of processors, at most 8. An allocation takes the first shard
+         *                       whose lock is free, so one thread only ever fills the first shard, and further shards
+         *                       fill only while threads meet in a class (each costs at most one open zspage per
+         *                       class).
+         */
+        public Builder shardsPerClass(final int shardsPerClass)
+        {
+            if (shardsPerClass < 1 || shardsPerClass > 8)
+            {
+                throw new IllegalArgumentException("shardsPerClass must be 1 to 8, was " + shardsPerClass);
+            }
+            this.shardsPerClass = shardsPerClass;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param compaction when to compact in the background (a daemon thread per allocator, stopped by
+         *                   {@link Zsmalloc#close()}); default {@link CompactionPolicy#OFF}. The engine passes its
+         *                   own, {@link CompactionPolicy#DEFAULT} unless configured otherwise.
+         */
+        public Builder compaction(final CompactionPolicy compaction)
+        {
+            if (compaction == null)
+            {
+                throw new IllegalArgumentException("compaction must not be null");
+            }
+            this.compaction = compaction;
             return this;
         }
 

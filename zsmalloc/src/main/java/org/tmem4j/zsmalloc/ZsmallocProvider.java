@@ -1,6 +1,7 @@
 package org.tmem4j.zsmalloc;
 
 import org.tmem4j.alloc.AllocatorProvider;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.memory.PageMemory;
 
@@ -26,5 +27,11 @@ public final class ZsmallocProvider implements AllocatorProvider
     public ObjectAllocator create(final PageMemory memory)
     {
         return Zsmalloc.create(memory);
+    }
+
+    @Override
+    public ObjectAllocator create(final PageMemory memory, final CompactionPolicy compaction)
+    {
+        return Zsmalloc.builder(memory).compaction(compaction).build();
     }
 }

@@ -15,8 +15,9 @@ import org.tmem4j.stats.CounterUnit;
  * @param classes        one row per class, by size.
  * @param pagesUsed      pages the allocator holds from the page memory (chunks of all classes share them).
  * @param pagesCompacted pages compaction has given back since creation (the kernel's pool stat).
+ * @param pool           the chunk pool's and the background compaction's counters.
  */
-public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted)
+public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pagesCompacted, PoolCounters pool)
 {
     /** zsmalloc's own counters, the details of its {@link org.tmem4j.alloc.AllocatorStats}. */
     public static final CounterCatalog<ZsmallocStats> DETAILS = CounterCatalog.<ZsmallocStats>builder()
@@ -31,7 +32,33 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
             s -> s.classes.stream().filter(c -> c.objUsed() > 0).count())
         .gauge("handle_table_bytes", CounterUnit.BYTES, "heap bytes of the handle tables",
             ZsmallocStats::handleTableBytes)
+        .gauge("zspage_bytes", CounterUnit.BYTES, "heap bytes of the zspages' chunk ids and slot bitmaps",
+            ZsmallocStats::zspageBytes)
+        .gauge("chunk_pool_bytes", CounterUnit.BYTES, "estimated heap bytes of the chunk pool's per-page owner records",
+            s -> s.pool.chunkPoolBytes())
+        .counter("chunks_moved", CounterUnit.CHUNKS, "chunks moved out of sparse pages, by frees and by compaction",
+            s -> s.pool.chunksMoved())
+        .counter("policy_compactions", CounterUnit.EVENTS, "compactions the background compaction policy ran",
+            s -> s.pool.policyCompactions())
+        .counter("policy_pages_compacted", CounterUnit.PAGES, "pages those background compactions gave back",
+            s -> s.pool.policyPagesCompacted())
+        .counter("policy_compaction_errors", CounterUnit.EVENTS, "background compaction checks that failed",
+            s -> s.pool.policyCompactionErrors())
         .build();
+
+    /**
+     * Counters of the whole allocator rather than of a class.
+     *
+     * @param chunksMoved            chunks moved between pages by frees (to give pages back) and by compaction.
+     * @param chunkPoolBytes         estimated heap bytes of the chunk pool's per-page records.
+     * @param policyCompactions      compactions run by the background policy.
+     * @param policyPagesCompacted   pages those compactions gave back.
+     * @param policyCompactionErrors background checks that threw.
+     */
+    public record PoolCounters(long chunksMoved, long chunkPoolBytes, long policyCompactions,
+        long policyPagesCompacted, long policyCompactionErrors)
+    {
+    }
 
     /**
      * Creates the statistics; the canonical constructor, which copies {@code classes}.
@@ -39,6 +66,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
      * @param classes        rows; copied.
      * @param pagesUsed      pages held.
      * @param pagesCompacted pages compacted.
+     * @param pool           pool-wide counters.
      */
     public ZsmallocStats
     {
@@ -92,6 +120,14 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     public long handleTableBytes()
     {
         return classes.stream().mapToLong(ClassStats::handleTableBytes).sum();
+    }
+
+    /**
+     * {@return heap bytes of all zspage bookkeeping (chunk ids, slot bitmaps, zspage tables)}
+     */
+    public long zspageBytes()
+    {
+        return classes.stream().mapToLong(ClassStats::zspageBytes).sum();
     }
 
     /**

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.agrona.concurrent.AgentRunner;
 import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -144,39 +146,50 @@ final class ZsmallocCompactionTest
     }
 
     @Test
-    void theAgentCompactsWhenEnoughPagesAreFreeable() throws InterruptedException
+    void thePolicyCompactsInTheBackgroundWhenEnoughPagesAreFreeable() throws InterruptedException
     {
         final SplittableRandom random = new SplittableRandom(SEED);
-        try (PageMemory memory = PageMemory.withBudget(64L << 20); Zsmalloc allocator = Zsmalloc.create(memory);
+        final CompactionPolicy policy = new CompactionPolicy(5, Duration.ofMillis(1));
+        try (PageMemory memory = PageMemory.withBudget(64L << 20);
+            Zsmalloc allocator = Zsmalloc.builder(memory).compaction(policy).build();
             Arena arena = Arena.ofConfined())
         {
             final MemorySegment buffer = arena.allocate(4096);
+            final MemorySegment expected = arena.allocate(4096);
             final List<Long> handles = new ArrayList<>();
+            final List<Integer> sizes = new ArrayList<>();
             for (int i = 0; i < 20_000; i++)
             {
-                final long handle = allocator.allocate(size(random));
+                final int size = size(random);
+                final long handle = allocator.allocate(size);
+                ObjectPattern.fill(buffer, 11, i, size);
                 allocator.write(handle, buffer, 0);
                 handles.add(handle);
+                sizes.add(size);
             }
             for (int i = 0; i < handles.size(); i += 2)
             {
                 allocator.free(handles.get(i));
             }
-            assertTrue(allocator.classStats().freeable() >= 100);
-            final CompactionAgent agent = new CompactionAgent(allocator, 100);
-            try (AgentRunner runner = new AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
-                Throwable::printStackTrace, null, agent))
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // the agent may have compacted while the frees went on: wait for it to catch up with the last of them
+            while ((allocator.stats().detail("policy_compactions") == 0 ||
+                policy.shouldCompact(allocator.classStats().freeable(), allocator.classStats().pagesUsed())) &&
+                System.nanoTime() < deadline)
             {
-                AgentRunner.startOnThread(runner);
-                final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (agent.compactions() == 0 && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                Thread.sleep(5);
             }
-            assertTrue(agent.compactions() >= 1, "the agent never compacted");
-            assertTrue(agent.pagesFreed() > 0);
-            assertTrue(allocator.classStats().freeable() < 100);
+            final AllocatorStats stats = allocator.stats();
+            assertTrue(stats.detail("policy_compactions") >= 1, "the policy never compacted: " + stats);
+            assertTrue(stats.detail("policy_pages_compacted") > 0, stats.toString());
+            assertEquals(0, stats.detail("policy_compaction_errors"));
+            final ZsmallocStats after = allocator.classStats();
+            assertFalse(policy.shouldCompact(after.freeable(), after.pagesUsed()), "still fragmented: " + after.freeable());
+            for (int i = 1; i < handles.size(); i += 2)
+            {
+                allocator.read(handles.get(i), buffer, 0);
+                assertEquals(-1, ObjectPattern.mismatch(buffer, expected, 11, i, sizes.get(i)), "object " + i);
+            }
         }
     }
 }

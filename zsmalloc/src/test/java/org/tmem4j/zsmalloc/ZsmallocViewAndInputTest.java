@@ -2,8 +2,10 @@ package org.tmem4j.zsmalloc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
@@ -92,7 +94,12 @@ final class ZsmallocViewAndInputTest
             assertEquals(-1, back.mismatch(content));
             assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(null));
             assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(memory).layout(null));
-            assertThrows(IllegalArgumentException.class, () -> new CompactionAgent(allocator, 0));
+            assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(memory).compaction(null));
+            assertThrows(IllegalArgumentException.class, () -> Zsmalloc.builder(memory).shardsPerClass(0));
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> new CompactionPolicy(101, Duration.ofSeconds(1))), "freeablePercent");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> new CompactionPolicy(10, Duration.ZERO)), "interval");
         }
     }
 

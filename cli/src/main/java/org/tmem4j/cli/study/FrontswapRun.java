@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
@@ -108,8 +110,9 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
+        // compaction only where the study calls it, so that "after freeing" measures the frees alone
         final Zcache zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(budget(count))
-            .rawIncompressible(raw).build();
+            .compaction(CompactionPolicy.OFF).rawIncompressible(raw).build();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
@@ -158,7 +161,9 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             registry.unregister();
             // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
             final long metadata = filled.metadataBytes()
-                + filled.allocator().details().getOrDefault("handle_table_bytes", 0L);
+                + filled.allocator().details().entrySet().stream()
+                    .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
+                    .mapToLong(Map.Entry::getValue).sum();
             return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),

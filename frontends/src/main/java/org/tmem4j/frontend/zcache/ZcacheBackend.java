@@ -49,7 +49,8 @@ public final class ZcacheBackend implements Backend, AutoCloseable
     /**
      * {@return a backend over a new Zcache, which closing the backend closes}
      *
-     * @param config allocator, codec and level, budget, buckets, checksum and raw storage of incompressible pages;
+     * @param config allocator, codec and level, budget, buckets, checksum, compaction policy and raw storage of
+     *               incompressible pages;
      *               with {@code selfballoon.enabled} a {@link Selfballoon} moves the budget (at most the configured
      *               one) with this JVM's memory pressure until the backend is closed.
      * @throws IllegalArgumentException if the allocator or codec is not available.
@@ -62,6 +63,7 @@ public final class ZcacheBackend implements Backend, AutoCloseable
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())
+            .compaction(config.compaction())
             .rawIncompressible(config.rawIncompressible())
             .exclusiveGets(false)
             .build();
