@@ -98,10 +98,11 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class is split into shards ({@link Builder#shardsPerClass}), each with its own zspages, handle
- * table and lock. An allocation takes the first shard of its class whose lock is free instead of queueing behind
- * another thread (one thread alone only ever uses the first shard, so sharding costs no density there); a free goes
- * to the shard its handle names. Threads meet in the chunk pool only when a zspage takes or gives back a chunk.
+ * Thread-safe: each class has its own lock, and may be split into shards ({@link Builder#shardsPerClass}, default
+ * 1), each with its own zspages, handle table and lock. An allocation takes the first shard of its class whose lock
+ * is free instead of queueing behind another thread (one thread alone only ever uses the first shard, so sharding
+ * costs no density there); a free goes to the shard its handle names. Threads meet in the chunk pool only when a
+ * zspage takes or gives back a chunk.
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -459,7 +460,7 @@ public final class Zsmalloc implements ObjectAllocator
         private final PageMemory memory;
         private ClassLayout layout = ClassLayout.DEFAULT;
         private boolean directViews;
-        private int shardsPerClass = Math.min(8, Runtime.getRuntime().availableProcessors());
+        private int shardsPerClass = 1;
         private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
@@ -503,10 +504,10 @@ public final class Zsmalloc implements ObjectAllocator
          * {@return this}
          *
          * @param shardsPerClass independent parts of each size class, each with its own zspages and lock, 1 to 8;
-         *                       default the number of processors, at most 8. An allocation takes the first shard
-         *                       whose lock is free, so one thread only ever fills the first shard, and further shards
-         *                       fill only while threads meet in a class (each costs at most one open zspage per
-         *                       class).
+         *                       default 1 (one lock per class, as the kernel has). An allocation takes the first
+         *                       shard whose lock is free, so one thread only ever fills the first shard, and further
+         *                       shards fill only while threads meet in a class (each costs at most one open zspage
+         *                       per class). Two shards measured no faster than one on two threads (README).
          */
         public Builder shardsPerClass(final int shardsPerClass)
         {
