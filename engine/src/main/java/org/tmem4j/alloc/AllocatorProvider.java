@@ -14,21 +14,23 @@ import org.tmem4j.memory.PageMemory;
 public interface AllocatorProvider
 {
     /**
-     * @return the name the allocator is found by.
+     * {@return the name the allocator is found by}
      */
     String name();
 
     /**
+     * {@return a new, empty allocator}
+     *
      * @param memory the page memory the allocator takes its pages from (shared; the allocator does not close it).
-     * @return a new, empty allocator.
      */
     ObjectAllocator create(PageMemory memory);
 
     /**
+     * {@return a new, empty allocator}
+     *
      * @param memory     the page memory the allocator takes its pages from (shared; the allocator does not close it).
      * @param compaction when the allocator compacts by itself; allocators that do not move objects ignore it (this
      *                   default does).
-     * @return a new, empty allocator.
      */
     default ObjectAllocator create(final PageMemory memory, final CompactionPolicy compaction)
     {
@@ -36,8 +38,9 @@ public interface AllocatorProvider
     }
 
     /**
+     * {@return the provider of that name on the class path}
+     *
      * @param name an allocator's name, in any case, e.g. {@code "zbud"} or {@code "zsmalloc"}.
-     * @return the provider of that name on the class path.
      * @throws IllegalArgumentException naming the known allocators when there is none of that name.
      */
     static AllocatorProvider named(final String name)
@@ -56,7 +59,7 @@ public interface AllocatorProvider
     }
 
     /**
-     * @return the names of every allocator on the class path, sorted.
+     * {@return the names of every allocator on the class path, sorted}
      */
     static List<String> names()
     {

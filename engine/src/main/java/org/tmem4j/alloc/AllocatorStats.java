@@ -33,6 +33,8 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
         .build();
 
     /**
+     * Creates the statistics; the canonical constructor, which copies {@code details}.
+     *
      * @param allocator   the allocator's name.
      * @param objects     live objects.
      * @param storedBytes sum of the live objects' sizes.
@@ -45,8 +47,9 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
     }
 
     /**
+     * {@return the value of the detail named {@code name}}
+     *
      * @param name a detail's name, e.g. {@code buddied}.
-     * @return its value.
      * @throws IllegalArgumentException if this allocator has no such detail.
      */
     public long detail(final String name)
@@ -63,7 +66,7 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
     }
 
     /**
-     * @return bytes of pool pages held.
+     * {@return bytes of pool pages held}
      */
     public long poolBytes()
     {
@@ -71,7 +74,7 @@ public record AllocatorStats(String allocator, long objects, long storedBytes, l
     }
 
     /**
-     * @return stored bytes / pool bytes: the packing density (0 when empty).
+     * {@return stored bytes / pool bytes: the packing density (0 when empty)}
      */
     public double density()
     {

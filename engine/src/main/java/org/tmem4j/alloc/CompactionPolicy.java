@@ -24,6 +24,8 @@ public record CompactionPolicy(int freeablePercent, Duration interval)
     public static final CompactionPolicy DEFAULT = new CompactionPolicy(10, Duration.ofSeconds(1));
 
     /**
+     * Creates a policy; the canonical constructor, which checks both components.
+     *
      * @param freeablePercent 0 (off) or 1 to 100.
      * @param interval        at least 1 ms.
      * @throws IllegalArgumentException naming the parameter and what is allowed.
@@ -41,7 +43,7 @@ public record CompactionPolicy(int freeablePercent, Duration interval)
     }
 
     /**
-     * @return whether background compaction is on.
+     * {@return whether background compaction is on}
      */
     public boolean enabled()
     {
@@ -49,9 +51,10 @@ public record CompactionPolicy(int freeablePercent, Duration interval)
     }
 
     /**
+     * {@return whether that is enough fragmentation to compact}
+     *
      * @param freeablePages pages compaction could give back now.
      * @param pagesHeld     pages the allocator holds.
-     * @return whether that is enough fragmentation to compact.
      */
     public boolean shouldCompact(final double freeablePages, final long pagesHeld)
     {

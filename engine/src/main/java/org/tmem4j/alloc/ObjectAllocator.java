@@ -31,12 +31,12 @@ public interface ObjectAllocator extends AutoCloseable
     long TOO_LARGE = -2;
 
     /**
-     * @return the name this allocator is found by, e.g. {@code "zsmalloc"}.
+     * {@return the name this allocator is found by, e.g. {@code "zsmalloc"}}
      */
     String name();
 
     /**
-     * @return the largest object this allocator stores; larger (≤ {@link #MAX_OBJECT_SIZE}) get {@link #TOO_LARGE}.
+     * {@return the largest object this allocator stores; larger (≤ {@link #MAX_OBJECT_SIZE}) get {@link #TOO_LARGE}}
      */
     int maxStoredSize();
 
@@ -80,8 +80,9 @@ public interface ObjectAllocator extends AutoCloseable
     MemorySegment view(long handle, MemorySegment scratch);
 
     /**
+     * {@return the size the object was allocated with}
+     *
      * @param handle a live handle.
-     * @return the size the object was allocated with.
      */
     int size(long handle);
 
@@ -100,7 +101,7 @@ public interface ObjectAllocator extends AutoCloseable
     long compact();
 
     /**
-     * @return a snapshot of this allocator's accounting.
+     * {@return a snapshot of this allocator's accounting}
      */
     AllocatorStats stats();
 

@@ -11,8 +11,9 @@ public final class ObjectSizes
     }
 
     /**
+     * {@return size, when it is 1 to {@link ObjectAllocator#MAX_OBJECT_SIZE}}
+     *
      * @param size an object's size in bytes, as passed to {@link ObjectAllocator#allocate}.
-     * @return size, when it is 1 to {@link ObjectAllocator#MAX_OBJECT_SIZE}.
      * @throws IllegalArgumentException naming the allowed range and the size, when it is outside it.
      */
     public static int checkObjectSize(final int size)

@@ -21,13 +21,14 @@ public interface Codec extends AutoCloseable
     int DOES_NOT_FIT = -1;
 
     /**
-     * @return the codec's name, {@code "lz4"} or {@code "zstd"}, as in {@link CodecSpec#name()}.
+     * {@return the codec's name, {@code "lz4"} or {@code "zstd"}, as in {@link CodecSpec#name()}}
      */
     String name();
 
     /**
+     * {@return the largest compressed length {@code srcLength} bytes can have: a destination this large always fits}
+     *
      * @param srcLength the number of bytes to compress.
-     * @return the largest compressed length {@code srcLength} bytes can have: a destination this large always fits.
      */
     int maxCompressedLength(int srcLength);
 

@@ -34,6 +34,8 @@ public record CodecSpec(String name, int level)
         LZ4_MAX_ACCELERATION + ">\", \"zstd\", \"zstd:<level " + ZSTD_MIN_LEVEL + ".." + ZSTD_MAX_LEVEL + ">\"";
 
     /**
+     * Creates a spec; the canonical constructor, which checks the name and the level.
+     *
      * @throws IllegalArgumentException if the name is unknown or the level is outside its codec's range.
      */
     public CodecSpec
@@ -67,7 +69,7 @@ public record CodecSpec(String name, int level)
     }
 
     /**
-     * @return LZ4 with its default acceleration: the fast codec.
+     * {@return LZ4 with its default acceleration: the fast codec}
      */
     public static CodecSpec lz4()
     {
@@ -75,8 +77,9 @@ public record CodecSpec(String name, int level)
     }
 
     /**
+     * {@return zstd at that level}
+     *
      * @param level a zstd level, {@value #ZSTD_MIN_LEVEL} to {@value #ZSTD_MAX_LEVEL}.
-     * @return zstd at that level.
      */
     public static CodecSpec zstd(final int level)
     {
@@ -128,7 +131,7 @@ public record CodecSpec(String name, int level)
     }
 
     /**
-     * @return a new codec with its own native state; the caller closes it.
+     * {@return a new codec with its own native state; the caller closes it}
      */
     public Codec newCodec()
     {

@@ -133,9 +133,10 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
+     * {@return a pool of one slot per available processor, for pages of {@value PageSizes#MIN} bytes, choosing
+     * slots by CPU}
+     *
      * @param spec the codec every slot gets.
-     * @return a pool of one slot per available processor, for pages of {@value PageSizes#MIN} bytes, choosing
-     *         slots by CPU.
      */
     public static CompressorPool create(final CodecSpec spec)
     {
@@ -143,12 +144,13 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
+     * {@return a pool choosing slots by CPU}
+     *
      * @param spec        the codec every slot gets.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}; usually
      *                    {@code Runtime.getRuntime().availableProcessors()}.
      * @param maxPageSize the largest page compressed through the pool, a power of two from {@value PageSizes#MIN}
      *                    to {@value PageSizes#MAX}; sizes the buffers.
-     * @return a pool choosing slots by CPU.
      * @throws IllegalArgumentException if a count is out of range.
      */
     public static CompressorPool create(final CodecSpec spec, final int slots, final int maxPageSize)
@@ -157,11 +159,12 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
+     * {@return the pool}
+     *
      * @param spec        the codec every slot gets.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
      * @param maxPageSize the largest page, a power of two from {@value PageSizes#MIN} to {@value PageSizes#MAX}.
      * @param selection   how an acquiring thread picks its first slot.
-     * @return the pool.
      * @throws IllegalArgumentException if a count is out of range.
      */
     public static CompressorPool create(
@@ -172,12 +175,13 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
+     * {@return the pool}
+     *
      * @param codecs      makes each slot's codec (called {@code slots} times, here): a codec of the caller's own,
      *                    or one wrapped to inject faults in tests.
      * @param slots       the number of slots, 1 to {@value #MAX_SLOTS}.
      * @param maxPageSize the largest page, a power of two from {@value PageSizes#MIN} to {@value PageSizes#MAX}.
      * @param selection   how an acquiring thread picks its first slot.
-     * @return the pool.
      * @throws IllegalArgumentException if a count is out of range.
      */
     public static CompressorPool create(
@@ -222,7 +226,7 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
-     * @return the number of slots, hence of codec contexts.
+     * {@return the number of slots, hence of codec contexts}
      */
     public int slots()
     {
@@ -230,7 +234,7 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
-     * @return the largest page the pool's buffers are sized for.
+     * {@return the largest page the pool's buffers are sized for}
      */
     public int maxPageSize()
     {
@@ -238,7 +242,7 @@ public final class CompressorPool implements AutoCloseable
     }
 
     /**
-     * @return how this pool picks slots ({@link SlotSelection#THREAD} when CPU was asked but is unavailable).
+     * {@return how this pool picks slots ({@link SlotSelection#THREAD} when CPU was asked but is unavailable)}
      */
     public SlotSelection selection()
     {

@@ -39,7 +39,7 @@ public final class CompressorSlot implements AutoCloseable
     }
 
     /**
-     * @return this slot's codec, for decompressing or compressing into other memory.
+     * {@return this slot's codec, for decompressing or compressing into other memory}
      */
     public Codec codec()
     {
@@ -48,7 +48,7 @@ public final class CompressorSlot implements AutoCloseable
     }
 
     /**
-     * @return the off-heap output buffer, {@code codec().maxCompressedLength(maxPageSize)} bytes.
+     * {@return the off-heap output buffer, {@code codec().maxCompressedLength(maxPageSize)} bytes}
      */
     public MemorySegment output()
     {
@@ -57,7 +57,7 @@ public final class CompressorSlot implements AutoCloseable
     }
 
     /**
-     * @return the off-heap scratch buffer, {@code maxPageSize} bytes, 4 KiB aligned.
+     * {@return the off-heap scratch buffer, {@code maxPageSize} bytes, 4 KiB aligned}
      */
     public MemorySegment scratch()
     {
@@ -80,7 +80,7 @@ public final class CompressorSlot implements AutoCloseable
     }
 
     /**
-     * @return the slot's number in its pool, 0 to {@code slots() - 1}.
+     * {@return the slot's number in its pool, 0 to {@code slots() - 1}}
      */
     public int index()
     {

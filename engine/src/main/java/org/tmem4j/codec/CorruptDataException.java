@@ -9,6 +9,8 @@ public final class CorruptDataException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception with the codec library's own error as its cause.
+     *
      * @param message what was wrong, with the codec and the lengths involved.
      * @param cause   the codec library's own error, or {@code null}.
      */
@@ -18,6 +20,8 @@ public final class CorruptDataException extends RuntimeException
     }
 
     /**
+     * Creates the exception.
+     *
      * @param message what was wrong, with the codec and the lengths involved.
      */
     public CorruptDataException(final String message)

@@ -27,10 +27,11 @@ public final class PageChecksum
     }
 
     /**
+     * {@return the xxHash32 of {@code seg[off, off + len)} with seed {@link #SEED}}
+     *
      * @param seg native memory.
      * @param off offset of the first byte.
      * @param len number of bytes, at least 0.
-     * @return the xxHash32 of {@code seg[off, off + len)} with seed {@link #SEED}.
      * @throws IllegalArgumentException if the segment is not native or the range is outside it.
      * @throws IllegalStateException    if the segment's arena is closed.
      */

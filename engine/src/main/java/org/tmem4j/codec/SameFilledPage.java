@@ -21,10 +21,11 @@ public final class SameFilledPage
     }
 
     /**
+     * {@return whether every 8-byte word of the page equals the first}
+     *
      * @param page native memory holding the page.
      * @param off  offset of the page.
      * @param len  length of the page, a positive multiple of 8.
-     * @return whether every 8-byte word of the page equals the first.
      * @throws IllegalArgumentException if the length is not a positive multiple of 8 or the range is outside the
      *                                  segment.
      */
@@ -42,10 +43,11 @@ public final class SameFilledPage
     }
 
     /**
+     * {@return the page's first 8-byte word in native order: the word a same-filled page repeats}
+     *
      * @param page native memory holding the page.
      * @param off  offset of the page.
      * @param len  length of the page, a positive multiple of 8.
-     * @return the page's first 8-byte word in native order: the word a same-filled page repeats.
      */
     public static long word(final MemorySegment page, final long off, final int len)
     {

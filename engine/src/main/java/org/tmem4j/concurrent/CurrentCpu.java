@@ -23,7 +23,7 @@ public final class CurrentCpu
     }
 
     /**
-     * @return whether {@code sched_getcpu} could be linked (Linux with native access enabled).
+     * {@return whether {@code sched_getcpu} could be linked (Linux with native access enabled)}
      */
     public static boolean isAvailable()
     {
@@ -31,7 +31,8 @@ public final class CurrentCpu
     }
 
     /**
-     * @return the current CPU number, 0 or more; 0 if the call fails.
+     * {@return the current CPU number, 0 or more; 0 if the call fails}
+     *
      * @throws IllegalStateException if {@link #isAvailable()} is false.
      */
     public static int id()
@@ -53,8 +54,8 @@ public final class CurrentCpu
     }
 
     /**
-     * @return the current CPU where {@link #isAvailable()}, else {@link #threadStripe()}: a non-negative key that
-     * threads running at the same time on different CPUs rarely share.
+     * {@return the current CPU where {@link #isAvailable()}, else {@link #threadStripe()}: a non-negative key that
+     * threads running at the same time on different CPUs rarely share}
      */
     public static int stripe()
     {
@@ -62,7 +63,7 @@ public final class CurrentCpu
     }
 
     /**
-     * @return a non-negative hash of the current thread's id.
+     * {@return a non-negative hash of the current thread's id}
      */
     public static int threadStripe()
     {

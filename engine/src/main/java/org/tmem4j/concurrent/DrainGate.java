@@ -57,7 +57,7 @@ public final class DrainGate
     }
 
     /**
-     * @return whether {@link #close()} has begun.
+     * {@return whether {@link #close()} has begun}
      */
     public boolean isClosed()
     {

@@ -106,8 +106,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return page memory with default settings and the given budget}
+     *
      * @param budgetBytes the hard limit on memory mapped from the operating system, in bytes.
-     * @return page memory with default settings and the given budget.
      */
     public static PageMemory withBudget(final long budgetBytes)
     {
@@ -115,7 +116,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return a builder for page memory.
+     * {@return a builder for page memory}
      */
     public static Builder builder()
     {
@@ -192,9 +193,10 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return the segment of the slab holding the page; the page starts at {@link #offset(int)} in it. The object
+     * is shared and long-lived, so using it allocates nothing}
+     *
      * @param page an allocated page id.
-     * @return the segment of the slab holding the page; the page starts at {@link #offset(int)} in it. The object
-     * is shared and long-lived, so using it allocates nothing.
      * @throws IllegalStateException if the page's slab is gone (the page was freed) or the memory is closed.
      */
     public MemorySegment segment(final int page)
@@ -209,8 +211,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return the byte offset of the page in {@link #segment(int)}}
+     *
      * @param page a page id.
-     * @return the byte offset of the page in {@link #segment(int)}.
      */
     public long offset(final int page)
     {
@@ -218,9 +221,10 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return a {@link #PAGE_SIZE} slice over the page (allocates a segment object; prefer
+     * {@link #segment(int)} + {@link #offset(int)} on hot paths)}
+     *
      * @param page an allocated page id.
-     * @return a {@link #PAGE_SIZE} slice over the page (allocates a segment object; prefer
-     * {@link #segment(int)} + {@link #offset(int)} on hot paths).
      */
     public MemorySegment page(final int page)
     {
@@ -228,8 +232,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return whether the page is currently allocated}
+     *
      * @param page a page id.
-     * @return whether the page is currently allocated.
      */
     public boolean isAllocated(final int page)
     {
@@ -238,7 +243,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return the hard limit on bytes mapped from the operating system.
+     * {@return the hard limit on bytes mapped from the operating system}
      */
     public long budgetBytes()
     {
@@ -276,7 +281,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return pages the budget still allows: free pages in mapped slabs plus pages not yet mapped.
+     * {@return pages the budget still allows: free pages in mapped slabs plus pages not yet mapped}
      */
     public long availablePages()
     {
@@ -289,7 +294,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return a consistent snapshot of the accounting.
+     * {@return a consistent snapshot of the accounting}
      */
     public PageMemoryStats stats()
     {
@@ -301,7 +306,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return whether slabs come from anonymous {@code mmap} (else from {@link Arena#allocate}).
+     * {@return whether slabs come from anonymous {@code mmap} (else from {@link Arena#allocate})}
      */
     public boolean isMapped()
     {
@@ -309,7 +314,7 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * @return whether {@link #close()} has been called.
+     * {@return whether {@link #close()} has been called}
      */
     public boolean isClosed()
     {
@@ -594,8 +599,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param budgetBytes hard limit on bytes mapped from the OS; default 256 MiB.
-         * @return this.
          */
         public Builder budgetBytes(final long budgetBytes)
         {
@@ -605,8 +611,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param slabBytes bytes per slab: a power of two from 64 KiB to 1 GiB; default 2 MiB.
-         * @return this.
          */
         public Builder slabBytes(final long slabBytes)
         {
@@ -620,8 +627,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param hugePages whether to advise slabs {@code MADV_HUGEPAGE}; default true.
-         * @return this.
          */
         public Builder hugePages(final boolean hugePages)
         {
@@ -630,9 +638,10 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param mmap whether to map slabs with anonymous {@code mmap} (Linux) rather than {@link Arena#allocate};
          *             default true.
-         * @return this.
          */
         public Builder mmap(final boolean mmap)
         {
@@ -641,8 +650,9 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param retainedEmptySlabs empty slabs kept mapped as spares instead of being returned at once; default 1.
-         * @return this.
          */
         public Builder retainedEmptySlabs(final int retainedEmptySlabs)
         {
@@ -655,10 +665,11 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param cpuCachePages free pages each CPU may cache, an even number from 0 to 1024; default
          *                      {@value PageMemory#DEFAULT_CPU_CACHE_PAGES}. Caches move pages to and from the slabs in
          *                      batches of half this; 0 turns them off (one global lock per page).
-         * @return this.
          */
         public Builder cpuCachePages(final int cpuCachePages)
         {
@@ -672,7 +683,7 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
-         * @return new page memory; nothing is mapped until the first page is allocated.
+         * {@return new page memory; nothing is mapped until the first page is allocated}
          */
         public PageMemory build()
         {

@@ -43,7 +43,7 @@ public record PageMemoryStats(
         .build();
 
     /**
-     * @return bytes of pages in use: what the allocators above actually hold.
+     * {@return bytes of pages in use: what the allocators above actually hold}
      */
     public long bytesInUse()
     {

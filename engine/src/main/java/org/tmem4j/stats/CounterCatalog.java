@@ -38,8 +38,9 @@ public final class CounterCatalog<T>
     }
 
     /**
+     * {@return a builder of a catalog}
+     *
      * @param <T> what the values are read from.
-     * @return a builder of a catalog.
      */
     public static <T> Builder<T> builder()
     {
@@ -47,7 +48,7 @@ public final class CounterCatalog<T>
     }
 
     /**
-     * @return the counters, in the order {@link #sample} fills them.
+     * {@return the counters, in the order {@link #sample} fills them}
      */
     public List<CounterDescription> descriptions()
     {
@@ -74,8 +75,9 @@ public final class CounterCatalog<T>
     }
 
     /**
+     * {@return every counter's value, in catalog order}
+     *
      * @param from what to read from.
-     * @return every counter's value, in catalog order.
      */
     public Map<CounterDescription, Long> values(final T from)
     {
@@ -90,11 +92,12 @@ public final class CounterCatalog<T>
     }
 
     /**
+     * {@return a source of this catalog's counters, with no tags}
+     *
      * @param kind     what sort of component, e.g. {@code frontend}.
      * @param name     which one.
      * @param snapshot gives what to read from on each sample (called once per sample, from any thread), or
      *                 {@code null} once the component is gone.
-     * @return a source of this catalog's counters, with no tags.
      * @throws IllegalArgumentException if the kind or name breaks the naming rule, or the snapshot is null.
      */
     public CounterSource source(final String kind, final String name, final Supplier<? extends T> snapshot)
@@ -103,12 +106,13 @@ public final class CounterCatalog<T>
     }
 
     /**
+     * {@return a source of this catalog's counters}
+     *
      * @param kind     what sort of component, e.g. {@code engine}.
      * @param name     which one.
      * @param tags     fixed facts about the component (see {@link CounterSource#tags()}); copied.
      * @param snapshot gives what to read from on each sample (called once per sample, from any thread), or
      *                 {@code null} once the component is gone.
-     * @return a source of this catalog's counters.
      * @throws IllegalArgumentException if the kind, name or a tag breaks the naming rule, or the snapshot is null.
      */
     public CounterSource source(final String kind, final String name, final Map<String, String> tags,
@@ -145,11 +149,12 @@ public final class CounterCatalog<T>
         }
 
         /**
+         * {@return this builder, with a monotonic counter added}
+         *
          * @param name        the name, unique in the catalog.
          * @param unit        what it counts.
          * @param description its meaning, one line.
          * @param reader      reads it; thread-safe and cheap.
-         * @return this builder, with a monotonic counter added.
          * @throws IllegalArgumentException if the description is invalid or the name repeated.
          */
         public Builder<T> counter(final String name, final CounterUnit unit, final String description,
@@ -159,11 +164,12 @@ public final class CounterCatalog<T>
         }
 
         /**
+         * {@return this builder, with a gauge added}
+         *
          * @param name        the name, unique in the catalog.
          * @param unit        what it counts.
          * @param description its meaning, one line.
          * @param reader      reads it; thread-safe and cheap.
-         * @return this builder, with a gauge added.
          * @throws IllegalArgumentException if the description is invalid or the name repeated.
          */
         public Builder<T> gauge(final String name, final CounterUnit unit, final String description,
@@ -173,9 +179,10 @@ public final class CounterCatalog<T>
         }
 
         /**
+         * {@return this builder, with the counter added}
+         *
          * @param description the counter.
          * @param reader      reads it; thread-safe and cheap.
-         * @return this builder, with the counter added.
          * @throws IllegalArgumentException if an argument is null or the name repeated.
          */
         public Builder<T> add(final CounterDescription description, final ToLongFunction<? super T> reader)
@@ -196,8 +203,9 @@ public final class CounterCatalog<T>
         }
 
         /**
+         * {@return this builder, with every counter of {@code catalog} added}
+         *
          * @param catalog a catalog over the same values (or a supertype of them).
-         * @return this builder, with every counter of {@code catalog} added.
          * @throws IllegalArgumentException if a name repeats.
          */
         public Builder<T> addAll(final CounterCatalog<? super T> catalog)
@@ -216,7 +224,8 @@ public final class CounterCatalog<T>
         }
 
         /**
-         * @return the catalog.
+         * {@return the catalog}
+         *
          * @throws IllegalArgumentException if no counter was added.
          */
         public CounterCatalog<T> build()

@@ -17,6 +17,8 @@ public record CounterDescription(String name, CounterKind kind, CounterUnit unit
     public static final int MAX_DESCRIPTION_LENGTH = CountersFile.MAX_DESCRIPTION_LENGTH;
 
     /**
+     * Creates a description; the canonical constructor, which checks every component.
+     *
      * @param name        the name.
      * @param kind        counter or gauge.
      * @param unit        the unit.
@@ -42,10 +44,11 @@ public record CounterDescription(String name, CounterKind kind, CounterUnit unit
     }
 
     /**
+     * {@return a monotonic counter's description}
+     *
      * @param name        the name.
      * @param unit        the unit.
      * @param description the meaning.
-     * @return a monotonic counter's description.
      */
     public static CounterDescription counter(final String name, final CounterUnit unit, final String description)
     {
@@ -53,10 +56,11 @@ public record CounterDescription(String name, CounterKind kind, CounterUnit unit
     }
 
     /**
+     * {@return a gauge's description}
+     *
      * @param name        the name.
      * @param unit        the unit.
      * @param description the meaning.
-     * @return a gauge's description.
      */
     public static CounterDescription gauge(final String name, final CounterUnit unit, final String description)
     {

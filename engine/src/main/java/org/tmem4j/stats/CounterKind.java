@@ -20,7 +20,7 @@ public enum CounterKind
     }
 
     /**
-     * @return {@code counter} or {@code gauge}, the values of the JMX descriptor field {@code metricType}.
+     * {@return {@code counter} or {@code gauge}, the values of the JMX descriptor field {@code metricType}}
      */
     public String label()
     {
@@ -28,8 +28,9 @@ public enum CounterKind
     }
 
     /**
+     * {@return the kind}
+     *
      * @param label a kind's {@link #label()}.
-     * @return the kind.
      * @throws IllegalArgumentException if no kind has that label.
      */
     public static CounterKind ofLabel(final String label)

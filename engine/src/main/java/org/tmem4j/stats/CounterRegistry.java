@@ -26,11 +26,15 @@ public final class CounterRegistry
     public interface Listener
     {
         /**
+         * Called after a source is registered.
+         *
          * @param source a source just registered.
          */
         void registered(CounterSource source);
 
         /**
+         * Called after a source is unregistered.
+         *
          * @param source a source just unregistered.
          */
         void unregistered(CounterSource source);
@@ -63,6 +67,13 @@ public final class CounterRegistry
     private final Object lock = new Object();
     private final List<Listener> listeners = new ArrayList<>();
     private volatile State state = new State(0, List.of());
+
+    /**
+     * Creates a registry with no sources and no listeners.
+     */
+    public CounterRegistry()
+    {
+    }
 
     /**
      * Registers a source.
@@ -122,7 +133,7 @@ public final class CounterRegistry
     }
 
     /**
-     * @return the registered sources, in registration order.
+     * {@return the registered sources, in registration order}
      */
     public List<CounterSource> sources()
     {
@@ -136,7 +147,7 @@ public final class CounterRegistry
     }
 
     /**
-     * @return a number that changes whenever a source is registered or unregistered.
+     * {@return a number that changes whenever a source is registered or unregistered}
      */
     public long generation()
     {

@@ -23,24 +23,24 @@ import java.util.function.LongSupplier;
 public interface CounterSource
 {
     /**
-     * @return what sort of component this is, e.g. {@code allocator}.
+     * {@return what sort of component this is, e.g. {@code allocator}}
      */
     String kind();
 
     /**
-     * @return which component of its kind this is, e.g. {@code zcache-1}.
+     * {@return which component of its kind this is, e.g. {@code zcache-1}}
      */
     String name();
 
     /**
-     * @return what each counter is, in the order {@link #sample(long[])} fills them; the same on every call.
+     * {@return what each counter is, in the order {@link #sample(long[])} fills them; the same on every call}
      */
     List<CounterDescription> descriptions();
 
     /**
-     * @return fixed facts about the component, as tag names to values (e.g. {@code allocator=zsmalloc},
+     * {@return fixed facts about the component, as tag names to values (e.g. {@code allocator=zsmalloc},
      * {@code codec=lz4}), for monitoring systems that tag their series; none by default. Names and values follow the
-     * counter naming rule.
+     * counter naming rule}
      */
     default Map<String, String> tags()
     {
@@ -56,10 +56,11 @@ public interface CounterSource
     void sample(long[] values);
 
     /**
+     * {@return a builder of a source whose counters are each read from a {@link LongSupplier}, for components whose
+     * counters are independent fields or adders (no consistency between counters is implied)}
+     *
      * @param kind what sort of component.
      * @param name which one.
-     * @return a builder of a source whose counters are each read from a {@link LongSupplier}, for components whose
-     * counters are independent fields or adders (no consistency between counters is implied).
      */
     static Builder builder(final String kind, final String name)
     {
@@ -83,11 +84,12 @@ public interface CounterSource
         }
 
         /**
+         * {@return this builder, with a monotonic counter added}
+         *
          * @param counter     the counter's name, unique within the source.
          * @param unit        what it counts.
          * @param description its meaning, one line.
          * @param value       reads the counter's current value; thread-safe and cheap.
-         * @return this builder, with a monotonic counter added.
          * @throws IllegalArgumentException if the description is invalid, the name already added or value null.
          */
         public Builder counter(final String counter, final CounterUnit unit, final String description,
@@ -97,11 +99,12 @@ public interface CounterSource
         }
 
         /**
+         * {@return this builder, with a gauge added}
+         *
          * @param counter     the gauge's name, unique within the source.
          * @param unit        what it counts.
          * @param description its meaning, one line.
          * @param value       reads the gauge's current value; thread-safe and cheap.
-         * @return this builder, with a gauge added.
          * @throws IllegalArgumentException if the description is invalid, the name already added or value null.
          */
         public Builder gauge(final String counter, final CounterUnit unit, final String description,
@@ -123,7 +126,8 @@ public interface CounterSource
         }
 
         /**
-         * @return the source.
+         * {@return the source}
+         *
          * @throws IllegalArgumentException if no counter was added.
          */
         public CounterSource build()

@@ -40,8 +40,8 @@ public enum CounterUnit
     }
 
     /**
-     * @return the unit's lower-case plural name, e.g. {@code bytes}: the JMX descriptor field {@code units} and a
-     * Micrometer base unit.
+     * {@return the unit's lower-case plural name, e.g. {@code bytes}: the JMX descriptor field {@code units} and a
+     * Micrometer base unit}
      */
     public String symbol()
     {
@@ -49,8 +49,9 @@ public enum CounterUnit
     }
 
     /**
+     * {@return the unit}
+     *
      * @param symbol a unit's {@link #symbol()}.
-     * @return the unit.
      * @throws IllegalArgumentException if no unit has that symbol.
      */
     public static CounterUnit ofSymbol(final String symbol)

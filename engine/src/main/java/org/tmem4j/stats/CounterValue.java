@@ -11,7 +11,7 @@ package org.tmem4j.stats;
 public record CounterValue(String kind, String name, CounterDescription description, long value)
 {
     /**
-     * @return the counter's name within its source.
+     * {@return the counter's name within its source}
      */
     public String counter()
     {
@@ -19,7 +19,7 @@ public record CounterValue(String kind, String name, CounterDescription descript
     }
 
     /**
-     * @return {@code kind/name/counter}, the counter's label in the file.
+     * {@return {@code kind/name/counter}, the counter's label in the file}
      */
     public String label()
     {

@@ -173,8 +173,9 @@ public final class CountersFile
     }
 
     /**
+     * {@return offset of the first value record}
+     *
      * @param capacity max counters.
-     * @return offset of the first value record.
      */
     public static long valuesOffset(final int capacity)
     {
@@ -182,8 +183,9 @@ public final class CountersFile
     }
 
     /**
+     * {@return length of a file for {@code capacity} counters}
+     *
      * @param capacity max counters.
-     * @return length of a file for {@code capacity} counters.
      */
     public static long fileLength(final int capacity)
     {
@@ -191,10 +193,11 @@ public final class CountersFile
     }
 
     /**
+     * {@return the label stored in the metadata record}
+     *
      * @param kind    the source's kind.
      * @param name    the source's name.
      * @param counter the counter's name.
-     * @return the label stored in the metadata record.
      */
     public static String label(final String kind, final String name, final String counter)
     {
@@ -202,9 +205,10 @@ public final class CountersFile
     }
 
     /**
+     * {@return {@code ${java.io.tmpdir}/tmem4j-<pid>.counters}: where the process with that id publishes its counters
+     * unless told otherwise. The temporary directory is this process's, so both must agree on it}
+     *
      * @param pid a process id.
-     * @return {@code ${java.io.tmpdir}/tmem4j-<pid>.counters}: where the process with that id publishes its counters
-     * unless told otherwise. The temporary directory is this process's, so both must agree on it.
      */
     public static Path defaultPath(final long pid)
     {
@@ -212,8 +216,9 @@ public final class CountersFile
     }
 
     /**
+     * {@return {@code tmem4j-<pid>.counters}: the name of that process's counters file by default}
+     *
      * @param pid a process id.
-     * @return {@code tmem4j-<pid>.counters}: the name of that process's counters file by default.
      */
     public static String fileName(final long pid)
     {
@@ -221,8 +226,8 @@ public final class CountersFile
     }
 
     /**
-     * @return the counters file of this process: the {@value #FILE_PROPERTY} system property if set, else
-     * {@link #defaultPath(long)} of this process's id.
+     * {@return the counters file of this process: the {@value #FILE_PROPERTY} system property if set, else
+     * {@link #defaultPath(long)} of this process's id}
      */
     public static Path pathOfThisProcess()
     {
@@ -235,9 +240,10 @@ public final class CountersFile
     }
 
     /**
+     * {@return the files in it named like counters files ({@code tmem4j-*.counters}), sorted; none if the directory
+     * does not exist}
+     *
      * @param directory a directory.
-     * @return the files in it named like counters files ({@code tmem4j-*.counters}), sorted; none if the directory
-     * does not exist.
      * @throws IOException if the directory cannot be listed.
      */
     public static List<Path> findAll(final Path directory) throws IOException

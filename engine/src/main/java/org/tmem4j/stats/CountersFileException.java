@@ -9,6 +9,8 @@ import java.io.IOException;
 public final class CountersFileException extends IOException
 {
     /**
+     * Creates the exception.
+     *
      * @param message what is wrong with which file.
      */
     public CountersFileException(final String message)

@@ -64,8 +64,9 @@ public final class CountersFilePublisher implements AutoCloseable
     }
 
     /**
+     * {@return a builder of a publisher}
+     *
      * @param registry the sources to publish.
-     * @return a builder of a publisher.
      */
     public static Builder builder(final CounterRegistry registry)
     {
@@ -77,7 +78,7 @@ public final class CountersFilePublisher implements AutoCloseable
     }
 
     /**
-     * @return the counters file.
+     * {@return the counters file}
      */
     public Path path()
     {
@@ -85,7 +86,7 @@ public final class CountersFilePublisher implements AutoCloseable
     }
 
     /**
-     * @return publishes so far, including the one made at start.
+     * {@return publishes so far, including the one made at start}
      */
     public synchronized long publishes()
     {
@@ -245,8 +246,9 @@ public final class CountersFilePublisher implements AutoCloseable
         }
 
         /**
+         * {@return this builder}
+         *
          * @param path the counters file; default {@link CountersFile#pathOfThisProcess()}.
-         * @return this builder.
          */
         public Builder path(final Path path)
         {
@@ -259,8 +261,9 @@ public final class CountersFilePublisher implements AutoCloseable
         }
 
         /**
+         * {@return this builder}
+         *
          * @param interval time between publishes, 1 ms to 1 hour; default 100 ms.
-         * @return this builder.
          */
         public Builder interval(final Duration interval)
         {
@@ -274,8 +277,9 @@ public final class CountersFilePublisher implements AutoCloseable
         }
 
         /**
+         * {@return this builder}
+         *
          * @param capacity max counters in the file, 1 to 1,000,000; default {@value #DEFAULT_CAPACITY}.
-         * @return this builder.
          */
         public Builder capacity(final int capacity)
         {

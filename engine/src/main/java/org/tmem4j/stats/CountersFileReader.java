@@ -151,7 +151,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the file.
+     * {@return the file}
      */
     public Path path()
     {
@@ -159,7 +159,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the writer's process id.
+     * {@return the writer's process id}
      */
     public long pid()
     {
@@ -167,7 +167,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return when the writer's process started.
+     * {@return when the writer's process started}
      */
     public Instant startTime()
     {
@@ -175,7 +175,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return the writer's publish interval in millis.
+     * {@return the writer's publish interval in millis}
      */
     public int publishIntervalMs()
     {
@@ -183,7 +183,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return max counters the file holds.
+     * {@return max counters the file holds}
      */
     public int capacity()
     {
@@ -191,7 +191,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return epoch millis of the writer's last publish.
+     * {@return epoch millis of the writer's last publish}
      */
     public long heartbeatMs()
     {
@@ -199,7 +199,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return whether the writer has closed the file.
+     * {@return whether the writer has closed the file}
      */
     public boolean isClosed()
     {
@@ -207,8 +207,8 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return how old a heartbeat may be before the file counts as stale by default: 20 publish intervals, at least
-     * 2 seconds (a loaded machine or a long GC pause delays a publish, and must not read as a dead engine).
+     * {@return how old a heartbeat may be before the file counts as stale by default: 20 publish intervals, at least
+     * 2 seconds (a loaded machine or a long GC pause delays a publish, and must not read as a dead engine)}
      */
     public long defaultStaleAfterMs()
     {

@@ -13,6 +13,8 @@ import java.util.List;
 public record CountersSnapshot(long layoutEpoch, long heartbeatMs, int droppedCounters, List<CounterValue> counters)
 {
     /**
+     * Creates a snapshot; the canonical constructor, which copies {@code counters}.
+     *
      * @param layoutEpoch     the layout.
      * @param heartbeatMs     the writer's last publish.
      * @param droppedCounters counters left out.

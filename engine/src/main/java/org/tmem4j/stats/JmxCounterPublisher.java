@@ -74,10 +74,11 @@ public final class JmxCounterPublisher implements CounterRegistry.Listener, Auto
     }
 
     /**
+     * {@return the name of the source's MBean}
+     *
      * @param kind   a source's kind.
      * @param name   its name.
      * @param engine the engine's name, or null.
-     * @return the name of the source's MBean.
      */
     public static ObjectName objectName(final String kind, final String name, final String engine)
     {

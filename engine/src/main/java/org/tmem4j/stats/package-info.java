@@ -3,11 +3,11 @@
  * counters file that another process reads while the engine runs ({@code ./tmem4j stat}, the {@code cat debugfs}
  * of tmem4j).
  * <pre>
- *   component --implements--> CounterSource --register--> CounterRegistry --+--> JmxCounterPublisher (MBeans)
- *                                                                           +--> CountersFilePublisher
+ *   component --implements--&gt; CounterSource --register--&gt; CounterRegistry --+--&gt; JmxCounterPublisher (MBeans)
+ *                                                                           +--&gt; CountersFilePublisher
  *                                                                                    | every 100 ms
  *                                                                                    v
- *                                        other process: CountersFileReader <-- ${java.io.tmpdir}/tmem4j-PID.counters
+ *                                        other process: CountersFileReader &lt;-- ${java.io.tmpdir}/tmem4j-PID.counters
  * </pre>
  * Every counter is described once ({@link org.tmem4j.stats.CounterDescription}: name, counter or gauge, unit,
  * meaning), usually in a {@link org.tmem4j.stats.CounterCatalog} next to the stats record it reads; JMX attributes

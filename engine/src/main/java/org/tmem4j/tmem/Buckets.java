@@ -18,8 +18,9 @@ public final class Buckets
     }
 
     /**
+     * {@return whether it is a power of two from 1 to {@value #MAX}}
+     *
      * @param buckets a number of buckets.
-     * @return whether it is a power of two from 1 to {@value #MAX}.
      */
     public static boolean isBucketCount(final int buckets)
     {
@@ -27,8 +28,9 @@ public final class Buckets
     }
 
     /**
+     * {@return buckets, when it is allowed}
+     *
      * @param buckets a number of buckets per pool.
-     * @return buckets, when it is allowed.
      * @throws IllegalArgumentException naming the allowed counts and the count, when it is not.
      */
     public static int checkBuckets(final int buckets)

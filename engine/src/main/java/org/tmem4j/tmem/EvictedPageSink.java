@@ -8,6 +8,8 @@ package org.tmem4j.tmem;
 public interface EvictedPageSink
 {
     /**
+     * Takes a page that eviction removed.
+     *
      * @param pool  the ephemeral pool the page was in.
      * @param a     its object id, first word.
      * @param b     its object id, second word.

@@ -14,6 +14,8 @@ package org.tmem4j.tmem;
 public record ObjectId(long a, long b, long c)
 {
     /**
+     * Creates an id; the canonical constructor, which refuses the invalid id.
+     *
      * @throws IllegalArgumentException if the id is the invalid all-ones id.
      */
     public ObjectId
@@ -22,10 +24,11 @@ public record ObjectId(long a, long b, long c)
     }
 
     /**
+     * {@return whether the three longs form a valid id (not all {@code -1})}
+     *
      * @param a the first 64 bits.
      * @param b the second 64 bits.
      * @param c the third 64 bits.
-     * @return whether the three longs form a valid id (not all {@code -1}).
      */
     public static boolean isValid(final long a, final long b, final long c)
     {
@@ -33,6 +36,8 @@ public record ObjectId(long a, long b, long c)
     }
 
     /**
+     * Checks an id given as three longs, as the hot paths pass it.
+     *
      * @param a the first 64 bits.
      * @param b the second 64 bits.
      * @param c the third 64 bits.

@@ -10,6 +10,8 @@ package org.tmem4j.tmem;
 public interface PageReader<C>
 {
     /**
+     * Reads a stored page's value, under the bucket lock that keeps it alive.
+     *
      * @param value   the stored value (never {@link TmemPool#EMPTY}).
      * @param context what the caller passed.
      */

@@ -19,8 +19,9 @@ public final class PageSizes
     }
 
     /**
+     * {@return whether it is a power of two from {@value #MIN} to {@value #MAX}}
+     *
      * @param pageSize a page size in bytes.
-     * @return whether it is a power of two from {@value #MIN} to {@value #MAX}.
      */
     public static boolean isPageSize(final int pageSize)
     {
@@ -28,8 +29,9 @@ public final class PageSizes
     }
 
     /**
+     * {@return pageSize, when it is allowed}
+     *
      * @param pageSize a page size in bytes.
-     * @return pageSize, when it is allowed.
      * @throws IllegalArgumentException naming the allowed sizes and the size, when it is not.
      */
     public static int checkPageSize(final int pageSize)
@@ -38,9 +40,10 @@ public final class PageSizes
     }
 
     /**
+     * {@return pageSize, when it is allowed}
+     *
      * @param name     what the caller calls the size, e.g. {@code "maxPageSize"}.
      * @param pageSize a page size in bytes.
-     * @return pageSize, when it is allowed.
      * @throws IllegalArgumentException naming the parameter, the allowed sizes and the size, when it is not.
      */
     public static int checkPageSize(final String name, final int pageSize)

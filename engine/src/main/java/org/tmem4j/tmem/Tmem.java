@@ -48,6 +48,8 @@ public final class Tmem
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
 
     /**
+     * Creates an empty tmem with no pools.
+     *
      * @param buckets buckets per pool, as {@link Buckets} allows.
      * @throws IllegalArgumentException if {@link Buckets} does not allow the count.
      */
@@ -57,9 +59,10 @@ public final class Tmem
     }
 
     /**
+     * {@return a new private pool}
+     *
      * @param kind     ephemeral or persistent.
      * @param pageSize as {@link PageSizes} allows.
-     * @return a new private pool.
      */
     public TmemPool createPool(final PoolKind kind, final int pageSize)
     {
@@ -107,8 +110,9 @@ public final class Tmem
     }
 
     /**
+     * {@return the live pool of that id}
+     *
      * @param poolId a pool id.
-     * @return the live pool of that id.
      * @throws IllegalArgumentException if no pool of that id was created, or it was destroyed.
      */
     public TmemPool pool(final int poolId)
@@ -128,8 +132,9 @@ public final class Tmem
     }
 
     /**
+     * {@return its slot: the index of its pool in arrays sized by the live pools, below {@link #MAX_POOLS}}
+     *
      * @param poolId a pool id, live or not.
-     * @return its slot: the index of its pool in arrays sized by the live pools, below {@link #MAX_POOLS}.
      */
     public static int slotOf(final int poolId)
     {
@@ -195,7 +200,7 @@ public final class Tmem
     }
 
     /**
-     * @return the live pools, by id.
+     * {@return the live pools, by id}
      */
     public List<TmemPool> livePools()
     {

@@ -77,7 +77,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the pool's id, ≥ 0.
+     * {@return the pool's id, ≥ 0}
      */
     public int id()
     {
@@ -85,7 +85,7 @@ public final class TmemPool
     }
 
     /**
-     * @return ephemeral or persistent.
+     * {@return ephemeral or persistent}
      */
     public PoolKind kind()
     {
@@ -93,7 +93,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the size of the pages it holds, as {@link PageSizes} allows.
+     * {@return the size of the pages it holds, as {@link PageSizes} allows}
      */
     public int pageSize()
     {
@@ -101,7 +101,7 @@ public final class TmemPool
     }
 
     /**
-     * @return whether it was created as a shared pool (found by uuid).
+     * {@return whether it was created as a shared pool (found by uuid)}
      */
     public boolean isShared()
     {
@@ -109,7 +109,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the high 64 bits of a shared pool's uuid (0 for a private pool).
+     * {@return the high 64 bits of a shared pool's uuid (0 for a private pool)}
      */
     public long uuidHi()
     {
@@ -117,7 +117,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the low 64 bits of a shared pool's uuid (0 for a private pool).
+     * {@return the low 64 bits of a shared pool's uuid (0 for a private pool)}
      */
     public long uuidLo()
     {
@@ -125,7 +125,7 @@ public final class TmemPool
     }
 
     /**
-     * @return whether the pool was destroyed; every operation then throws.
+     * {@return whether the pool was destroyed; every operation then throws}
      */
     public boolean isDestroyed()
     {
@@ -206,6 +206,10 @@ public final class TmemPool
     /**
      * Removes a page and hands its value over: an exclusive get, a flush, or the removal of a replaced page.
      *
+     * @param a     object id, first 64 bits.
+     * @param b     object id, second 64 bits.
+     * @param c     object id, third 64 bits.
+     * @param index page index, ≥ 0.
      * @return the value, for the caller to use and free, or {@link #EMPTY} if there was none.
      * @throws IllegalArgumentException on an invalid id or a negative index.
      * @throws IllegalStateException    if the pool is destroyed.
@@ -226,6 +230,11 @@ public final class TmemPool
     /**
      * Removes a page only if it still holds {@code expected} (e.g. after finding it corrupt, without racing a put).
      *
+     * @param a        object id, first 64 bits.
+     * @param b        object id, second 64 bits.
+     * @param c        object id, third 64 bits.
+     * @param index    page index, ≥ 0.
+     * @param expected the value the page must still hold.
      * @return whether it was removed; the caller then frees {@code expected}.
      */
     public boolean takeIf(final long a, final long b, final long c, final int index, final long expected)
@@ -249,6 +258,13 @@ public final class TmemPool
     /**
      * Runs a reader on a page's value while the bucket lock keeps it alive; the page stays.
      *
+     * @param a       object id, first 64 bits.
+     * @param b       object id, second 64 bits.
+     * @param c       object id, third 64 bits.
+     * @param index   page index, ≥ 0.
+     * @param reader  runs on the value, under the bucket lock: it must not block or call back into the pool.
+     * @param context passed to the reader, so that it need not capture anything.
+     * @param <C>     the context's type.
      * @return whether there was a page (and the reader ran).
      * @throws IllegalArgumentException on an invalid id or a negative index.
      * @throws IllegalStateException    if the pool is destroyed.
@@ -276,6 +292,9 @@ public final class TmemPool
     /**
      * Removes an object with all its pages.
      *
+     * @param a     object id, first 64 bits.
+     * @param b     object id, second 64 bits.
+     * @param c     object id, third 64 bits.
      * @param freer called with each value, after the bucket lock is released.
      * @return the number of pages removed.
      */
@@ -321,7 +340,7 @@ public final class TmemPool
     }
 
     /**
-     * @return how strongly this pool's pages resist eviction; see {@link #evictionWeight(int)}.
+     * {@return how strongly this pool's pages resist eviction; see {@link #evictionWeight(int)}}
      */
     public int evictionWeight()
     {
@@ -329,7 +348,7 @@ public final class TmemPool
     }
 
     /**
-     * @return the number of buckets (lock stripes).
+     * {@return the number of buckets (lock stripes)}
      */
     public int buckets()
     {
@@ -337,7 +356,7 @@ public final class TmemPool
     }
 
     /**
-     * @return a consistent-per-bucket snapshot of the pool's index.
+     * {@return a consistent-per-bucket snapshot of the pool's index}
      */
     public TmemPoolStats stats()
     {

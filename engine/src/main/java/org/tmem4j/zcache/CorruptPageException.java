@@ -9,6 +9,8 @@ public final class CorruptPageException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception.
+     *
      * @param message which page, and what was wrong.
      * @param cause   the codec's or the checksum's finding.
      */

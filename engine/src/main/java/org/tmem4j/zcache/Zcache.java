@@ -133,8 +133,8 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
-     * compressor slot per available processor.
+     * {@return a builder with the defaults: zsmalloc, LZ4, 256 MiB, 256 buckets, no checksum, shared gets, one
+     * compressor slot per available processor}
      */
     public static Builder builder()
     {
@@ -357,6 +357,11 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes a page.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
+     * @param index  page index, ≥ 0.
      * @return whether there was one.
      * @throws IllegalArgumentException on an unknown or destroyed pool, an invalid object id or a negative index.
      */
@@ -390,6 +395,10 @@ public final class Zcache implements AutoCloseable
     /**
      * Removes an object and all its pages.
      *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
      * @return the number of pages removed.
      * @throws IllegalArgumentException on an unknown or destroyed pool or an invalid object id.
      */
@@ -455,7 +464,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the memory budget in bytes.
+     * {@return the memory budget in bytes}
      */
     public long budgetBytes()
     {
@@ -463,7 +472,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return this backend's name (see {@link Builder#name(String)}), which names its counter sources.
+     * {@return this backend's name (see {@link Builder#name(String)}), which names its counter sources}
      */
     public String name()
     {
@@ -471,7 +480,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the allocator's name.
+     * {@return the allocator's name}
      */
     public String allocatorName()
     {
@@ -490,7 +499,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the codec every compressor slot runs.
+     * {@return the codec every compressor slot runs}
      */
     public CodecSpec codec()
     {
@@ -498,7 +507,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return a snapshot of the counters, levels and per-pool rows.
+     * {@return a snapshot of the counters, levels and per-pool rows}
      */
     public ZcacheStats stats()
     {
@@ -579,8 +588,9 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * {@return the pool's weight; see {@link #poolWeight(int, int)}}
+     *
      * @param poolId a live pool.
-     * @return the pool's weight; see {@link #poolWeight(int, int)}.
      * @throws IllegalArgumentException if the pool is unknown or destroyed.
      */
     public int poolWeight(final int poolId)
@@ -618,13 +628,13 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
+     * {@return the engine's counter sources, named after this backend (see {@link Builder#name(String)}) and tagged
      * with its name, allocator and codec: kind {@code engine} ({@link ZcacheStats#COUNTERS}), kind {@code allocator}
      * (its common counters and its own details), kind {@code memory} (its page memory's) and kind {@code pool} (one
      * per pool kind, {@link ZcachePoolStats#COUNTERS}, tagged {@code pool}) and, with a lower tier, kind {@code tier}
      * ({@link LowerTierStats#COUNTERS}), for
      * {@link org.tmem4j.stats.CounterRegistry} (JMX and the counters file) and Micrometer. Each samples one
-     * {@link #stats()} snapshot; after the engine closes they read 0.
+     * {@link #stats()} snapshot; after the engine closes they read 0}
      */
     public List<CounterSource> counters()
     {
@@ -979,8 +989,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param name the name counters are published under (kind {@code engine}); default {@code zcache}.
-         * @return this.
          */
         public Builder name(final String name)
         {
@@ -989,9 +1000,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param allocatorName an allocator found through {@link AllocatorProvider}, e.g. {@code zsmalloc} (the
          *                      default) or {@code zbud}.
-         * @return this.
          */
         public Builder allocator(final String allocatorName)
         {
@@ -1000,8 +1012,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec the codec; default LZ4.
-         * @return this.
          */
         public Builder codec(final CodecSpec codec)
         {
@@ -1010,9 +1023,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param codec a codec spec as {@link CodecSpec#parse(String)} reads it: {@code lz4}, {@code zstd},
          *              {@code zstd:3}, {@code zstd:-5}.
-         * @return this.
          */
         public Builder codec(final String codec)
         {
@@ -1034,8 +1048,9 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param budgetBytes the hard limit on memory for compressed pages; default 256 MiB.
-         * @return this.
          */
         public Builder budgetBytes(final long budgetBytes)
         {
@@ -1048,9 +1063,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param buckets hash buckets (lock stripes) per pool, as {@link Buckets} allows; default
          *                {@value Buckets#DEFAULT}.
-         * @return this.
          */
         public Builder buckets(final int buckets)
         {
@@ -1059,9 +1075,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param exclusiveGets whether a get from a persistent pool removes the page (frontswap's exclusive gets);
          *                      default false. Ephemeral gets are always exclusive.
-         * @return this.
          */
         public Builder exclusiveGets(final boolean exclusiveGets)
         {
@@ -1070,9 +1087,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param checksum whether to store an xxHash32 with each compressed page and verify it on get; default
          *                 false.
-         * @return this.
          */
         public Builder checksum(final boolean checksum)
         {
@@ -1081,11 +1099,12 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param rawIncompressible whether a page compressing above 7/8 of a page is kept uncompressed in RAM while
          *                          the budget has room for it without evicting anything (zram's "huge" pages),
          *                          rather than refused with {@link Zcache#POOR_COMPRESSION}; counted in
          *                          {@code puts_raw}. Default false.
-         * @return this.
          */
         public Builder rawIncompressible(final boolean rawIncompressible)
         {
@@ -1094,9 +1113,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param compressorSlots compression contexts shared by all threads, 1 to
          *                        {@value CompressorPool#MAX_SLOTS}; default one per available processor.
-         * @return this.
          */
         public Builder compressorSlots(final int compressorSlots)
         {
@@ -1136,10 +1156,11 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param compaction when the allocator compacts by itself (allocators that move objects, i.e. zsmalloc);
          *                   default {@link CompactionPolicy#DEFAULT}, {@link CompactionPolicy#OFF} for explicit
          *                   {@link Zcache#compact()} calls only.
-         * @return this.
          */
         public Builder compaction(final CompactionPolicy compaction)
         {
@@ -1152,7 +1173,8 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
-         * @return the backend.
+         * {@return the backend}
+         *
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
         public Zcache build()

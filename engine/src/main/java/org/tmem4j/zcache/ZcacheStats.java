@@ -117,6 +117,8 @@ public record ZcacheStats(
         .build();
 
     /**
+     * Creates the statistics; the canonical constructor, which copies {@code pools}.
+     *
      * @param pools the rows, copied.
      */
     public ZcacheStats
@@ -125,8 +127,8 @@ public record ZcacheStats(
     }
 
     /**
-     * @return bytes of the pages stored (each at its pool's page size) per byte of memory used for them (pool pages
-     * plus index metadata); 0 when nothing is stored.
+     * {@return bytes of the pages stored (each at its pool's page size) per byte of memory used for them (pool pages
+     * plus index metadata); 0 when nothing is stored}
      */
     public double effectiveRatio()
     {

@@ -182,6 +182,16 @@ class CountersFileConcurrencyTest
                 }
                 changes++;
                 publisher.publish();
+                // a seqlock reader cannot finish while layouts change without pause: every 16 changes the writer
+                // waits for one snapshot, as a real engine (which changes layout rarely) always lets it
+                if (changes % 16 == 0)
+                {
+                    final long taken = snapshots.get();
+                    while (snapshots.get() == taken && reader.isAlive())
+                    {
+                        Thread.yield();
+                    }
+                }
             }
             stop.set(true);
             reader.join();

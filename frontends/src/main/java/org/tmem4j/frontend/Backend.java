@@ -26,7 +26,7 @@ public interface Backend
     int STORED = 0;
 
     /**
-     * @return a short name for messages and counters, e.g. {@code zcache}.
+     * {@return a short name for messages and counters, e.g. {@code zcache}}
      */
     String name();
 
@@ -43,9 +43,9 @@ public interface Backend
     }
 
     /**
-     * @return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
+     * {@return the backend's own counter sources (for zcache: its engine, allocator and page memory), for
      * {@link CounterPublication#addEngine(Backend)} and the Micrometer binder; none by default. The sources are made
-     * on each call and read 0 once the backend is closed.
+     * on each call and read 0 once the backend is closed}
      */
     default List<CounterSource> counters()
     {
@@ -53,22 +53,25 @@ public interface Backend
     }
 
     /**
+     * {@return the id of a new private ephemeral pool, {@code >= 0}}
+     *
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
-     * @return the id of a new private ephemeral pool, {@code >= 0}.
      */
     int createEphemeralPool(int pageSize);
 
     /**
+     * {@return the id of the ephemeral pool shared by every caller with this uuid, {@code >= 0}}
+     *
      * @param uuidHi   the high 64 bits of the shared filesystem's uuid.
      * @param uuidLo   the low 64 bits.
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
-     * @return the id of the ephemeral pool shared by every caller with this uuid, {@code >= 0}.
      */
     int createSharedEphemeralPool(long uuidHi, long uuidLo, int pageSize);
 
     /**
+     * {@return the id of a new persistent pool, {@code >= 0}}
+     *
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
-     * @return the id of a new persistent pool, {@code >= 0}.
      */
     int createPersistentPool(int pageSize);
 
@@ -80,43 +83,47 @@ public interface Backend
     void destroyPool(int pool);
 
     /**
+     * {@return {@link #STORED}, or a negative reason}
+     *
      * @param pool  a pool id.
      * @param a     object id, first word.
      * @param b     object id, second word.
      * @param c     object id, third word.
      * @param index page index within the object, {@code >= 0}.
      * @param page  the page, exactly the pool's page size.
-     * @return {@link #STORED}, or a negative reason.
      */
     int put(int pool, long a, long b, long c, int index, MemorySegment page);
 
     /**
+     * {@return whether the page was there}
+     *
      * @param pool  a pool id.
      * @param a     object id, first word.
      * @param b     object id, second word.
      * @param c     object id, third word.
      * @param index page index within the object, {@code >= 0}.
      * @param dst   receives the page on a hit; exactly the pool's page size.
-     * @return whether the page was there.
      */
     boolean get(int pool, long a, long b, long c, int index, MemorySegment dst);
 
     /**
+     * {@return whether the page was there}
+     *
      * @param pool  a pool id.
      * @param a     object id, first word.
      * @param b     object id, second word.
      * @param c     object id, third word.
      * @param index page index within the object, {@code >= 0}.
-     * @return whether the page was there.
      */
     boolean invalidatePage(int pool, long a, long b, long c, int index);
 
     /**
+     * {@return how many pages of the object were dropped}
+     *
      * @param pool a pool id.
      * @param a    object id, first word.
      * @param b    object id, second word.
      * @param c    object id, third word.
-     * @return how many pages of the object were dropped.
      */
     int invalidateObject(int pool, long a, long b, long c);
 }

@@ -11,20 +11,22 @@ import java.util.ServiceLoader;
 public interface BackendProvider
 {
     /**
-     * @return the name the backend is asked for by, e.g. {@code zcache}.
+     * {@return the name the backend is asked for by, e.g. {@code zcache}}
      */
     String name();
 
     /**
+     * {@return a new backend, which the caller closes when it is done with it if it is {@link AutoCloseable}}
+     *
      * @param config the settings (allocator, codec, budget, ...); a provider reads the ones that concern it.
-     * @return a new backend, which the caller closes when it is done with it if it is {@link AutoCloseable}.
      * @throws IllegalArgumentException if the settings do not suit this backend.
      */
     Backend create(FrontendsConfig config);
 
     /**
+     * {@return the provider of that name on the class path}
+     *
      * @param name a provider name.
-     * @return the provider of that name on the class path.
      * @throws IllegalArgumentException naming the known providers if there is none of that name.
      */
     static BackendProvider named(final String name)

@@ -35,6 +35,13 @@ public final class BackendRegistry implements AutoCloseable
     private boolean closed;
 
     /**
+     * Creates a registry with no backend and no frontend.
+     */
+    public BackendRegistry()
+    {
+    }
+
+    /**
      * Registers a backend that the caller owns: unregistering does not close it.
      *
      * @param backend the backend.
@@ -137,7 +144,7 @@ public final class BackendRegistry implements AutoCloseable
     }
 
     /**
-     * @return the registered backend, or {@code null}.
+     * {@return the registered backend, or {@code null}}
      */
     public Backend backend()
     {

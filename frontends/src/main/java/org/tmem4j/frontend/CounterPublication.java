@@ -68,7 +68,7 @@ public final class CounterPublication implements AutoCloseable
     }
 
     /**
-     * @return the registry the publishers read, for sources of the application's own.
+     * {@return the registry the publishers read, for sources of the application's own}
      */
     public CounterRegistry registry()
     {
@@ -76,7 +76,7 @@ public final class CounterPublication implements AutoCloseable
     }
 
     /**
-     * @return the counters file's path.
+     * {@return the counters file's path}
      */
     public Path countersFile()
     {
@@ -92,6 +92,8 @@ public final class CounterPublication implements AutoCloseable
     }
 
     /**
+     * Publishes the counters of one more source, over JMX and in the counters file.
+     *
      * @param source a source to publish, e.g. {@code cleancache.counters()}.
      * @throws IllegalArgumentException if a source of the same kind and name is published already.
      */
@@ -101,8 +103,9 @@ public final class CounterPublication implements AutoCloseable
     }
 
     /**
+     * {@return whether it was published}
+     *
      * @param source a published source.
-     * @return whether it was published.
      */
     public boolean remove(final CounterSource source)
     {

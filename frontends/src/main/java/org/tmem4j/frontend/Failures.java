@@ -11,6 +11,13 @@ public final class Failures
     private RuntimeException first;
 
     /**
+     * Creates a record with no failure yet.
+     */
+    public Failures()
+    {
+    }
+
+    /**
      * Runs an action on every item, then throws the first failure, if any.
      *
      * @param items  the items.
@@ -28,6 +35,8 @@ public final class Failures
     }
 
     /**
+     * Runs one step of the tear-down.
+     *
      * @param step a step; its failure is recorded, not thrown.
      */
     public void run(final Runnable step)

@@ -109,7 +109,7 @@ public final class FrontendsConfig
         }
 
         /**
-         * @return the full key, e.g. {@code tmem4j.frontends.budget}.
+         * {@return the full key, e.g. {@code tmem4j.frontends.budget}}
          */
         public String key()
         {
@@ -173,7 +173,7 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return a builder holding the defaults.
+     * {@return a builder holding the defaults}
      */
     public static Builder builder()
     {
@@ -181,7 +181,7 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return the defaults.
+     * {@return the defaults}
      */
     public static FrontendsConfig defaults()
     {
@@ -189,8 +189,8 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return the defaults, overridden by the file named by {@value #CONFIG_FILE_PROPERTY} if set, overridden by
-     * the system properties.
+     * {@return the defaults, overridden by the file named by {@value #CONFIG_FILE_PROPERTY} if set, overridden by
+     * the system properties}
      */
     public static FrontendsConfig fromEnvironment()
     {
@@ -203,151 +203,151 @@ public final class FrontendsConfig
         return builder.properties(System.getProperties()).build();
     }
 
-    /** @return whether cleancache uses a backend. */
+    /** {@return whether cleancache uses a backend} */
     public boolean cleancacheEnabled()
     {
         return cleancacheEnabled;
     }
 
-    /** @return whether frontswap uses a backend. */
+    /** {@return whether frontswap uses a backend} */
     public boolean frontswapEnabled()
     {
         return frontswapEnabled;
     }
 
-    /** @return the backend provider's name. */
+    /** {@return the backend provider's name} */
     public String backend()
     {
         return backend;
     }
 
-    /** @return the allocator's name. */
+    /** {@return the allocator's name} */
     public String allocator()
     {
         return allocator;
     }
 
-    /** @return the codec's name, {@code lz4} or {@code zstd}. */
+    /** {@return the codec's name, {@code lz4} or {@code zstd}} */
     public String codec()
     {
         return codec;
     }
 
-    /** @return the codec level: lz4's acceleration or the zstd level. */
+    /** {@return the codec level: lz4's acceleration or the zstd level} */
     public int codecLevel()
     {
         return codecLevel;
     }
 
-    /** @return the codec and level as the engine takes them. */
+    /** {@return the codec and level as the engine takes them} */
     public CodecSpec codecSpec()
     {
         return new CodecSpec(codec, codecLevel);
     }
 
-    /** @return the backend's budget in bytes. */
+    /** {@return the backend's budget in bytes} */
     public long budgetBytes()
     {
         return budgetBytes;
     }
 
-    /** @return hash buckets per pool. */
+    /** {@return hash buckets per pool} */
     public int buckets()
     {
         return buckets;
     }
 
-    /** @return whether a frontswap load takes the page out of its area. */
+    /** {@return whether a frontswap load takes the page out of its area} */
     public boolean exclusiveGets()
     {
         return exclusiveGets;
     }
 
-    /** @return whether every frontswap store also writes the swap file. */
+    /** {@return whether every frontswap store also writes the swap file} */
     public boolean writethrough()
     {
         return writethrough;
     }
 
-    /** @return whether the backend checksums pages. */
+    /** {@return whether the backend checksums pages} */
     public boolean checksum()
     {
         return checksum;
     }
 
-    /** @return whether the backend keeps incompressible pages uncompressed while its budget has room. */
+    /** {@return whether the backend keeps incompressible pages uncompressed while its budget has room} */
     public boolean rawIncompressible()
     {
         return rawIncompressible;
     }
 
-    /** @return whether idle swap areas shrink in the background. */
+    /** {@return whether idle swap areas shrink in the background} */
     public boolean selfshrink()
     {
         return selfshrink;
     }
 
-    /** @return how often selfshrink looks at the swap areas. */
+    /** {@return how often selfshrink looks at the swap areas} */
     public Duration selfshrinkInterval()
     {
         return selfshrinkInterval;
     }
 
-    /** @return when the allocator compacts in the background. */
+    /** {@return when the allocator compacts in the background} */
     public CompactionPolicy compaction()
     {
         return compaction;
     }
 
-    /** @return the host daemon's socket. */
+    /** {@return the host daemon's socket} */
     public Path hostSocket()
     {
         return hostSocket;
     }
 
-    /** @return request slots a JVM opens at the host daemon. */
+    /** {@return request slots a JVM opens at the host daemon} */
     public int hostSlots()
     {
         return hostSlots;
     }
 
-    /** @return whether a selfballoon moves the zcache budget with memory pressure. */
+    /** {@return whether a selfballoon moves the zcache budget with memory pressure} */
     public boolean selfballoon()
     {
         return selfballoon;
     }
 
-    /** @return how often the selfballoon looks. */
+    /** {@return how often the selfballoon looks} */
     public Duration selfballoonInterval()
     {
         return selfballoonInterval;
     }
 
-    /** @return the smallest budget the selfballoon sets. */
+    /** {@return the smallest budget the selfballoon sets} */
     public long selfballoonFloorBytes()
     {
         return selfballoonFloorBytes;
     }
 
-    /** @return the memory kept free under a cgroup limit. */
+    /** {@return the memory kept free under a cgroup limit} */
     public long selfballoonReserveBytes()
     {
         return selfballoonReserveBytes;
     }
 
-    /** @return the PSI {@code some avg10} percentage that counts as pressure. */
+    /** {@return the PSI {@code some avg10} percentage that counts as pressure} */
     public int selfballoonPsiPercent()
     {
         return selfballoonPsiPercent;
     }
 
-    /** @return the fraction of the way a shrinking move goes (1: all of it). */
+    /** {@return the fraction of the way a shrinking move goes (1: all of it)} */
     public int selfballoonDownHysteresis()
     {
         return selfballoonDownHysteresis;
     }
 
-    /** @return the fraction of the way a growing move goes. */
+    /** {@return the fraction of the way a growing move goes} */
     public int selfballoonUpHysteresis()
     {
         return selfballoonUpHysteresis;
@@ -376,7 +376,7 @@ public final class FrontendsConfig
     }
 
     /**
-     * @return this configuration as properties under the documented keys (what {@link Builder#properties} reads).
+     * {@return this configuration as properties under the documented keys (what {@link Builder#properties} reads)}
      */
     public Properties toProperties()
     {
@@ -453,21 +453,36 @@ public final class FrontendsConfig
         {
         }
 
-        /** @param enabled whether cleancache uses a backend. @return this builder. */
+        /**
+         * Sets {@code cleancacheEnabled}: whether cleancache uses a backend.
+         *
+         * @param enabled whether cleancache uses a backend.
+         * @return this builder.
+         */
         public Builder cleancacheEnabled(final boolean enabled)
         {
             cleancacheEnabled = enabled;
             return this;
         }
 
-        /** @param enabled whether frontswap uses a backend. @return this builder. */
+        /**
+         * Sets {@code frontswapEnabled}: whether frontswap uses a backend.
+         *
+         * @param enabled whether frontswap uses a backend.
+         * @return this builder.
+         */
         public Builder frontswapEnabled(final boolean enabled)
         {
             frontswapEnabled = enabled;
             return this;
         }
 
-        /** @param name the backend provider's name. @return this builder. */
+        /**
+         * Sets {@code backend}: the backend provider's name.
+         *
+         * @param name the backend provider's name.
+         * @return this builder.
+         */
         public Builder backend(final String name)
         {
             backend = requireName(Key.BACKEND, name);
@@ -475,9 +490,10 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param name the allocator's name, in any case; checked against the allocators on the class path, if there
          *             are any.
-         * @return this builder.
          */
         public Builder allocator(final String name)
         {
@@ -488,7 +504,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param name {@code lz4} or {@code zstd}, in any case. @return this builder. */
+        /**
+         * Sets {@code codec}: {@code lz4} or {@code zstd}, in any case.
+         *
+         * @param name {@code lz4} or {@code zstd}, in any case.
+         * @return this builder.
+         */
         public Builder codec(final String name)
         {
             final String lowerCase = requireName(Key.CODEC, name).toLowerCase(Locale.ROOT);
@@ -501,9 +522,10 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param level lz4's acceleration (1 to 65537) or the zstd level (-131072 to 22), checked against the codec
          *              when the configuration is built.
-         * @return this builder.
          */
         public Builder codecLevel(final int level)
         {
@@ -511,7 +533,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param bytes the budget, at least one 4 KiB page. @return this builder. */
+        /**
+         * Sets {@code budgetBytes}: the budget, at least one 4 KiB page.
+         *
+         * @param bytes the budget, at least one 4 KiB page.
+         * @return this builder.
+         */
         public Builder budgetBytes(final long bytes)
         {
             if (bytes < 4096)
@@ -522,7 +549,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param count as {@link Buckets} allows. @return this builder. */
+        /**
+         * Sets {@code buckets}: as {@link Buckets} allows.
+         *
+         * @param count as {@link Buckets} allows.
+         * @return this builder.
+         */
         public Builder buckets(final int count)
         {
             if (!Buckets.isBucketCount(count))
@@ -533,14 +565,24 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param exclusive whether a frontswap load takes the page out of its area. @return this builder. */
+        /**
+         * Sets {@code exclusiveGets}: whether a frontswap load takes the page out of its area.
+         *
+         * @param exclusive whether a frontswap load takes the page out of its area.
+         * @return this builder.
+         */
         public Builder exclusiveGets(final boolean exclusive)
         {
             exclusiveGets = exclusive;
             return this;
         }
 
-        /** @param enabled whether every frontswap store also writes the swap file. @return this builder. */
+        /**
+         * Sets {@code writethrough}: whether every frontswap store also writes the swap file.
+         *
+         * @param enabled whether every frontswap store also writes the swap file.
+         * @return this builder.
+         */
         public Builder writethrough(final boolean enabled)
         {
             writethrough = enabled;
@@ -548,8 +590,9 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param enabled whether the backend keeps incompressible pages uncompressed while its budget has room.
-         * @return this builder.
          */
         public Builder rawIncompressible(final boolean enabled)
         {
@@ -557,21 +600,36 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param enabled whether the backend checksums pages. @return this builder. */
+        /**
+         * Sets {@code checksum}: whether the backend checksums pages.
+         *
+         * @param enabled whether the backend checksums pages.
+         * @return this builder.
+         */
         public Builder checksum(final boolean enabled)
         {
             checksum = enabled;
             return this;
         }
 
-        /** @param enabled whether idle swap areas shrink in the background. @return this builder. */
+        /**
+         * Sets {@code selfshrink}: whether idle swap areas shrink in the background.
+         *
+         * @param enabled whether idle swap areas shrink in the background.
+         * @return this builder.
+         */
         public Builder selfshrink(final boolean enabled)
         {
             selfshrink = enabled;
             return this;
         }
 
-        /** @param interval how often selfshrink looks, at least 1 ms. @return this builder. */
+        /**
+         * Sets {@code selfshrinkInterval}: how often selfshrink looks, at least 1 ms.
+         *
+         * @param interval how often selfshrink looks, at least 1 ms.
+         * @return this builder.
+         */
         public Builder selfshrinkInterval(final Duration interval)
         {
             if (interval == null || interval.toMillis() < 1)
@@ -583,7 +641,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param socket the host daemon's socket. @return this builder. */
+        /**
+         * Sets {@code hostSocket}: the host daemon's socket.
+         *
+         * @param socket the host daemon's socket.
+         * @return this builder.
+         */
         public Builder hostSocket(final Path socket)
         {
             if (socket == null || socket.toString().isEmpty())
@@ -594,7 +657,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param slots request slots at the host daemon, 1 to 64. @return this builder. */
+        /**
+         * Sets {@code hostSlots}: request slots at the host daemon, 1 to 64.
+         *
+         * @param slots request slots at the host daemon, 1 to 64.
+         * @return this builder.
+         */
         public Builder hostSlots(final int slots)
         {
             if (slots < 1 || slots > 64)
@@ -605,14 +673,24 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param enabled whether a selfballoon moves the zcache budget. @return this builder. */
+        /**
+         * Sets {@code selfballoon}: whether a selfballoon moves the zcache budget.
+         *
+         * @param enabled whether a selfballoon moves the zcache budget.
+         * @return this builder.
+         */
         public Builder selfballoon(final boolean enabled)
         {
             selfballoon = enabled;
             return this;
         }
 
-        /** @param interval how often the selfballoon looks, at least 1 ms. @return this builder. */
+        /**
+         * Sets {@code selfballoonInterval}: how often the selfballoon looks, at least 1 ms.
+         *
+         * @param interval how often the selfballoon looks, at least 1 ms.
+         * @return this builder.
+         */
         public Builder selfballoonInterval(final Duration interval)
         {
             if (interval == null || interval.toMillis() < 1)
@@ -624,7 +702,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param bytes the smallest budget the selfballoon sets, at least 4096. @return this builder. */
+        /**
+         * Sets {@code selfballoonFloorBytes}: the smallest budget the selfballoon sets, at least 4096.
+         *
+         * @param bytes the smallest budget the selfballoon sets, at least 4096.
+         * @return this builder.
+         */
         public Builder selfballoonFloorBytes(final long bytes)
         {
             if (bytes < 4096)
@@ -635,7 +718,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param bytes memory kept free under a cgroup limit, at least 0. @return this builder. */
+        /**
+         * Sets {@code selfballoonReserveBytes}: memory kept free under a cgroup limit, at least 0.
+         *
+         * @param bytes memory kept free under a cgroup limit, at least 0.
+         * @return this builder.
+         */
         public Builder selfballoonReserveBytes(final long bytes)
         {
             if (bytes < 0)
@@ -646,7 +734,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param percent PSI some avg10 that counts as pressure, 0 to 100. @return this builder. */
+        /**
+         * Sets {@code selfballoonPsiPercent}: pSI some avg10 that counts as pressure, 0 to 100.
+         *
+         * @param percent PSI some avg10 that counts as pressure, 0 to 100.
+         * @return this builder.
+         */
         public Builder selfballoonPsiPercent(final int percent)
         {
             if (percent < 0 || percent > 100)
@@ -657,14 +750,24 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param hysteresis the fraction of the way a shrinking move goes, 1 to 1000. @return this builder. */
+        /**
+         * Sets {@code selfballoonDownHysteresis}: the fraction of the way a shrinking move goes, 1 to 1000.
+         *
+         * @param hysteresis the fraction of the way a shrinking move goes, 1 to 1000.
+         * @return this builder.
+         */
         public Builder selfballoonDownHysteresis(final int hysteresis)
         {
             selfballoonDownHysteresis = requireHysteresis(Key.SELFBALLOON_DOWN_HYSTERESIS, hysteresis);
             return this;
         }
 
-        /** @param hysteresis the fraction of the way a growing move goes, 1 to 1000. @return this builder. */
+        /**
+         * Sets {@code selfballoonUpHysteresis}: the fraction of the way a growing move goes, 1 to 1000.
+         *
+         * @param hysteresis the fraction of the way a growing move goes, 1 to 1000.
+         * @return this builder.
+         */
         public Builder selfballoonUpHysteresis(final int hysteresis)
         {
             selfballoonUpHysteresis = requireHysteresis(Key.SELFBALLOON_UP_HYSTERESIS, hysteresis);
@@ -693,9 +796,10 @@ public final class FrontendsConfig
         }
 
         /**
+         * {@return this builder}
+         *
          * @param percent fragmentation that triggers a background compaction, in percent of the pages held that
          *                compaction could give back: 1 to 100, or 0 for explicit compaction only.
-         * @return this builder.
          */
         public Builder compactionFreeablePercent(final int percent)
         {
@@ -707,7 +811,12 @@ public final class FrontendsConfig
             return this;
         }
 
-        /** @param interval how often the allocator checks its fragmentation, at least 1 ms. @return this builder. */
+        /**
+         * Sets {@code compactionInterval}: how often the allocator checks its fragmentation, at least 1 ms.
+         *
+         * @param interval how often the allocator checks its fragmentation, at least 1 ms.
+         * @return this builder.
+         */
         public Builder compactionInterval(final Duration interval)
         {
             if (interval == null || interval.toMillis() < 1)
@@ -783,7 +892,8 @@ public final class FrontendsConfig
         }
 
         /**
-         * @return the configuration.
+         * {@return the configuration}
+         *
          * @throws IllegalArgumentException if the codec level is outside its codec's range.
          */
         public FrontendsConfig build()

@@ -20,7 +20,7 @@ public final class Registration
     }
 
     /**
-     * @return the backend.
+     * {@return the backend}
      */
     public Backend backend()
     {
@@ -28,7 +28,7 @@ public final class Registration
     }
 
     /**
-     * @return whether the backend takes new pages: registered, replayed and not being unregistered.
+     * {@return whether the backend takes new pages: registered, replayed and not being unregistered}
      */
     public boolean isLive()
     {

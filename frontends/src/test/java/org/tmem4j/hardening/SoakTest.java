@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * millions of operations.
  * <p>
  * Opt-in (tag {@code soak}, left out of the default test run): {@code ./tmem4j test -Psoak}, or for just this
- * class {@code mvn -B -ntp -Psoak -pl frontends -am verify -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * class {@code ./mvnw -B -ntp -Psoak -pl frontends -am verify -Dtest=SoakTest}.
  * Duration {@code -Dtmem4j.soak.seconds=N} (default 180), seed {@code -Dtmem4j.seed=N}.
  */
 @Tag("soak")

@@ -8,7 +8,7 @@
  * (pages, allocators) its {@code @Arbiter} gives back, so a run of millions of states holds a bounded amount of
  * memory. Built and run outside the default build:
  * <pre>
- *   mvn -B -ntp -Pjcstress -pl jcstress -am package -DskipTests
+ *   ./mvnw -B -ntp -Pjcstress -pl jcstress -am package -DskipTests
  *   java -jar jcstress/target/jcstress.jar -m quick
  * </pre>
  */

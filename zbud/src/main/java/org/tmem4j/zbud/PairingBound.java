@@ -21,11 +21,12 @@ public final class PairingBound
     }
 
     /**
+     * {@return the fewest pages that hold every object, two at most per page}
+     *
      * @param sizes       object sizes, each from 1 to {@code pageSize}.
      * @param pageSize    bytes a page holds.
      * @param granularity each size is rounded up to a multiple of this first (1 for exact bytes, 64 for zbud's
      *                    chunks); it must divide {@code pageSize}.
-     * @return the fewest pages that hold every object, two at most per page.
      * @throws IllegalArgumentException for a size outside 1..{@code pageSize} or a granularity that does not
      * divide the page.
      */
@@ -88,10 +89,11 @@ public final class PairingBound
     }
 
     /**
+     * {@return stored bytes over the bytes of {@link #minPages} pages: the highest density two-per-page packing of
+     * these sizes reaches (0 for no objects)}
+     *
      * @param sizes object sizes, each from 1 to {@link PageMemory#PAGE_SIZE}.
      * @param granularity as for {@link #minPages(int[], int, int)}.
-     * @return stored bytes over the bytes of {@link #minPages} pages: the highest density two-per-page packing of
-     * these sizes reaches (0 for no objects).
      */
     public static double density(final int[] sizes, final int granularity)
     {

@@ -125,6 +125,8 @@ public final class ZbudAllocator implements ObjectAllocator
     }
 
     /**
+     * Creates an empty allocator that takes its pages from {@code memory} as objects need them.
+     *
      * @param memory the page memory to take pages from; shared, and not closed by this allocator.
      */
     public ZbudAllocator(final PageMemory memory)
@@ -133,6 +135,9 @@ public final class ZbudAllocator implements ObjectAllocator
     }
 
     /**
+     * Creates an empty allocator of {@code shards} shards, each with its own lock, that takes its pages from
+     * {@code memory} as objects need them.
+     *
      * @param memory the page memory to take pages from; shared, and not closed by this allocator.
      * @param shards the number of shards, a power of two from 1 to {@value ZbudHandle#MAX_SHARDS}; one shard is
      *               the unsharded allocator with one lock.

@@ -9,6 +9,13 @@ import org.tmem4j.memory.PageMemory;
  */
 public final class ZbudProvider implements AllocatorProvider
 {
+    /**
+     * Creates the provider; {@link java.util.ServiceLoader} does, through {@code META-INF/services}.
+     */
+    public ZbudProvider()
+    {
+    }
+
     @Override
     public String name()
     {

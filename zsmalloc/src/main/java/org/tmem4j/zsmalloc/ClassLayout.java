@@ -78,11 +78,12 @@ public final class ClassLayout
     }
 
     /**
+     * {@return the layout}
+     *
      * @param step              bytes between candidate slot sizes (4096, 4096 - step, ...): a multiple of 8 from 8 to
      *                          512.
      * @param maxPagesPerZspage longest zspage, 1 to {@link #MAX_PAGES_PER_ZSPAGE}.
      * @param chunkSize         bytes of the pieces zspages are built from: 512, 1024, 2048 or 4096 (whole pages).
-     * @return the layout.
      * @throws IllegalArgumentException naming the allowed values.
      */
     public static ClassLayout of(final int step, final int maxPagesPerZspage, final int chunkSize)
@@ -125,7 +126,7 @@ public final class ClassLayout
     }
 
     /**
-     * @return the number of classes.
+     * {@return the number of classes}
      */
     public int classCount()
     {
@@ -133,8 +134,9 @@ public final class ClassLayout
     }
 
     /**
+     * {@return the index of the smallest class whose slots hold it}
+     *
      * @param size an object size, 1 to 4096.
-     * @return the index of the smallest class whose slots hold it.
      */
     public int classOf(final int size)
     {
@@ -142,8 +144,9 @@ public final class ClassLayout
     }
 
     /**
+     * {@return the class's slot size in bytes}
+     *
      * @param cls a class index.
-     * @return the class's slot size in bytes.
      */
     public int slotSize(final int cls)
     {
@@ -151,8 +154,9 @@ public final class ClassLayout
     }
 
     /**
+     * {@return pages in each of the class's zspages}
+     *
      * @param cls a class index.
-     * @return pages in each of the class's zspages.
      */
     public int pagesPerZspage(final int cls)
     {
@@ -160,8 +164,9 @@ public final class ClassLayout
     }
 
     /**
+     * {@return objects in each of the class's zspages}
+     *
      * @param cls a class index.
-     * @return objects in each of the class's zspages.
      */
     public int objectsPerZspage(final int cls)
     {
@@ -184,9 +189,10 @@ public final class ClassLayout
     }
 
     /**
+     * {@return chunks a full zspage of the class holds: those its slots reach (a tail of a chunk or more is never
+     * taken)}
+     *
      * @param cls a class index.
-     * @return chunks a full zspage of the class holds: those its slots reach (a tail of a chunk or more is never
-     * taken).
      */
     public int chunksPerZspage(final int cls)
     {
@@ -194,7 +200,7 @@ public final class ClassLayout
     }
 
     /**
-     * @return bytes of the pieces zspages are built from (a page or a fraction of one).
+     * {@return bytes of the pieces zspages are built from (a page or a fraction of one)}
      */
     public int chunkSize()
     {
@@ -202,7 +208,7 @@ public final class ClassLayout
     }
 
     /**
-     * @return bytes between candidate slot sizes.
+     * {@return bytes between candidate slot sizes}
      */
     public int step()
     {
@@ -210,7 +216,7 @@ public final class ClassLayout
     }
 
     /**
-     * @return the longest zspage this layout allows.
+     * {@return the longest zspage this layout allows}
      */
     public int maxPagesPerZspage()
     {

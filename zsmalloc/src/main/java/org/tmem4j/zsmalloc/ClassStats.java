@@ -34,6 +34,8 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     public static final int GROUPS = 11;
 
     /**
+     * Creates a row; the canonical constructor, which copies {@code groups}.
+     *
      * @param index            the class's index.
      * @param size             slot size.
      * @param pagesPerZspage   pages per zspage.
@@ -60,14 +62,16 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     }
 
     /**
+     * {@return zspages in that fullness group}
+     *
      * @param group 0 (10%) to 10 (100%).
-     * @return zspages in that fullness group.
      */
     public long group(final int group)
     {
         return groups[group];
     }
 
+    /** {@return the 11 fullness group counts, a copy} */
     @Override
     public long[] groups()
     {
@@ -75,8 +79,8 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     }
 
     /**
-     * @return the bytes of the class's chunks in pages (the kernel's {@code pages_used}; fractional when chunks are
-     * smaller than a page, since chunks of different classes share pages).
+     * {@return the bytes of the class's chunks in pages (the kernel's {@code pages_used}; fractional when chunks are
+     * smaller than a page, since chunks of different classes share pages)}
      */
     public double pagesUsed()
     {
@@ -84,7 +88,7 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     }
 
     /**
-     * @return the kernel's {@code freeable}: pages' worth of chunks compaction would give back.
+     * {@return the kernel's {@code freeable}: pages' worth of chunks compaction would give back}
      */
     public double freeable()
     {
@@ -92,7 +96,7 @@ public record ClassStats(int index, int size, int pagesPerZspage, int objectsPer
     }
 
     /**
-     * @return the class's zspages.
+     * {@return the class's zspages}
      */
     public long zspages()
     {

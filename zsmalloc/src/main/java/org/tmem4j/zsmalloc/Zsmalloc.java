@@ -98,10 +98,11 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class is split into shards ({@link Builder#shardsPerClass}), each with its own zspages, handle
- * table and lock. An allocation takes the first shard of its class whose lock is free instead of queueing behind
- * another thread (one thread alone only ever uses the first shard, so sharding costs no density there); a free goes
- * to the shard its handle names. Threads meet in the chunk pool only when a zspage takes or gives back a chunk.
+ * Thread-safe: each class has its own lock, and may be split into shards ({@link Builder#shardsPerClass}, default
+ * 1), each with its own zspages, handle table and lock. An allocation takes the first shard of its class whose lock
+ * is free instead of queueing behind another thread (one thread alone only ever uses the first shard, so sharding
+ * costs no density there); a free goes to the shard its handle names. Threads meet in the chunk pool only when a
+ * zspage takes or gives back a chunk.
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -171,8 +172,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
+     * {@return an allocator with the default layout and copying views}
+     *
      * @param memory the page memory to take pages from (shared; not closed by this allocator).
-     * @return an allocator with the default layout and copying views.
      */
     public static Zsmalloc create(final PageMemory memory)
     {
@@ -180,8 +182,9 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
+     * {@return a builder}
+     *
      * @param memory the page memory to take pages from.
-     * @return a builder.
      */
     public static Builder builder(final PageMemory memory)
     {
@@ -334,7 +337,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the per-class table (the kernel's debugfs {@code classes} columns) with totals.
+     * {@return the per-class table (the kernel's debugfs {@code classes} columns) with totals}
      */
     public ZsmallocStats classStats()
     {
@@ -355,7 +358,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the class layout in use.
+     * {@return the class layout in use}
      */
     public ClassLayout layout()
     {
@@ -363,7 +366,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return the page memory this allocator takes pages from.
+     * {@return the page memory this allocator takes pages from}
      */
     public PageMemory memory()
     {
@@ -371,7 +374,7 @@ public final class Zsmalloc implements ObjectAllocator
     }
 
     /**
-     * @return whether {@link #close()} has been called.
+     * {@return whether {@link #close()} has been called}
      */
     public boolean isClosed()
     {
@@ -457,7 +460,7 @@ public final class Zsmalloc implements ObjectAllocator
         private final PageMemory memory;
         private ClassLayout layout = ClassLayout.DEFAULT;
         private boolean directViews;
-        private int shardsPerClass = Math.min(8, Runtime.getRuntime().availableProcessors());
+        private int shardsPerClass = 1;
         private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
@@ -470,8 +473,9 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param layout the size classes; default {@link ClassLayout#DEFAULT}.
-         * @return this.
          */
         public Builder layout(final ClassLayout layout)
         {
@@ -484,10 +488,11 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
          *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
          *                    default false.
-         * @return this.
          */
         public Builder directViews(final boolean directViews)
         {
@@ -496,12 +501,13 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param shardsPerClass independent parts of each size class, each with its own zspages and lock, 1 to 8;
-         *                       default the number of processors, at most 8. An allocation takes the first shard
-         *                       whose lock is free, so one thread only ever fills the first shard, and further shards
-         *                       fill only while threads meet in a class (each costs at most one open zspage per
-         *                       class).
-         * @return this.
+         *                       default 1 (one lock per class, as the kernel has). An allocation takes the first
+         *                       shard whose lock is free, so one thread only ever fills the first shard, and further
+         *                       shards fill only while threads meet in a class (each costs at most one open zspage
+         *                       per class). Two shards measured no faster than one on two threads (README).
          */
         public Builder shardsPerClass(final int shardsPerClass)
         {
@@ -514,10 +520,11 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
+         * {@return this}
+         *
          * @param compaction when to compact in the background (a daemon thread per allocator, stopped by
          *                   {@link Zsmalloc#close()}); default {@link CompactionPolicy#OFF}. The engine passes its
          *                   own, {@link CompactionPolicy#DEFAULT} unless configured otherwise.
-         * @return this.
          */
         public Builder compaction(final CompactionPolicy compaction)
         {
@@ -530,7 +537,7 @@ public final class Zsmalloc implements ObjectAllocator
         }
 
         /**
-         * @return a new, empty allocator.
+         * {@return a new, empty allocator}
          */
         public Zsmalloc build()
         {

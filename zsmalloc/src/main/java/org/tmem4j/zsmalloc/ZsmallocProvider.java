@@ -10,6 +10,13 @@ import org.tmem4j.memory.PageMemory;
  */
 public final class ZsmallocProvider implements AllocatorProvider
 {
+    /**
+     * Creates the provider; {@link java.util.ServiceLoader} does, through {@code META-INF/services}.
+     */
+    public ZsmallocProvider()
+    {
+    }
+
     @Override
     public String name()
     {

@@ -61,6 +61,8 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
+     * Creates the statistics; the canonical constructor, which copies {@code classes}.
+     *
      * @param classes        rows; copied.
      * @param pagesUsed      pages held.
      * @param pagesCompacted pages compacted.
@@ -73,7 +75,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
 
 
     /**
-     * @return live objects.
+     * {@return live objects}
      */
     public long objects()
     {
@@ -81,7 +83,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return bytes stored in live objects.
+     * {@return bytes stored in live objects}
      */
     public long storedBytes()
     {
@@ -89,7 +91,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return chunks in use by all classes.
+     * {@return chunks in use by all classes}
      */
     public long chunksUsed()
     {
@@ -97,7 +99,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return pages' worth of chunks that class compaction would give back now.
+     * {@return pages' worth of chunks that class compaction would give back now}
      */
     public double freeable()
     {
@@ -105,7 +107,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return times compaction stopped for want of a free page.
+     * {@return times compaction stopped for want of a free page}
      */
     public long compactionStalls()
     {
@@ -113,7 +115,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return heap bytes of all handle tables.
+     * {@return heap bytes of all handle tables}
      */
     public long handleTableBytes()
     {
@@ -121,7 +123,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return heap bytes of all zspage bookkeeping (chunk ids, slot bitmaps, zspage tables).
+     * {@return heap bytes of all zspage bookkeeping (chunk ids, slot bitmaps, zspage tables)}
      */
     public long zspageBytes()
     {
@@ -129,7 +131,7 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return stored bytes / bytes of pages held (0 when empty).
+     * {@return stored bytes / bytes of pages held (0 when empty)}
      */
     public double density()
     {
@@ -137,9 +139,9 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
     }
 
     /**
-     * @return the table as text, with the kernel's debugfs columns (and {@code stored} bytes), one line per class
+     * {@return the table as text, with the kernel's debugfs columns (and {@code stored} bytes), one line per class
      * that holds chunks or objects, then a Total line and {@code pages_compacted}. A class's {@code pages_used} and
-     * {@code freeable} are its chunks in pages; the Total's {@code pages_used} is the pages actually held.
+     * {@code freeable} are its chunks in pages; the Total's {@code pages_used} is the pages actually held}
      */
     public String table()
     {

@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
 
@@ -31,10 +32,12 @@ final class ZsmallocConcurrencyTest
         return (int)Math.max(1, Math.min(4096, 1600 + random.nextGaussian() * 700));
     }
 
-    @Test
-    void readersWritersFreersAndACompactorAtOnceAreByteExact() throws Exception
+    @ParameterizedTest(name = "{0} shard(s) per class")
+    @ValueSource(ints = {1, 2})
+    void readersWritersFreersAndACompactorAtOnceAreByteExact(final int shards) throws Exception
     {
-        try (PageMemory memory = PageMemory.withBudget(256L << 20); Zsmalloc allocator = Zsmalloc.create(memory);
+        try (PageMemory memory = PageMemory.withBudget(256L << 20);
+            Zsmalloc allocator = Zsmalloc.builder(memory).shardsPerClass(shards).build();
             Arena arena = Arena.ofShared())
         {
             final int shared = 4000;

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Density on real pages, side by side with the kernel: every 4 KiB page of a corpus is compressed with LZ4 (the
  * native fast compressor, as zram does) and stored; then every other page is freed (pages 1, 3, 5, ..., the pages
- * {@code ../shared/tools/zram-peer.sh} discards and the study invalidates), and the pool is compacted. Density = compressed bytes stored / bytes of
- * pool pages in use, after each step.
+ * {@code scripts/zram-density.sh} discards and the study invalidates), and the pool is compacted. Density =
+ * compressed bytes stored / bytes of pool pages in use, after each step.
  * <p>
  * Corpora: the JDK's {@code lib/server/libjvm.so} and the first 64 MiB of {@code lib/modules} (present wherever the
  * tests run), and, where the machine has them, 16 MiB of English text ({@code /usr/share/doc/*}{@code /copyright},
@@ -192,7 +192,7 @@ final class ZsmallocDensityTest
         return layouts;
     }
 
-    /** The corpora and the kernel's densities on them (zram-peer.sh, lz4, Linux 6.18; see the README). */
+    /** The corpora and the kernel's densities on them (scripts/zram-density.sh, lz4, Linux 6.18; see the README). */
     private static List<Corpus> corpora()
     {
         final Path jdk = Path.of(System.getProperty("java.home"));

@@ -19,7 +19,7 @@ public record MemoryReading(double pressurePercent, long limitBytes, long usageB
     public static final long NO_LIMIT = Long.MAX_VALUE;
 
     /**
-     * @return whether a cgroup limit applies.
+     * {@return whether a cgroup limit applies}
      */
     public boolean hasLimit()
     {

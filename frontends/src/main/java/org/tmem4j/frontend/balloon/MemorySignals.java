@@ -21,13 +21,13 @@ import java.util.Optional;
 public interface MemorySignals
 {
     /**
-     * @return the current reading.
+     * {@return the current reading}
      */
     MemoryReading read();
 
     /**
-     * @return the signals of this JVM: its cgroup (found through {@code /proc/self/cgroup} and
-     * {@code /proc/self/mountinfo}), PSI and heap.
+     * {@return the signals of this JVM: its cgroup (found through {@code /proc/self/cgroup} and
+     * {@code /proc/self/mountinfo}), PSI and heap}
      */
     static MemorySignals ofThisJvm()
     {
@@ -76,8 +76,9 @@ public interface MemorySignals
     }
 
     /**
+     * {@return its {@code avg10}}
+     *
      * @param line a PSI line, {@code some avg10=1.23 avg60=... total=...}.
-     * @return its {@code avg10}.
      */
     static double parsePressure(final String line)
     {
@@ -92,9 +93,10 @@ public interface MemorySignals
     }
 
     /**
+     * {@return the limit, or {@link MemoryReading#NO_LIMIT}}
+     *
      * @param value a cgroup limit file's content: bytes, or {@code max} (v2); v1's "no limit" is a number near
      * 2^63.
-     * @return the limit, or {@link MemoryReading#NO_LIMIT}.
      */
     static long parseLimit(final String value)
     {

@@ -135,7 +135,7 @@ public final class Selfballoon implements AutoCloseable
     }
 
     /**
-     * @return the budget the controller last aimed at.
+     * {@return the budget the controller last aimed at}
      */
     public long target()
     {
@@ -143,8 +143,8 @@ public final class Selfballoon implements AutoCloseable
     }
 
     /**
-     * @return the counters, as source {@code frontend/selfballoon}: the target and budget, the moves down and up,
-     * and the looks that saw PSI or heap pressure.
+     * {@return the counters, as source {@code frontend/selfballoon}: the target and budget, the moves down and up,
+     * and the looks that saw PSI or heap pressure}
      */
     public CounterSource counters()
     {

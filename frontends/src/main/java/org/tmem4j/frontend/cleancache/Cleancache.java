@@ -50,9 +50,10 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
+     * {@return a cleancache with no filesystem yet}
+     *
      * @param registry where backends register.
      * @param config   whether cleancache uses a backend at all.
-     * @return a cleancache with no filesystem yet.
      */
     public static Cleancache create(final BackendRegistry registry, final FrontendsConfig config)
     {
@@ -69,7 +70,7 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
-     * @return a private pool of 4 KiB pages.
+     * {@return a private pool of 4 KiB pages}
      */
     public CleancacheFs initFs()
     {
@@ -77,8 +78,9 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
+     * {@return a private pool}
+     *
      * @param pageSize as {@link PageSizes} allows.
-     * @return a private pool.
      */
     public CleancacheFs initFs(final int pageSize)
     {
@@ -87,8 +89,9 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
+     * {@return the pool of 4 KiB pages shared by every mount of that uuid}
+     *
      * @param uuid the clustered filesystem's uuid.
-     * @return the pool of 4 KiB pages shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid)
     {
@@ -96,9 +99,10 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
+     * {@return the pool shared by every mount of that uuid}
+     *
      * @param uuid     the clustered filesystem's uuid.
      * @param pageSize as {@link PageSizes} allows, the same for every mount of the uuid.
-     * @return the pool shared by every mount of that uuid.
      */
     public CleancacheFs initSharedFs(final UUID uuid, final int pageSize)
     {
@@ -128,7 +132,7 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
-     * @return how many pools are recorded (private filesystems plus distinct shared uuids).
+     * {@return how many pools are recorded (private filesystems plus distinct shared uuids)}
      */
     public int pools()
     {
@@ -136,7 +140,7 @@ public final class Cleancache implements Frontend, AutoCloseable
     }
 
     /**
-     * @return the counters, as source {@code frontend/cleancache}.
+     * {@return the counters, as source {@code frontend/cleancache}}
      */
     public CounterSource counters()
     {

@@ -30,10 +30,11 @@ public final class CleancacheFs
     }
 
     /**
+     * {@return whether cleancache had the page}
+     *
      * @param key   the file.
      * @param index the page index, {@code >= 0}.
      * @param dst   receives the page on a hit; exactly {@link #pageSize()} bytes.
-     * @return whether cleancache had the page.
      */
     public boolean getPage(final FileKey key, final long index, final MemorySegment dst)
     {
@@ -170,7 +171,7 @@ public final class CleancacheFs
     }
 
     /**
-     * @return the page size of the pool.
+     * {@return the page size of the pool}
      */
     public int pageSize()
     {
@@ -178,7 +179,7 @@ public final class CleancacheFs
     }
 
     /**
-     * @return whether the pool is shared by uuid.
+     * {@return whether the pool is shared by uuid}
      */
     public boolean isShared()
     {
@@ -186,7 +187,7 @@ public final class CleancacheFs
     }
 
     /**
-     * @return whether {@link #invalidateFs()} was called.
+     * {@return whether {@link #invalidateFs()} was called}
      */
     public boolean isInvalidated()
     {

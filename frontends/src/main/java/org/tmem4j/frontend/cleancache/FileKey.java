@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public record FileKey(long a, long b, long c)
 {
     /**
+     * Creates a key; the canonical constructor, which refuses the invalid key.
+     *
      * @throws IllegalArgumentException if all three words are {@code -1}.
      */
     public FileKey

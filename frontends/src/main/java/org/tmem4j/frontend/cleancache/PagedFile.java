@@ -47,7 +47,7 @@ public final class PagedFile implements AutoCloseable
     public record Stats(long cacheHits, long cleancacheHits, long diskReads)
     {
         /**
-         * @return the share of page reads that did not touch the disk, 0 to 1.
+         * {@return the share of page reads that did not touch the disk, 0 to 1}
          */
         public double hitRate()
         {
@@ -238,7 +238,7 @@ public final class PagedFile implements AutoCloseable
     }
 
     /**
-     * @return the file's size as this object knows it.
+     * {@return the file's size as this object knows it}
      */
     public synchronized long size()
     {
@@ -246,7 +246,7 @@ public final class PagedFile implements AutoCloseable
     }
 
     /**
-     * @return the key its pages are filed under in cleancache.
+     * {@return the key its pages are filed under in cleancache}
      */
     public FileKey key()
     {
@@ -254,7 +254,7 @@ public final class PagedFile implements AutoCloseable
     }
 
     /**
-     * @return what its reads were served from.
+     * {@return what its reads were served from}
      */
     public synchronized Stats stats()
     {

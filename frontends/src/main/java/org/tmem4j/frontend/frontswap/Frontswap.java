@@ -65,9 +65,10 @@ public final class Frontswap implements Frontend, AutoCloseable
     }
 
     /**
+     * {@return a frontswap with no swap area yet}
+     *
      * @param registry where backends register.
      * @param config   exclusive gets, writethrough, selfshrink and whether frontswap uses a backend at all.
-     * @return a frontswap with no swap area yet.
      */
     public static Frontswap create(final BackendRegistry registry, final FrontendsConfig config)
     {
@@ -131,7 +132,7 @@ public final class Frontswap implements Frontend, AutoCloseable
     }
 
     /**
-     * @return the areas swapped on and not yet off.
+     * {@return the areas swapped on and not yet off}
      */
     public List<SwapArea> areas()
     {
@@ -139,7 +140,7 @@ public final class Frontswap implements Frontend, AutoCloseable
     }
 
     /**
-     * @return how many pages the backend holds over all areas (the kernel's {@code frontswap_curr_pages}).
+     * {@return how many pages the backend holds over all areas (the kernel's {@code frontswap_curr_pages})}
      */
     public long currPages()
     {
@@ -178,7 +179,7 @@ public final class Frontswap implements Frontend, AutoCloseable
     }
 
     /**
-     * @return the counters, as source {@code frontend/frontswap}.
+     * {@return the counters, as source {@code frontend/frontswap}}
      */
     public CounterSource counters()
     {

@@ -109,7 +109,8 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return a free slot, now allocated, or {@link #NO_SLOT} if the area is full.
+     * {@return a free slot, now allocated, or {@link #NO_SLOT} if the area is full}
+     *
      * @throws IllegalStateException if the area is closed.
      */
     public int allocateSlot()
@@ -302,7 +303,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return how many of this area's pages the backend holds (the kernel's {@code frontswap_curr_pages}).
+     * {@return how many of this area's pages the backend holds (the kernel's {@code frontswap_curr_pages})}
      */
     public long currPages()
     {
@@ -310,8 +311,9 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
+     * {@return whether the backend holds the slot's page (the kernel's {@code frontswap_test})}
+     *
      * @param slot a slot.
-     * @return whether the backend holds the slot's page (the kernel's {@code frontswap_test}).
      */
     public boolean isInBackend(final int slot)
     {
@@ -320,7 +322,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return how many slots the area has.
+     * {@return how many slots the area has}
      */
     public int slots()
     {
@@ -328,7 +330,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return the backing file.
+     * {@return the backing file}
      */
     public Path file()
     {
@@ -336,7 +338,7 @@ public final class SwapArea implements AutoCloseable
     }
 
     /**
-     * @return whether the area is swapped off.
+     * {@return whether the area is swapped off}
      */
     public boolean isClosed()
     {

@@ -52,11 +52,12 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
+     * {@return a backend over a new Zcache, which closing the backend closes}
+     *
      * @param config allocator, codec and level, budget, buckets, checksum, compaction policy and raw storage of
      *               incompressible pages;
      *               with {@code selfballoon.enabled} a {@link Selfballoon} moves the budget (at most the configured
      *               one) with this JVM's memory pressure until the backend is closed.
-     * @return a backend over a new Zcache, which closing the backend closes.
      * @throws IllegalArgumentException if the allocator or codec is not available.
      */
     public static ZcacheBackend create(final FrontendsConfig config)
@@ -84,7 +85,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @return the engine, for its statistics, budget and compaction.
+     * {@return the engine, for its statistics, budget and compaction}
      */
     public Zcache zcache()
     {

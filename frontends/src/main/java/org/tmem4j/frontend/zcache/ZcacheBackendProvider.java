@@ -9,6 +9,13 @@ import org.tmem4j.frontend.FrontendsConfig;
  */
 public final class ZcacheBackendProvider implements BackendProvider
 {
+    /**
+     * Creates the provider; {@link java.util.ServiceLoader} does, through {@code META-INF/services}.
+     */
+    public ZcacheBackendProvider()
+    {
+    }
+
     @Override
     public String name()
     {

@@ -25,8 +25,8 @@ import org.tmem4j.zsmalloc.Zsmalloc;
  * zsmalloc allocate + free of compressed-page-sized objects (~1.6 KiB, normally spread ±300 bytes, so several size
  * classes take turns), on a pool already holding 20,000 such objects so zspages neither start nor empty on every
  * call. Goals: at least 5 M allocate+free pairs per second per thread, and two threads at least 1.8 times one. The
- * default layout (eighth-page chunks) is compared with quarter-page chunks and with whole pages, and two shards per
- * class with one lock per class.
+ * default layout (eighth-page chunks) is compared with quarter-page chunks and with whole pages, and one lock per
+ * class (the default) with two shards per class.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
@@ -43,8 +43,8 @@ public class ZsmallocAllocateFreeBenchmark
         @Param({"16x64x512", "32x64x1024", "64x64x4096"})
         String layout;
 
-        /** Shards per size class (the default is the number of processors, at most 8; 1 is one lock per class). */
-        @Param({"2", "1"})
+        /** Shards per size class (1, the default, is one lock per class). */
+        @Param({"1", "2"})
         int shards;
 
         PageMemory memory;
