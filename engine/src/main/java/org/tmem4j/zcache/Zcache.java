@@ -550,7 +550,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return what this engine handed to and took from its lower tier (all 0 without one).
+     * {@return what this engine handed to and took from its lower tier (all 0 without one)}
      */
     public LowerTierStats lowerTierStats()
     {
@@ -558,7 +558,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * @return whether the engine was built with a lower tier.
+     * {@return whether the engine was built with a lower tier}
      */
     public boolean hasLowerTier()
     {
@@ -1130,9 +1130,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param lowerTier where pages go when the budget is full (coldest ephemeral pages when evicted, new pages
          *                  while full) and where a local miss looks next; {@code null} (the default) for none.
-         * @return this.
          */
         public Builder lowerTier(final LowerTier lowerTier)
         {
@@ -1141,9 +1142,10 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
          * @param percent once full, new pages go to the lower tier until the pages in use fall under this percentage
          *                of the budget (zswap's {@code accept_threshold_percent}), 1 to 100; default 90.
-         * @return this.
          */
         public Builder acceptThresholdPercent(final int percent)
         {
