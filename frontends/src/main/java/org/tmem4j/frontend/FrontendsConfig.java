@@ -775,6 +775,8 @@ public final class FrontendsConfig
         }
 
         /**
+         * Adds a setting a backend provider reads for itself.
+         *
          * @param key   a backend provider's setting without {@link #PREFIX}: {@code PROVIDER.NAME}, e.g.
          *              {@code ramster.ephemeral.uri}; its first part must not be one of the frontends' own.
          * @param value the value, which the provider checks.

@@ -36,6 +36,8 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
+     * Wraps a Zcache, for subclasses that build it with more (a lower tier).
+     *
      * @param zcache      a Zcache built without exclusive gets.
      * @param owned       whether closing this backend closes it.
      * @param selfballoon a selfballoon to stop on close, or {@code null}.
@@ -68,6 +70,8 @@ public class ZcacheBackend implements Backend, AutoCloseable
     }
 
     /**
+     * The engine settings of a configuration, for a backend that builds its own Zcache.
+     *
      * @param config allocator, codec and level, budget, buckets and checksum.
      * @return a Zcache builder with those settings and without exclusive gets, as a backend's engine needs.
      */
