@@ -121,7 +121,7 @@ final class ClientSession
     }
 
     /**
-     * @return the slot's part of the region: where a put's page is and a get's page goes.
+     * {@return the slot's part of the region: where a put's page is and a get's page goes}
      */
     MemorySegment slotSegment(final int slot)
     {

@@ -66,7 +66,7 @@ public final class HostAttachment implements AutoCloseable
     }
 
     /**
-     * @return the backend registered now, or {@code null} while the daemon is down.
+     * {@return the backend registered now, or {@code null} while the daemon is down}
      */
     public HostBackend backend()
     {
@@ -77,7 +77,7 @@ public final class HostAttachment implements AutoCloseable
     }
 
     /**
-     * @return how many times a backend was registered (1 after the first connection, one more per reconnection).
+     * {@return how many times a backend was registered (1 after the first connection, one more per reconnection)}
      */
     public long attachments()
     {

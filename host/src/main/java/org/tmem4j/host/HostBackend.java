@@ -185,7 +185,7 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @return the id the daemon gave this client (its row in the daemon's table).
+     * {@return the id the daemon gave this client (its row in the daemon's table)}
      */
     public int clientId()
     {
@@ -193,7 +193,7 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
-     * @return whether the daemon is gone (this backend stores and finds nothing any more).
+     * {@return whether the daemon is gone (this backend stores and finds nothing any more)}
      */
     public boolean isGone()
     {

@@ -11,6 +11,11 @@ import org.tmem4j.frontend.FrontendsConfig;
  */
 public final class HostBackendProvider implements BackendProvider
 {
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public HostBackendProvider()
+    {
+    }
+
     @Override
     public String name()
     {

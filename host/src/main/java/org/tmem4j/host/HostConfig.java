@@ -68,7 +68,7 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     }
 
     /**
-     * @return no group, no cross-user sharing, no caps.
+     * {@return the defaults: no group, no cross-user sharing, no caps}
      */
     public static HostConfig defaults()
     {
@@ -76,6 +76,8 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     }
 
     /**
+     * Reads the host settings from properties.
+     *
      * @param properties properties; keys without the prefix are ignored.
      * @return the settings under {@value #PREFIX}.
      * @throws IllegalArgumentException naming the key for an unknown key or a value that is not allowed.
@@ -128,6 +130,8 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     }
 
     /**
+     * Looks up a user's persistent cap: its own setting, else the default.
+     *
      * @param user a client's user name.
      * @return the persistent pages that user's clients may each hold.
      */
@@ -137,6 +141,8 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     }
 
     /**
+     * Looks up a user's weight: its own setting, else the default.
+     *
      * @param user a client's user name.
      * @return the weight of that user's clients.
      */

@@ -165,7 +165,7 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
-     * @return the socket clients connect to.
+     * {@return the socket clients connect to}
      */
     public Path socket()
     {
@@ -173,7 +173,7 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
-     * @return the store, for its statistics.
+     * {@return the store, for its statistics}
      */
     public Zcache zcache()
     {
@@ -181,7 +181,7 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
-     * @return how many clients are connected.
+     * {@return how many clients are connected}
      */
     public int clients()
     {
@@ -189,7 +189,7 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
-     * @return the per-client table: pages, bytes, cap and hits of every connected client.
+     * {@return the per-client table: pages, bytes, cap and hits of every connected client}
      */
     public String statusTable()
     {

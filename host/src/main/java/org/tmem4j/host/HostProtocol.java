@@ -81,7 +81,7 @@ final class HostProtocol
     }
 
     /**
-     * @return a direct little-endian buffer of the given size.
+     * {@return a direct little-endian buffer of the given size}
      */
     static ByteBuffer buffer(final int bytes)
     {

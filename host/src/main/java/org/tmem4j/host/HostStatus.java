@@ -17,6 +17,8 @@ public final class HostStatus
     }
 
     /**
+     * Asks the daemon at a socket for its per-client table.
+     *
      * @param socket the daemon's socket.
      * @return the daemon's table: one row per client (pages, bytes, cap, puts, gets, hits) and a total line.
      * @throws UncheckedIOException if no daemon answers there.

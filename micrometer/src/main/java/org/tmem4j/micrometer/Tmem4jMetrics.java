@@ -92,6 +92,8 @@ public final class Tmem4jMetrics implements MeterBinder, AutoCloseable
     }
 
     /**
+     * Makes a binder of a fixed set of sources.
+     *
      * @param sources the counter sources, e.g. {@code zcache.counters()} or {@code cleancache.counters()}.
      * @param tags    tags added to every meter.
      * @return a binder of those sources.
@@ -107,6 +109,8 @@ public final class Tmem4jMetrics implements MeterBinder, AutoCloseable
     }
 
     /**
+     * Makes a binder that follows a registry: meters come and go with its sources.
+     *
      * @param registry a counter registry, e.g. {@code CounterPublication.registry()}.
      * @param tags     tags added to every meter.
      * @return a binder of the registry's sources, now and as they come and go, until {@link #close()}.
@@ -144,6 +148,8 @@ public final class Tmem4jMetrics implements MeterBinder, AutoCloseable
     }
 
     /**
+     * Names a counter's meter.
+     *
      * @param kind    a source's kind.
      * @param counter a counter's name.
      * @return the name of the counter's meter: {@code tmem4j.<kind>.<counter>}, underscores turned to dots.
