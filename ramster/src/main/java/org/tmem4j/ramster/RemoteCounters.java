@@ -83,11 +83,11 @@ final class RemoteCounters
         }
         return builder
             .counter("breaker_opens", EVENTS, "times the circuit breaker opened", breaker::opens)
-            .counter("breaker_open", EVENTS, "1 while the circuit breaker is open", () -> breaker.isOpen() ? 1 : 0)
-            .counter("latency_p50_us", MICROSECONDS, "median round trip", () -> latencyMicros(50))
-            .counter("latency_p99_us", MICROSECONDS, "99th percentile round trip", () -> latencyMicros(99))
-            .counter("latency_p999_us", MICROSECONDS, "99.9th percentile round trip", () -> latencyMicros(99.9))
-            .counter("latency_max_us", MICROSECONDS, "slowest round trip", latency::getMaxValue)
+            .gauge("breaker_open", EVENTS, "1 while the circuit breaker is open", () -> breaker.isOpen() ? 1 : 0)
+            .gauge("latency_p50_us", MICROSECONDS, "median round trip", () -> latencyMicros(50))
+            .gauge("latency_p99_us", MICROSECONDS, "99th percentile round trip", () -> latencyMicros(99))
+            .gauge("latency_p999_us", MICROSECONDS, "99.9th percentile round trip", () -> latencyMicros(99.9))
+            .gauge("latency_max_us", MICROSECONDS, "slowest round trip", latency::getMaxValue)
             .build();
     }
 
