@@ -25,7 +25,7 @@ final class CircuitBreaker
     }
 
     /**
-     * @return whether the caller may send its operation; when it is the probe it must report the outcome.
+     * {@return whether the caller may send its operation; when it is the probe it must report the outcome}
      */
     boolean allow()
     {

@@ -52,7 +52,7 @@ public final class LocalRedis implements AutoCloseable
     }
 
     /**
-     * @return a builder for a server with no AOF, no memory limit and cluster mode off.
+     * {@return a builder for a server with no AOF, no memory limit and cluster mode off}
      */
     public static Builder builder()
     {
@@ -123,7 +123,7 @@ public final class LocalRedis implements AutoCloseable
     }
 
     /**
-     * @return whether the server process is running.
+     * {@return whether the server process is running}
      */
     public synchronized boolean isRunning()
     {
@@ -131,7 +131,7 @@ public final class LocalRedis implements AutoCloseable
     }
 
     /**
-     * @return the loopback port the server listens on.
+     * {@return the loopback port the server listens on}
      */
     public synchronized int port()
     {
@@ -139,7 +139,7 @@ public final class LocalRedis implements AutoCloseable
     }
 
     /**
-     * @return {@code redis://127.0.0.1:PORT}.
+     * {@return {@code redis://127.0.0.1:PORT}}
      */
     public String uri()
     {
@@ -147,7 +147,7 @@ public final class LocalRedis implements AutoCloseable
     }
 
     /**
-     * @return the server's working directory (its AOF and log).
+     * {@return the server's working directory (its AOF and log)}
      */
     public Path dir()
     {
@@ -445,6 +445,8 @@ public final class LocalRedis implements AutoCloseable
         }
 
         /**
+         * Caps the server's memory and sets what it does when full.
+         *
          * @param bytes     {@code maxmemory}.
          * @param policy    {@code maxmemory-policy}, e.g. {@code noeviction} or {@code allkeys-lru}.
          * @return this builder.
@@ -472,6 +474,8 @@ public final class LocalRedis implements AutoCloseable
         }
 
         /**
+         * Adds any other server directive.
+         *
          * @param name  a {@code redis.conf} directive, e.g. {@code maxclients}.
          * @param value its value.
          * @return this builder.

@@ -35,6 +35,8 @@ public final class RamsterBackend extends ZcacheBackend
     }
 
     /**
+     * Creates zcache with Redis below it, connecting to the configured endpoints.
+     *
      * @param config the frontends configuration: allocator, codec, budget, buckets, checksum, and the
      *               {@code ramster.*} keys ({@link RamsterSettings}).
      * @return a backend, which closing closes its zcache and its Redis connections.
@@ -75,7 +77,7 @@ public final class RamsterBackend extends ZcacheBackend
     }
 
     /**
-     * @return the Redis tier, for its stores and counters.
+     * {@return the Redis tier, for its stores and counters}
      */
     public RedisTier tier()
     {

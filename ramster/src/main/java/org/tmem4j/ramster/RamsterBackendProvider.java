@@ -10,6 +10,11 @@ import org.tmem4j.frontend.FrontendsConfig;
  */
 public final class RamsterBackendProvider implements BackendProvider
 {
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public RamsterBackendProvider()
+    {
+    }
+
     @Override
     public String name()
     {

@@ -40,6 +40,8 @@ public record RamsterSettings(String ephemeralUri, String persistentUri, String 
         "timeoutMs", "connectTimeoutMs", "probeIntervalMs", "acceptThresholdPercent");
 
     /**
+     * Reads the ramster settings.
+     *
      * @param settings the keys under {@code tmem4j.frontends.ramster.}, without that prefix.
      * @return the settings.
      * @throws IllegalArgumentException naming an unknown key or a value that is not allowed.
@@ -76,6 +78,8 @@ public record RamsterSettings(String ephemeralUri, String persistentUri, String 
     }
 
     /**
+     * Looks up the endpoint of one durability class.
+     *
      * @param durability which endpoint.
      * @return its settings, or {@code null} if it has no URI.
      */

@@ -53,6 +53,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
+     * Describes an endpoint with the default timeouts.
+     *
      * @param uri        where Redis is.
      * @param durability what the endpoint keeps.
      * @return an endpoint with no credentials beyond the URI's, a 250 ms command timeout, a 2 s connect timeout and
@@ -65,6 +67,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
+     * Sets the ACL credentials.
+     *
      * @param user     the ACL user, or {@code null} for {@code default}.
      * @param password the password.
      * @return this endpoint with these credentials.
@@ -75,6 +79,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
+     * Sets the command timeout.
+     *
      * @param commandTimeout the longest a caller waits for one operation.
      * @return this endpoint with that timeout.
      */
@@ -84,6 +90,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
+     * Sets how long the circuit breaker bypasses Redis before a probe.
+     *
      * @param probeInterval how long the tier is bypassed after a failure.
      * @return this endpoint with that interval.
      */
@@ -93,7 +101,7 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
-     * @return whether the URI is the Cluster form.
+     * {@return whether the URI is the Cluster form}
      */
     public boolean isCluster()
     {
@@ -101,7 +109,7 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
-     * @return the URI without any password, for messages.
+     * {@return the URI without any password, for messages}
      */
     public String redactedUri()
     {
@@ -109,7 +117,7 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     }
 
     /**
-     * @return the Lettuce URIs: one, or a Cluster's seed nodes.
+     * {@return the Lettuce URIs: one, or a Cluster's seed nodes}
      */
     List<RedisURI> redisUris()
     {

@@ -168,7 +168,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return the endpoint.
+     * {@return the endpoint}
      */
     public RedisEndpoint endpoint()
     {
@@ -176,7 +176,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return why the store is not connected, or {@code null} when it is.
+     * {@return why the store is not connected, or {@code null} when it is}
      */
     public String connectionProblem()
     {
@@ -184,7 +184,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return whether operations are being bypassed (Redis down, slow, or not yet reached).
+     * {@return whether operations are being bypassed (Redis down, slow, or not yet reached)}
      */
     public boolean isBypassed()
     {
@@ -310,6 +310,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Deletes one page.
+     *
      * @param namespace the pool's namespace.
      * @param a         object id, first word.
      * @param b         object id, second word.
@@ -398,6 +400,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Asks Redis how much memory it uses.
+     *
      * @return Redis's {@code used_memory} ({@code INFO memory}), summed over the masters of a Cluster, or -1 if
      * Redis could not be asked.
      */
@@ -424,6 +428,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Decodes a failed put's answer.
+     *
      * @param code a negative answer of {@link #put}.
      * @return why the put failed.
      */
@@ -437,6 +443,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Counts the failures of one kind.
+     *
      * @param failure a failure kind.
      * @return how many operations failed so.
      */
@@ -446,7 +454,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return remote hits so far.
+     * {@return remote hits so far}
      */
     public long hits()
     {
@@ -454,7 +462,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return remote misses so far (including corrupt values).
+     * {@return remote misses so far (including corrupt values)}
      */
     public long misses()
     {
@@ -462,7 +470,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return pages stored so far.
+     * {@return pages stored so far}
      */
     public long puts()
     {
@@ -470,7 +478,7 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * @return value bytes stored so far.
+     * {@return value bytes stored so far}
      */
     public long putBytes()
     {
@@ -478,6 +486,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Reads the round-trip latency histogram.
+     *
      * @param percentile 0 to 100.
      * @return the round-trip latency at that percentile in microseconds.
      */
@@ -487,6 +497,8 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
+     * Describes the store's counters for publication.
+     *
      * @param name the source's name, e.g. {@code persistent}.
      * @return the store's counters as a source of kind {@code remote}.
      */

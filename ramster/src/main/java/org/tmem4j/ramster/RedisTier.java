@@ -42,6 +42,8 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
+     * Creates the tier over one store per durability class.
+     *
      * @param node       this node's id, stable across restarts ({@link RemoteNamespace#requireNodeId}).
      * @param codecId    the id of zcache's codec, stored with each page; a page of another codec is a miss.
      * @param ephemeral  the store for ephemeral pools, or {@code null} to keep their pages local only.
@@ -175,7 +177,7 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
-     * @return pages this node moved to Redis and still counts on (private pools).
+     * {@return pages this node moved to Redis and still counts on (private pools)}
      */
     public long rememberedPages()
     {
@@ -191,7 +193,7 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
-     * @return pages Redis accepted from zcache.
+     * {@return pages Redis accepted from zcache}
      */
     public long remotified()
     {
@@ -199,7 +201,7 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
-     * @return pages read back from Redis on a local miss.
+     * {@return pages read back from Redis on a local miss}
      */
     public long repatriated()
     {
@@ -207,7 +209,7 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
-     * @return the store for ephemeral pools, or {@code null}.
+     * {@return the store for ephemeral pools, or {@code null}}
      */
     public RedisPageStore ephemeralStore()
     {
@@ -215,7 +217,7 @@ public final class RedisTier implements LowerTier, AutoCloseable
     }
 
     /**
-     * @return the store for persistent pools, or {@code null}.
+     * {@return the store for persistent pools, or {@code null}}
      */
     public RedisPageStore persistentStore()
     {

@@ -21,7 +21,7 @@ public enum RemoteFailure
     ERROR;
 
     /**
-     * @return whether this failure means Redis is not usable right now, so the circuit breaker should open.
+     * {@return whether this failure means Redis is not usable right now, so the circuit breaker should open}
      */
     boolean opensBreaker()
     {
@@ -29,7 +29,7 @@ public enum RemoteFailure
     }
 
     /**
-     * @return what the failure means, for the counter's description.
+     * {@return what the failure means, for the counter's description}
      */
     String description()
     {
@@ -46,7 +46,7 @@ public enum RemoteFailure
     }
 
     /**
-     * @return the counter name, e.g. {@code failures_timeout}.
+     * {@return the counter name, e.g. {@code failures_timeout}}
      */
     String counterName()
     {

@@ -21,6 +21,8 @@ public record RemoteNamespace(String prefix)
     private static final HexFormat HEX = HexFormat.of();
 
     /**
+     * Names a node's private pool.
+     *
      * @param node the node id: {@code [A-Za-z0-9_-]}, 1 to 64 characters.
      * @param pool the pool id.
      * @return the namespace of a node's private pool.
@@ -31,6 +33,8 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
+     * Names all private pools of a node, for dropping them together.
+     *
      * @param node the node id.
      * @return the namespace of every private pool of a node.
      */
@@ -40,6 +44,8 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
+     * Names a shared pool by its uuid.
+     *
      * @param uuidHi high 64 bits of the shared pool's uuid.
      * @param uuidLo low 64 bits.
      * @return the namespace of a shared pool, the same on every node.
@@ -50,6 +56,8 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
+     * Checks a node id.
+     *
      * @param node a node id.
      * @return the node id.
      * @throws IllegalArgumentException if it is not 1 to 64 characters of {@code [A-Za-z0-9_-]}.
@@ -65,6 +73,8 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
+     * Names an object's hash; the hash tag keeps an object in one Cluster slot.
+     *
      * @param a object id, first word.
      * @param b object id, second word.
      * @param c object id, third word.
@@ -77,7 +87,7 @@ public record RemoteNamespace(String prefix)
     }
 
     /**
-     * @return a {@code SCAN MATCH} pattern for every key of the namespace.
+     * {@return a {@code SCAN MATCH} pattern for every key of the namespace}
      */
     String scanPattern()
     {
