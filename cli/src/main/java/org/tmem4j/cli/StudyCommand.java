@@ -72,7 +72,8 @@ public final class StudyCommand implements Callable<Integer>
     List<String> allocators;
 
     @Option(names = "--codec", paramLabel = "SPEC", split = ",", defaultValue = "lz4",
-        description = "lz4, zstd, zstd:LEVEL or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
+        description = "lz4, zstd, zstd:LEVEL, zstd+dict, zstd:LEVEL+dict (a dictionary trained per pool on its own "
+            + "pages) or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
     List<String> codecs;
 
     @Option(names = "--raw-incompressible", description = "Let the engine keep pages compressing above 7/8 of a "

@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * byte of each segment is read through the segment first: that is where a closed arena or a segment confined to
  * another thread is detected, with the JDK's own exception, before native code could touch freed memory.
  */
-abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCodec
+abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCodec, ZstdDictCodec
 {
     private final SegmentBuffer source = new SegmentBuffer();
     private final SegmentBuffer destination = new SegmentBuffer();

@@ -2,18 +2,23 @@ package org.tmem4j.codec;
 
 
 /**
- * What codec to build: a name and a level, as written in configuration ({@code "lz4"}, {@code "zstd:3"}).
+ * What codec to build: a name, a level and whether pages are compressed with a dictionary trained on the pool's own
+ * pages, as written in configuration ({@code "lz4"}, {@code "zstd:3"}, {@code "zstd:3+dict"}).
  * <ul>
  *   <li>{@code lz4}: the level is LZ4's <i>acceleration</i>, {@value #LZ4_MIN_ACCELERATION} (the default, best
  *       ratio) to {@value #LZ4_MAX_ACCELERATION}; higher is faster and compresses less.</li>
  *   <li>{@code zstd}: the zstd level, {@value #ZSTD_MIN_LEVEL} to {@value #ZSTD_MAX_LEVEL}; negative levels are
  *       zstd's fast levels. Level 0 means zstd's default, {@value #ZSTD_DEFAULT_LEVEL}, and is normalized to it.</li>
+ *   <li>{@code zstd+dict} (zstd only): each pool of the engine trains a zstd dictionary on a sample of its own
+ *       pages and compresses with it from then on; {@link #newCodec()} is the plain codec of pages stored before
+ *       a dictionary exists.</li>
  * </ul>
  *
- * @param name  {@code "lz4"} or {@code "zstd"}.
- * @param level the level, in the range its codec allows.
+ * @param name       {@code "lz4"} or {@code "zstd"}.
+ * @param level      the level, in the range its codec allows.
+ * @param dictionary whether pages are compressed with a dictionary trained per pool (zstd only).
  */
-public record CodecSpec(String name, int level)
+public record CodecSpec(String name, int level, boolean dictionary)
 {
     /** Name of the LZ4 codec. */
     public static final String LZ4 = "lz4";
@@ -30,8 +35,12 @@ public record CodecSpec(String name, int level)
     /** zstd's default level ({@code ZSTD_CLEVEL_DEFAULT}). */
     public static final int ZSTD_DEFAULT_LEVEL = 3;
 
+    /** The suffix of a spec whose pages are compressed with a dictionary per pool. */
+    public static final String DICTIONARY_SUFFIX = "+dict";
+
     private static final String ALLOWED = "allowed: \"lz4\", \"lz4:<acceleration " + LZ4_MIN_ACCELERATION + ".." +
-        LZ4_MAX_ACCELERATION + ">\", \"zstd\", \"zstd:<level " + ZSTD_MIN_LEVEL + ".." + ZSTD_MAX_LEVEL + ">\"";
+        LZ4_MAX_ACCELERATION + ">\", \"zstd\", \"zstd:<level " + ZSTD_MIN_LEVEL + ".." + ZSTD_MAX_LEVEL + ">\", " +
+        "either zstd form followed by \"" + DICTIONARY_SUFFIX + "\"";
 
     /**
      * Creates a spec; the canonical constructor, which checks the name and the level.
@@ -66,6 +75,22 @@ public record CodecSpec(String name, int level)
             }
             default -> throw new IllegalArgumentException("unknown codec \"" + name + "\"; " + ALLOWED);
         }
+        if (dictionary && !ZSTD.equals(name))
+        {
+            throw new IllegalArgumentException("only zstd compresses with a dictionary, not " + name + "; " + ALLOWED);
+        }
+    }
+
+    /**
+     * Creates a spec without a dictionary.
+     *
+     * @param name  {@code "lz4"} or {@code "zstd"}.
+     * @param level the level, in the range its codec allows.
+     * @throws IllegalArgumentException if the name is unknown or the level is outside its codec's range.
+     */
+    public CodecSpec(final String name, final int level)
+    {
+        this(name, level, false);
     }
 
     /**
@@ -87,8 +112,27 @@ public record CodecSpec(String name, int level)
     }
 
     /**
+     * {@return this spec with a dictionary per pool}
+     *
+     * @throws IllegalArgumentException if the codec is not zstd.
+     */
+    public CodecSpec withDictionary()
+    {
+        return new CodecSpec(name, level, true);
+    }
+
+    /**
+     * {@return this spec without a dictionary: the codec of pages stored before a pool's first dictionary}
+     */
+    public CodecSpec withoutDictionary()
+    {
+        return new CodecSpec(name, level);
+    }
+
+    /**
      * Reads a spec as written in configuration: {@code "lz4"}, {@code "lz4:8"}, {@code "zstd"} (level 3),
-     * {@code "zstd:1"}, {@code "zstd:-5"}. Surrounding white space and the name's case are ignored.
+     * {@code "zstd:1"}, {@code "zstd:-5"}, {@code "zstd+dict"}, {@code "zstd:9+dict"}. Surrounding white space and
+     * the case are ignored.
      *
      * @param text the spec.
      * @return the spec.
@@ -100,9 +144,19 @@ public record CodecSpec(String name, int level)
         {
             throw new IllegalArgumentException("codec spec is null; " + ALLOWED);
         }
-        final String trimmed = text.strip();
-        final int colon = trimmed.indexOf(':');
-        final String name = (colon < 0 ? trimmed : trimmed.substring(0, colon)).strip().toLowerCase(java.util.Locale.ROOT);
+        final String stripped = text.strip();
+        if (stripped.toLowerCase(java.util.Locale.ROOT).endsWith(DICTIONARY_SUFFIX))
+        {
+            final CodecSpec plain = parse(stripped.substring(0, stripped.length() - DICTIONARY_SUFFIX.length()));
+            if (!ZSTD.equals(plain.name) || plain.dictionary)
+            {
+                throw new IllegalArgumentException("codec spec \"" + text + "\": only zstd compresses with a " +
+                    "dictionary; " + ALLOWED);
+            }
+            return plain.withDictionary();
+        }
+        final int colon = stripped.indexOf(':');
+        final String name = (colon < 0 ? stripped : stripped.substring(0, colon)).strip().toLowerCase(java.util.Locale.ROOT);
         if (colon < 0)
         {
             return switch (name)
@@ -112,7 +166,7 @@ public record CodecSpec(String name, int level)
                 default -> throw new IllegalArgumentException("unknown codec spec \"" + text + "\"; " + ALLOWED);
             };
         }
-        final String levelText = trimmed.substring(colon + 1).strip();
+        final String levelText = stripped.substring(colon + 1).strip();
         final int level;
         try
         {
@@ -131,7 +185,7 @@ public record CodecSpec(String name, int level)
     }
 
     /**
-     * {@return a new codec with its own native state; the caller closes it}
+     * {@return a new codec with its own native state, without a dictionary; the caller closes it}
      */
     public Codec newCodec()
     {
@@ -139,11 +193,11 @@ public record CodecSpec(String name, int level)
     }
 
     /**
-     * @return the spec as {@link #parse} reads it, e.g. {@code "zstd:-5"}.
+     * @return the spec as {@link #parse} reads it, e.g. {@code "zstd:-5"} or {@code "zstd:3+dict"}.
      */
     @Override
     public String toString()
     {
-        return name + ":" + level;
+        return name + ":" + level + (dictionary ? DICTIONARY_SUFFIX : "");
     }
 }

@@ -41,9 +41,14 @@ final class ZstdCodec extends ByteBufferCodec
         return CodecSpec.ZSTD;
     }
 
-    /** {@code ZSTD_COMPRESSBOUND}, computed here rather than through a JNI call per page. */
     @Override
     public int maxCompressedLength(final int srcLength)
+    {
+        return compressBound(srcLength);
+    }
+
+    /** {@code ZSTD_COMPRESSBOUND}, computed here rather than through a JNI call per page. */
+    static int compressBound(final int srcLength)
     {
         final long length = srcLength;
         final long margin = length < SMALL_SOURCE ? (SMALL_SOURCE - length) >> 11 : 0;
@@ -74,6 +79,12 @@ final class ZstdCodec extends ByteBufferCodec
 
     @Override
     void closeNative()
+    {
+        close(compressor, decompressor);
+    }
+
+    /** Frees both contexts, the second even if freeing the first fails. */
+    static void close(final ZstdCompressCtx compressor, final ZstdDecompressCtx decompressor)
     {
         try
         {

@@ -22,6 +22,10 @@ import org.tmem4j.codec.SameFilledPage;
  * The checksum covers the page itself, not its compressed form: checked after decompression, it catches damage to
  * the stored bytes and a codec that compressed or decompressed wrongly alike.
  * <p>
+ * <b>Headers.</b> In an engine whose pages are compressed in more than one way ({@link PageCodecs}), the compressed
+ * bytes start with a {@link PageHeader} naming the codec and dictionary; freeing such a page reads it to release
+ * the page's dictionary.
+ * <p>
  * <b>Raw pages.</b> A page kept uncompressed (see {@link Zcache.Builder#rawIncompressible(boolean)}) has the same
  * layout with the page's own bytes in place of the compressed ones. It needs no flag: admission never lets a
  * compressed page reach 7/8 of a page, so a payload of exactly one page is a raw page, copied instead of
@@ -36,6 +40,10 @@ final class StoredPages
     private static final ValueLayout.OfLong STORED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final ObjectAllocator allocator;
+    /** Null in engines with one codec: pages then have no header. */
+    private final PageCodecs codecs;
+    private final int headerBytes;
+    private final ScratchBuffers headerScratch;
     private final boolean checksum;
     private final int checksumBytes;
     private final int largestObject;
@@ -58,9 +66,13 @@ final class StoredPages
         boolean make(ZcachePool pool);
     }
 
-    StoredPages(final ObjectAllocator allocator, final boolean checksum, final ZcacheEvents events, final Room room)
+    StoredPages(final ObjectAllocator allocator, final PageCodecs codecs, final int slots, final boolean checksum,
+        final ZcacheEvents events, final Room room)
     {
         this.allocator = allocator;
+        this.codecs = codecs;
+        this.headerBytes = codecs == null ? 0 : PageHeader.BYTES;
+        this.headerScratch = codecs == null ? null : new ScratchBuffers(slots, allocator.maxStoredSize());
         this.checksum = checksum;
         this.checksumBytes = checksum ? CHECKSUM_BYTES : 0;
         this.largestObject = allocator.maxStoredSize();
@@ -88,8 +100,12 @@ final class StoredPages
      */
     long storeRaw(final ZcachePool pool, final CompressorSlot slot, final MemorySegment page)
     {
-        MemorySegment.copy(page, 0, slot.output(), 0, pool.pageSize);
-        return store(pool, slot, pool.pageSize, page, NO_ROOM);
+        if (headerBytes != 0)
+        {
+            slot.output().set(ValueLayout.JAVA_BYTE, 0, PageHeader.of(PageHeader.BASE));
+        }
+        MemorySegment.copy(page, 0, slot.output(), headerBytes, pool.pageSize);
+        return store(pool, slot, headerBytes + pool.pageSize, page, NO_ROOM);
     }
 
     private long store(final ZcachePool pool, final CompressorSlot slot, final int payload, final MemorySegment page,
@@ -116,7 +132,7 @@ final class StoredPages
         }
         if (value > 0)
         {
-            count(pool, PageValue.isSpanned(value) ? storedBytes(value) : length, payload == pool.pageSize);
+            count(pool, PageValue.isSpanned(value) ? storedBytes(value) : length, payload - headerBytes == pool.pageSize);
         }
         return value;
     }
@@ -153,13 +169,17 @@ final class StoredPages
         final int payload = length - checksumBytes;
         // a checked page is decompressed aside, so a mismatch leaves dst untouched
         final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
-        if (payload == pageSize)
+        if (payload - headerBytes == pageSize)
         {
-            MemorySegment.copy(compressed, 0, target, 0, pageSize);
+            MemorySegment.copy(compressed, headerBytes, target, 0, pageSize);
+        }
+        else if (codecs == null)
+        {
+            slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
         }
         else
         {
-            slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
+            codecs.decompress(compressed, payload, slot, target, pageSize);
         }
         if (checksum)
         {
@@ -187,6 +207,10 @@ final class StoredPages
             pool.sameFilledPages.decrement();
             return;
         }
+        if (codecs != null)
+        {
+            codecs.release(header(value));
+        }
         final long handle = PageValue.handle(value);
         long bytes = allocator.size(handle);
         long payload = bytes;
@@ -201,7 +225,37 @@ final class StoredPages
             bytes += payload;
         }
         allocator.free(handle);
-        count(pool, -bytes, payload - checksumBytes == pool.pageSize);
+        count(pool, -bytes, payload - checksumBytes - headerBytes == pool.pageSize);
+    }
+
+    /**
+     * @param value a stored value, not same-filled, of an engine whose pages have headers.
+     * @return its header byte.
+     */
+    byte header(final long value)
+    {
+        final long handle = PageValue.handle(value);
+        final long first = PageValue.isSpanned(value) ? directory(handle)[0] : handle;
+        final MemorySegment scratch = headerScratch.take();
+        try
+        {
+            return allocator.view(first, scratch).get(ValueLayout.JAVA_BYTE, 0);
+        }
+        finally
+        {
+            headerScratch.give(scratch);
+        }
+    }
+
+    /**
+     * Frees the buffers of header reads; the engine is closed and its pages freed.
+     */
+    void close()
+    {
+        if (headerScratch != null)
+        {
+            headerScratch.close();
+        }
     }
 
     /**

@@ -19,6 +19,7 @@ import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
+import org.tmem4j.codec.ZstdDictionary;
 import org.tmem4j.concurrent.DrainGate;
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.memory.PageMemoryStats;
@@ -85,6 +86,16 @@ public final class Zcache implements AutoCloseable
     public static final int NO_MEMORY = -1;
     /** {@link #put}: the page compresses too poorly to be admitted (see the admission policy). */
     public static final int POOR_COMPRESSION = -2;
+    /** {@link Builder#dictionaryBytes(int)}'s default: 64 KiB. */
+    public static final int DEFAULT_DICTIONARY_BYTES = 64 << 10;
+    /** {@link Builder#dictionaryBytes(int)}'s largest value: 1 MiB. */
+    public static final int MAX_DICTIONARY_BYTES = 1 << 20;
+    /** {@link Builder#dictionarySampleBytes(int)}'s default: 2 MiB. */
+    public static final int DEFAULT_DICTIONARY_SAMPLE_BYTES = 2 << 20;
+    /** {@link Builder#dictionarySampleBytes(int)}'s smallest value: 64 KiB. */
+    public static final int MIN_DICTIONARY_SAMPLE_BYTES = 64 << 10;
+    /** {@link Builder#dictionarySampleBytes(int)}'s largest value: 256 MiB. */
+    public static final int MAX_DICTIONARY_SAMPLE_BYTES = 256 << 20;
 
     private final String name;
     private final Tmem tmem;
@@ -97,6 +108,8 @@ public final class Zcache implements AutoCloseable
     private final boolean rawIncompressible;
     private final ZcacheEvents events = new ZcacheEvents();
     private final StoredPages stored;
+    /** Null when every page is compressed by the one codec (pages then carry no {@link PageHeader}). */
+    private final PageCodecs codecs;
     private final ReadContext[] readContexts;
     private final PageReader<ReadContext> reader = this::readUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
@@ -123,7 +136,9 @@ public final class Zcache implements AutoCloseable
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
-        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
+        this.codecs = builder.codec.dictionary() ? new PageCodecs(builder.codec, compressors.slots(),
+            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
+        this.stored = new StoredPages(allocator, codecs, compressors.slots(), checksum, events, this::makeRoom);
         this.tier = new TierLink(builder.lowerTier, memory, builder.acceptThresholdPercent);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
@@ -219,6 +234,10 @@ public final class Zcache implements AutoCloseable
             if (pool.index.isDestroyed())
             {
                 tier.destroyPool(pool.index);
+                if (codecs != null)
+                {
+                    codecs.poolDestroyed(pool);
+                }
             }
         }
         finally
@@ -273,8 +292,11 @@ public final class Zcache implements AutoCloseable
                     MemorySegment.copy(page, 0, slot.scratch(), 0, pageSize);
                     source = slot.scratch();
                 }
-                final int compressed = slot.compress(source, 0, pageSize);
-                if (admit(pool, compressed))
+                final int compressed = codecs == null ? slot.compress(source, 0, pageSize) :
+                    codecs.compress(pool, slot, source);
+                final byte header = codecs == null ? 0 : slot.output().get(ValueLayout.JAVA_BYTE, 0);
+                final boolean admitted = admit(pool, compressed);
+                if (admitted)
                 {
                     final long local = tier.bypassLocal() || overBudget && !shrinkToBudget() ? NO_MEMORY
                         : stored.store(pool, slot, compressed, source);
@@ -295,6 +317,11 @@ public final class Zcache implements AutoCloseable
                 {
                     value = rawIncompressible && compressed > pool.maxCompressedLength && !overBudget ?
                         storeRaw(pool, slot, source) : POOR_COMPRESSION;
+                }
+                if (codecs != null && (value < 0 || !admitted))
+                {
+                    // the compressed block was not kept: its dictionary reference goes with it
+                    codecs.release(header);
                 }
             }
             if (value < 0)
@@ -541,7 +568,31 @@ public final class Zcache implements AutoCloseable
                 e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
                 e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
-                allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
+                allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
+                codecs == null ? 0 : codecs.made(), codecs == null ? 0 : codecs.dictionaries(),
+                codecs == null ? 0 : codecs.dictionaryBytes(), rows, allocatorStats, memoryStats);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * Waits until every dictionary training asked for so far has ended (a {@code +dict} codec trains in the
+     * background): for tests and studies that want the dictionaries settled before they measure.
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public void awaitDictionaries() throws InterruptedException
+    {
+        enter();
+        try
+        {
+            if (codecs != null)
+            {
+                codecs.awaitTraining();
+            }
         }
         finally
         {
@@ -662,6 +713,11 @@ public final class Zcache implements AutoCloseable
                     tmem.destroyPool(pool.index.id(), pool.freer);
                 }
             }
+            if (codecs != null)
+            {
+                codecs.close();
+            }
+            stored.close();
             compressors.close();
             allocator.close();
             memory.close();
@@ -678,7 +734,8 @@ public final class Zcache implements AutoCloseable
     {
         final int slot = Tmem.slotOf(index.id());
         final ZcachePool[] all = Arrays.copyOf(pools, Math.max(pools.length, slot + 1));
-        all[slot] = new ZcachePool(index, exclusiveGets, stored::free);
+        all[slot] = new ZcachePool(index, exclusiveGets, stored::free,
+            codecs == null ? null : codecs.newPool(index.pageSize()));
         pools = all;
         return index.id();
     }
@@ -857,7 +914,7 @@ public final class Zcache implements AutoCloseable
         events.evictions.increment();
         final ZcachePool slot = pools[Tmem.slotOf(index.id())];
         // a pool destroyed meanwhile may have given its slot to a new pool: its accounting dies with it
-        final ZcachePool pool = slot.index == index ? slot : new ZcachePool(index, exclusiveGets, stored::free);
+        final ZcachePool pool = slot.index == index ? slot : new ZcachePool(index, exclusiveGets, stored::free, null);
         if (tier.isConfigured() && !index.isDestroyed() && !PageValue.isSameFilled(value))
         {
             tier.evicted(index, a, b, c, page, stored.compressedCopy(value));
@@ -983,6 +1040,8 @@ public final class Zcache implements AutoCloseable
         private LowerTier lowerTier;
         private int acceptThresholdPercent = 90;
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
+        private int dictionaryBytes = DEFAULT_DICTIONARY_BYTES;
+        private int dictionarySampleBytes = DEFAULT_DICTIONARY_SAMPLE_BYTES;
 
         private Builder()
         {
@@ -1175,12 +1234,58 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
+         * @param bytes the largest dictionary a pool trains with a {@code +dict} codec, {@value
+         *              ZstdDictionary#MIN_BYTES} to {@value #MAX_DICTIONARY_BYTES}; default
+         *              {@value #DEFAULT_DICTIONARY_BYTES}.
+         */
+        public Builder dictionaryBytes(final int bytes)
+        {
+            if (bytes < ZstdDictionary.MIN_BYTES || bytes > MAX_DICTIONARY_BYTES)
+            {
+                throw new IllegalArgumentException("dictionaryBytes must be " + ZstdDictionary.MIN_BYTES + " to " +
+                    MAX_DICTIONARY_BYTES + ", was " + bytes);
+            }
+            this.dictionaryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param bytes with a {@code +dict} codec, bytes of a pool's pages (its first ones; every fourth when it
+         *              retrains) a dictionary is trained on, hence how many pages a pool stores before its first
+         *              dictionary: {@value #MIN_DICTIONARY_SAMPLE_BYTES} to {@value #MAX_DICTIONARY_SAMPLE_BYTES};
+         *              default {@value #DEFAULT_DICTIONARY_SAMPLE_BYTES} (512 pages of 4 KiB).
+         */
+        public Builder dictionarySampleBytes(final int bytes)
+        {
+            if (bytes < MIN_DICTIONARY_SAMPLE_BYTES || bytes > MAX_DICTIONARY_SAMPLE_BYTES)
+            {
+                throw new IllegalArgumentException("dictionarySampleBytes must be " + MIN_DICTIONARY_SAMPLE_BYTES +
+                    " to " + MAX_DICTIONARY_SAMPLE_BYTES + ", was " + bytes);
+            }
+            this.dictionarySampleBytes = bytes;
+            return this;
+        }
+
+        /**
          * {@return the backend}
          *
-         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
+         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones), or
+         *                                  a {@code +dict} codec is asked for with a lower tier (which receives
+         *                                  pages as stored, and could not decompress them without the pool's
+         *                                  dictionary).
          */
         public Zcache build()
         {
+            if (codec.dictionary() && lowerTier != null)
+            {
+                throw new IllegalArgumentException("codec " + codec + " cannot be used with a lower tier: pages " +
+                    "go down as stored and need their pool's dictionary; use " + codec.name() + ":" +
+                    codec.level() + " without +dict");
+            }
             final AllocatorProvider provider = AllocatorProvider.named(allocatorName);
             final PageMemory memory = PageMemory.withBudget(budgetBytes);
             ObjectAllocator allocator = null;

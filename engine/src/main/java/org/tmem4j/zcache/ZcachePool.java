@@ -25,9 +25,13 @@ final class ZcachePool
     final LongAdder sameFilledPages = new LongAdder();
     /** Frees a value taken out of this pool, with its accounting. */
     final LongConsumer freer;
+    /** Its dictionaries ({@code zstd+dict}), or null. */
+    final PoolDictionaries dictionaries;
 
-    ZcachePool(final TmemPool index, final boolean exclusiveGets, final FreeAction free)
+    ZcachePool(final TmemPool index, final boolean exclusiveGets, final FreeAction free,
+        final PoolDictionaries dictionaries)
     {
+        this.dictionaries = dictionaries;
         this.index = index;
         this.pageSize = index.pageSize();
         this.persistent = index.kind() == PoolKind.PERSISTENT;

@@ -1,6 +1,8 @@
 package org.tmem4j.zcache;
 
 import static org.tmem4j.stats.CounterUnit.BYTES;
+import static org.tmem4j.stats.CounterUnit.EVENTS;
+import static org.tmem4j.stats.CounterUnit.OBJECTS;
 import static org.tmem4j.stats.CounterUnit.OPERATIONS;
 import static org.tmem4j.stats.CounterUnit.PAGES;
 
@@ -43,6 +45,10 @@ import org.tmem4j.stats.CounterCatalog;
  * @param metadataBytes           estimated heap bytes of the tmem index (on-heap; the engine keeps no off-heap
  *                                metadata outside the allocator's pages, whose own headers count in poolBytes).
  * @param budgetBytes             the memory budget.
+ * @param dictionariesMade        zstd dictionaries made (of sample pages, or trained on them) since the engine was
+ *                                built ({@code +dict} codecs).
+ * @param dictionaries            dictionaries alive now.
+ * @param dictionaryBytes         their off-heap bytes, which {@link #effectiveRatio()} counts as memory used.
  * @param pools                   one row per live pool.
  * @param allocator               the allocator's own accounting.
  * @param memory                  the page memory's accounting.
@@ -73,6 +79,9 @@ public record ZcacheStats(
     long poolBytes,
     long metadataBytes,
     long budgetBytes,
+    long dictionariesMade,
+    long dictionaries,
+    long dictionaryBytes,
     List<ZcachePoolStats> pools,
     AllocatorStats allocator,
     PageMemoryStats memory)
@@ -114,6 +123,11 @@ public record ZcacheStats(
         .gauge("pool_pages", PAGES, "pages the allocator holds from page memory", ZcacheStats::poolPages)
         .gauge("metadata_bytes", BYTES, "estimated heap bytes of the page index", ZcacheStats::metadataBytes)
         .gauge("budget_bytes", BYTES, "the memory budget: most bytes page memory may map", ZcacheStats::budgetBytes)
+        .counter("dictionaries_made", EVENTS, "zstd dictionaries made of or trained on the pools' own "
+            + "pages (codec zstd+dict)", ZcacheStats::dictionariesMade)
+        .gauge("dictionaries", OBJECTS, "dictionaries alive: a pool's current one, and older ones still used by "
+            + "pages", ZcacheStats::dictionaries)
+        .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
         .build();
 
     /**
@@ -127,8 +141,8 @@ public record ZcacheStats(
     }
 
     /**
-     * {@return bytes of the pages stored (each at its pool's page size) per byte of memory used for them (pool pages
-     * plus index metadata); 0 when nothing is stored}
+     * {@return bytes of the pages stored (each at its pool's page size) per byte of memory used for them (pool pages,
+     * index metadata and dictionaries); 0 when nothing is stored}
      */
     public double effectiveRatio()
     {
@@ -137,7 +151,7 @@ public record ZcacheStats(
         {
             original += pool.pages() * pool.pageSize();
         }
-        final long used = poolBytes + metadataBytes;
+        final long used = poolBytes + metadataBytes + dictionaryBytes;
         return used == 0 ? 0.0 : (double)original / used;
     }
 }

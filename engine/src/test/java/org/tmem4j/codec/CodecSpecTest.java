@@ -56,12 +56,24 @@ class CodecSpecTest
 
     @ParameterizedTest
     @ValueSource(strings = {"", "lz5", "zstd:", "zstd:x", "zstd:1.5", "zstd:23", "zstd:-131073", "lz4:0",
-        "lz4:65538", "snappy:1", ":3", "zstd:3:4"})
+        "lz4:65538", "snappy:1", ":3", "zstd:3:4", "lz4+dict", "lz4:2+dict", "zstd+dict+dict", "zstd:+dict",
+        "+dict"})
     void rejectsBadSpecsNamingWhatIsAllowed(final String text)
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> CodecSpec.parse(text));
         assertTrue(ex.getMessage().contains("allowed: \"lz4\""), ex.getMessage());
         assertTrue(ex.getMessage().contains("-131072..22"), ex.getMessage());
+    }
+
+    @Test
+    void readsAndPrintsDictionarySpecs()
+    {
+        assertEquals(new CodecSpec("zstd", 3, true), CodecSpec.parse("zstd+dict"));
+        assertEquals(new CodecSpec("zstd", 9, true), CodecSpec.parse(" ZSTD:9+DICT "));
+        assertEquals(new CodecSpec("zstd", -5, true), CodecSpec.parse("zstd:-5+dict"));
+        assertEquals("zstd:3+dict", CodecSpec.parse("zstd+dict").toString());
+        assertEquals(CodecSpec.zstd(3), CodecSpec.parse("zstd+dict").withoutDictionary());
+        assertThrows(IllegalArgumentException.class, () -> new CodecSpec("lz4", 1, true));
     }
 
     @Test

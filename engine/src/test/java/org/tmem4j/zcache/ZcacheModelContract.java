@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The whole zcache backend against an in-heap model, for one allocator (subclasses name it; the engine runs it
  * with its page-per-object test allocator, the frontends module with zbud and zsmalloc): {@value #DEFAULT_OPS}
- * seeded random operations, half with each codec (LZ4 with checksums and shared gets, zstd with exclusive gets),
+ * seeded random operations, half with each codec (LZ4 with checksums and shared gets, zstd with exclusive gets;
+ * zstd with a dictionary per pool, retrained as the pages drift, as a further case),
  * over an ephemeral 4 KiB pool, a persistent 4 KiB pool and a persistent 16 KiB pool, under a budget small enough that
  * ephemeral pages are evicted and persistent puts sometimes fail, with the budget lowered and raised at run time,
  * pools destroyed and recreated, and compaction.
@@ -53,7 +54,7 @@ public abstract class ZcacheModelContract
     protected abstract String allocatorName();
 
     @ParameterizedTest(name = "{0}, rawIncompressible={1}")
-    @CsvSource({"lz4, false", "zstd:1, false", "lz4, true", "zstd:1, true"})
+    @CsvSource({"lz4, false", "zstd:1, false", "lz4, true", "zstd:1, true", "zstd:1+dict, true"})
     void matchesModel(final String codec, final boolean raw)
     {
         final boolean lz4 = codec.startsWith("lz4");
@@ -61,7 +62,8 @@ public abstract class ZcacheModelContract
         final Map<Key, Long> model = new HashMap<>();
         try (Arena arena = Arena.ofConfined();
             Zcache zcache = Zcache.builder().allocator(allocatorName()).codec(codec).budgetBytes(BUDGET)
-                .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).rawIncompressible(raw).build())
+                .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).rawIncompressible(raw)
+                .dictionarySampleBytes(256 << 10).build())
         {
             final MemorySegment page = arena.allocate(16384);
             final MemorySegment expected = arena.allocate(16384);
@@ -215,6 +217,17 @@ public abstract class ZcacheModelContract
             final ZcacheStats empty = zcache.stats();
             assertEquals(0, empty.allocator().objects(), "objects left after destroying every pool; seed " + SEED);
             assertEquals(0, empty.compressedBytes(), "bytes left after destroying every pool; seed " + SEED);
+            if (codec.endsWith("+dict"))
+            {
+                assertTrue(stats.dictionariesMade() > 0, "no dictionary trained; seed " + SEED);
+                // a training still running for a destroyed pool frees its dictionary when it ends
+                final long deadline = System.nanoTime() + 60_000_000_000L;
+                while (zcache.stats().dictionaries() != 0 && System.nanoTime() < deadline)
+                {
+                    Thread.onSpinWait();
+                }
+                assertEquals(0, zcache.stats().dictionaryBytes(), "dictionaries outlive their pools; seed " + SEED);
+            }
         }
     }
 

@@ -42,11 +42,11 @@ final class ZcacheStressTest
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
 
     @ParameterizedTest
-    @CsvSource({"lz4, false", "zstd:-1, true"})
+    @CsvSource({"lz4, false", "zstd:-1, true", "zstd:1+dict, false"})
     void everyHitIsAWholeStoredPage(final String codec, final boolean checksum) throws Exception
     {
         try (Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec(codec).checksum(checksum)
-            .budgetBytes(BUDGET).compressorSlots(2).build())
+            .budgetBytes(BUDGET).compressorSlots(2).dictionarySampleBytes(64 << 10).build())
         {
             final int persistent = zcache.createSharedPool(PoolKind.PERSISTENT, 0xCAFE, 0xBABE, 4096);
             final int ephemeral = zcache.createPool(PoolKind.EPHEMERAL, 4096);

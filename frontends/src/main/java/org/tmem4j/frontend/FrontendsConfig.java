@@ -49,7 +49,10 @@ public final class FrontendsConfig
         BACKEND("backend"),
         /** The allocator's name, {@code zsmalloc} or {@code zbud} (in any case); default {@code zsmalloc}. */
         ALLOCATOR("allocator"),
-        /** The codec, {@code lz4} or {@code zstd} (in any case); default {@code lz4}. */
+        /**
+         * The codec, {@code lz4}, {@code zstd} or {@code zstd+dict} (a dictionary trained per pool on its own pages;
+         * in any case); default {@code lz4}.
+         */
         CODEC("codec"),
         /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
         CODEC_LEVEL("codec.level"),
@@ -122,6 +125,7 @@ public final class FrontendsConfig
     private final String backend;
     private final String allocator;
     private final String codec;
+    private final boolean codecDictionary;
     private final int codecLevel;
     private final long budgetBytes;
     private final int buckets;
@@ -151,6 +155,7 @@ public final class FrontendsConfig
         backend = b.backend;
         allocator = b.allocator;
         codec = b.codec;
+        codecDictionary = b.codecDictionary;
         codecLevel = b.codecLevel;
         budgetBytes = b.budgetBytes;
         buckets = b.buckets;
@@ -227,10 +232,10 @@ public final class FrontendsConfig
         return allocator;
     }
 
-    /** {@return the codec's name, {@code lz4} or {@code zstd}} */
+    /** {@return the codec as configured: {@code lz4}, {@code zstd} or {@code zstd+dict}} */
     public String codec()
     {
-        return codec;
+        return codecDictionary ? codec + CodecSpec.DICTIONARY_SUFFIX : codec;
     }
 
     /** {@return the codec level: lz4's acceleration or the zstd level} */
@@ -242,7 +247,7 @@ public final class FrontendsConfig
     /** {@return the codec and level as the engine takes them} */
     public CodecSpec codecSpec()
     {
-        return new CodecSpec(codec, codecLevel);
+        return new CodecSpec(codec, codecLevel, codecDictionary);
     }
 
     /** {@return the backend's budget in bytes} */
@@ -385,7 +390,7 @@ public final class FrontendsConfig
         p.setProperty(Key.FRONTSWAP_ENABLED.key(), Boolean.toString(frontswapEnabled));
         p.setProperty(Key.BACKEND.key(), backend);
         p.setProperty(Key.ALLOCATOR.key(), allocator);
-        p.setProperty(Key.CODEC.key(), codec);
+        p.setProperty(Key.CODEC.key(), codec());
         p.setProperty(Key.CODEC_LEVEL.key(), Integer.toString(codecLevel));
         p.setProperty(Key.BUDGET.key(), Long.toString(budgetBytes));
         p.setProperty(Key.BUCKETS.key(), Integer.toString(buckets));
@@ -426,6 +431,7 @@ public final class FrontendsConfig
         private String backend = "zcache";
         private String allocator = "zsmalloc";
         private String codec = "lz4";
+        private boolean codecDictionary;
         private Integer codecLevel;
         private long budgetBytes = 256L << 20;
         private int buckets = Buckets.DEFAULT;
@@ -505,19 +511,22 @@ public final class FrontendsConfig
         }
 
         /**
-         * Sets {@code codec}: {@code lz4} or {@code zstd}, in any case.
+         * Sets {@code codec}: {@code lz4}, {@code zstd} or {@code zstd+dict}, in any case.
          *
-         * @param name {@code lz4} or {@code zstd}, in any case.
+         * @param name {@code lz4}, {@code zstd} or {@code zstd+dict} (zstd with a dictionary trained per pool on its
+         *             own pages), in any case.
          * @return this builder.
          */
         public Builder codec(final String name)
         {
             final String lowerCase = requireName(Key.CODEC, name).toLowerCase(Locale.ROOT);
-            if (!CodecSpec.LZ4.equals(lowerCase) && !CodecSpec.ZSTD.equals(lowerCase))
+            final boolean dictionary = lowerCase.equals(CodecSpec.ZSTD + CodecSpec.DICTIONARY_SUFFIX);
+            if (!CodecSpec.LZ4.equals(lowerCase) && !CodecSpec.ZSTD.equals(lowerCase) && !dictionary)
             {
-                throw invalid(Key.CODEC, name, "lz4 or zstd (in any case)");
+                throw invalid(Key.CODEC, name, "lz4, zstd or zstd+dict (in any case)");
             }
-            codec = lowerCase;
+            codec = dictionary ? CodecSpec.ZSTD : lowerCase;
+            codecDictionary = dictionary;
             return this;
         }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.alloc.CompactionPolicy;
+import org.tmem4j.codec.CodecSpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -106,7 +107,7 @@ class FrontendsConfigTest
     @CsvSource(delimiter = '|', value = {
         "tmem4j.frontends.cleancache.enabled | yes    | true or false",
         "tmem4j.frontends.allocator          | slab   | allowed: one of",
-        "tmem4j.frontends.codec              | lzo    | lz4 or zstd",
+        "tmem4j.frontends.codec              | lzo    | lz4, zstd or zstd+dict",
         "tmem4j.frontends.codec.level        | 23     | a zstd level from -131072 to 22",
         "tmem4j.frontends.codec.level        | high   | a whole number: an lz4 acceleration from 1 to 65537",
         "tmem4j.frontends.budget             | 12X    | a whole number of bytes from 4096 to 8388607T",
@@ -167,6 +168,22 @@ class FrontendsConfigTest
         }
         assertEquals("lz4", FrontendsConfig.builder().codec("LZ4").build().codec());
         assertEquals("zsmalloc", FrontendsConfig.builder().allocator("ZSMALLOC").build().allocator());
+    }
+
+    @Test
+    void aDictionaryCodecReachesTheEngineAndSurvivesARoundTrip()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.frontends.codec", "ZSTD+Dict");
+        properties.setProperty("tmem4j.frontends.codec.level", "9");
+        final FrontendsConfig config = FrontendsConfig.builder().properties(properties).build();
+        assertEquals("zstd+dict", config.codec());
+        assertEquals(new CodecSpec("zstd", 9, true), config.codecSpec());
+        assertEquals(config.codecSpec(), FrontendsConfig.builder().properties(config.toProperties()).build()
+            .codecSpec());
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> FrontendsConfig.builder().codec("lz4+dict"));
+        assertTrue(ex.getMessage().contains("zstd+dict"), ex.getMessage());
     }
 
     @Test

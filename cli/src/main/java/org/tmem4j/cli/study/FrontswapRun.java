@@ -44,10 +44,15 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
  * @param remote           what ramster held in Redis after the fill (zeros for zcache).
+ * @param dictionaryBytes  bytes of the engine's zstd dictionaries after the fill.
+ * @param recompressedPages pages the recompression pass stored again (0 without one).
+ * @param recompressedCostBytes pool, metadata and dictionary bytes after the recompression pass (after the fill
+ *                         without one).
  */
 public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, long compressedBytes, long poolBytes, long metadataBytes,
     double storeMbPerS, double loadMbPerS, double churnDensity, double compactedDensity, boolean verified,
-    List<SizeClassOccupancy> classes, String classTable, StudyBackend.RemoteFigures remote)
+    List<SizeClassOccupancy> classes, String classTable, StudyBackend.RemoteFigures remote, long dictionaryBytes,
+    long recompressedPages, long recompressedCostBytes)
 {
     /** Pages {@link #warmUp} stores and loads. */
     private static final int WARM_UP_PAGES = 4096;
@@ -104,7 +109,7 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
         return new FrontswapRun(other.pagesInFile, other.pagesRaw, other.storedPages, other.compressedBytes, other.poolBytes,
             other.metadataBytes, Math.max(storeMbPerS, other.storeMbPerS), Math.max(loadMbPerS, other.loadMbPerS),
             other.churnDensity, other.compactedDensity, verified && other.verified, other.classes, other.classTable,
-            other.remote);
+            other.remote, other.dictionaryBytes, other.recompressedPages, other.recompressedCostBytes);
     }
 
     private static FrontswapRun run(final StudyBackend.Session session, final String allocator,
@@ -162,23 +167,30 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             // nothing to keep: dropping the area first spares unregistration writing every page back to the file
             area.invalidateArea();
             registry.unregister();
-            // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
-            final long metadata = filled.metadataBytes()
-                + filled.allocator().details().entrySet().stream()
-                    .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
-                    .mapToLong(Map.Entry::getValue).sum();
+            final long metadata = metadata(filled);
             return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
                 filled.poolBytes(), metadata,
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
                 StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
-                List.copyOf(classes), classTable, remote);
+                List.copyOf(classes), classTable, remote, filled.dictionaryBytes(), 0,
+                filled.poolBytes() + metadata + filled.dictionaryBytes());
         }
         finally
         {
             backend.close();
             delete(swapFile);
         }
+    }
+
+    /**
+     * @return the engine's index and the allocator's own heap tables (zsmalloc's handles): both are metadata.
+     */
+    private static long metadata(final ZcacheStats stats)
+    {
+        return stats.metadataBytes() + stats.allocator().details().entrySet().stream()
+            .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
+            .mapToLong(Map.Entry::getValue).sum();
     }
 
     /**

@@ -64,7 +64,9 @@ public final class Study
                         run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
                         codecAlone.decompressMbPerS(), run.churnDensity(), run.compactedDensity(),
                         run.verified() && codecAlone.verified(), run.remote().pages(), run.remote().bytes(),
-                        run.remote().usedMemoryBytes()));
+                        run.remote().usedMemoryBytes(), run.dictionaryBytes(), run.recompressedPages(),
+                        run.recompressedCostBytes() == 0 ? 0.0 :
+                            (double)run.storedPages() * PageCorpus.PAGE_SIZE / run.recompressedCostBytes()));
                     if (!run.classes().isEmpty())
                     {
                         occupancy.put(label, run.classes());

@@ -92,7 +92,8 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
             final long roomForAll)
         {
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
-                .codec(codec.name()).codecLevel(codec.level()).rawIncompressible(raw)
+                .codec(codec.dictionary() ? codec.name() + CodecSpec.DICTIONARY_SUFFIX : codec.name())
+                .codecLevel(codec.level()).rawIncompressible(raw)
                 .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes)
                 // compaction only where the study calls it, so that "after freeing" measures the frees alone
                 .compactionFreeablePercent(0);

@@ -23,7 +23,8 @@ public final class StudyJson
         "allocator", "codec", "pages", "pages_in_file", "pages_raw", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
         "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
         "codec_decompress_mb_s", "churn_density", "compacted_density", "verified", "backend", "remote_pages",
-        "remote_bytes", "redis_used_memory_bytes", "run");
+        "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes", "recompressed_pages",
+        "recompressed_effective_ratio", "run");
 
     /** Every field of the {@code run} object, in order. */
     public static final List<String> RUN_FIELDS = List.of(
@@ -69,6 +70,9 @@ public final class StudyJson
             json.writeNumberField("remote_pages", result.remotePages());
             json.writeNumberField("remote_bytes", result.remoteBytes());
             json.writeNumberField("redis_used_memory_bytes", result.redisUsedMemoryBytes());
+            json.writeNumberField("dictionary_bytes", result.dictionaryBytes());
+            json.writeNumberField("recompressed_pages", result.recompressedPages());
+            json.writeNumberField("recompressed_effective_ratio", round(result.recompressedEffectiveRatio(), 4));
             json.writeObjectFieldStart("run");
             json.writeStringField("version", context.version());
             json.writeStringField("jvm", context.jvm());

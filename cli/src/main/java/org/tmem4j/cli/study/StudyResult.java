@@ -29,6 +29,12 @@ import org.tmem4j.codec.CodecSpec;
  * @param remotePages         pages ramster held in Redis after the fill (0 for zcache).
  * @param remoteBytes         bytes ramster wrote to Redis for them (0 for zcache).
  * @param redisUsedMemoryBytes Redis's {@code used_memory} after the fill (0 for zcache).
+ * @param dictionaryBytes     off-heap bytes of the zstd dictionaries the engine held after the fill ({@code +dict}
+ *                            codecs; 0 otherwise), counted in {@link #effectiveRatio()}.
+ * @param recompressedPages   pages the recompression pass ({@code --recompress}) stored again with its codec (0
+ *                            without one).
+ * @param recompressedEffectiveRatio {@link #effectiveRatio()} after the recompression pass (the same as before
+ *                            without one).
  */
 public record StudyResult(
     String backend,
@@ -50,7 +56,10 @@ public record StudyResult(
     boolean verified,
     long remotePages,
     long remoteBytes,
-    long redisUsedMemoryBytes)
+    long redisUsedMemoryBytes,
+    long dictionaryBytes,
+    long recompressedPages,
+    double recompressedEffectiveRatio)
 {
     /**
      * @return compressed bytes / pool bytes after the fill: how tightly the allocator packs (0 with an empty pool).
@@ -61,11 +70,12 @@ public record StudyResult(
     }
 
     /**
-     * @return original bytes / (pool bytes + metadata bytes): how much memory a page really costs, all told.
+     * @return original bytes / (pool bytes + metadata bytes + dictionary bytes): how much memory a page really costs,
+     *         all told.
      */
     public double effectiveRatio()
     {
-        final long cost = poolBytes + metadataBytes;
+        final long cost = poolBytes + metadataBytes + dictionaryBytes;
         return cost == 0 ? 0.0 : (double)originalBytes / cost;
     }
 

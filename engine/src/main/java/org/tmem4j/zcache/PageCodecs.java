@@ -1,0 +1,492 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.codec.CompressorSlot;
+import org.tmem4j.codec.CorruptDataException;
+import org.tmem4j.codec.ZstdDictCodec;
+import org.tmem4j.codec.ZstdDictionary;
+
+/**
+ * How an engine whose pages carry a {@link PageHeader} compresses and decompresses them: with its own codec, or with
+ * the current dictionary of the page's pool ({@code zstd+dict}).
+ * <pre>
+ *   put:  pool has a dictionary? retain it, compress with this slot's ZstdDictCodec  -> [id | magicless frame]
+ *         else                   compress with the slot's codec                   -> [0  | frame]
+ *         pool sampling?         copy the page into its sampler; the last sample starts training (background)
+ *   get:  header 0 -> the slot's codec; header id -> dictionary id (alive: the page holds a reference)
+ *   free: release the page's dictionary; the last release unloads it from every slot's codec and frees it
+ * </pre>
+ * <b>Dictionaries</b> are made from {@code sampleBytes} of a pool's first pages, never under a lock: at once a
+ * raw-content one (sample pages themselves, by the putting thread that completes the sample), then a trained one
+ * ({@code ZDICT}, on one background thread per engine) that replaces it if it compresses held-out sample pages
+ * smaller. A pool samples again (every fourth page) when its dictionary's ratio drifts (see
+ * {@link PageDictionary}). Ids are {@value PageHeader#FIRST_DICTIONARY} to
+ * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
+ * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
+ * but for the rare unload, guards it against a dictionary being unloaded meanwhile.
+ */
+final class PageCodecs implements AutoCloseable
+{
+    /** Every this-many-th sample page is held out of training, to judge a trained dictionary against the current. */
+    private static final int HELD_OUT = 8;
+    /** One put in this many looks at the current dictionary's drift. */
+    private static final int DRIFT_LOOK_MASK = 1023;
+    private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
+
+    private final CodecSpec spec;
+    private final int dictionaryBytes;
+    private final int sampleBytes;
+    private final ZstdDictCodec[] slotCodecs;
+    private final AtomicReferenceArray<PageDictionary> dictionaries =
+        new AtomicReferenceArray<>(PageHeader.LAST_DICTIONARY + 1);
+    private final ExecutorService trainer;
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong live = new AtomicLong();
+    private final AtomicLong made = new AtomicLong();
+
+    /**
+     * @param spec            the engine's codec.
+     * @param slots           compressor slots of the engine.
+     * @param dictionaryBytes largest dictionary.
+     * @param sampleBytes     bytes of pages a dictionary is trained on.
+     * @param name            the engine's name, for the trainer thread's.
+     */
+    PageCodecs(final CodecSpec spec, final int slots, final int dictionaryBytes, final int sampleBytes,
+        final String name)
+    {
+        this.spec = spec;
+        this.dictionaryBytes = dictionaryBytes;
+        this.sampleBytes = sampleBytes;
+        this.slotCodecs = new ZstdDictCodec[spec.dictionary() ? slots : 0];
+        try
+        {
+            for (int i = 0; i < slotCodecs.length; i++)
+            {
+                slotCodecs[i] = new ZstdDictCodec(spec.level());
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeCodecs();
+            throw ex;
+        }
+        this.trainer = spec.dictionary() ? Executors.newSingleThreadExecutor(task ->
+        {
+            final Thread thread = new Thread(task, "tmem4j-" + name + "-dictionaries");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+    }
+
+    /**
+     * {@return the dictionary state of a new pool, or null when the engine trains no dictionaries}
+     *
+     * @param pageSize the pool's page size.
+     */
+    PoolDictionaries newPool(final int pageSize)
+    {
+        return spec.dictionary() ? new PoolDictionaries(newSampler(pageSize)) : null;
+    }
+
+    /**
+     * Compresses a page into {@code slot.output()}: the header, then the block.
+     *
+     * @return the stored length, header included.
+     */
+    int compress(final ZcachePool pool, final CompressorSlot slot, final MemorySegment page)
+    {
+        final MemorySegment output = slot.output();
+        final int capacity = (int)output.byteSize() - PageHeader.BYTES;
+        final PoolDictionaries state = pool.dictionaries;
+        if (state != null)
+        {
+            final DictionarySampler sampler = state.sampler;
+            if (sampler != null && sampler.offer(page))
+            {
+                sampled(pool, sampler);
+            }
+            final PageDictionary dictionary = state.current.get();
+            if (dictionary != null && dictionary.tryRetain())
+            {
+                final ZstdDictCodec codec = slotCodecs[slot.index()];
+                final int length;
+                synchronized (codec)
+                {
+                    length = codec.use(dictionary.dictionary).compress(page, 0, pool.pageSize, output,
+                        PageHeader.BYTES, capacity);
+                }
+                if (length <= 0)
+                {
+                    release(PageHeader.of(dictionary.id));
+                    output.set(HEADER, 0, PageHeader.of(PageHeader.BASE));
+                    return length;
+                }
+                output.set(HEADER, 0, PageHeader.of(dictionary.id));
+                dictionary.compressed(length);
+                if ((ThreadLocalRandom.current().nextInt() & DRIFT_LOOK_MASK) == 0 && dictionary.drifted() &&
+                    state.current.get() == dictionary)
+                {
+                    // the pages moved away from the sample: sample them afresh
+                    state.sampler = newSampler(pool.pageSize);
+                }
+                return length + PageHeader.BYTES;
+            }
+        }
+        final int length = slot.codec().compress(page, 0, pool.pageSize, output, PageHeader.BYTES, capacity);
+        output.set(HEADER, 0, PageHeader.of(PageHeader.BASE));
+        return length <= 0 ? length : length + PageHeader.BYTES;
+    }
+
+    /**
+     * Decompresses a stored block, header included, into {@code dst[0, pageSize)}.
+     *
+     * @throws CorruptDataException if the block is malformed or names no live dictionary.
+     */
+    void decompress(final MemorySegment block, final int length, final CompressorSlot slot, final MemorySegment dst,
+        final int pageSize)
+    {
+        final int codec = PageHeader.codec(block.get(HEADER, 0));
+        if (codec == PageHeader.BASE)
+        {
+            slot.codec().decompress(block, PageHeader.BYTES, length - PageHeader.BYTES, dst, 0, pageSize);
+            return;
+        }
+        final PageDictionary dictionary = dictionaries.get(codec);
+        if (dictionary == null || slotCodecs.length == 0)
+        {
+            throw new CorruptDataException("stored page names codec " + codec + ", which is no dictionary of " +
+                "this engine");
+        }
+        final ZstdDictCodec dictCodec = slotCodecs[slot.index()];
+        synchronized (dictCodec)
+        {
+            dictCodec.use(dictionary.dictionary).decompress(block, PageHeader.BYTES, length - PageHeader.BYTES,
+                dst, 0, pageSize);
+        }
+    }
+
+    /**
+     * Gives back the dictionary reference of a page that is freed, or whose store failed.
+     *
+     * @param header the page's header byte.
+     */
+    void release(final byte header)
+    {
+        final int codec = PageHeader.codec(header);
+        if (codec >= PageHeader.FIRST_DICTIONARY)
+        {
+            final PageDictionary dictionary = dictionaries.get(codec);
+            if (dictionary != null && dictionary.release())
+            {
+                free(dictionary);
+            }
+        }
+    }
+
+    /**
+     * Drops a destroyed pool's hold on its current dictionary.
+     */
+    void poolDestroyed(final ZcachePool pool)
+    {
+        final PoolDictionaries state = pool.dictionaries;
+        if (state != null)
+        {
+            state.sampler = null;
+            releaseCurrent(state);
+        }
+    }
+
+    /**
+     * {@return dictionaries alive now}
+     */
+    long dictionaries()
+    {
+        return live.get();
+    }
+
+    /**
+     * {@return bytes of the dictionaries alive now}
+     */
+    long dictionaryBytes()
+    {
+        return liveBytes.get();
+    }
+
+    /**
+     * {@return dictionaries made (raw content or trained) since the engine was built}
+     */
+    long made()
+    {
+        return made.get();
+    }
+
+    /**
+     * Waits until the trainer has finished every training asked for so far.
+     */
+    void awaitTraining() throws InterruptedException
+    {
+        if (trainer != null)
+        {
+            try
+            {
+                trainer.submit(() -> { }).get();
+            }
+            catch (final java.util.concurrent.ExecutionException | RejectedExecutionException ex)
+            {
+                throw new IllegalStateException("dictionary trainer of a closed engine", ex);
+            }
+        }
+    }
+
+    /**
+     * Waits for a training in progress, then frees every dictionary left (the engine has freed its pages).
+     */
+    @Override
+    public void close()
+    {
+        if (trainer != null)
+        {
+            trainer.shutdownNow();
+            try
+            {
+                trainer.awaitTermination(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int id = PageHeader.FIRST_DICTIONARY; id <= PageHeader.LAST_DICTIONARY; id++)
+        {
+            final PageDictionary dictionary = dictionaries.get(id);
+            if (dictionary != null)
+            {
+                free(dictionary);
+            }
+        }
+        closeCodecs();
+    }
+
+    private DictionarySampler newSampler(final int pageSize)
+    {
+        return new DictionarySampler(Math.max(HELD_OUT, sampleBytes / pageSize), pageSize);
+    }
+
+    /**
+     * A pool's sample reached a milestone. Without a dictionary yet, the putting thread (outside any lock) makes a
+     * raw-content one of sample pages, which costs a copy and a digest of {@code dictionaryBytes}, so the pool
+     * compresses with a dictionary from its next page on. Then, in the background, a raw-content and a trained
+     * dictionary of the sample replace the pool's current one if they compress held-out sample pages smaller.
+     */
+    private void sampled(final ZcachePool pool, final DictionarySampler sampler)
+    {
+        if (state(pool).current.get() == null)
+        {
+            install(pool, rawContent(sampler, pool.pageSize));
+        }
+        try
+        {
+            trainer.execute(() -> trainNow(pool, sampler));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // the engine is closing: no dictionary is wanted any more
+        }
+    }
+
+    private ZstdDictionary rawContent(final DictionarySampler sampler, final int pageSize)
+    {
+        final int training = trainingPages(sampler.pages());
+        final int wanted = Math.max(1, Math.min(dictionaryBytes / pageSize, training));
+        final MemorySegment content = MemorySegment.ofArray(new byte[wanted * pageSize]);
+        for (int i = 0; i < wanted; i++)
+        {
+            copyTrainingPage(sampler, (int)((long)i * training / wanted), content, i, pageSize);
+        }
+        return ZstdDictionary.ofContent(content, spec.level());
+    }
+
+    private void trainNow(final ZcachePool pool, final DictionarySampler sampler)
+    {
+        final PoolDictionaries state = state(pool);
+        if (pool.index.isDestroyed())
+        {
+            return;
+        }
+        final int training = trainingPages(sampler.pages());
+        final int pageSize = pool.pageSize;
+        final MemorySegment samples = MemorySegment.ofBuffer(java.nio.ByteBuffer.allocateDirect(training * pageSize));
+        for (int i = 0; i < training; i++)
+        {
+            copyTrainingPage(sampler, i, samples, i, pageSize);
+        }
+        final int[] sizes = new int[training];
+        java.util.Arrays.fill(sizes, pageSize);
+        for (final ZstdDictionary candidate : new ZstdDictionary[] {rawContent(sampler, pageSize),
+            ZstdDictionary.train(samples, sizes, dictionaryBytes, spec.level())})
+        {
+            if (candidate != null && smallerThanCurrent(candidate, state, sampler, pageSize))
+            {
+                install(pool, candidate);
+            }
+            else if (candidate != null)
+            {
+                candidate.close();
+            }
+        }
+    }
+
+    /**
+     * @return whether the held-out sample pages compress smaller, dictionary bytes included, with the candidate
+     * than with the pool's current dictionary.
+     */
+    private boolean smallerThanCurrent(final ZstdDictionary candidate, final PoolDictionaries state,
+        final DictionarySampler sampler, final int pageSize)
+    {
+        final PageDictionary current = state.current.get();
+        if (current == null || !current.tryRetain())
+        {
+            return true;
+        }
+        final long currentBytes;
+        final long candidateBytes;
+        try (ZstdDictCodec codec = new ZstdDictCodec(spec.level()))
+        {
+            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize) +
+                current.dictionary.byteSize();
+            candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize) + candidate.byteSize();
+        }
+        finally
+        {
+            if (current.release())
+            {
+                free(current);
+            }
+        }
+        return candidateBytes < currentBytes;
+    }
+
+    private static long heldOutBytes(final ZstdDictCodec codec, final DictionarySampler sampler, final int pageSize)
+    {
+        final MemorySegment output = java.lang.foreign.Arena.ofAuto().allocate(codec.maxCompressedLength(pageSize));
+        long bytes = 0;
+        for (int i = HELD_OUT - 1; i < sampler.pages(); i += HELD_OUT)
+        {
+            bytes += codec.compress(sampler.samples(), (long)i * pageSize, pageSize, output, 0,
+                (int)output.byteSize());
+        }
+        return bytes;
+    }
+
+    /** Sample pages for training: all but the held-out ones (every {@value #HELD_OUT}th). */
+    private static int trainingPages(final int pages)
+    {
+        return pages - pages / HELD_OUT;
+    }
+
+    private static void copyTrainingPage(final DictionarySampler sampler, final int trainingIndex,
+        final MemorySegment into, final int intoIndex, final int pageSize)
+    {
+        // training pages skip every HELD_OUT-th sample
+        final int sample = trainingIndex + trainingIndex / (HELD_OUT - 1);
+        MemorySegment.copy(sampler.samples(), (long)sample * pageSize, into, (long)intoIndex * pageSize, pageSize);
+    }
+
+    /**
+     * Makes a dictionary the pool's current one, or closes it when every id is taken.
+     */
+    private void install(final ZcachePool pool, final ZstdDictionary dictionary)
+    {
+        final PageDictionary installed;
+        synchronized (this)
+        {
+            final int id = freeId();
+            if (id < 0)
+            {
+                dictionary.close();
+                return;
+            }
+            installed = new PageDictionary(id, dictionary);
+            dictionaries.set(id, installed);
+        }
+        live.incrementAndGet();
+        liveBytes.addAndGet(dictionary.byteSize());
+        made.incrementAndGet();
+        final PoolDictionaries state = state(pool);
+        final PageDictionary old = state.current.getAndSet(installed);
+        if (old != null && old.release())
+        {
+            free(old);
+        }
+        if (pool.index.isDestroyed())
+        {
+            releaseCurrent(state);
+        }
+    }
+
+    private static PoolDictionaries state(final ZcachePool pool)
+    {
+        return pool.dictionaries;
+    }
+
+    private void releaseCurrent(final PoolDictionaries state)
+    {
+        final PageDictionary current = state.current.getAndSet(null);
+        if (current != null && current.release())
+        {
+            free(current);
+        }
+    }
+
+    /** Called under this object's monitor, so a free id found stays free until it is set. */
+    private int freeId()
+    {
+        for (int id = PageHeader.FIRST_DICTIONARY; id <= PageHeader.LAST_DICTIONARY; id++)
+        {
+            if (dictionaries.get(id) == null)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private void free(final PageDictionary dictionary)
+    {
+        for (final ZstdDictCodec codec : slotCodecs)
+        {
+            synchronized (codec)
+            {
+                codec.unload(dictionary.dictionary);
+            }
+        }
+        final int bytes = dictionary.dictionary.byteSize();
+        dictionary.dictionary.close();
+        if (dictionaries.compareAndSet(dictionary.id, dictionary, null))
+        {
+            live.decrementAndGet();
+            liveBytes.addAndGet(-bytes);
+        }
+    }
+
+    private void closeCodecs()
+    {
+        for (final ZstdDictCodec codec : slotCodecs)
+        {
+            if (codec != null)
+            {
+                codec.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.tmem4j.zcache;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.tmem4j.alloc.PagePerObjectAllocator;
+import org.tmem4j.tmem.PoolKind;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code zstd+dict}: a pool trains a dictionary on its own pages in the background and compresses with it from then
+ * on; pages stored before stay readable; a drifting ratio trains a new one; a dictionary dies with its last page.
+ * Pages here are 64 chunks drawn from a family of 256, each chunk 24 random bytes and 40 zeros: a page alone
+ * compresses about 2:1, a dictionary that learnt the family shrinks it several times more, as database pages of one
+ * table share their layout.
+ */
+final class ZcacheDictionaryTest
+{
+    private static final int PAGE = 4096;
+    private static final int CHUNK = 64;
+    private static final int RANDOM_PER_CHUNK = 24;
+    private static final int FAMILY = 256;
+    private static final int SAMPLE_BYTES = 64 << 10;
+    private static final long BUDGET = 256L << 20;
+
+    @Test
+    void trainsOnThePoolsPagesAndStoresThemSmallerThanPlainZstd() throws Exception
+    {
+        try (Arena arena = Arena.ofConfined();
+            Zcache dict = dictionaryEngine();
+            Zcache plain = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec("zstd:3")
+                .budgetBytes(BUDGET).build())
+        {
+            final MemorySegment page = arena.allocate(PAGE);
+            final MemorySegment back = arena.allocate(PAGE);
+            final int pool = dict.createSharedPool(PoolKind.PERSISTENT, 1, 2, PAGE);
+            final int plainPool = plain.createPool(PoolKind.PERSISTENT, PAGE);
+            final int before = SAMPLE_BYTES / PAGE;
+            for (int i = 0; i < before; i++)
+            {
+                put(dict, pool, i, family(page, 1, i));
+            }
+            dict.awaitDictionaries();
+            assertTrue(dict.stats().dictionariesMade() >= 1, "a dictionary once the sample is complete");
+            final long beforeBytes = dict.stats().compressedBytes();
+            final int pages = 512;
+            for (int i = before; i < before + pages; i++)
+            {
+                put(dict, pool, i, family(page, 1, i));
+                put(plain, plainPool, i, page);
+            }
+            final long dictBytes = dict.stats().compressedBytes() - beforeBytes;
+            final long plainBytes = plain.stats().compressedBytes();
+            assertTrue(dictBytes * 2 < plainBytes, "with a dictionary " + dictBytes + " bytes, plain zstd:3 " +
+                plainBytes);
+            for (int i = 0; i < before + pages; i++)
+            {
+                assertTrue(dict.get(pool, i, 0, 0, 0, back.fill((byte)0x5A)), "page " + i);
+                assertEquals(-1, family(page, 1, i).mismatch(back), "page " + i);
+            }
+            final ZcacheStats stats = dict.stats();
+            // one per milestone of the sample at most (16, 64, 256 pages), each kept by the pages it compressed
+            assertTrue(stats.dictionaries() >= 1 && stats.dictionaries() <= stats.dictionariesMade(),
+                "dictionaries " + stats.dictionaries() + " of " + stats.dictionariesMade() + " made");
+            assertTrue(stats.dictionaryBytes() > 0 && stats.dictionaryBytes() <= stats.dictionaries() * (32 << 10));
+            assertTrue(stats.effectiveRatio() > 0);
+
+            dict.destroyPool(pool);
+            assertEquals(0, dict.stats().dictionaries(), "the pool's dictionary dies with the pool");
+            assertEquals(0, dict.stats().dictionaryBytes());
+        }
+    }
+
+    @Test
+    void retrainsWhenTheRatioDriftsAndFreesTheOldDictionaryWithItsLastPage() throws Exception
+    {
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine())
+        {
+            final MemorySegment page = arena.allocate(PAGE);
+            final MemorySegment back = arena.allocate(PAGE);
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, PAGE);
+            final int sample = SAMPLE_BYTES / PAGE;
+            for (int i = 0; i < sample; i++)
+            {
+                put(zcache, pool, i, family(page, 1, i));
+            }
+            zcache.awaitDictionaries();
+            final long made = zcache.stats().dictionariesMade();
+            // a full window of the trained family sets the baseline, then another family drifts away from it
+            final int firstFamily = sample + PageDictionary.WINDOW * 2;
+            for (int i = sample; i < firstFamily; i++)
+            {
+                put(zcache, pool, i, family(page, 1, i));
+            }
+            int next = firstFamily;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (zcache.stats().dictionariesMade() == made)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    fail("no second dictionary after " + (next - firstFamily) + " pages of another family");
+                }
+                put(zcache, pool, next, family(page, 2, next));
+                next++;
+            }
+            zcache.awaitDictionaries();
+            assertTrue(zcache.stats().dictionaries() >= 2, "the first dictionary lives on in its pages");
+            for (int i = 0; i < next; i++)
+            {
+                assertTrue(zcache.get(pool, i, 0, 0, 0, back), "page " + i);
+                assertEquals(-1, family(page, i < firstFamily ? 1 : 2, i).mismatch(back), "page " + i);
+            }
+            // every page of the first dictionary goes: so does it
+            for (int i = 0; i < firstFamily; i++)
+            {
+                assertTrue(zcache.flushPage(pool, i, 0, 0, 0));
+            }
+            // pages of family 2 put before the new dictionary still hold the old one: rewrite them
+            for (int i = firstFamily; i < next; i++)
+            {
+                put(zcache, pool, i, family(page, 2, i));
+            }
+            assertEquals(1, zcache.stats().dictionaries());
+            for (int i = firstFamily; i < next; i++)
+            {
+                assertTrue(zcache.get(pool, i, 0, 0, 0, back), "page " + i);
+                assertEquals(-1, family(page, 2, i).mismatch(back), "page " + i);
+            }
+        }
+    }
+
+    @Test
+    void refusesADictionaryWithALowerTierAndOnCodecsOtherThanZstd()
+    {
+        assertThrows(IllegalArgumentException.class, () -> Zcache.builder().codec("lz4+dict"));
+        final IllegalArgumentException tier = assertThrows(IllegalArgumentException.class, () -> Zcache.builder()
+            .allocator(PagePerObjectAllocator.NAME).codec("zstd+dict").lowerTier(new MapLowerTier()).build());
+        assertTrue(tier.getMessage().contains("lower tier"), tier.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Zcache.builder().dictionaryBytes(100));
+        assertThrows(IllegalArgumentException.class, () -> Zcache.builder().dictionarySampleBytes(1));
+    }
+
+    private static Zcache dictionaryEngine()
+    {
+        return Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec("zstd:3+dict").budgetBytes(BUDGET)
+            .dictionarySampleBytes(SAMPLE_BYTES).dictionaryBytes(32 << 10).build();
+    }
+
+    private static void put(final Zcache zcache, final int pool, final int oid, final MemorySegment page)
+    {
+        assertEquals(Zcache.STORED, zcache.put(pool, oid, 0, 0, 0, page), "put of page " + oid);
+    }
+
+    /**
+     * Page {@code id} of a family: 64 chunks drawn from the family's 256 (the same for every page of the family).
+     */
+    private static MemorySegment family(final MemorySegment page, final int family, final long id)
+    {
+        final SplittableRandom draw = new SplittableRandom(family * 1_000_003L + id);
+        for (int c = 0; c < PAGE / CHUNK; c++)
+        {
+            final SplittableRandom chunk = new SplittableRandom(family * 7919L + draw.nextInt(FAMILY));
+            for (int b = 0; b < CHUNK; b += Long.BYTES)
+            {
+                page.set(ValueLayout.JAVA_LONG_UNALIGNED, (long)c * CHUNK + b,
+                    b < RANDOM_PER_CHUNK ? chunk.nextLong() : 0);
+            }
+        }
+        return page;
+    }
+
+}
