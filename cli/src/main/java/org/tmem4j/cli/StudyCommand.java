@@ -78,6 +78,11 @@ public final class StudyCommand implements Callable<Integer>
             + "pages) or all (= lz4,zstd) (default ${DEFAULT-VALUE}); several with commas.")
     List<String> codecs;
 
+    @Option(names = "--recompress", paramLabel = "SPEC", description = "After the fill, run one recompression pass "
+        + "(zram's recompress) with this codec over every page (idle time 0): zstd:LEVEL or zstd:LEVEL+dict. The JSON's "
+        + "recompressed_pages and recompressed_effective_ratio say what it did; every page is verified again after it.")
+    String recompress;
+
     @Option(names = "--raw-incompressible", description = "Let the engine keep pages compressing above 7/8 of a "
         + "page uncompressed while its budget has room, instead of refusing them to the swap file.")
     boolean rawIncompressible;
@@ -146,6 +151,12 @@ public final class StudyCommand implements Callable<Integer>
         final StudyBackend studyBackend = studyBackend();
         List<String> allocatorNames = allocatorNames(allocators);
         List<CodecSpec> codecSpecs = codecSpecs(codecs);
+        final CodecSpec recompressSpec = recompressSpec(recompress);
+        if (recompressSpec != null && hostSocket != null)
+        {
+            throw new IllegalArgumentException("--recompress needs an engine the study builds; a running host "
+                + "daemon (--host-socket) recompresses by its own configuration (recompress=...)");
+        }
         if (hostSocket != null)
         {
             final HostStoreFigures daemon = runningDaemon();
@@ -181,7 +192,7 @@ public final class StudyCommand implements Callable<Integer>
                 + "with a partial page of %d bytes, which is left out%n", file, bytes));
             notes.flush();
             final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, rawIncompressible,
-                repeat, workDir, noProgress || !onTerminal() ? null : System.err, studyBackend));
+                repeat, workDir, noProgress || !onTerminal() ? null : System.err, studyBackend, recompressSpec));
             if (json)
             {
                 study.results().forEach(result -> out.println(StudyJson.line(result, study.context())));
@@ -337,6 +348,25 @@ public final class StudyCommand implements Callable<Integer>
             throw new IllegalArgumentException("no allocator on the class path");
         }
         return List.copyOf(chosen);
+    }
+
+    /**
+     * @param text {@code --recompress}'s value, or null.
+     * @return the recompression codec, or null for none.
+     * @throws IllegalArgumentException saying what is allowed, for anything but zstd.
+     */
+    static CodecSpec recompressSpec(final String text)
+    {
+        if (text == null)
+        {
+            return null;
+        }
+        final CodecSpec spec = CodecSpec.parse(text);
+        if (!CodecSpec.ZSTD.equals(spec.name()))
+        {
+            throw new IllegalArgumentException("--recompress takes zstd:LEVEL or zstd:LEVEL+dict, not " + text);
+        }
+        return spec;
     }
 
     /**

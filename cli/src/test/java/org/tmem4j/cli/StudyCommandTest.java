@@ -234,6 +234,29 @@ class StudyCommandTest
     }
 
     @Test
+    void aDictionaryAndARecompressionPassAreCountedAndEveryPageVerifiedAfterThem() throws IOException
+    {
+        final CommandRun run = CommandRun.of("study", "--pages", "1024", "--allocator", "zsmalloc", "--codec",
+            "lz4,zstd:1+dict", "--recompress", "zstd:9+dict", "--json", "--no-progress", "--repeat", "1",
+            "--work-dir", dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        final ObjectMapper mapper = new ObjectMapper();
+        final List<String> lines = run.out().lines().toList();
+        assertEquals(2, lines.size(), run.out());
+        for (final String line : lines)
+        {
+            final JsonNode json = mapper.readTree(line);
+            assertTrue(json.get("verified").asBoolean(), line);
+            assertTrue(json.get("recompressed_pages").asLong() > 0, line);
+            assertTrue(json.get("recompressed_effective_ratio").asDouble() > json.get("effective_ratio").asDouble(),
+                line);
+            // the pools make dictionaries for the recompression codec whatever the engine's codec
+            assertTrue(json.get("dictionary_bytes").asLong() > 0, line);
+        }
+        assertRejected(CommandRun.of("study", "--recompress", "lz4"), "--recompress takes zstd:LEVEL");
+    }
+
+    @Test
     void incompressiblePagesGoToTheFileOrStayRawInTheEngine() throws IOException
     {
         final byte[] random = new byte[32 * 4096];

@@ -41,6 +41,20 @@ final class HashBucket
         return objects;
     }
 
+    /**
+     * Adds every page of every object to a batch, under this bucket's lock.
+     */
+    void collect(final PageBatch batch)
+    {
+        for (final TmemObject obj : table)
+        {
+            if (obj != null)
+            {
+                obj.collect(batch);
+            }
+        }
+    }
+
     TmemObject find(final long a, final long b, final long c, final long hash)
     {
         final TmemObject[] t = table;

@@ -13,7 +13,8 @@ final class LruNode
     LruNode older;
     TmemObject owner;
     final int index;
-    final long value;
+    /** Replaced in place only by {@link TmemPool#replaceIf}, under the bucket lock. */
+    long value;
     final long stamp;
     boolean linked;
 

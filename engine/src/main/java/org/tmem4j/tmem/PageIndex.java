@@ -193,6 +193,58 @@ class PageIndex
     }
 
     /**
+     * Adds every page of the tree to a batch; walks the tree directly, as it runs under the bucket lock.
+     *
+     * @param owner the object the tree belongs to.
+     * @param batch where the pages go.
+     */
+    final void collectTree(final TmemObject owner, final PageBatch batch)
+    {
+        if (root != null)
+        {
+            collectBelow(root, height, 0, owner, batch);
+        }
+    }
+
+    private static void collectBelow(final Object node, final int level, final int base, final TmemObject owner,
+        final PageBatch batch)
+    {
+        if (level == 1)
+        {
+            if (node instanceof long[] values)
+            {
+                for (int slot = 0; slot < FANOUT; slot++)
+                {
+                    if (values[slot] != TmemPool.EMPTY)
+                    {
+                        batch.add(owner, base | slot, values[slot]);
+                    }
+                }
+            }
+            else
+            {
+                final Object[] nodes = (Object[])node;
+                for (int slot = 0; slot < FANOUT; slot++)
+                {
+                    if (nodes[slot] != null)
+                    {
+                        batch.add(owner, base | slot, ((LruNode)nodes[slot]).value);
+                    }
+                }
+            }
+            return;
+        }
+        final Object[] inner = (Object[])node;
+        for (int slot = 0; slot < FANOUT; slot++)
+        {
+            if (inner[slot] != null)
+            {
+                collectBelow(inner[slot], level - 1, base | (slot << (SHIFT * (level - 1))), owner, batch);
+            }
+        }
+    }
+
+    /**
      * @return heap bytes of every node of the tree, for crediting a bucket when the object leaves it.
      */
     final long treeBytes()

@@ -239,6 +239,54 @@ final class TmemObject extends PageIndex
     }
 
     /**
+     * Adds every page to a batch, under the bucket lock.
+     */
+    void collect(final PageBatch batch)
+    {
+        if (isTreeEmpty())
+        {
+            if (pages == 1)
+            {
+                batch.add(this, singleIndex, singleNode != null ? singleNode.value : singleValue);
+            }
+            return;
+        }
+        collectTree(this, batch);
+    }
+
+    /**
+     * Replaces a page's value in place, keeping an ephemeral page's place in the eviction list.
+     *
+     * @return whether the page held {@code expected} (and now holds {@code replacement}).
+     */
+    boolean replace(final int index, final long expected, final long replacement, final boolean ephemeral)
+    {
+        if (ephemeral)
+        {
+            final LruNode node = node(index);
+            if (node == null || node.value != expected)
+            {
+                return false;
+            }
+            node.value = replacement;
+            return true;
+        }
+        if (value(index) != expected || expected == TmemPool.EMPTY)
+        {
+            return false;
+        }
+        if (isTreeEmpty())
+        {
+            singleValue = replacement;
+        }
+        else
+        {
+            ((long[])leafFor(index))[index & MASK] = replacement;
+        }
+        return true;
+    }
+
+    /**
      * Calls {@code action} with every stored value; for an object already detached from its bucket.
      *
      * @param action what to call.

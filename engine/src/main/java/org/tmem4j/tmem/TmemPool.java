@@ -256,6 +256,64 @@ public final class TmemPool
     }
 
     /**
+     * Replaces a page's value only if it still holds {@code expected}: how a backend swaps in a new form of a page
+     * (recompressed) made outside the lock without racing a put, get, flush or eviction. An ephemeral page keeps
+     * its place in the eviction list.
+     *
+     * @param a           object id, first 64 bits.
+     * @param b           object id, second 64 bits.
+     * @param c           object id, third 64 bits.
+     * @param index       page index, ≥ 0.
+     * @param expected    the value the page must still hold.
+     * @param replacement its new value, not {@link #EMPTY}.
+     * @return whether it was replaced; the caller then frees {@code expected}, else {@code replacement}.
+     */
+    public boolean replaceIf(final long a, final long b, final long c, final int index, final long expected,
+        final long replacement)
+    {
+        checkKey(a, b, c, index);
+        if (replacement == EMPTY)
+        {
+            throw new IllegalArgumentException("value " + EMPTY + " is reserved for an absent page");
+        }
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        synchronized (bucket)
+        {
+            checkLive();
+            final TmemObject obj = bucket.find(a, b, c, hash);
+            return obj != null && obj.replace(index, expected, replacement, ephemeral);
+        }
+    }
+
+    /**
+     * Copies the keys and values of one bucket's pages into a batch, under that bucket's lock; a batch too small
+     * for the bucket is grown (outside the lock) and the bucket scanned again.
+     *
+     * @param bucket 0 to {@link #buckets()} - 1.
+     * @param batch  where the pages go; cleared first.
+     * @throws IllegalStateException if the pool is destroyed.
+     */
+    public void scanBucket(final int bucket, final PageBatch batch)
+    {
+        final HashBucket scanned = buckets[bucket];
+        while (true)
+        {
+            batch.clear();
+            synchronized (scanned)
+            {
+                checkLive();
+                scanned.collect(batch);
+            }
+            if (batch.found == batch.size)
+            {
+                return;
+            }
+            batch.grow();
+        }
+    }
+
+    /**
      * Runs a reader on a page's value while the bucket lock keeps it alive; the page stays.
      *
      * @param a       object id, first 64 bits.

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
@@ -17,8 +18,9 @@ import org.tmem4j.codec.ZstdDictCodec;
 import org.tmem4j.codec.ZstdDictionary;
 
 /**
- * How an engine whose pages carry a {@link PageHeader} compresses and decompresses them: with its own codec, or with
- * the current dictionary of the page's pool ({@code zstd+dict}).
+ * How an engine whose pages carry a {@link PageHeader} compresses and decompresses them: with its own codec, with
+ * the current dictionary of the page's pool ({@code zstd+dict}), or, for pages the recompression agent stored again,
+ * with the agent's codec (plain or with the pool's dictionary).
  * <pre>
  *   put:  pool has a dictionary? retain it, compress with this slot's ZstdDictCodec  -> [id | magicless frame]
  *         else                   compress with the slot's codec                   -> [0  | frame]
@@ -44,9 +46,23 @@ final class PageCodecs implements AutoCloseable
     private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final CodecSpec spec;
+    /** The recompression agent's codec, or null. */
+    private final CodecSpec strong;
+    /** Length of a put epoch: the agent's idle time; 0 when every page counts as idle. */
+    private final long idleNanos;
+    private final long origin = System.nanoTime();
+    /** Whether pools keep samples and make dictionaries: for the engine's codec or the agent's. */
+    private final boolean dictionaryPools;
+    /** The level dictionaries are made for and slots compress at. */
+    private final int dictionaryLevel;
     private final int dictionaryBytes;
     private final int sampleBytes;
     private final ZstdDictCodec[] slotCodecs;
+    /** Per slot, a zstd codec for pages the agent recompressed without dictionary, when the engine's is LZ4. */
+    private final Codec[] strongDecoders;
+    /** The agent's own contexts (one agent, never one per thread), or null. */
+    private final Codec strongCodec;
+    private final ZstdDictCodec strongDictionaryCodec;
     private final AtomicReferenceArray<PageDictionary> dictionaries =
         new AtomicReferenceArray<>(PageHeader.LAST_DICTIONARY + 1);
     private final ExecutorService trainer;
@@ -56,31 +72,56 @@ final class PageCodecs implements AutoCloseable
 
     /**
      * @param spec            the engine's codec.
+     * @param strong          the recompression agent's codec (zstd), or null.
+     * @param idleNanos       the agent's idle time, 0 for every page.
      * @param slots           compressor slots of the engine.
      * @param dictionaryBytes largest dictionary.
      * @param sampleBytes     bytes of pages a dictionary is trained on.
      * @param name            the engine's name, for the trainer thread's.
      */
-    PageCodecs(final CodecSpec spec, final int slots, final int dictionaryBytes, final int sampleBytes,
-        final String name)
+    PageCodecs(final CodecSpec spec, final CodecSpec strong, final long idleNanos, final int slots,
+        final int dictionaryBytes, final int sampleBytes, final String name)
     {
         this.spec = spec;
+        this.strong = strong;
+        this.idleNanos = idleNanos;
+        this.dictionaryPools = spec.dictionary() || strong != null && strong.dictionary();
+        this.dictionaryLevel = spec.dictionary() ? spec.level() : strong != null ? strong.level() : 0;
         this.dictionaryBytes = dictionaryBytes;
         this.sampleBytes = sampleBytes;
-        this.slotCodecs = new ZstdDictCodec[spec.dictionary() ? slots : 0];
+        this.slotCodecs = new ZstdDictCodec[dictionaryPools ? slots : 0];
+        final boolean lz4Pages = strong != null && !CodecSpec.ZSTD.equals(spec.name());
+        this.strongDecoders = new Codec[lz4Pages ? slots : 0];
+        Codec strongCodec = null;
+        ZstdDictCodec strongDictionaryCodec = null;
         try
         {
             for (int i = 0; i < slotCodecs.length; i++)
             {
-                slotCodecs[i] = new ZstdDictCodec(spec.level());
+                slotCodecs[i] = new ZstdDictCodec(dictionaryLevel);
+            }
+            for (int i = 0; i < strongDecoders.length; i++)
+            {
+                strongDecoders[i] = strong.withoutDictionary().newCodec();
+            }
+            if (strong != null)
+            {
+                strongCodec = strong.withoutDictionary().newCodec();
+                strongDictionaryCodec = strong.dictionary() ? new ZstdDictCodec(strong.level()) : null;
             }
         }
         catch (final RuntimeException | Error ex)
         {
             closeCodecs();
+            if (strongCodec != null)
+            {
+                strongCodec.close();
+            }
             throw ex;
         }
-        this.trainer = spec.dictionary() ? Executors.newSingleThreadExecutor(task ->
+        this.strongCodec = strongCodec;
+        this.strongDictionaryCodec = strongDictionaryCodec;
+        this.trainer = dictionaryPools ? Executors.newSingleThreadExecutor(task ->
         {
             final Thread thread = new Thread(task, "tmem4j-" + name + "-dictionaries");
             thread.setDaemon(true);
@@ -95,7 +136,7 @@ final class PageCodecs implements AutoCloseable
      */
     PoolDictionaries newPool(final int pageSize)
     {
-        return spec.dictionary() ? new PoolDictionaries(newSampler(pageSize)) : null;
+        return dictionaryPools ? new PoolDictionaries(newSampler(pageSize)) : null;
     }
 
     /**
@@ -115,7 +156,7 @@ final class PageCodecs implements AutoCloseable
             {
                 sampled(pool, sampler);
             }
-            final PageDictionary dictionary = state.current.get();
+            final PageDictionary dictionary = spec.dictionary() ? state.current.get() : null;
             if (dictionary != null && dictionary.tryRetain())
             {
                 final ZstdDictCodec codec = slotCodecs[slot.index()];
@@ -127,11 +168,11 @@ final class PageCodecs implements AutoCloseable
                 }
                 if (length <= 0)
                 {
-                    release(PageHeader.of(dictionary.id));
-                    output.set(HEADER, 0, PageHeader.of(PageHeader.BASE));
+                    release(PageHeader.of(dictionary.id, 0));
+                    output.set(HEADER, 0, PageHeader.of(PageHeader.BASE, 0));
                     return length;
                 }
-                output.set(HEADER, 0, PageHeader.of(dictionary.id));
+                output.set(HEADER, 0, PageHeader.of(dictionary.id, putEpoch()));
                 dictionary.compressed(length);
                 if ((ThreadLocalRandom.current().nextInt() & DRIFT_LOOK_MASK) == 0 && dictionary.drifted() &&
                     state.current.get() == dictionary)
@@ -143,7 +184,60 @@ final class PageCodecs implements AutoCloseable
             }
         }
         final int length = slot.codec().compress(page, 0, pool.pageSize, output, PageHeader.BYTES, capacity);
-        output.set(HEADER, 0, PageHeader.of(PageHeader.BASE));
+        output.set(HEADER, 0, PageHeader.of(PageHeader.BASE, putEpoch()));
+        return length <= 0 ? length : length + PageHeader.BYTES;
+    }
+
+    /**
+     * {@return the epoch a page put now records: 0 without recompression, or when every page counts as idle}
+     */
+    int putEpoch()
+    {
+        return strong == null || idleNanos == 0 ? 0 : PageHeader.epoch(System.nanoTime() - origin, idleNanos);
+    }
+
+    /**
+     * @param header a stored page's header.
+     * @return whether the recompression agent should look at it: not yet checked, and idle long enough.
+     */
+    boolean isCandidate(final byte header)
+    {
+        return !PageHeader.isChecked(header) && (idleNanos == 0 || PageHeader.isIdle(header, putEpoch()));
+    }
+
+    /**
+     * The agent's compression of a page it took out of its stored form: with the pool's current dictionary when
+     * the agent's codec has {@code +dict} and the pool has one, else plain. Only the agent (one pass at a time)
+     * calls it.
+     *
+     * @param page   the page, native.
+     * @param output where the header and block go.
+     * @param header the page's current header.
+     * @return the stored length, header included, or ≤ 0 if it does not fit {@code output}.
+     */
+    int recompress(final ZcachePool pool, final MemorySegment page, final MemorySegment output, final byte header)
+    {
+        final int capacity = (int)output.byteSize() - PageHeader.BYTES;
+        final PoolDictionaries state = pool.dictionaries;
+        final PageDictionary dictionary = strongDictionaryCodec != null && state != null ? state.current.get() : null;
+        if (dictionary != null && dictionary.tryRetain())
+        {
+            final int length;
+            synchronized (strongDictionaryCodec)
+            {
+                length = strongDictionaryCodec.use(dictionary.dictionary).compress(page, 0, pool.pageSize, output,
+                    PageHeader.BYTES, capacity);
+            }
+            if (length <= 0)
+            {
+                release(PageHeader.of(dictionary.id, 0));
+                return length;
+            }
+            output.set(HEADER, 0, PageHeader.recompressed(header, dictionary.id));
+            return length + PageHeader.BYTES;
+        }
+        final int length = strongCodec.compress(page, 0, pool.pageSize, output, PageHeader.BYTES, capacity);
+        output.set(HEADER, 0, PageHeader.recompressed(header, PageHeader.STRONG));
         return length <= 0 ? length : length + PageHeader.BYTES;
     }
 
@@ -156,9 +250,16 @@ final class PageCodecs implements AutoCloseable
         final int pageSize)
     {
         final int codec = PageHeader.codec(block.get(HEADER, 0));
-        if (codec == PageHeader.BASE)
+        if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
         {
+            // a zstd engine's own contexts read the agent's plain zstd frames too: the level is not in the frame
             slot.codec().decompress(block, PageHeader.BYTES, length - PageHeader.BYTES, dst, 0, pageSize);
+            return;
+        }
+        if (codec == PageHeader.STRONG)
+        {
+            strongDecoders[slot.index()].decompress(block, PageHeader.BYTES, length - PageHeader.BYTES, dst, 0,
+                pageSize);
             return;
         }
         final PageDictionary dictionary = dictionaries.get(codec);
@@ -275,6 +376,10 @@ final class PageCodecs implements AutoCloseable
             }
         }
         closeCodecs();
+        if (strongCodec != null)
+        {
+            strongCodec.close();
+        }
     }
 
     private DictionarySampler newSampler(final int pageSize)
@@ -313,7 +418,7 @@ final class PageCodecs implements AutoCloseable
         {
             copyTrainingPage(sampler, (int)((long)i * training / wanted), content, i, pageSize);
         }
-        return ZstdDictionary.ofContent(content, spec.level());
+        return ZstdDictionary.ofContent(content, dictionaryLevel);
     }
 
     private void trainNow(final ZcachePool pool, final DictionarySampler sampler)
@@ -333,7 +438,7 @@ final class PageCodecs implements AutoCloseable
         final int[] sizes = new int[training];
         java.util.Arrays.fill(sizes, pageSize);
         for (final ZstdDictionary candidate : new ZstdDictionary[] {rawContent(sampler, pageSize),
-            ZstdDictionary.train(samples, sizes, dictionaryBytes, spec.level())})
+            ZstdDictionary.train(samples, sizes, dictionaryBytes, dictionaryLevel)})
         {
             if (candidate != null && smallerThanCurrent(candidate, state, sampler, pageSize))
             {
@@ -360,7 +465,7 @@ final class PageCodecs implements AutoCloseable
         }
         final long currentBytes;
         final long candidateBytes;
-        try (ZstdDictCodec codec = new ZstdDictCodec(spec.level()))
+        try (ZstdDictCodec codec = new ZstdDictCodec(dictionaryLevel))
         {
             currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize) +
                 current.dictionary.byteSize();
@@ -470,6 +575,13 @@ final class PageCodecs implements AutoCloseable
                 codec.unload(dictionary.dictionary);
             }
         }
+        if (strongDictionaryCodec != null)
+        {
+            synchronized (strongDictionaryCodec)
+            {
+                strongDictionaryCodec.unload(dictionary.dictionary);
+            }
+        }
         final int bytes = dictionary.dictionary.byteSize();
         dictionary.dictionary.close();
         if (dictionaries.compareAndSet(dictionary.id, dictionary, null))
@@ -481,12 +593,23 @@ final class PageCodecs implements AutoCloseable
 
     private void closeCodecs()
     {
-        for (final ZstdDictCodec codec : slotCodecs)
+        for (final Codec codec : slotCodecs)
         {
             if (codec != null)
             {
                 codec.close();
             }
+        }
+        for (final Codec codec : strongDecoders)
+        {
+            if (codec != null)
+            {
+                codec.close();
+            }
+        }
+        if (strongDictionaryCodec != null)
+        {
+            strongDictionaryCodec.close();
         }
     }
 }

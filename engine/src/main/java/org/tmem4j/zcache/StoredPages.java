@@ -93,6 +93,41 @@ final class StoredPages
     }
 
     /**
+     * Copies a recompressed page (header, block, then its checksum) out of the slot into allocator memory, if that
+     * fits the budget without evicting anything: recompression saves memory, it never takes a page's room.
+     *
+     * @param length the stored length in {@code slot.output()}, header included.
+     * @param page   the page, for the checksum.
+     * @return the page's value, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long storeIfRoom(final ZcachePool pool, final CompressorSlot slot, final int length, final MemorySegment page)
+    {
+        return store(pool, slot, length, page, NO_ROOM);
+    }
+
+    /**
+     * @return the bytes a stored value holds without its checksum, span directory included.
+     */
+    long payloadBytes(final long value)
+    {
+        return storedBytes(value) - checksumBytes;
+    }
+
+    /**
+     * Marks a stored page as checked by the recompression agent, rewriting its header in place; the caller holds the
+     * page's bucket lock and has seen the value still in the index, so nothing reads, writes or frees it meanwhile.
+     *
+     * @param value  a stored value in one object, not same-filled.
+     * @param buffer at least the object's size.
+     */
+    void markChecked(final long value, final MemorySegment buffer)
+    {
+        allocator.read(value, buffer, 0);
+        buffer.set(ValueLayout.JAVA_BYTE, 0, PageHeader.checked(buffer.get(ValueLayout.JAVA_BYTE, 0)));
+        allocator.write(value, buffer, 0);
+    }
+
+    /**
      * Copies the page itself into allocator memory, if that fits the budget without evicting anything.
      *
      * @param page the page, native.
@@ -102,7 +137,7 @@ final class StoredPages
     {
         if (headerBytes != 0)
         {
-            slot.output().set(ValueLayout.JAVA_BYTE, 0, PageHeader.of(PageHeader.BASE));
+            slot.output().set(ValueLayout.JAVA_BYTE, 0, PageHeader.of(PageHeader.BASE, codecs.putEpoch()));
         }
         MemorySegment.copy(page, 0, slot.output(), headerBytes, pool.pageSize);
         return store(pool, slot, headerBytes + pool.pageSize, page, NO_ROOM);

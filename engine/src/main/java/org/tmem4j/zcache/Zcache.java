@@ -6,6 +6,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -86,6 +89,12 @@ public final class Zcache implements AutoCloseable
     public static final int NO_MEMORY = -1;
     /** {@link #put}: the page compresses too poorly to be admitted (see the admission policy). */
     public static final int POOR_COMPRESSION = -2;
+    /** {@link Builder#recompressIdleMs(long)}'s default: one minute. */
+    public static final long DEFAULT_RECOMPRESS_IDLE_MS = 60_000;
+    /** {@link Builder#recompressMinSavedBytes(int)}'s default. */
+    public static final int DEFAULT_RECOMPRESS_MIN_SAVED_BYTES = 32;
+    /** {@link Builder#recompressIntervalMs(long)}'s default: one second. */
+    public static final long DEFAULT_RECOMPRESS_INTERVAL_MS = 1_000;
     /** {@link Builder#dictionaryBytes(int)}'s default: 64 KiB. */
     public static final int DEFAULT_DICTIONARY_BYTES = 64 << 10;
     /** {@link Builder#dictionaryBytes(int)}'s largest value: 1 MiB. */
@@ -110,6 +119,12 @@ public final class Zcache implements AutoCloseable
     private final StoredPages stored;
     /** Null when every page is compressed by the one codec (pages then carry no {@link PageHeader}). */
     private final PageCodecs codecs;
+    /** The recompression codec, or null. */
+    private final CodecSpec recompress;
+    /** Its passes, one at a time (this object's monitor), or null. */
+    private final Recompression recompression;
+    /** Runs a pass every interval, or null. */
+    private final ScheduledExecutorService recompressionAgent;
     private final ReadContext[] readContexts;
     private final PageReader<ReadContext> reader = this::readUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
@@ -136,9 +151,25 @@ public final class Zcache implements AutoCloseable
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
-        this.codecs = builder.codec.dictionary() ? new PageCodecs(builder.codec, compressors.slots(),
+        this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
+            builder.recompress, TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.slots(),
             builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
         this.stored = new StoredPages(allocator, codecs, compressors.slots(), checksum, events, this::makeRoom);
+        this.recompress = builder.recompress;
+        this.recompression = recompress == null ? null :
+            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes);
+        this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
+            Executors.newSingleThreadScheduledExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "tmem4j-" + name + "-recompress");
+                thread.setDaemon(true);
+                return thread;
+            });
+        if (recompressionAgent != null)
+        {
+            recompressionAgent.scheduleWithFixedDelay(this::recompressInBackground, builder.recompressIntervalMs,
+                builder.recompressIntervalMs, TimeUnit.MILLISECONDS);
+        }
         this.tier = new TierLink(builder.lowerTier, memory, builder.acceptThresholdPercent);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
@@ -467,6 +498,61 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * Runs one recompression pass now (zram's {@code recompress}): every page put at least the configured idle time
+     * ago, and not looked at by an earlier pass, is compressed with the recompression codec and stored again if that
+     * saves at least the configured bytes. Compression runs outside the bucket locks; a page read, overwritten or
+     * flushed meanwhile keeps its current form. The background agent runs the same pass every interval.
+     *
+     * @return pages stored again by this pass.
+     * @throws IllegalStateException if the engine has no recompression codec ({@link Builder#recompress}), or after
+     *                               {@link #close()}.
+     */
+    public long recompress()
+    {
+        enter();
+        try
+        {
+            if (recompression == null)
+            {
+                throw new IllegalStateException("zcache " + name + " has no recompression codec; set one with " +
+                    "Zcache.builder().recompress(\"zstd:9\") (configuration key recompress)");
+            }
+            synchronized (recompression)
+            {
+                return recompression.pass(pools, gate::isClosed);
+            }
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * {@return the recompression codec, or null without one}
+     */
+    public CodecSpec recompressCodec()
+    {
+        return recompress;
+    }
+
+    private void recompressInBackground()
+    {
+        try
+        {
+            recompress();
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (!gate.isClosed())
+            {
+                throw ex;
+            }
+            // closing: the agent stops with the engine
+        }
+    }
+
+    /**
      * Changes the memory budget. Lowering it below what is in use evicts ephemeral pages, oldest first, until the
      * pages in use fit or none is left, then compacts; persistent pages stay, and persistent puts fail until
      * enough is freed.
@@ -570,7 +656,8 @@ public final class Zcache implements AutoCloseable
                 e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
                 codecs == null ? 0 : codecs.made(), codecs == null ? 0 : codecs.dictionaries(),
-                codecs == null ? 0 : codecs.dictionaryBytes(), rows, allocatorStats, memoryStats);
+                codecs == null ? 0 : codecs.dictionaryBytes(), e.recompressedPages.sum(), e.recompressSavedBytes.sum(),
+                e.recompressSkipped.sum(), rows, allocatorStats, memoryStats);
         }
         finally
         {
@@ -704,6 +791,18 @@ public final class Zcache implements AutoCloseable
         {
             return;
         }
+        if (recompressionAgent != null)
+        {
+            recompressionAgent.shutdownNow();
+            try
+            {
+                recompressionAgent.awaitTermination(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (poolsLock)
         {
             for (final ZcachePool pool : pools)
@@ -712,6 +811,10 @@ public final class Zcache implements AutoCloseable
                 {
                     tmem.destroyPool(pool.index.id(), pool.freer);
                 }
+            }
+            if (recompression != null)
+            {
+                recompression.close();
             }
             if (codecs != null)
             {
@@ -1042,6 +1145,10 @@ public final class Zcache implements AutoCloseable
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
         private int dictionaryBytes = DEFAULT_DICTIONARY_BYTES;
         private int dictionarySampleBytes = DEFAULT_DICTIONARY_SAMPLE_BYTES;
+        private CodecSpec recompress;
+        private long recompressIdleMs = DEFAULT_RECOMPRESS_IDLE_MS;
+        private int recompressMinSavedBytes = DEFAULT_RECOMPRESS_MIN_SAVED_BYTES;
+        private long recompressIntervalMs = DEFAULT_RECOMPRESS_INTERVAL_MS;
 
         private Builder()
         {
@@ -1271,6 +1378,85 @@ public final class Zcache implements AutoCloseable
         }
 
         /**
+         * {@return this}
+         *
+         * @param codec the codec cold pages are compressed again with (zram's {@code recompress}): zstd at any
+         *              level, with {@code +dict} for the pool's dictionary (which the pools then make even when
+         *              the engine's codec has none); {@code null} (the default) for no recompression.
+         * @throws IllegalArgumentException if the codec is not zstd.
+         */
+        public Builder recompress(final CodecSpec codec)
+        {
+            if (codec != null && !CodecSpec.ZSTD.equals(codec.name()))
+            {
+                throw new IllegalArgumentException("recompression codec must be zstd (zstd:LEVEL, zstd:LEVEL+dict), " +
+                    "was " + codec);
+            }
+            this.recompress = codec;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param codec a spec as {@link CodecSpec#parse(String)} reads it, e.g. {@code zstd:9} or
+         *              {@code zstd:3+dict}, or {@code null} for none; see {@link #recompress(CodecSpec)}.
+         */
+        public Builder recompress(final String codec)
+        {
+            return recompress(codec == null ? null : CodecSpec.parse(codec));
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param ms how long a page must have been idle since its put before the agent recompresses it, ≥ 0 (0:
+         *           every page); default {@value #DEFAULT_RECOMPRESS_IDLE_MS}. Judged by a two-bit put epoch of
+         *           this length in the page's header: idle means put two or three epochs ago.
+         */
+        public Builder recompressIdleMs(final long ms)
+        {
+            if (ms < 0)
+            {
+                throw new IllegalArgumentException("recompressIdleMs must be >= 0, was " + ms);
+            }
+            this.recompressIdleMs = ms;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param bytes the least a page's stored form must shrink by to be stored again, ≥ 1; default
+         *              {@value #DEFAULT_RECOMPRESS_MIN_SAVED_BYTES}.
+         */
+        public Builder recompressMinSavedBytes(final int bytes)
+        {
+            if (bytes < 1)
+            {
+                throw new IllegalArgumentException("recompressMinSavedBytes must be >= 1, was " + bytes);
+            }
+            this.recompressMinSavedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param ms how often the background agent runs a pass, ≥ 0 (0: no agent, only {@link Zcache#recompress()}
+         *           calls); default {@value #DEFAULT_RECOMPRESS_INTERVAL_MS}.
+         */
+        public Builder recompressIntervalMs(final long ms)
+        {
+            if (ms < 0)
+            {
+                throw new IllegalArgumentException("recompressIntervalMs must be >= 0, was " + ms);
+            }
+            this.recompressIntervalMs = ms;
+            return this;
+        }
+
+        /**
          * {@return the backend}
          *
          * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones), or
@@ -1283,8 +1469,13 @@ public final class Zcache implements AutoCloseable
             if (codec.dictionary() && lowerTier != null)
             {
                 throw new IllegalArgumentException("codec " + codec + " cannot be used with a lower tier: pages " +
-                    "go down as stored and need their pool's dictionary; use " + codec.name() + ":" +
-                    codec.level() + " without +dict");
+                    "go down as stored and need their pool's dictionary; use " + codec.withoutDictionary() +
+                    " without +dict");
+            }
+            if (recompress != null && lowerTier != null)
+            {
+                throw new IllegalArgumentException("recompression (" + recompress + ") cannot be used with a lower " +
+                    "tier: pages go down as stored, and the tier decompresses them with the engine's codec only");
             }
             final AllocatorProvider provider = AllocatorProvider.named(allocatorName);
             final PageMemory memory = PageMemory.withBudget(budgetBytes);

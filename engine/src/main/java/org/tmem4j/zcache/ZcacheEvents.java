@@ -27,6 +27,11 @@ final class ZcacheEvents
     final LongAdder flushObjects = new LongAdder();
     final LongAdder flushObjectPages = new LongAdder();
     final LongAdder evictions = new LongAdder();
+    /** Pages the recompression agent stored again with its codec, and the bytes that saved. */
+    final LongAdder recompressedPages = new LongAdder();
+    final LongAdder recompressSavedBytes = new LongAdder();
+    /** Idle pages the agent compressed and found not worth storing again. */
+    final LongAdder recompressSkipped = new LongAdder();
     /** Bytes and pages of compressed persistent pages, for zcache's mean admission test. */
     final LongAdder persistentCompressedBytes = new LongAdder();
     final LongAdder persistentCompressedPages = new LongAdder();

@@ -49,6 +49,9 @@ import org.tmem4j.stats.CounterCatalog;
  *                                built ({@code +dict} codecs).
  * @param dictionaries            dictionaries alive now.
  * @param dictionaryBytes         their off-heap bytes, which {@link #effectiveRatio()} counts as memory used.
+ * @param recompressedPages       pages the recompression agent stored again with its stronger codec.
+ * @param recompressSavedBytes    bytes that saved.
+ * @param recompressSkippedPages  idle pages the agent compressed and found saving too little.
  * @param pools                   one row per live pool.
  * @param allocator               the allocator's own accounting.
  * @param memory                  the page memory's accounting.
@@ -82,6 +85,9 @@ public record ZcacheStats(
     long dictionariesMade,
     long dictionaries,
     long dictionaryBytes,
+    long recompressedPages,
+    long recompressSavedBytes,
+    long recompressSkippedPages,
     List<ZcachePoolStats> pools,
     AllocatorStats allocator,
     PageMemoryStats memory)
@@ -128,6 +134,12 @@ public record ZcacheStats(
         .gauge("dictionaries", OBJECTS, "dictionaries alive: a pool's current one, and older ones still used by "
             + "pages", ZcacheStats::dictionaries)
         .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
+        .counter("recompressed_pages", PAGES, "idle pages the recompression agent stored again with its stronger "
+            + "codec (zram's recompress)", ZcacheStats::recompressedPages)
+        .counter("recompress_saved_bytes", BYTES, "bytes the recompressed pages take less than before",
+            ZcacheStats::recompressSavedBytes)
+        .counter("recompress_skipped_pages", PAGES, "idle pages the agent compressed again and found saving less than "
+            + "recompress.minSavedBytes (not looked at again)", ZcacheStats::recompressSkippedPages)
         .build();
 
     /**

@@ -83,6 +83,17 @@ public final class FrontendsConfig
         /** How often the allocator checks its fragmentation, in milliseconds, at least 1; default 1000. */
         COMPACTION_INTERVAL_MS("compaction.intervalMs"),
         /**
+         * The codec idle pages are compressed again with (zram's recompress): {@code off} (the default), or zstd
+         * as {@code zstd:LEVEL} or {@code zstd:LEVEL+dict}.
+         */
+        RECOMPRESS("recompress"),
+        /** How long a page must have been idle since its put before it is recompressed, in ms, ≥ 0; default 60000. */
+        RECOMPRESS_IDLE_MS("recompress.idleMs"),
+        /** The least bytes a page must shrink by to be stored again, ≥ 1; default 32. */
+        RECOMPRESS_MIN_SAVED_BYTES("recompress.minSavedBytes"),
+        /** How often the recompression agent runs a pass, in ms, ≥ 1; default 1000. */
+        RECOMPRESS_INTERVAL_MS("recompress.intervalMs"),
+        /**
          * The host daemon's socket, for {@code backend=host}; default {@code host.sock} in
          * {@code tmem4j-host-USER} under {@code java.io.tmpdir}.
          */
@@ -124,8 +135,16 @@ public final class FrontendsConfig
     private final boolean frontswapEnabled;
     private final String backend;
     private final String allocator;
+    /** {@code recompress}'s value for no recompression. */
+    private static final String RECOMPRESS_OFF = "off";
+    private static final String RECOMPRESS_ALLOWED = "off, zstd:LEVEL or zstd:LEVEL+dict (LEVEL -131072 to 22)";
+
     private final String codec;
     private final boolean codecDictionary;
+    private final CodecSpec recompress;
+    private final long recompressIdleMs;
+    private final int recompressMinSavedBytes;
+    private final long recompressIntervalMs;
     private final int codecLevel;
     private final long budgetBytes;
     private final int buckets;
@@ -166,6 +185,10 @@ public final class FrontendsConfig
         selfshrink = b.selfshrink;
         selfshrinkInterval = b.selfshrinkInterval;
         compaction = new CompactionPolicy(b.compactionFreeablePercent, b.compactionInterval);
+        recompress = b.recompress;
+        recompressIdleMs = b.recompressIdleMs;
+        recompressMinSavedBytes = b.recompressMinSavedBytes;
+        recompressIntervalMs = b.recompressIntervalMs;
         hostSocket = b.hostSocket;
         hostSlots = b.hostSlots;
         selfballoon = b.selfballoon;
@@ -236,6 +259,30 @@ public final class FrontendsConfig
     public String codec()
     {
         return codecDictionary ? codec + CodecSpec.DICTIONARY_SUFFIX : codec;
+    }
+
+    /** {@return the recompression codec, or null for none ({@code recompress=off})} */
+    public CodecSpec recompress()
+    {
+        return recompress;
+    }
+
+    /** {@return how long a page must have been idle before it is recompressed, in ms} */
+    public long recompressIdleMs()
+    {
+        return recompressIdleMs;
+    }
+
+    /** {@return the least bytes a page must shrink by to be stored again} */
+    public int recompressMinSavedBytes()
+    {
+        return recompressMinSavedBytes;
+    }
+
+    /** {@return how often the recompression agent runs, in ms} */
+    public long recompressIntervalMs()
+    {
+        return recompressIntervalMs;
     }
 
     /** {@return the codec level: lz4's acceleration or the zstd level} */
@@ -403,6 +450,10 @@ public final class FrontendsConfig
         backendSettings.forEach((key, value) -> p.setProperty(PREFIX + key, value));
         p.setProperty(Key.COMPACTION_FREEABLE_PERCENT.key(), Integer.toString(compaction.freeablePercent()));
         p.setProperty(Key.COMPACTION_INTERVAL_MS.key(), Long.toString(compaction.interval().toMillis()));
+        p.setProperty(Key.RECOMPRESS.key(), recompress == null ? RECOMPRESS_OFF : recompress.toString());
+        p.setProperty(Key.RECOMPRESS_IDLE_MS.key(), Long.toString(recompressIdleMs));
+        p.setProperty(Key.RECOMPRESS_MIN_SAVED_BYTES.key(), Integer.toString(recompressMinSavedBytes));
+        p.setProperty(Key.RECOMPRESS_INTERVAL_MS.key(), Long.toString(recompressIntervalMs));
         p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
         p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
         p.setProperty(Key.SELFBALLOON.key(), Boolean.toString(selfballoon));
@@ -444,6 +495,10 @@ public final class FrontendsConfig
         private final Map<String, String> backendSettings = new TreeMap<>();
         private int compactionFreeablePercent = CompactionPolicy.DEFAULT.freeablePercent();
         private Duration compactionInterval = CompactionPolicy.DEFAULT.interval();
+        private CodecSpec recompress;
+        private long recompressIdleMs = 60_000;
+        private int recompressMinSavedBytes = 32;
+        private long recompressIntervalMs = 1_000;
         private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
             "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
         private int hostSlots = 4;
@@ -840,6 +895,83 @@ public final class FrontendsConfig
         }
 
         /**
+         * Sets {@code recompress}: the codec idle pages are compressed again with.
+         *
+         * @param spec {@code off}, or zstd as {@link CodecSpec#parse(String)} reads it ({@code zstd:9},
+         *             {@code zstd:3+dict}).
+         * @return this builder.
+         */
+        public Builder recompress(final String spec)
+        {
+            final String text = requireName(Key.RECOMPRESS, spec).strip();
+            if (text.equalsIgnoreCase(RECOMPRESS_OFF))
+            {
+                recompress = null;
+                return this;
+            }
+            final CodecSpec parsed;
+            try
+            {
+                parsed = CodecSpec.parse(text);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw invalid(Key.RECOMPRESS, spec, RECOMPRESS_ALLOWED);
+            }
+            if (!CodecSpec.ZSTD.equals(parsed.name()))
+            {
+                throw invalid(Key.RECOMPRESS, spec, RECOMPRESS_ALLOWED);
+            }
+            recompress = parsed;
+            return this;
+        }
+
+        /**
+         * {@return this builder}
+         *
+         * @param ms how long a page must have been idle since its put before it is recompressed, ≥ 0.
+         */
+        public Builder recompressIdleMs(final long ms)
+        {
+            if (ms < 0)
+            {
+                throw invalid(Key.RECOMPRESS_IDLE_MS, Long.toString(ms), "a whole number of milliseconds, at least 0");
+            }
+            recompressIdleMs = ms;
+            return this;
+        }
+
+        /**
+         * {@return this builder}
+         *
+         * @param bytes the least bytes a page must shrink by to be stored again, ≥ 1.
+         */
+        public Builder recompressMinSavedBytes(final int bytes)
+        {
+            if (bytes < 1)
+            {
+                throw invalid(Key.RECOMPRESS_MIN_SAVED_BYTES, Integer.toString(bytes), "a whole number, at least 1");
+            }
+            recompressMinSavedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * {@return this builder}
+         *
+         * @param ms how often the recompression agent runs a pass, ≥ 1.
+         */
+        public Builder recompressIntervalMs(final long ms)
+        {
+            if (ms < 1)
+            {
+                throw invalid(Key.RECOMPRESS_INTERVAL_MS, Long.toString(ms), "a whole number of milliseconds, at least 1");
+            }
+            recompressIntervalMs = ms;
+            return this;
+        }
+
+        /**
          * Applies every key under {@link #PREFIX} found in the properties.
          *
          * @param properties the properties; keys without the prefix are ignored.
@@ -963,6 +1095,13 @@ public final class FrontendsConfig
                     "0 (off) or 1 to 100", 0, 100));
                 case COMPACTION_INTERVAL_MS -> compactionInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
+                case RECOMPRESS -> recompress(value);
+                case RECOMPRESS_IDLE_MS -> recompressIdleMs(parseLong(key, value,
+                    "a whole number of milliseconds, at least 0", 0, Long.MAX_VALUE));
+                case RECOMPRESS_MIN_SAVED_BYTES -> recompressMinSavedBytes((int)parseLong(key, value,
+                    "a whole number, at least 1", 1, Integer.MAX_VALUE));
+                case RECOMPRESS_INTERVAL_MS -> recompressIntervalMs(parseLong(key, value,
+                    "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE));
                 case HOST_SOCKET -> hostSocket(Path.of(value));
                 case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));
                 case SELFBALLOON -> selfballoon(parseBoolean(key, value));

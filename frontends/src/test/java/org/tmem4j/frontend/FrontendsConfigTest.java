@@ -187,6 +187,33 @@ class FrontendsConfigTest
     }
 
     @Test
+    void recompressionKeysReachTheConfigurationAndSurviveARoundTrip()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.frontends.recompress", "zstd:9+dict");
+        properties.setProperty("tmem4j.frontends.recompress.idleMs", "0");
+        properties.setProperty("tmem4j.frontends.recompress.minSavedBytes", "100");
+        properties.setProperty("tmem4j.frontends.recompress.intervalMs", "250");
+        final FrontendsConfig config = FrontendsConfig.builder().properties(properties).build();
+        assertEquals(new CodecSpec("zstd", 9, true), config.recompress());
+        assertEquals(0, config.recompressIdleMs());
+        assertEquals(100, config.recompressMinSavedBytes());
+        assertEquals(250, config.recompressIntervalMs());
+        final FrontendsConfig again = FrontendsConfig.builder().properties(config.toProperties()).build();
+        assertEquals(config.recompress(), again.recompress());
+        assertEquals(null, FrontendsConfig.defaults().recompress());
+        assertEquals(null, FrontendsConfig.builder().properties(FrontendsConfig.defaults().toProperties()).build()
+            .recompress());
+        for (final String bad : List.of("lz4", "zstd:99", "fast"))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> FrontendsConfig.builder().recompress(bad));
+            assertTrue(ex.getMessage().contains("tmem4j.frontends.recompress") && ex.getMessage().contains("off"),
+                ex.getMessage());
+        }
+    }
+
+    @Test
     void nullsAreRefusedNamingTheParameter()
     {
         final FrontendsConfig.Builder builder = FrontendsConfig.builder();

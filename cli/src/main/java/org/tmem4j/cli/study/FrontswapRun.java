@@ -65,13 +65,14 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
      * @param loaded    {@code count} pages of pre-touched output, overwritten.
      * @param workDir   where the backing file goes; it is deleted afterwards.
      * @param progress  where progress bars go, or null.
+     * @param recompress the codec of a recompression pass after the fill, or null for none.
      * @return the measurements.
      */
     static FrontswapRun measure(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
         final boolean raw, final MemorySegment pages, final int count, final MemorySegment loaded,
-        final Path workDir, final PrintStream progress)
+        final Path workDir, final PrintStream progress, final CodecSpec recompress)
     {
-        return run(backend, allocator, codec, raw, pages, count, loaded, workDir, progress, true);
+        return run(backend, allocator, codec, raw, pages, count, loaded, workDir, progress, true, recompress);
     }
 
     /**
@@ -86,14 +87,17 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
      * @param count     how many pages there are.
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
+     * @param recompress the codec of a recompression pass after the fill, or null for none.
      */
     static void warmUp(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
         final boolean raw,
-        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir)
+        final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
+        final CodecSpec recompress)
     {
         for (int round = 0; round < 2; round++)
         {
-            run(backend, allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false);
+            run(backend, allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false,
+                recompress);
         }
     }
 
@@ -112,11 +116,12 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
 
     private static FrontswapRun run(final StudyBackend.Session session, final String allocator,
         final CodecSpec codec, final boolean raw, final MemorySegment pages, final int count,
-        final MemorySegment loaded, final Path workDir, final PrintStream progress, final boolean measured)
+        final MemorySegment loaded, final Path workDir, final PrintStream progress, final boolean measured,
+        final CodecSpec recompress)
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final StudyStore store = session.newStore(allocator, codec, raw, budget(count));
+        final StudyStore store = session.newStore(allocator, codec, raw, budget(count), recompress);
         final Zcache zcache = store.engine();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
@@ -152,8 +157,23 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             final TimedLoop loads = TimedLoop.run("load " + name, count, progress,
                 i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
             final long bytes = (long)count * pageSize;
-            final boolean verified =
+            boolean verified =
                 loads.failures() == 0 && pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
+            long recompressed = 0;
+            long recompressedCost = filled.costBytes();
+            if (recompress != null && zcache != null)
+            {
+                recompressed = zcache.recompress();
+                // the old forms' holes are what compaction gives back, as the allocator's own policy would
+                zcache.compact();
+                recompressedCost = store.figures().costBytes();
+                // every page again, from its recompressed form
+                loaded.asSlice(0, bytes).fill((byte)0x5A);
+                final TimedLoop reloads = TimedLoop.run("load " + name + " recompressed", count, progress,
+                    i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
+                verified &= reloads.failures() == 0 &&
+                    pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
+            }
 
             for (int i = 1; i < count; i += 2)
             {
@@ -179,7 +199,7 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
                 filled.compressedBytes(), filled.poolBytes(), filled.metadataBytes(),
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
                 StudyResult.density(churned.compressedBytes(), churned.poolBytes()), compactedDensity, verified,
-                List.copyOf(classes), classTable, remote, filled.dictionaryBytes(), 0, filled.costBytes());
+                List.copyOf(classes), classTable, remote, filled.dictionaryBytes(), recompressed, recompressedCost);
         }
         finally
         {

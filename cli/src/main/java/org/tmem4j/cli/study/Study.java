@@ -43,7 +43,7 @@ public final class Study
                 for (final String allocator : options.allocators())
                 {
                     FrontswapRun.warmUp(backend, allocator, codec, options.rawIncompressible(), corpus.segment(),
-                        count, loaded, options.workDir());
+                        count, loaded, options.workDir(), options.recompress());
                     RawCodecRun codecAlone = null;
                     FrontswapRun run = null;
                     for (int pass = 0; pass < options.repeat(); pass++)
@@ -53,7 +53,7 @@ public final class Study
                             PageCorpus.PAGE_SIZE, loaded, pass == 0, options.progress());
                         final FrontswapRun enginePass = FrontswapRun.measure(backend, allocator, codec,
                             options.rawIncompressible(), corpus.segment(), count, loaded, options.workDir(),
-                            options.progress());
+                            options.progress(), options.recompress());
                         codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
                         run = run == null ? enginePass : run.fasterOf(enginePass);
                     }

@@ -85,6 +85,10 @@ public class ZcacheBackend implements Backend, AutoCloseable
             .checksum(config.checksum())
             .compaction(config.compaction())
             .rawIncompressible(config.rawIncompressible())
+            .recompress(config.recompress())
+            .recompressIdleMs(config.recompressIdleMs())
+            .recompressMinSavedBytes(config.recompressMinSavedBytes())
+            .recompressIntervalMs(config.recompressIntervalMs())
             .exclusiveGets(false);
     }
 
