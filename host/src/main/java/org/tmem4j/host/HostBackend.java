@@ -287,6 +287,23 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
+     * Asks the daemon what its store is built of and how full it is.
+     *
+     * @return the store's figures, every client's pages together.
+     * @throws IllegalStateException if the daemon is gone.
+     */
+    public HostStoreFigures storeFigures()
+    {
+        final MemorySegment figures = MemorySegment.ofArray(new byte[PageSizes.MIN]);
+        final int length = call(HostProtocol.STORE_FIGURES, 0, 0, 0, 0, 0, 0, null, figures);
+        if (length == Integer.MIN_VALUE)
+        {
+            throw new IllegalStateException("the host daemon at " + socket + " is gone");
+        }
+        return HostStoreFigures.readFrom(figures, length);
+    }
+
+    /**
      * Disconnects; the daemon frees this client's private pools. Idempotent.
      */
     @Override
@@ -350,8 +367,9 @@ public final class HostBackend implements Backend, AutoCloseable
             {
                 case HostProtocol.STATUS_OK ->
                 {
-                    if (out != null && value == 1)
+                    if (out != null && (value == 1 || op == HostProtocol.STORE_FIGURES))
                     {
+                        // a page on a hit; the figures, however long the daemon says they are, within out
                         MemorySegment.copy(slot.page, 0, out, 0, out.byteSize());
                     }
                     return value;

@@ -159,7 +159,7 @@ public final class HostDaemon implements AutoCloseable
             throw new UncheckedIOException("cannot set up the host daemon at " + store.hostSocket(), ex);
         }
         daemon.acceptor.start();
-        LOG.log(System.Logger.Level.INFO, "tmem4j host daemon listening at {0}, budget {1} bytes", daemon.socket,
+        LOG.log(System.Logger.Level.DEBUG, "tmem4j host daemon listening at {0}, budget {1} bytes", daemon.socket,
             daemon.zcache.budgetBytes());
         return daemon;
     }
@@ -535,6 +535,7 @@ public final class HostDaemon implements AutoCloseable
                             value = session.addPool(pool);
                         }
                     }
+                    case HostProtocol.STORE_FIGURES -> value = HostStoreFigures.of(zcache).writeTo(page);
                     case HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET, HostProtocol.FLUSH_PAGE,
                          HostProtocol.FLUSH_OBJECT ->
                     {

@@ -65,6 +65,8 @@ final class HostProtocol
     static final int FLUSH_PAGE = 22;
     /** Slot: value = pages dropped. */
     static final int FLUSH_OBJECT = 23;
+    /** Slot: the store's {@link HostStoreFigures} in the slot; value = their length in bytes. */
+    static final int STORE_FIGURES = 30;
 
     static final int STATUS_OK = 0;
     /** The frame broke the protocol; the daemon closes the connection and ends the client. */
