@@ -256,6 +256,11 @@ class RamsterBackendTest
                     .backendSetting("ramster.ephemeral.url", lossy.uri()).build()));
             assertTrue(unknown.getMessage().contains("unknown key tmem4j.frontends.ramster.ephemeral.url"),
                 unknown.getMessage());
+            final IllegalArgumentException replicas = assertThrows(IllegalArgumentException.class,
+                () -> registry.register("ramster", FrontendsConfig.builder()
+                    .backendSetting("ramster.persistent.replicas", "-1").build()));
+            assertTrue(replicas.getMessage().contains("ramster.persistent.replicas=-1 is not allowed; allowed: 0 to 16"),
+                replicas.getMessage());
         }
     }
 }
