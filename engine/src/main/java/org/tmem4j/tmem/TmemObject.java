@@ -255,13 +255,13 @@ final class TmemObject extends PageIndex
     }
 
     /**
-     * Replaces a page's value in place, keeping an ephemeral page's place in the eviction list.
+     * Replaces a page's value in place, keeping a listed page's place in its bucket's list.
      *
      * @return whether the page held {@code expected} (and now holds {@code replacement}).
      */
-    boolean replace(final int index, final long expected, final long replacement, final boolean ephemeral)
+    boolean replace(final int index, final long expected, final long replacement, final boolean lru)
     {
-        if (ephemeral)
+        if (lru)
         {
             final LruNode node = node(index);
             if (node == null || node.value != expected)
