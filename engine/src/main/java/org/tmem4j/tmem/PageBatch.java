@@ -15,6 +15,8 @@ public final class PageBatch
     int found;
 
     /**
+     * Creates an empty batch.
+     *
      * @param capacity pages it holds before it must grow, at least 1.
      */
     public PageBatch(final int capacity)
