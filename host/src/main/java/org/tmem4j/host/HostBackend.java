@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.FileChannel;
@@ -119,7 +120,7 @@ public final class HostBackend implements Backend, AutoCloseable
         }
     }
 
-    private HostBackend(final Path socket, final int slotCount) throws IOException
+    private HostBackend(final Path socket, final int slotCount, final String name) throws IOException
     {
         this.socket = socket;
         control = SocketChannel.open(UnixDomainSocketAddress.of(socket));
@@ -128,9 +129,13 @@ public final class HostBackend implements Backend, AutoCloseable
         {
             final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
             final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
-            HostProtocol.putRequest(request, HostProtocol.HELLO, 0, HostProtocol.MAGIC, 0, 0, slotCount,
-                (int)ProcessHandle.current().pid());
-            final byte[] hello = HostProtocol.exchange(control, request, response);
+            final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+            final ByteBuffer helloFrame = HostProtocol.buffer(HostProtocol.REQUEST_BYTES + nameBytes.length);
+            HostProtocol.putRequest(helloFrame, HostProtocol.HELLO, 0, HostProtocol.MAGIC, nameBytes.length, 0,
+                slotCount, (int)ProcessHandle.current().pid());
+            helloFrame.limit(helloFrame.capacity()).position(HostProtocol.REQUEST_BYTES);
+            helloFrame.put(nameBytes).flip();
+            final byte[] hello = HostProtocol.exchange(control, helloFrame, response);
             clientId = response.getInt(4);
             final ByteBuffer payload = ByteBuffer.wrap(hello);
             final long tokenHi = payload.getLong();
@@ -186,7 +191,7 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
-     * Connects to the daemon.
+     * Connects to the daemon without a name: the daemon gives it its user's weight and cap.
      *
      * @param socket the daemon's socket.
      * @param slots  request slots to open, 1 to 64: how many calls of this JVM the daemon serves in parallel.
@@ -196,6 +201,27 @@ public final class HostBackend implements Backend, AutoCloseable
      */
     public static HostBackend connect(final Path socket, final int slots)
     {
+        return connect(socket, slots, "");
+    }
+
+    /**
+     * Connects to the daemon.
+     *
+     * @param socket the daemon's socket.
+     * @param slots  request slots to open, 1 to 64: how many calls of this JVM the daemon serves in parallel.
+     * @param name   the name this client gives itself, {@code [A-Za-z0-9_.-]{1,64}}, or empty for none: it selects
+     *               the weight and cap the daemon's configuration gives that name under this JVM's user.
+     * @return a connected backend.
+     * @throws UncheckedIOException  if no daemon answers at the socket.
+     * @throws IllegalStateException if the daemon refuses this client.
+     */
+    public static HostBackend connect(final Path socket, final int slots, final String name)
+    {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{0," + HostProtocol.MAX_NAME_BYTES + "}"))
+        {
+            throw new IllegalArgumentException("client name must be [A-Za-z0-9_.-]{1," + HostProtocol.MAX_NAME_BYTES
+                + "} or empty, got " + name);
+        }
         if (socket == null)
         {
             throw new IllegalArgumentException("socket is null");
@@ -207,7 +233,7 @@ public final class HostBackend implements Backend, AutoCloseable
         }
         try
         {
-            return new HostBackend(socket, slots);
+            return new HostBackend(socket, slots, name);
         }
         catch (final IOException ex)
         {

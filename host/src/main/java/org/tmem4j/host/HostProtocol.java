@@ -45,8 +45,13 @@ final class HostProtocol
     /** Largest payload either side accepts: a status table of many clients fits, a runaway length does not. */
     static final int MAX_PAYLOAD = 1 << 20;
 
+    /** Longest client name ({@code tmem4j.frontends.host.client}). */
+    static final int MAX_NAME_BYTES = 64;
+
     /**
-     * Control: {@code a} = {@link #MAGIC}, {@code index} = slots, {@code arg} = the JVM's pid (for the table).
+     * Control: {@code a} = {@link #MAGIC}, {@code b} = the length of the client's name, which follows the frame
+     * ({@code [A-Za-z0-9_.-]}, at most {@link #MAX_NAME_BYTES}, 0 for none), {@code index} = slots, {@code arg} =
+     * the JVM's pid (for the table).
      * Answer: value = client id, payload = token, int spin microseconds (little-endian), region path.
      */
     static final int HELLO = 1;
