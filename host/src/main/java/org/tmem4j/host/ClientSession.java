@@ -56,6 +56,10 @@ final class ClientSession
     final LongAdder stored = new LongAdder();
     final LongAdder gets = new LongAdder();
     final LongAdder hits = new LongAdder();
+    /** Pages this client may hold of every kind, as its selfballoon last said; {@link HostConfig#UNLIMITED}. */
+    volatile long sharePages = HostConfig.UNLIMITED;
+    /** Times the client moved its share. */
+    final AtomicLong shareMoves = new AtomicLong();
     /** Never below the persistent pages this client holds: counted up on stores, recounted exactly at the cap. */
     final AtomicLong persistentUpperBound = new AtomicLong();
 

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.balloon.BalloonedBudget;
+import org.tmem4j.frontend.balloon.MemorySignals;
+import org.tmem4j.frontend.balloon.Selfballoon;
 import org.tmem4j.tmem.PageSizes;
 
 /**
@@ -58,6 +62,10 @@ public final class HostBackend implements Backend, AutoCloseable
     private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
     private final CountDownLatch gone = new CountDownLatch(1);
     private final int clientId;
+    /** The share at the daemon this client last set, in bytes; {@link Long#MAX_VALUE} for none. */
+    private volatile long shareBytes = Long.MAX_VALUE;
+    /** Moves the share with this JVM's memory pressure, or {@code null}. */
+    private volatile Selfballoon selfballoon;
     /** How long a call spins on its slot's header for the answer before it sleeps on the socket: the daemon's. */
     private final long spinNanos;
 
@@ -188,6 +196,28 @@ public final class HostBackend implements Backend, AutoCloseable
         slots = opened;
         free = new ArrayBlockingQueue<>(slotCount, false, java.util.List.of(opened));
         Thread.ofPlatform().name("tmem4j-host-watch-" + clientId).daemon().start(this::watch);
+    }
+
+    /**
+     * Connects to the daemon as a configuration says: its socket, slots and client name; with
+     * {@code selfballoon.enabled}, the configured budget becomes this client's share at the daemon and a
+     * {@link Selfballoon} moves it with this JVM's memory pressure (a JVM short of memory gives host memory back;
+     * the PSI it reads is the whole host's where there is no cgroup) until the backend is closed or gone.
+     *
+     * @param config the {@code host.*}, budget and {@code selfballoon.*} settings.
+     * @return a connected backend.
+     * @throws UncheckedIOException  if no daemon answers at the socket.
+     * @throws IllegalStateException if the daemon refuses this client.
+     */
+    public static HostBackend connect(final FrontendsConfig config)
+    {
+        final HostBackend backend = connect(config.hostSocket(), config.hostSlots(), config.hostClient());
+        if (config.selfballoon())
+        {
+            backend.shareBytes(config.budgetBytes());
+            backend.selfballoon = Selfballoon.start(backend.share(), config, MemorySignals.ofThisJvm());
+        }
+        return backend;
     }
 
     /**
@@ -341,6 +371,68 @@ public final class HostBackend implements Backend, AutoCloseable
     {
         requirePool(pool);
         return Math.max(0, call(HostProtocol.FLUSH_OBJECT, pool, a, b, c, 0, 0, null, null));
+    }
+
+    /**
+     * Sets this client's share at the daemon: a put is refused while the client holds that many bytes' worth of
+     * pages (of every kind, a page counted whole). The daemon counts the moves ({@code ./tmem4j stat
+     * --host-socket}: {@code share}, {@code moves}).
+     *
+     * @param bytes at least a page (4096); {@link Long#MAX_VALUE} for no share limit.
+     * @throws IllegalArgumentException if below a page.
+     */
+    public void shareBytes(final long bytes)
+    {
+        if (bytes < PageSizes.MIN)
+        {
+            throw new IllegalArgumentException("a share must be at least a page, 4096 bytes, got " + bytes);
+        }
+        call(HostProtocol.SHARE, 0, bytes, 0, 0, 0, 0, null, null);
+        shareBytes = bytes;
+    }
+
+    /**
+     * {@return the share at the daemon this client last set, or {@link Long#MAX_VALUE} for none}
+     */
+    public long shareBytes()
+    {
+        return shareBytes;
+    }
+
+    /**
+     * {@return this client's share at the daemon as a budget a {@link Selfballoon} moves; its pages are in the
+     * daemon, so none of this JVM's memory}
+     */
+    public BalloonedBudget share()
+    {
+        return new BalloonedBudget()
+        {
+            @Override
+            public long budgetBytes()
+            {
+                return shareBytes;
+            }
+
+            @Override
+            public void budgetBytes(final long bytes)
+            {
+                shareBytes(bytes);
+            }
+
+            @Override
+            public long reservedBytes()
+            {
+                return 0;
+            }
+        };
+    }
+
+    /**
+     * {@return the selfballoon moving this client's share, or {@code null} without {@code selfballoon.enabled}}
+     */
+    public Selfballoon selfballoon()
+    {
+        return selfballoon;
     }
 
     /**
@@ -521,6 +613,11 @@ public final class HostBackend implements Backend, AutoCloseable
                 return;
             }
             gone.countDown();
+        }
+        final Selfballoon balloon = selfballoon;
+        if (balloon != null)
+        {
+            balloon.close();
         }
         closeQuietly(control);
         for (final Slot slot : slots)

@@ -227,7 +227,8 @@ public final class HostDaemon implements AutoCloseable
                 bytes += row.compressedBytes();
             }
             rows.add(new HostClientStats(session.id, session.user.getName(), session.name, session.pid,
-                session.slots, pools.size(), ephemeral, persistent, bytes, session.persistentCap, session.weight,
+                session.slots, pools.size(), ephemeral, persistent, bytes, session.persistentCap, session.sharePages,
+                session.shareMoves.get(), session.weight,
                 session.puts.sum(), session.gets.sum(), session.hits.sum()));
         }
         return rows;
@@ -240,22 +241,28 @@ public final class HostDaemon implements AutoCloseable
     {
         final List<HostClientStats> rows = clientStats();
         final StringBuilder out = new StringBuilder(String.format(
-            "%-6s %-20s %-8s %5s %5s %12s %12s %14s %12s %7s %12s %12s %12s%n", "client", "user[/name]", "pid",
-            "slots", "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "weight", "puts", "gets", "hits"));
+            "%-6s %-20s %-8s %5s %5s %12s %12s %14s %12s %12s %6s %7s %12s %12s %12s%n", "client", "user[/name]",
+            "pid", "slots", "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "share", "moves", "weight", "puts",
+            "gets", "hits"));
         long pages = 0;
         for (final HostClientStats row : rows)
         {
             pages += row.ephemeralPages() + row.persistentPages();
-            out.append(String.format("%-6d %-20s %-8d %5d %5d %12d %12d %14d %12s %7d %12d %12d %12d%n", row.id(),
-                row.qualifiedName(), row.pid(), row.slots(), row.pools(), row.ephemeralPages(),
-                row.persistentPages(), row.bytes(), row.persistentCap() == HostConfig.UNLIMITED ? "unlimited"
-                    : Long.toString(row.persistentCap()), row.weight(), row.puts(), row.gets(), row.hits()));
+            out.append(String.format("%-6d %-20s %-8d %5d %5d %12d %12d %14d %12s %12s %6d %7d %12d %12d %12d%n",
+                row.id(), row.qualifiedName(), row.pid(), row.slots(), row.pools(), row.ephemeralPages(),
+                row.persistentPages(), row.bytes(), pages(row.persistentCap()), pages(row.sharePages()),
+                row.shareMoves(), row.weight(), row.puts(), row.gets(), row.hits()));
         }
         final var stats = zcache.stats();
         out.append(String.format("clients %d, pages %d (shared pools count in each member's row), budget %d bytes,"
             + " in use %d bytes, evictions %d%n", rows.size(), pages, zcache.budgetBytes(),
             stats.memory().bytesInUse(), stats.evictions()));
         return out.toString();
+    }
+
+    private static String pages(final long limit)
+    {
+        return limit == HostConfig.UNLIMITED ? "unlimited" : Long.toString(limit);
     }
 
     /**
@@ -580,6 +587,16 @@ public final class HostDaemon implements AutoCloseable
                         }
                     }
                     case HostProtocol.STORE_FIGURES -> value = HostStoreFigures.of(zcache).writeTo(page);
+                    case HostProtocol.SHARE ->
+                    {
+                        if (a < 4096)
+                        {
+                            throw new IllegalArgumentException("a share must be at least a page, 4096 bytes, got "
+                                + a);
+                        }
+                        session.sharePages = a == Long.MAX_VALUE ? HostConfig.UNLIMITED : a / 4096;
+                        session.shareMoves.incrementAndGet();
+                    }
                     case HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET, HostProtocol.FLUSH_PAGE,
                          HostProtocol.FLUSH_OBJECT ->
                     {
@@ -630,7 +647,7 @@ public final class HostDaemon implements AutoCloseable
             case HostProtocol.PUT ->
             {
                 session.puts.increment();
-                if (persistent && atCap(session))
+                if (persistent && atCap(session) || atShare(session))
                 {
                     // a refused put drops the older copy, as every refused put does
                     zcache.flushPage(pool.zcacheId(), a, b, c, index);
@@ -705,6 +722,32 @@ public final class HostDaemon implements AutoCloseable
         }
         session.persistentUpperBound.set(exact);
         return exact >= session.persistentCap;
+    }
+
+    /**
+     * Whether the client holds the pages its share allows: never while it has no share limit, else an exact count
+     * over its pools.
+     */
+    private boolean atShare(final ClientSession session)
+    {
+        final long share = session.sharePages;
+        if (share == HostConfig.UNLIMITED)
+        {
+            return false;
+        }
+        long held = 0;
+        for (final ClientSession.Pool pool : session.pools())
+        {
+            try
+            {
+                held += zcache.poolStats(pool.zcacheId()).pages();
+            }
+            catch (final IllegalArgumentException destroyedMeanwhile)
+            {
+                // a pool destroyed by another of the client's slots holds nothing
+            }
+        }
+        return held >= share;
     }
 
     private ClientSession.Pool joinShared(final ClientSession session, final long uuidHi, final long uuidLo,

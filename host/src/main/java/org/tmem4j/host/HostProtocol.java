@@ -79,6 +79,11 @@ final class HostProtocol
     static final int FLUSH_OBJECT = 23;
     /** Slot: the store's {@link HostStoreFigures} in the slot; value = their length in bytes. */
     static final int STORE_FIGURES = 30;
+    /**
+     * Slot: {@code a} = the client's share at the host in bytes (its selfballoon's budget), at least a page, or
+     * {@link Long#MAX_VALUE} for no share limit: a put of a client holding its share of pages is refused.
+     */
+    static final int SHARE = 31;
 
     static final int STATUS_OK = 0;
     /** The frame broke the protocol; the daemon closes the connection and ends the client. */
