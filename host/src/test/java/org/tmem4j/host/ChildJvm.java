@@ -30,9 +30,18 @@ final class ChildJvm implements AutoCloseable
 
     static ChildJvm start(final Class<?> main, final String... args) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-            "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-            main.getName()));
+        return startAs(List.of(), System.getProperty("java.class.path"), main, args);
+    }
+
+    /**
+     * Starts a main behind a command prefix (e.g. {@code setpriv --reuid=...}) with a class path of its own.
+     */
+    static ChildJvm startAs(final List<String> prefix, final String classPath, final Class<?> main,
+        final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
+            "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", classPath, main.getName()));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
