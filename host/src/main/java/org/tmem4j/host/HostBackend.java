@@ -33,8 +33,9 @@ import org.tmem4j.tmem.PageSizes;
 
 /**
  * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
- * hypercall. Page bytes go through the client's shared region, the requests through its slot connections (see
- * {@link HostProtocol}); a call takes a free slot, so a JVM has as many requests in service as it has slots.
+ * hypercall. The request, its answer and the page cross in the client's shared region, a slot's header and page
+ * area; the slot's connection carries a wake-up byte only to a side that went to sleep (see {@link HostProtocol}
+ * and {@link SlotHandoff}). A call takes a free slot, so a JVM has as many requests in service as it has slots.
  * <p>
  * <b>When the daemon goes</b> (killed, stopped, or it ended this client), the backend is <i>gone</i> for good: it
  * stores nothing and finds nothing — puts answer {@link #GONE}, gets miss, invalidations find nothing, a new pool
@@ -42,9 +43,9 @@ import org.tmem4j.tmem.PageSizes;
  * swap file and loses nothing. A watcher thread notices the daemon's end on the control connection at once;
  * {@link HostAttachment} then unregisters this backend and registers a new one when the daemon is back.
  * <p>
- * Slot connections are non-blocking with a selector each, because an interrupt must not end the connection (the
- * JDK closes an interruptible channel whose blocked thread is interrupted); a call keeps the caller's interrupt
- * status and restores it on return.
+ * Slot connections are non-blocking with a selector each (for the wake-up bytes), because an interrupt must not
+ * end the connection (the JDK closes an interruptible channel whose blocked thread is interrupted); a call keeps
+ * the caller's interrupt status and restores it on return.
  */
 public final class HostBackend implements Backend, AutoCloseable
 {
