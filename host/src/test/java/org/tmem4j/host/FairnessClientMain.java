@@ -17,7 +17,8 @@ import org.tmem4j.frontend.Pages;
  *   persist N   puts persistent pages 0..N-1                      ok STORED
  *   put N       puts N ephemeral pages, each under a new key       ok
  *   pace R S E  puts ephemeral pages at R a second from System.nanoTime() S to E (the same clock in every
- *               process of the host): the n-th put is due at S + n / R, a late client catches up      ok PUTS
+ *               process of the host): the n-th put is due at S + n / R, a late client catches up; LAG is
+ *               the longest a put was late, in ms, after the first half second            ok PUTS LAG
  *   run MILLIS  puts ephemeral pages as fast as it can for MILLIS   ok PUTS
  *   check       gets every persistent page stored, byte for byte   ok VERIFIED, or bad INDEX
  * </pre>
@@ -77,10 +78,16 @@ public final class FairnessClientMain
                         final long start = Long.parseLong(command[2]);
                         final long end = Long.parseLong(command[3]);
                         long puts = 0;
+                        long lag = 0;
                         for (long now = System.nanoTime(); now < end; now = System.nanoTime())
                         {
-                            if (now >= start + (long)(puts * interval))
+                            final long due = start + (long)(puts * interval);
+                            if (now >= due)
                             {
+                                if (due - start > 500_000_000L)
+                                {
+                                    lag = Math.max(lag, now - due);
+                                }
                                 next = putEphemeral(backend, ephemeral, page, me, next);
                                 puts++;
                             }
@@ -89,7 +96,7 @@ public final class FairnessClientMain
                                 Thread.onSpinWait();
                             }
                         }
-                        answer = "ok " + puts;
+                        answer = "ok " + puts + " " + lag / 1_000_000;
                     }
                     case "run" ->
                     {
