@@ -37,6 +37,8 @@ final class Recompression implements AutoCloseable
     private final CompressorPool compressors;
     private final ZcacheEvents events;
     private final int minSavedBytes;
+    /** Whether the budget has room for a new form before the old one is freed. */
+    private final BooleanSupplier room;
     private final PageBatch batch = new PageBatch(BATCH);
     private final Arena arena = Arena.ofShared();
     private final MemorySegment page;
@@ -46,8 +48,9 @@ final class Recompression implements AutoCloseable
     private final PageReader<Candidate> marker = this::markUnderLock;
 
     Recompression(final StoredPages stored, final PageCodecs codecs, final CompressorPool compressors,
-        final ZcacheEvents events, final int minSavedBytes)
+        final ZcacheEvents events, final int minSavedBytes, final BooleanSupplier room)
     {
+        this.room = room;
         this.stored = stored;
         this.codecs = codecs;
         this.compressors = compressors;
@@ -139,7 +142,8 @@ final class Recompression implements AutoCloseable
                 events.recompressSkipped.increment();
                 return false;
             }
-            final long replacement = stored.storeIfRoom(pool, slot, length, page);
+            final long replacement = room.getAsBoolean() ? stored.storeIfRoom(pool, slot, length, page) :
+                ObjectAllocator.NO_MEMORY;
             if (replacement < 0)
             {
                 codecs.release(slot.output().get(ValueLayout.JAVA_BYTE, 0));

@@ -166,7 +166,7 @@ public final class Zcache implements AutoCloseable
         this.stored = new StoredPages(allocator, codecs, compressors.slots(), checksum, events, this::makeRoom);
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
-            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes);
+            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes, this::hasRoom);
         this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
             Executors.newSingleThreadScheduledExecutor(task ->
             {
@@ -524,6 +524,16 @@ public final class Zcache implements AutoCloseable
     public CodecSpec recompressCodec()
     {
         return recompress;
+    }
+
+    /**
+     * Whether the agent may allocate a new form: never while the engine is over its budget, nor when a new page of
+     * page memory could take it there (the old form is freed only after the new one is stored).
+     */
+    private boolean hasRoom()
+    {
+        final PageMemoryStats stats = memory.stats();
+        return !overBudget && stats.bytesInUse() + PageMemory.PAGE_SIZE <= stats.budgetBytes();
     }
 
     private void recompressInBackground()

@@ -193,7 +193,8 @@ public abstract class ZcacheModelContract
                     final long budget = random.nextBoolean() ? BUDGET / 4 : BUDGET;
                     zcache.budgetBytes(budget);
                     final ZcacheStats stats = zcache.stats();
-                    if (stats.memory().bytesInUse() > budget)
+                    // an agent's new form stored between the shrink and this look can hold a page more, for a moment
+                    if (stats.memory().bytesInUse() > budget && strong == null)
                     {
                         final ZcachePoolStats ephemeral = row(stats, ids[EPHEMERAL]);
                         assertEquals(ephemeral.sameFilledPages(), ephemeral.pages(),
