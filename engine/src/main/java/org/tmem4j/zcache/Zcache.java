@@ -123,9 +123,9 @@ public final class Zcache implements AutoCloseable
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
-        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
+        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom, compressors.capacity());
         this.tier = new TierLink(builder.lowerTier, memory, builder.acceptThresholdPercent);
-        this.readContexts = new ReadContext[compressors.slots()];
+        this.readContexts = new ReadContext[compressors.capacity()];
         for (int i = 0; i < readContexts.length; i++)
         {
             readContexts[i] = new ReadContext();
@@ -980,9 +980,17 @@ public final class Zcache implements AutoCloseable
         private boolean checksum;
         private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
+        /** Negative: {@value #SPARES_PER_SLOT} per compressor slot. */
+        private int spareCompressorSlots = -1;
         private LowerTier lowerTier;
         private int acceptThresholdPercent = 90;
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
+
+        /**
+         * Spare compression contexts per slot by default: 8 runnable threads on 2 CPUs (2 slots) hold up to 8, so
+         * 3 spares per slot keep 4 threads per CPU from waiting for a descheduled holder.
+         */
+        private static final int SPARES_PER_SLOT = 3;
 
         private Builder()
         {
@@ -1115,7 +1123,7 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return this}
          *
-         * @param compressorSlots compression contexts shared by all threads, 1 to
+         * @param compressorSlots compression contexts shared by all threads, made at {@link #build()}, 1 to
          *                        {@value CompressorPool#MAX_SLOTS}; default one per available processor.
          */
         public Builder compressorSlots(final int compressorSlots)
@@ -1126,6 +1134,27 @@ public final class Zcache implements AutoCloseable
                     ", was " + compressorSlots);
             }
             this.compressorSlots = compressorSlots;
+            return this;
+        }
+
+        /**
+         * Sets how many more compression contexts may be made, one each time a thread finds every context in use
+         * (threads outnumbering CPUs, so that descheduled threads hold contexts): see {@link CompressorPool}.
+         *
+         * @param spareCompressorSlots 0 (threads then wait for a context) to {@value CompressorPool#MAX_SLOTS}
+         *                             minus the compressor slots; default {@value #SPARES_PER_SLOT} per
+         *                             compressor slot.
+         * @return this
+         */
+        public Builder spareCompressorSlots(final int spareCompressorSlots)
+        {
+            if (spareCompressorSlots < 0 || spareCompressorSlots > CompressorPool.MAX_SLOTS - 1)
+            {
+                throw new IllegalArgumentException("spareCompressorSlots must be 0 to " +
+                    (CompressorPool.MAX_SLOTS - 1) + " (with the compressor slots at most " +
+                    CompressorPool.MAX_SLOTS + "), was " + spareCompressorSlots);
+            }
+            this.spareCompressorSlots = spareCompressorSlots;
             return this;
         }
 
@@ -1187,8 +1216,10 @@ public final class Zcache implements AutoCloseable
             try
             {
                 allocator = provider.create(memory, compaction);
+                final int spares = spareCompressorSlots >= 0 ? spareCompressorSlots :
+                    Math.min(SPARES_PER_SLOT * compressorSlots, CompressorPool.MAX_SLOTS - compressorSlots);
                 final CompressorPool compressors = CompressorPool.create(
-                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
+                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots, spares,
                     PageSizes.MAX, CompressorPool.SlotSelection.CPU);
                 return new Zcache(this, allocator, memory, compressors);
             }
