@@ -12,7 +12,7 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Direct FFM downcalls into the LZ4 library that lz4-java ships and loads ({@code liblz4-java}, which exports the C
  * API beside its JNI entry points): {@code LZ4_compress_fast_extState_fastReset} and {@code LZ4_decompress_safe}
- * on raw addresses. Going through JNI instead needs a direct {@link java.nio.ByteBuffer} per segment, and making one
+ * on raw addresses, and {@code XXH32} for {@link PageChecksum}. Going through JNI instead needs a direct {@link java.nio.ByteBuffer} per segment, and making one
  * for each page's fresh slice (an allocator's view of an object, an application's slice of its page array) was the
  * largest cost around the codec on the get path (8% of a zbud get) and allocated on every call.
  * <p>
@@ -22,7 +22,8 @@ import net.jpountz.lz4.LZ4Factory;
  * {@link SegmentRanges} has checked the ranges and touched each segment.
  * <p>
  * Where the library cannot be linked this way (a platform whose build hides the C symbols, or native access
- * denied), {@link #isAvailable()} is false and LZ4 goes through JNI ({@link Lz4ByteBufferCodec}).
+ * denied), {@link #isAvailable()} is false and LZ4 goes through JNI ({@link Lz4ByteBufferCodec}), the checksum
+ * through lz4-java's xxHash.
  */
 final class Lz4Native
 {
@@ -33,6 +34,7 @@ final class Lz4Native
     private static final MethodHandle INIT_STREAM;
     private static final MethodHandle COMPRESS;
     private static final MethodHandle DECOMPRESS;
+    private static final MethodHandle XXH32;
 
     static
     {
@@ -40,6 +42,7 @@ final class Lz4Native
         MethodHandle initStream = null;
         MethodHandle compress = null;
         MethodHandle decompress = null;
+        MethodHandle xxh32 = null;
         try
         {
             // loads liblz4-java through the class loader that also loads this class, so loaderLookup sees it
@@ -57,6 +60,8 @@ final class Lz4Native
                 FunctionDescriptor.of(integer, pointer, pointer, pointer, integer, integer, integer), critical);
             decompress = linker.downcallHandle(library.findOrThrow("LZ4_decompress_safe"),
                 FunctionDescriptor.of(integer, pointer, pointer, integer, integer), critical);
+            xxh32 = linker.downcallHandle(library.findOrThrow("XXH32"),
+                FunctionDescriptor.of(integer, pointer, ValueLayout.JAVA_LONG, integer), critical);
         }
         catch (final RuntimeException | UnsatisfiedLinkError ex)
         {
@@ -66,11 +71,13 @@ final class Lz4Native
             initStream = null;
             compress = null;
             decompress = null;
+            xxh32 = null;
         }
         SIZEOF_STATE = sizeofState;
         INIT_STREAM = initStream;
         COMPRESS = compress;
         DECOMPRESS = decompress;
+        XXH32 = xxh32;
     }
 
     private Lz4Native()
@@ -151,6 +158,21 @@ final class Lz4Native
         catch (final Throwable ex)
         {
             throw failed("LZ4_decompress_safe", ex);
+        }
+    }
+
+    /**
+     * @return the xxHash32 of {@code length} bytes at {@code address}.
+     */
+    static int xxh32(final long address, final long length, final int seed)
+    {
+        try
+        {
+            return (int)XXH32.invokeExact(address, length, seed);
+        }
+        catch (final Throwable ex)
+        {
+            throw failed("XXH32", ex);
         }
     }
 
