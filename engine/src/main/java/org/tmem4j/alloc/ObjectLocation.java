@@ -18,6 +18,13 @@ public final class ObjectLocation
     private int length;
 
     /**
+     * Creates an empty location, to be filled by {@link ObjectAllocator#locate}.
+     */
+    public ObjectLocation()
+    {
+    }
+
+    /**
      * Records a location.
      *
      * @param segment the segment holding the object.
