@@ -63,6 +63,13 @@ public class ZcacheScalingBenchmark
         @Param("jvm")
         public String corpus;
 
+        /**
+         * Spare compressor slots: {@code default} (the engine's, 3 per slot) or a count; {@code 0} shows the
+         * convoy of threads outnumbering CPUs without them.
+         */
+        @Param("default")
+        public String spares;
+
         PageCorpus pageCorpus;
         MemorySegment[] page;
         Zcache zcache;
@@ -80,7 +87,9 @@ public class ZcacheScalingBenchmark
             {
                 page[i] = pageCorpus.segment().asSlice(pageCorpus.offset(i), PageCorpus.PAGE_SIZE);
             }
-            zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20).build();
+            final Zcache.Builder builder = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20);
+            zcache = ("default".equals(spares) ? builder : builder.spareCompressorSlots(Integer.parseInt(spares)))
+                .build();
             pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
         }
 
