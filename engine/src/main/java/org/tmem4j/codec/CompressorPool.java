@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -113,6 +114,8 @@ public final class CompressorPool implements AutoCloseable
     private final AtomicLong freeListHead = new AtomicLong();
     /** FREE_LIST only: next[i] is the slot below slot i on the stack, or NO_SLOT. */
     private final int[] next;
+    /** Acquires that found every slot held and no spare left, and waited. */
+    private final LongAdder waits = new LongAdder();
     /** Threads blocked in acquire; releases signal only when there are any. */
     private final AtomicInteger waiters = new AtomicInteger();
     private final ReentrantLock waitLock = new ReentrantLock();
@@ -264,6 +267,7 @@ public final class CompressorPool implements AutoCloseable
         {
             return spare;
         }
+        waits.increment();
         for (int attempt = 0; attempt < SPINS + YIELDS; attempt++)
         {
             final CompressorSlot slot = tryAcquire();
@@ -305,6 +309,15 @@ public final class CompressorPool implements AutoCloseable
     public int liveSlots()
     {
         return live;
+    }
+
+    /**
+     * {@return how many acquires found every slot held with no spare left to make, and waited: more runnable threads
+     * than slots and spares}
+     */
+    public long waits()
+    {
+        return waits.sum();
     }
 
     /**

@@ -540,7 +540,7 @@ public final class Zcache implements AutoCloseable
                 e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
                 e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
-                e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
+                e.evictions.sum(), compressors.waits(), compressors.liveSlots(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
         }
         finally

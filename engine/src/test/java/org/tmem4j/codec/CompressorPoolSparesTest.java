@@ -86,6 +86,7 @@ class CompressorPoolSparesTest
                 assertEquals(2 + spare, factory.created.get());
             }
             assertEquals(5, held.stream().mapToInt(CompressorSlot::index).distinct().count());
+            assertEquals(0, pool.waits(), "no acquire waited while a spare could be made");
             // at capacity: the next acquire waits for a release
             final CompletableFuture<CompressorSlot> waiting = CompletableFuture.supplyAsync(pool::acquire);
             assertThrows(java.util.concurrent.TimeoutException.class, () -> waiting.get(200, TimeUnit.MILLISECONDS));
@@ -93,6 +94,7 @@ class CompressorPoolSparesTest
             released.close();
             final CompressorSlot handedOver = waiting.get(10, TimeUnit.SECONDS);
             assertSame(released, handedOver);
+            assertEquals(1, pool.waits());
             handedOver.close();
             held.forEach(CompressorSlot::close);
             assertEquals(5, factory.created.get());

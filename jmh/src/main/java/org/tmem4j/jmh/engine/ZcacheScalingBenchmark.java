@@ -26,6 +26,7 @@ import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
 
 /**
  * Scaling of the engine: a put/get mix (each op puts one page and gets the page put before it) on one backend by
@@ -97,6 +98,9 @@ public class ZcacheScalingBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
+            final ZcacheStats stats = zcache.stats();
+            System.out.printf("%ncompressor slots %d, acquisitions that waited %d of %d puts and gets%n",
+                stats.compressorSlots(), stats.compressorWaits(), stats.puts() + stats.gets());
             zcache.close();
             pageCorpus.close();
         }
