@@ -36,7 +36,8 @@ import org.tmem4j.stats.CounterCatalog;
  * @param flushPagesFound         flushPage calls that removed a page.
  * @param flushObjects            flushObject calls.
  * @param flushObjectPages        pages removed by flushObject.
- * @param evictions               ephemeral pages evicted (budget reached or lowered).
+ * @param evictions               pages freed for room (budget reached or lowered): ephemeral pages evicted, and
+ *                                with lower tiers, pages of either kind moved down.
  * @param compressorWaits         compressor slot acquisitions that found every slot held and no spare left, and
  *                                waited.
  * @param compressorSlots         compression contexts made: one per slot up front, plus the spares made where
@@ -113,7 +114,8 @@ public record ZcacheStats(
         .counter("flush_objects", OPERATIONS, "flushObject calls (invalidate every page of an object)",
             ZcacheStats::flushObjects)
         .counter("flush_object_pages", PAGES, "pages removed by flushObject calls", ZcacheStats::flushObjectPages)
-        .counter("evictions", PAGES, "ephemeral pages evicted because the budget was reached or lowered",
+        .counter("evictions", PAGES, "pages freed because the budget was reached or lowered (ephemeral pages "
+            + "evicted; with lower tiers, pages of either kind moved down)",
             ZcacheStats::evictions)
         .counter("compressor_waits", EVENTS, "compressor slot acquisitions that found every slot held and no spare "
             + "left to make, and waited", ZcacheStats::compressorWaits)
