@@ -30,9 +30,6 @@ final class SizeClass
     private static final int ALMOST_FULL = 10;
     private static final int MOVES_PER_LOCK = 64;
 
-    /** {@link #tryAllocate} found the lock taken. */
-    static final long BUSY = Long.MIN_VALUE;
-
     final int index;
     final int slotSize;
     final int pagesPerZspage;
@@ -81,68 +78,95 @@ final class SizeClass
      */
     long allocate(final int size)
     {
-        return allocate(size, lock.writeLock());
-    }
-
-    /**
-     * Allocates only if the class's lock is free at once: a thread that finds it taken tries another shard of the
-     * class instead of queueing (see {@link Zsmalloc}).
-     *
-     * @return as {@link #allocate(int)}, or {@link #BUSY} when the lock was taken.
-     */
-    long tryAllocate(final int size)
-    {
-        final long stamp = lock.tryWriteLock();
-        return stamp == 0 ? BUSY : allocate(size, stamp);
-    }
-
-    private long allocate(final int size, final long stamp)
-    {
+        final long stamp = lock.writeLock();
         try
         {
-            ZsPage zspage = fullestNonFull();
-            final boolean created = zspage == null;
-            if (created)
-            {
-                zspage = newZspage();
-                if (zspage == null)
-                {
-                    return ObjectAllocator.NO_MEMORY;
-                }
-            }
-            final int slot = zspage.lowestFreeSlot();
-            final int handleIndex = handles.allocate(zspage.id, slot, size);
-            if (handleIndex < 0)
-            {
-                if (created)
-                {
-                    dispose(zspage);
-                }
-                return ObjectAllocator.NO_MEMORY;
-            }
-            final int taken = zspage.take(slot, pool);
-            if (taken < 0)
-            {
-                handles.free(handleIndex);
-                if (created)
-                {
-                    dispose(zspage);
-                }
-                return ObjectAllocator.NO_MEMORY;
-            }
-            if (owners != null)
-            {
-                recordOwner(zspage.id, slot, handleIndex);
-            }
-            chunksUsed += taken;
-            storedBytes += size;
-            regroup(zspage);
-            return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
+            return allocateLocked(size);
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * {@return the stamp of this class's exclusive lock, taken (see {@link #allocateLocked})}
+     */
+    long lockExclusive()
+    {
+        return lock.writeLock();
+    }
+
+    /**
+     * {@return the stamp of this class's exclusive lock if it was free at once, else 0}
+     */
+    long tryLockExclusive()
+    {
+        return lock.tryWriteLock();
+    }
+
+    /**
+     * Releases the exclusive lock taken by {@link #lockExclusive} or {@link #tryLockExclusive}.
+     */
+    void unlockExclusive(final long stamp)
+    {
+        lock.unlockWrite(stamp);
+    }
+
+    /**
+     * {@return whether a zspage of this class has a free slot, or the class keeps a spare zspage (it held objects
+     * before, so a thread allocates here again rather than in another shard); under the exclusive lock}
+     */
+    boolean hasRoom()
+    {
+        return spare != null || fullestNonFull() != null;
+    }
+
+    /**
+     * Allocates under the exclusive lock the caller holds.
+     *
+     * @return {@code generation << 26 | table index} of the new object, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long allocateLocked(final int size)
+    {
+        ZsPage zspage = fullestNonFull();
+        final boolean created = zspage == null;
+        if (created)
+        {
+            zspage = newZspage();
+            if (zspage == null)
+            {
+                return ObjectAllocator.NO_MEMORY;
+            }
+        }
+        final int slot = zspage.lowestFreeSlot();
+        final int handleIndex = handles.allocate(zspage.id, slot, size);
+        if (handleIndex < 0)
+        {
+            if (created)
+            {
+                dispose(zspage);
+            }
+            return ObjectAllocator.NO_MEMORY;
+        }
+        final int taken = zspage.take(slot, pool);
+        if (taken < 0)
+        {
+            handles.free(handleIndex);
+            if (created)
+            {
+                dispose(zspage);
+            }
+            return ObjectAllocator.NO_MEMORY;
+        }
+        if (owners != null)
+        {
+            recordOwner(zspage.id, slot, handleIndex);
+        }
+        chunksUsed += taken;
+        storedBytes += size;
+        regroup(zspage);
+        return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
     }
 
     void free(final int handleIndex, final int generation)
