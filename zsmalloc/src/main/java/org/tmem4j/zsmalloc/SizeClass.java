@@ -31,6 +31,8 @@ final class SizeClass
     private static final int MOVES_PER_LOCK = 64;
 
     final int index;
+    /** This shard's place in the allocator's array of class shards, which the chunk pool's owner words name. */
+    final int at;
     final int slotSize;
     final int pagesPerZspage;
     final int objectsPerZspage;
@@ -63,10 +65,11 @@ final class SizeClass
      */
     private ZsPage spare;
 
-    SizeClass(final ClassLayout layout, final int index, final ChunkPool pool)
+    SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool)
     {
         this.layout = layout;
         this.index = index;
+        this.at = at;
         this.pool = pool;
         slotSize = layout.slotSize(index);
         pagesPerZspage = layout.pagesPerZspage(index);
@@ -456,15 +459,16 @@ final class SizeClass
 
     /**
      * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#reclaim}), under this class's
-     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it.
+     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it. Nothing happens if the
+     * zspage no longer holds that chunk at that position (it was given back between the pool's look and this lock).
      */
-    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks)
+    void moveChunk(final int zspageId, final int position, final int chunk, final ChunkPool chunks)
     {
         final long stamp = lock.writeLock();
         try
         {
-            final int chunk = zspage.chunk(position);
-            if (zspages[zspage.id] == zspage && chunk != ChunkPool.NO_CHUNK)
+            final ZsPage zspage = zspageId < zspages.length ? zspages[zspageId] : null;
+            if (zspage != null && zspage.chunk(position) == chunk)
             {
                 zspage.moveChunk(position, chunks.moveIfSparse(chunk));
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -128,6 +129,8 @@ public final class Zsmalloc implements ObjectAllocator
     private final boolean directViews;
     private final ChunkPool pool;
     private final int shards;
+    /** The CPU an allocation runs on: {@link CurrentCpu#stripe()}, or a test's choice. */
+    private final IntSupplier cpu;
     private final int classCount;
     /** Shard {@code s} of class {@code c} at {@code s × classCount + c}: one CPU's shards together. */
     private final SizeClass[] classes;
@@ -153,12 +156,13 @@ public final class Zsmalloc implements ObjectAllocator
             throw new IllegalArgumentException("shardsPerClass " + shards + " times " + layout.classCount() +
                 " classes exceeds " + MAX_CLASS_SHARDS);
         }
-        pool = new ChunkPool(memory, layout.chunkSize());
+        cpu = builder.cpu;
         classCount = layout.classCount();
         classes = new SizeClass[classCount * shards];
+        pool = new ChunkPool(memory, layout.chunkSize(), classes);
         for (int at = 0; at < classes.length; at++)
         {
-            classes[at] = new SizeClass(layout, at % classCount, pool);
+            classes[at] = new SizeClass(layout, at % classCount, at, pool);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
         if (builder.compaction.enabled())
@@ -227,7 +231,7 @@ public final class Zsmalloc implements ObjectAllocator
         {
             return handle(cls, classes[cls].allocate(size));
         }
-        final int home = CurrentCpu.stripe() % shards;
+        final int home = cpu.getAsInt() % shards;
         final int at = home * classCount + cls;
         final SizeClass own = classes[at];
         final long stamp = own.lockExclusive();
@@ -534,6 +538,7 @@ public final class Zsmalloc implements ObjectAllocator
 
         /** 0: one per CPU, as many as the handle's class field leaves room for. */
         private int shardsPerClass;
+        private IntSupplier cpu = CurrentCpu::stripe;
         private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
@@ -590,6 +595,18 @@ public final class Zsmalloc implements ObjectAllocator
                     shardsPerClass);
             }
             this.shardsPerClass = shardsPerClass;
+            return this;
+        }
+
+        /**
+         * Lets a test say which CPU each allocation runs on, so that every shard is reached on any machine.
+         *
+         * @param cpu a non-negative CPU number per call.
+         * @return this
+         */
+        Builder cpu(final IntSupplier cpu)
+        {
+            this.cpu = cpu;
             return this;
         }
 
