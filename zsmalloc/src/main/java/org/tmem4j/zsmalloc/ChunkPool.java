@@ -225,6 +225,15 @@ final class ChunkPool
     }
 
     /**
+     * @return whether chunk {@code b} starts where chunk {@code a} ends, in the same slab ({@code b} may be
+     * {@link #NO_CHUNK}: then not).
+     */
+    boolean followsInMemory(final int a, final int b)
+    {
+        return b >= 0 && segment(b) == segment(a) && offset(b) == offset(a) + chunkSize;
+    }
+
+    /**
      * Moves chunks out of the sparsest pages into free chunks of the fullest until no page can be emptied that way,
      * then gives the spare page back: afterwards the pool holds {@code ceil(chunks in use / chunks per page)} pages.
      * Each move takes the owning class's lock, then this pool's.

@@ -44,7 +44,7 @@ final class HandleTable
 
     private static final long NEXT_FREE_MASK = (1L << INDEX_BITS + 1) - 1;
 
-    private long[][] chunks = new long[1][];
+    private long[][] chunks = new long[0][];
     private int used;
     /** Index of the first free entry plus one; 0 when no entry below {@link #used} is free. */
     private int firstFree;
@@ -73,7 +73,7 @@ final class HandleTable
             final int chunk = chunkOf(index);
             if (chunk == chunks.length)
             {
-                chunks = Arrays.copyOf(chunks, chunks.length * 2);
+                chunks = Arrays.copyOf(chunks, Math.max(1, chunks.length * 2));
             }
             if (chunks[chunk] == null)
             {
@@ -155,7 +155,7 @@ final class HandleTable
      */
     void clear()
     {
-        chunks = new long[1][];
+        chunks = new long[0][];
         used = 0;
         firstFree = 0;
         live = 0;

@@ -42,8 +42,9 @@ final class SizeClass
     private final HandleTable handles = new HandleTable();
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
     private final long[] groupCounts = new long[FULL + 1];
-    private ZsPage[] zspages = new ZsPage[4];
-    private int[] freeZspageIds = new int[4];
+    /** By zspage id; empty until the class (shard) first holds a zspage, so that an unused shard costs nothing. */
+    private ZsPage[] zspages = new ZsPage[0];
+    private int[] freeZspageIds = new int[0];
     private int freeZspageIdCount;
     private int zspageIdsUsed;
     private long zspageCount;
@@ -244,8 +245,8 @@ final class SizeClass
     }
 
     /**
-     * @return a read-only slice of pool memory holding the object when it lies within one chunk, else {@code null}
-     * (the caller gathers it).
+     * @return a read-only slice of pool memory holding the object when its bytes lie in one run of memory (one chunk,
+     * or chunks in a row), else {@code null} (the caller gathers it).
      */
     MemorySegment directView(final int handleIndex, final int generation)
     {
@@ -257,11 +258,12 @@ final class SizeClass
             final long offset = zspage.slotOffset(HandleTable.slot(entry));
             final int inChunk = (int)(offset & (pool.chunkSize - 1));
             final int size = HandleTable.size(entry);
-            if (inChunk + size > pool.chunkSize)
+            final int first = (int)(offset >>> pool.chunkShift);
+            if (contiguousBytes(zspage, first, inChunk, size) < size)
             {
                 return null;
             }
-            final int chunk = zspage.chunk((int)(offset >>> pool.chunkShift));
+            final int chunk = zspage.chunk(first);
             return pool.segment(chunk).asSlice(pool.offset(chunk) + inChunk, size).asReadOnly();
         }
         finally
@@ -534,7 +536,7 @@ final class SizeClass
 
     /**
      * Copies between a slot and a buffer piece by piece: a slot crossing a chunk boundary continues at the start of
-     * the zspage's next chunk, wherever that chunk is.
+     * the zspage's next chunk, wherever that chunk is; chunks that lie in a row are one piece.
      */
     private void copy(final ZsPage zspage, final int slot, final int size, final MemorySegment buffer,
         final long bufferOffset, final boolean intoSlot)
@@ -545,12 +547,35 @@ final class SizeClass
         int done = 0;
         while (done < size)
         {
-            final int length = Math.min(size - done, pool.chunkSize - inChunk);
+            final int length = contiguousBytes(zspage, chunkIndex, inChunk, size - done);
             copyPiece(zspage.chunk(chunkIndex), inChunk, length, buffer, bufferOffset + done, intoSlot);
             done += length;
-            chunkIndex++;
+            chunkIndex += (inChunk + length - 1 >>> pool.chunkShift) + 1;
             inChunk = 0;
         }
+    }
+
+    /**
+     * {@return how many of the {@code remaining} bytes of a slot, from {@code inChunk} of the zspage's chunk at
+     * {@code chunkIndex} on, lie in one run of memory}: the chunks that follow it in the zspage and also in memory
+     * (the next chunk of the same page, or the first of the next page of the same slab) join it, so that an object
+     * is copied in as few pieces as its chunks allow, and one whose chunks lie in a row is one piece.
+     */
+    private int contiguousBytes(final ZsPage zspage, final int chunkIndex, final int inChunk, final int remaining)
+    {
+        int length = Math.min(remaining, pool.chunkSize - inChunk);
+        int chunk = zspage.chunk(chunkIndex);
+        for (int next = chunkIndex + 1; length < remaining; next++)
+        {
+            final int following = zspage.chunk(next);
+            if (!pool.followsInMemory(chunk, following))
+            {
+                break;
+            }
+            length += Math.min(remaining - length, pool.chunkSize);
+            chunk = following;
+        }
+        return length;
     }
 
     private void copyPiece(final int chunk, final int inChunk, final int length, final MemorySegment buffer,
@@ -615,7 +640,7 @@ final class SizeClass
             id = zspageIdsUsed++;
             if (id == zspages.length)
             {
-                zspages = Arrays.copyOf(zspages, id * 2);
+                zspages = Arrays.copyOf(zspages, Math.max(4, id * 2));
             }
         }
         final ZsPage zspage = new ZsPage(this, id, layout.chunksPerZspage(index), pool.chunkShift);
@@ -635,7 +660,7 @@ final class SizeClass
         zspages[zspage.id] = null;
         if (freeZspageIdCount == freeZspageIds.length)
         {
-            freeZspageIds = Arrays.copyOf(freeZspageIds, freeZspageIdCount * 2);
+            freeZspageIds = Arrays.copyOf(freeZspageIds, Math.max(4, freeZspageIdCount * 2));
         }
         freeZspageIds[freeZspageIdCount++] = zspage.id;
         zspageCount--;

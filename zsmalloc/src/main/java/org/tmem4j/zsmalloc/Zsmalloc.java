@@ -46,7 +46,8 @@ import org.tmem4j.memory.PageMemory;
  * </ul>
  * <b>A zspage</b> ({@link ZsPage}) is {@code k} pages' worth of bytes laid end to end as a logical run and cut into
  * slots; the run is made of chunks that need not be contiguous nor in the same pages, and a chunk is held only while a
- * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, and
+ * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, one piece per run of
+ * chunks that also lie in a row in memory (a class alone in a page takes its chunks in a row), and
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
@@ -93,10 +94,10 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
  * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
- * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object that lies within
- * one chunk is then returned as a read-only slice of pool memory, valid until the handle is freed or the object is
- * moved by {@link #compact()}; an object crossing a chunk boundary of its non-contiguous zspage is still gathered
- * into scratch.
+ * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object whose bytes lie
+ * in one run of memory (within one chunk, or over chunks that lie in a row) is then returned as a read-only slice of
+ * pool memory, valid until the handle is freed or the object is moved by {@link #compact()}; an object over chunks
+ * apart is still gathered into scratch.
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
@@ -108,8 +109,11 @@ import org.tmem4j.memory.PageMemory;
  * shard has no room (no free slot, no spare zspage) first takes a free slot of another shard, and else opens its
  * zspage in the lowest shard whose lock is free at once: one thread alone, wherever the scheduler moves it, fills
  * shard 0 only, exactly as with one shard, and another shard opens a zspage only where two CPUs met in a class at the
- * same moment; from then on it keeps room (a spare zspage at least) for its CPU. The shards of one CPU are laid out together (shard-major), away from other CPUs'. Threads meet in the chunk
- * pool only when a zspage takes or gives back a chunk.
+ * same moment; from then on it keeps room (a spare zspage at least) for its CPU. The shards of one CPU are laid out
+ * together (shard-major), away from other CPUs', and each shard index has a chunk pool of its own, so threads on
+ * different CPUs meet only where one frees another's object or takes a free slot in another's shard. A pool per
+ * shard costs density only while that shard is used: its spare page and the free chunks its reclaim tolerates
+ * (1/128 of its chunks, at least two pages' worth).
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -127,7 +131,8 @@ public final class Zsmalloc implements ObjectAllocator
     private final PageMemory memory;
     private final ClassLayout layout;
     private final boolean directViews;
-    private final ChunkPool pool;
+    /** The chunk pool of each shard index: shard {@code s} of every class takes its chunks from {@code pools[s]}. */
+    private final ChunkPool[] pools;
     private final int shards;
     /** The CPU an allocation runs on: {@link CurrentCpu#stripe()}, or a test's choice. */
     private final IntSupplier cpu;
@@ -159,10 +164,14 @@ public final class Zsmalloc implements ObjectAllocator
         cpu = builder.cpu;
         classCount = layout.classCount();
         classes = new SizeClass[classCount * shards];
-        pool = new ChunkPool(memory, layout.chunkSize(), classes);
+        pools = new ChunkPool[shards];
+        for (int shard = 0; shard < shards; shard++)
+        {
+            pools[shard] = new ChunkPool(memory, layout.chunkSize(), classes);
+        }
         for (int at = 0; at < classes.length; at++)
         {
-            classes[at] = new SizeClass(layout, at % classCount, at, pool);
+            classes[at] = new SizeClass(layout, at % classCount, at, pools[at / classCount]);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
         if (builder.compaction.enabled())
@@ -313,9 +322,10 @@ public final class Zsmalloc implements ObjectAllocator
     /**
      * Exposes an object for reading. By default the object is copied into {@code scratch} (gathered piece by piece
      * when it crosses a chunk boundary of its non-contiguous zspage) and the answer is a read-only slice of
-     * {@code scratch}. With {@link Builder#directViews(boolean)} an object lying within one chunk is answered as a
-     * read-only slice of pool memory instead, valid until the handle is freed or compaction moves the object; one
-     * crossing a chunk boundary is still gathered into {@code scratch}.
+     * {@code scratch}. With {@link Builder#directViews(boolean)} an object whose bytes lie in one run of memory
+     * (within one chunk, or over chunks in a row) is answered as a read-only slice of pool memory instead, valid until
+     * the handle is freed or compaction moves the object; one over chunks apart is still gathered into
+     * {@code scratch}.
      *
      * @param handle  a live handle.
      * @param scratch writable, at least {@link #size(long)} bytes.
@@ -350,7 +360,9 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public void free(final long handle)
     {
-        sizeClass(handle).free(index(handle), generation(handle));
+        final SizeClass sizeClass = sizeClass(handle);
+        sizeClass.free(index(handle), generation(handle));
+        final ChunkPool pool = pools[sizeClass.at / classCount];
         if (pool.reclaimDue())
         {
             pool.reclaim();
@@ -371,7 +383,7 @@ public final class Zsmalloc implements ObjectAllocator
         compactionLock.lock();
         try
         {
-            final long before = pool.pagesHeld();
+            final long before = pagesHeld();
             for (int c = classCount - 1; c >= 0 && !closed; c--)
             {
                 for (int shard = 0; shard < shards && !closed; shard++)
@@ -379,11 +391,11 @@ public final class Zsmalloc implements ObjectAllocator
                     classes[shard * classCount + c].compact(compactionBuffer);
                 }
             }
-            if (!closed)
+            for (int shard = 0; shard < shards && !closed; shard++)
             {
-                pool.consolidate();
+                pools[shard].consolidate();
             }
-            final long freed = Math.max(0, before - pool.pagesHeld());
+            final long freed = Math.max(0, before - pagesHeld());
             pagesCompacted += freed;
             return freed;
         }
@@ -417,8 +429,15 @@ public final class Zsmalloc implements ObjectAllocator
             }
             rows.add(row);
         }
-        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
-            pool.chunksMoved(), pool.footprintBytes(), compactionAgent == null ? 0 : compactionAgent.compactions(),
+        long chunksMoved = 0;
+        long footprint = 0;
+        for (final ChunkPool pool : pools)
+        {
+            chunksMoved += pool.chunksMoved();
+            footprint += pool.footprintBytes();
+        }
+        return new ZsmallocStats(rows, pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
+            chunksMoved, footprint, compactionAgent == null ? 0 : compactionAgent.compactions(),
             compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 
@@ -481,7 +500,10 @@ public final class Zsmalloc implements ObjectAllocator
                 {
                     sizeClass.close();
                 }
-                pool.close();
+                for (final ChunkPool pool : pools)
+                {
+                    pool.close();
+                }
             }
         }
         finally
@@ -494,6 +516,16 @@ public final class Zsmalloc implements ObjectAllocator
     public String toString()
     {
         return "Zsmalloc{" + layout + ", directViews=" + directViews + ", " + (closed ? "closed" : stats()) + "}";
+    }
+
+    private long pagesHeld()
+    {
+        long pages = 0;
+        for (final ChunkPool pool : pools)
+        {
+            pages += pool.pagesHeld();
+        }
+        return pages;
     }
 
     private void ensureOpen()
@@ -568,9 +600,9 @@ public final class Zsmalloc implements ObjectAllocator
         /**
          * {@return this}
          *
-         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
-         *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
-         *                    default false.
+         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects in one run of
+         *                    memory (one chunk, or chunks in a row) as slices of pool memory (valid until freed or
+         *                    moved by compaction) instead of copies; default false.
          */
         public Builder directViews(final boolean directViews)
         {
