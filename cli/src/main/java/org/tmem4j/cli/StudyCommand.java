@@ -22,6 +22,8 @@ import org.tmem4j.cli.study.StudyResults;
 import org.tmem4j.cli.study.StudyTable;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.host.HostBackend;
+import org.tmem4j.host.HostStoreFigures;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -99,7 +101,8 @@ public final class StudyCommand implements Callable<Integer>
     boolean noProgress;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = StudyBackend.ZCACHE,
-        description = "zcache, or ramster: zcache with a Redis below it (default ${DEFAULT-VALUE}).")
+        description = "zcache; ramster: zcache with a Redis below it; host: a host daemon's store through its socket "
+            + "(default ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--budget", paramLabel = "SIZE", description = "The engine's memory budget, e.g. 16M (default: "
@@ -110,6 +113,10 @@ public final class StudyCommand implements Callable<Integer>
         + "redis+cluster://); it must have noeviction and appendfsync always. Default: a throwaway redis-server on "
         + "a loopback port.")
     String redis;
+
+    @Option(names = "--host-socket", paramLabel = "PATH", description = "With --backend host: a running daemon's "
+        + "socket; its allocator, codec and budget are studied. Default: a throwaway daemon per pass, in this JVM.")
+    Path hostSocket;
 
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
         description = "Where the frontswap backing file goes (default ${DEFAULT-VALUE}); it is deleted after.")
@@ -136,8 +143,14 @@ public final class StudyCommand implements Callable<Integer>
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
         final StudyBackend studyBackend = studyBackend();
-        final List<String> allocatorNames = allocatorNames(allocators);
-        final List<CodecSpec> codecSpecs = codecSpecs(codecs);
+        List<String> allocatorNames = allocatorNames(allocators);
+        List<CodecSpec> codecSpecs = codecSpecs(codecs);
+        if (hostSocket != null)
+        {
+            final HostStoreFigures daemon = runningDaemon();
+            allocatorNames = List.of(daemon.allocator());
+            codecSpecs = List.of(daemon.codec());
+        }
         final List<Path> files = corpus.isEmpty() ? PageCorpus.defaultFiles() : corpus;
         if (files.isEmpty())
         {
@@ -217,12 +230,35 @@ public final class StudyCommand implements Callable<Integer>
         }
         try
         {
-            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, redis);
+            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, redis, hostSocket);
         }
         catch (final IllegalArgumentException ex)
         {
             throw new IllegalArgumentException("--backend " + backend + (redis == null ? "" : " --redis " + redis)
-                + ": " + ex.getMessage(), ex);
+                + (hostSocket == null ? "" : " --host-socket " + hostSocket) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A running daemon's store is what it is: the study runs its allocator and codec, and refuses options that would
+     * ask for others.
+     *
+     * @return the daemon's store.
+     * @throws IllegalArgumentException naming the option the daemon cannot follow.
+     */
+    private HostStoreFigures runningDaemon()
+    {
+        for (final String option : List.of("--allocator", "--codec", "--raw-incompressible"))
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option))
+            {
+                throw new IllegalArgumentException(option + " cannot be chosen with --host-socket: the running "
+                    + "daemon's store is studied as it is");
+            }
+        }
+        try (HostBackend client = HostBackend.connect(hostSocket, 1))
+        {
+            return client.storeFigures();
         }
     }
 

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.cli.study.StudyCharts;
 import org.tmem4j.cli.study.StudyJson;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.host.HostConfig;
+import org.tmem4j.host.HostDaemon;
 
 class StudyCommandTest
 {
@@ -161,9 +164,71 @@ class StudyCommandTest
     }
 
     @Test
+    void hostThroughAThrowawayDaemonAndThroughARunningOneVerifiesEveryByte() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        final Path corpus = file("text.bin", 128 * 4096);
+        final CommandRun throwaway = CommandRun.of("study", "--backend", "host", "--corpus", corpus.toString(),
+            "--allocator", "zbud,zsmalloc", "--json", "--no-progress", "--repeat", "1", "--work-dir", dir.toString());
+        assertEquals(0, throwaway.exit(), throwaway.err());
+        final List<JsonNode> lines = throwaway.out().lines().map(line -> read(mapper, line)).toList();
+        assertEquals(List.of("zbud", "zsmalloc"), lines.stream().map(json -> json.get("allocator").asText()).toList());
+        for (final JsonNode json : lines)
+        {
+            assertEquals(StudyJson.FIELDS, fieldNames(json), json.toString());
+            assertEquals("host", json.get("backend").asText());
+            assertTrue(json.get("verified").asBoolean(), json.toString());
+            // every page in the daemon's store: it has room for all of them
+            assertEquals(0, json.get("pages_in_file").asLong(), json.toString());
+            assertEquals(128 * 4096, json.get("original_bytes").asLong(), json.toString());
+            assertTrue(json.get("compacted_density").isNumber(), json.toString());
+        }
+        try (HostDaemon daemon = HostDaemon.start(FrontendsConfig.builder().hostSocket(dir.resolve("h/host.sock"))
+            .allocator("zbud").codec("zstd").budgetBytes(16L << 20).build(), HostConfig.defaults()))
+        {
+            final CommandRun running = CommandRun.of("study", "--backend", "host", "--host-socket",
+                daemon.socket().toString(), "--corpus", corpus.toString(), "--json", "--no-progress", "--repeat",
+                "1", "--work-dir", dir.toString());
+            assertEquals(0, running.exit(), running.err());
+            final JsonNode json = read(mapper, running.out().strip());
+            assertEquals(StudyJson.FIELDS, fieldNames(json), json.toString());
+            assertEquals("zbud", json.get("allocator").asText());
+            assertEquals("zstd:3", json.get("codec").asText());
+            assertTrue(json.get("verified").asBoolean(), json.toString());
+            assertEquals(128 * 4096, json.get("original_bytes").asLong(), json.toString());
+            assertTrue(json.get("compacted_density").isNull(), "a client does not compact the daemon's store");
+            assertEquals(0, daemon.zcache().stats().storedPages(), "each pass's pools are freed as it ends");
+            assertRejected(CommandRun.of("study", "--backend", "host", "--host-socket", daemon.socket().toString(),
+                "--allocator", "zsmalloc"), "--allocator cannot be chosen with --host-socket");
+        }
+        assertRejected(CommandRun.of("study", "--host-socket", dir.resolve("x.sock").toString()),
+            "a host socket needs backend host");
+    }
+
+    private static JsonNode read(final ObjectMapper mapper, final String line)
+    {
+        try
+        {
+            return mapper.readTree(line);
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("not JSON: " + line, ex);
+        }
+    }
+
+    private static List<String> fieldNames(final JsonNode json)
+    {
+        final List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
     void badBackendOptionsAreOneLine()
     {
-        assertRejected(CommandRun.of("study", "--backend", "xen"), "--backend xen: backend must be zcache or ramster");
+        assertRejected(CommandRun.of("study", "--backend", "xen"),
+            "--backend xen: backend must be zcache, ramster or host");
         assertRejected(CommandRun.of("study", "--redis", "redis://127.0.0.1:1"), "a Redis URI needs backend ramster");
         assertRejected(CommandRun.of("study", "--budget", "1"), "--budget 1 is not allowed");
     }

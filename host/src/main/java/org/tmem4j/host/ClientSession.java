@@ -121,11 +121,19 @@ final class ClientSession
     }
 
     /**
-     * {@return the slot's part of the region: where a put's page is and a get's page goes}
+     * {@return the slot's page area: where a put's page is and a get's page goes}
      */
-    MemorySegment slotSegment(final int slot)
+    MemorySegment slotPage(final int slot)
     {
-        return region.asSlice((long)slot * HostProtocol.SLOT_BYTES, HostProtocol.SLOT_BYTES);
+        return HostProtocol.slotPage(region, slots, slot);
+    }
+
+    /**
+     * {@return the slot's header: its request, answer and handoff words}
+     */
+    MemorySegment slotHeader(final int slot)
+    {
+        return HostProtocol.slotHeader(region, slot);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.FileChannel;
@@ -56,23 +57,52 @@ public final class HostBackend implements Backend, AutoCloseable
     private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
     private final CountDownLatch gone = new CountDownLatch(1);
     private final int clientId;
+    /** How long a call spins on its slot's header for the answer before it sleeps on the socket: the daemon's. */
+    private final long spinNanos;
 
-    /** One request slot: its connection and its part of the region. */
+    /** One request slot: its connection (for wake-ups only) and its header and page area in the region. */
     private static final class Slot
     {
         final SocketChannel channel;
         final Selector selector;
+        final MemorySegment header;
         final MemorySegment page;
-        final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
-        final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
+        final ByteBuffer wake = ByteBuffer.allocate(1);
 
-        Slot(final SocketChannel channel, final MemorySegment page) throws IOException
+        Slot(final SocketChannel channel, final MemorySegment header, final MemorySegment page) throws IOException
         {
             this.channel = channel;
+            this.header = header;
             this.page = page;
             channel.configureBlocking(false);
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
+        }
+
+        int awaitWake() throws IOException
+        {
+            wake.clear();
+            try
+            {
+                fill(this, wake);
+            }
+            catch (final EOFException ended)
+            {
+                return -1;
+            }
+            return wake.get(0);
+        }
+
+        void sendWake() throws IOException
+        {
+            wake.clear().put(SlotHandoff.WAKE).flip();
+            while (wake.hasRemaining())
+            {
+                if (channel.write(wake) == 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
         }
 
         void close()
@@ -105,12 +135,13 @@ public final class HostBackend implements Backend, AutoCloseable
             final ByteBuffer payload = ByteBuffer.wrap(hello);
             final long tokenHi = payload.getLong();
             final long tokenLo = payload.getLong();
+            spinNanos = TimeUnit.MICROSECONDS.toNanos(payload.order(ByteOrder.LITTLE_ENDIAN).getInt());
             final Path region = Path.of(HostProtocol.text(java.util.Arrays.copyOfRange(hello,
-                HostProtocol.TOKEN_BYTES, hello.length)));
+                HostProtocol.TOKEN_BYTES + Integer.BYTES, hello.length)));
             final MemorySegment segment;
             try (FileChannel file = FileChannel.open(region, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
-                final long size = (long)slotCount * HostProtocol.SLOT_BYTES;
+                final long size = HostProtocol.regionBytes(slotCount);
                 if (file.size() != size)
                 {
                     throw new IOException("region " + region + " has " + file.size() + " bytes, expected " + size);
@@ -125,8 +156,8 @@ public final class HostBackend implements Backend, AutoCloseable
                 {
                     HostProtocol.putRequest(request, HostProtocol.JOIN, 0, clientId, tokenHi, tokenLo, i, 0);
                     HostProtocol.exchange(channel, request, response);
-                    opened[i] = new Slot(channel, segment.asSlice((long)i * HostProtocol.SLOT_BYTES,
-                        HostProtocol.SLOT_BYTES));
+                    opened[i] = new Slot(channel, HostProtocol.slotHeader(segment, i),
+                        HostProtocol.slotPage(segment, slotCount, i));
                 }
                 catch (final IOException | RuntimeException ex)
                 {
@@ -287,6 +318,23 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
+     * Asks the daemon what its store is built of and how full it is.
+     *
+     * @return the store's figures, every client's pages together.
+     * @throws IllegalStateException if the daemon is gone.
+     */
+    public HostStoreFigures storeFigures()
+    {
+        final MemorySegment figures = MemorySegment.ofArray(new byte[PageSizes.MIN]);
+        final int length = call(HostProtocol.STORE_FIGURES, 0, 0, 0, 0, 0, 0, null, figures);
+        if (length == Integer.MIN_VALUE)
+        {
+            throw new IllegalStateException("the host daemon at " + socket + " is gone");
+        }
+        return HostStoreFigures.readFrom(figures, length);
+    }
+
+    /**
      * Disconnects; the daemon frees this client's private pools. Idempotent.
      */
     @Override
@@ -333,33 +381,32 @@ public final class HostBackend implements Backend, AutoCloseable
             {
                 MemorySegment.copy(in, 0, slot.page, 0, in.byteSize());
             }
-            HostProtocol.putRequest(slot.request, op, pool, a, b, c, index, arg);
-            while (slot.request.hasRemaining())
+            SlotHandoff.writeRequest(slot.header, op, pool, a, b, c, index, arg);
+            SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, slot::sendWake);
+            if (!SlotHandoff.await(slot.header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
+                slot::awaitWake))
             {
-                if (slot.channel.write(slot.request) == 0)
-                {
-                    Thread.onSpinWait();
-                }
+                throw new EOFException("host daemon closed the connection");
             }
-            readResponse(slot);
-            final int status = slot.response.getInt(0);
-            final int value = slot.response.getInt(4);
-            final int length = slot.response.getInt(8);
-            final String message = length == 0 ? "" : HostProtocol.text(readPayload(slot, length));
+            final int status = SlotHandoff.status(slot.header);
+            final int value = SlotHandoff.value(slot.header);
             switch (status)
             {
                 case HostProtocol.STATUS_OK ->
                 {
-                    if (out != null && value == 1)
+                    if (out != null && (value == 1 || op == HostProtocol.STORE_FIGURES))
                     {
+                        // a page on a hit; the figures, however long the daemon says they are, within out
                         MemorySegment.copy(slot.page, 0, out, 0, out.byteSize());
                     }
                     return value;
                 }
                 case HostProtocol.STATUS_NO_POOL, HostProtocol.STATUS_BAD_ARGUMENT ->
-                    throw new IllegalArgumentException("host daemon: " + message);
-                case HostProtocol.STATUS_DENIED -> throw new IllegalStateException("host daemon: " + message);
-                default -> throw new IOException("host daemon ended client " + clientId + ": " + message);
+                    throw new IllegalArgumentException("host daemon: " + SlotHandoff.message(slot.header, slot.page));
+                case HostProtocol.STATUS_DENIED ->
+                    throw new IllegalStateException("host daemon: " + SlotHandoff.message(slot.header, slot.page));
+                default -> throw new IOException("host daemon ended client " + clientId + ": "
+                    + SlotHandoff.message(slot.header, slot.page));
             }
         }
         catch (final IOException | ClosedSelectorException | CancelledKeyException ex)
@@ -397,25 +444,6 @@ public final class HostBackend implements Backend, AutoCloseable
                 interrupted = true;
             }
         }
-    }
-
-    private static void readResponse(final Slot slot) throws IOException
-    {
-        final ByteBuffer response = slot.response;
-        response.clear();
-        fill(slot, response);
-        response.flip();
-    }
-
-    private static byte[] readPayload(final Slot slot, final int length) throws IOException
-    {
-        if (length < 0 || length > HostProtocol.MAX_PAYLOAD)
-        {
-            throw new IOException("payload of " + length + " bytes");
-        }
-        final ByteBuffer payload = ByteBuffer.allocate(length);
-        fill(slot, payload);
-        return payload.array();
     }
 
     private static void fill(final Slot slot, final ByteBuffer buffer) throws IOException

@@ -24,6 +24,10 @@ import java.util.TreeSet;
  *   <li>{@code weight} — a client's weight, 1 to 1,000,000, default 1: its ephemeral pages are evicted by age
  *       divided by its weight, so under a full budget the clients' ephemeral shares follow their weights.
  *       {@code weight.USER} sets it for one user.</li>
+ *   <li>{@code spinMicros} — how long, 0 to 10,000 µs, default {@value #DEFAULT_SPIN_MICROS}, each side of a
+ *       request slot spins on the shared region for the other's next move before it sleeps on the slot's socket
+ *       (a request then costs two socket wake-ups); 0 always sleeps: for hosts with more busy clients than cores.
+ *       </li>
  * </ul>
  *
  * @param group              the group granted access, or {@code null}.
@@ -33,10 +37,14 @@ import java.util.TreeSet;
  * @param persistentCapUsers per-user persistent caps.
  * @param weight             a client's weight unless the user has its own.
  * @param weightUsers        per-user weights.
+ * @param spinMicros         how long a slot's side spins before it sleeps on the socket.
  */
 public record HostConfig(String group, Set<String> sharedUsers, Set<String> sharedGroups, long persistentCap,
-    Map<String, Long> persistentCapUsers, int weight, Map<String, Integer> weightUsers)
+    Map<String, Long> persistentCapUsers, int weight, Map<String, Integer> weightUsers, int spinMicros)
 {
+    /** Default of {@code spinMicros}: longer than most requests take, short against a request's wake-ups. */
+    public static final int DEFAULT_SPIN_MICROS = 50;
+
     /** Prefix of every key. */
     public static final String PREFIX = "tmem4j.host.";
     /** A cap that never refuses. */
@@ -45,6 +53,9 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     private static final String CAP = "persistentCap";
     private static final String WEIGHT = "weight";
     private static final int MAX_WEIGHT = 1_000_000;
+    private static final String SPIN = "spinMicros";
+    private static final int MAX_SPIN_MICROS = 10_000;
+    private static final String SPIN_ALLOWED = "microseconds from 0 to " + MAX_SPIN_MICROS;
     private static final String CAP_ALLOWED = "a page count >= 0";
     private static final String WEIGHT_ALLOWED = "a whole number from 1 to " + MAX_WEIGHT;
 
@@ -65,6 +76,7 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
         requireWeight(PREFIX + WEIGHT, weight);
         weightUsers.forEach((user, w) -> requireWeight(PREFIX + WEIGHT + "." + user, w));
         weightUsers = Map.copyOf(weightUsers);
+        require(PREFIX + SPIN, spinMicros, 0, MAX_SPIN_MICROS, SPIN_ALLOWED);
     }
 
     /**
@@ -72,7 +84,7 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
      */
     public static HostConfig defaults()
     {
-        return new HostConfig(null, Set.of(), Set.of(), UNLIMITED, Map.of(), 1, Map.of());
+        return new HostConfig(null, Set.of(), Set.of(), UNLIMITED, Map.of(), 1, Map.of(), DEFAULT_SPIN_MICROS);
     }
 
     /**
@@ -91,6 +103,7 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
         final Map<String, Long> caps = new HashMap<>();
         int weight = 1;
         final Map<String, Integer> weights = new HashMap<>();
+        int spin = DEFAULT_SPIN_MICROS;
         for (final String name : new TreeSet<>(properties.stringPropertyNames()))
         {
             if (!name.startsWith(PREFIX))
@@ -106,6 +119,7 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
                 case "shared.groups" -> groups.addAll(list(value));
                 case CAP -> cap = parseCap(name, value);
                 case WEIGHT -> weight = parseWeight(name, value);
+                case SPIN -> spin = (int)parse(name, value, 0, MAX_SPIN_MICROS, SPIN_ALLOWED);
                 default ->
                 {
                     if (key.startsWith(CAP + ".") && key.length() > CAP.length() + 1)
@@ -120,13 +134,13 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
                     {
                         throw new IllegalArgumentException("unknown key " + name + "; the keys are " + PREFIX
                             + "group, " + PREFIX + "shared.users, " + PREFIX + "shared.groups, " + PREFIX + CAP
-                            + ", " + PREFIX + CAP + ".USER, " + PREFIX + WEIGHT + " and " + PREFIX + WEIGHT
-                            + ".USER");
+                            + ", " + PREFIX + CAP + ".USER, " + PREFIX + WEIGHT + ", " + PREFIX + WEIGHT
+                            + ".USER and " + PREFIX + SPIN);
                     }
                 }
             }
         }
-        return new HostConfig(group, users, groups, cap, caps, weight, weights);
+        return new HostConfig(group, users, groups, cap, caps, weight, weights, spin);
     }
 
     /**

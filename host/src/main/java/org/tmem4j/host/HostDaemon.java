@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -52,7 +53,7 @@ import org.tmem4j.zcache.ZcachePoolStats;
  * <b>Clients</b> are identified by their socket's peer credentials ({@code SO_PEERCRED}), never by what they
  * say: a slot joins its client only with the client's secret token <i>and</i> the same user, a shared pool is
  * joined only by its creator's user or a user or group that {@link HostConfig} allows. Each connection is served
- * by its own virtual thread with blocking reads; see {@link HostProtocol} for the frames.
+ * by its own thread; see {@link HostProtocol} for the frames.
  * <p>
  * <b>Robustness.</b> A frame that breaks the protocol ends that client's session (its pools are freed); a bad
  * argument or a forged pool id is answered with an error and the connection stays. Nothing a client sends reaches
@@ -78,7 +79,9 @@ public final class HostDaemon implements AutoCloseable
     private final ZcacheBackend store;
     private final Zcache zcache;
     private final ServerSocketChannel server;
-    private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
+    /** Platform threads: a slot's thread spins on the region, which would hold a virtual thread's carrier. */
+    private final ExecutorService connections = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
+        .name("tmem4j-host-connection-", 0).factory());
     private final Thread acceptor;
     private final Map<Integer, ClientSession> sessions = new ConcurrentHashMap<>();
     private final Map<ClientSession.SharedKey, SharedPool> shared = new HashMap<>();
@@ -159,7 +162,7 @@ public final class HostDaemon implements AutoCloseable
             throw new UncheckedIOException("cannot set up the host daemon at " + store.hostSocket(), ex);
         }
         daemon.acceptor.start();
-        LOG.log(System.Logger.Level.INFO, "tmem4j host daemon listening at {0}, budget {1} bytes", daemon.socket,
+        LOG.log(System.Logger.Level.DEBUG, "tmem4j host daemon listening at {0}, budget {1} bytes", daemon.socket,
             daemon.zcache.budgetBytes());
         return daemon;
     }
@@ -404,7 +407,7 @@ public final class HostDaemon implements AutoCloseable
                     }
                     session = joined;
                     respond(channel, response, HostProtocol.STATUS_OK, 0, (String)null);
-                    serveSlot(channel, session, slot, request, response);
+                    serveSlot(channel, session, slot);
                 }
                 case HostProtocol.STATUS -> respond(channel, response, HostProtocol.STATUS_OK, 0, statusTable());
                 default -> respond(channel, response, HostProtocol.STATUS_PROTOCOL, 0,
@@ -451,7 +454,7 @@ public final class HostDaemon implements AutoCloseable
             StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
             "rw-------"))))
         {
-            region = fc.map(FileChannel.MapMode.READ_WRITE, 0, (long)slots * HostProtocol.SLOT_BYTES, arena);
+            region = fc.map(FileChannel.MapMode.READ_WRITE, 0, HostProtocol.regionBytes(slots), arena);
             if (!peer.user().getName().equals(ownUser))
             {
                 final UserPrincipalLookupService lookup = file.getFileSystem().getUserPrincipalLookupService();
@@ -471,7 +474,8 @@ public final class HostDaemon implements AutoCloseable
             region, channel, this::free);
         sessions.put(id, session);
         final byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
-        final ByteBuffer payload = ByteBuffer.allocate(HostProtocol.TOKEN_BYTES + path.length).put(token).put(path);
+        final ByteBuffer payload = ByteBuffer.allocate(HostProtocol.TOKEN_BYTES + Integer.BYTES + path.length)
+            .order(ByteOrder.LITTLE_ENDIAN).put(token).putInt(config.spinMicros()).put(path);
         respondWith(channel, response, HostProtocol.STATUS_OK, id, payload.flip());
         return session;
     }
@@ -492,19 +496,27 @@ public final class HostDaemon implements AutoCloseable
         }
     }
 
-    private void serveSlot(final SocketChannel channel, final ClientSession session, final int slot,
-        final ByteBuffer request, final ByteBuffer response) throws IOException
+    /**
+     * Serves a slot's requests through its header and page area until the client ends; the socket only wakes.
+     */
+    private void serveSlot(final SocketChannel channel, final ClientSession session, final int slot)
+        throws IOException
     {
-        final MemorySegment page = session.slotSegment(slot);
-        while (HostProtocol.readFully(channel, request))
+        final MemorySegment header = session.slotHeader(slot);
+        final MemorySegment page = session.slotPage(slot);
+        final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(channel);
+        final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(channel);
+        final long spinNanos = TimeUnit.MICROSECONDS.toNanos(config.spinMicros());
+        while (SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, spinNanos, awaitWake))
         {
-            final int op = request.getInt(0);
-            final int handle = request.getInt(4);
-            final long a = request.getLong(8);
-            final long b = request.getLong(16);
-            final long c = request.getLong(24);
-            final int index = request.getInt(32);
-            final int arg = request.getInt(36);
+            // each field read once: the client may rewrite the header while its request is served
+            final int op = SlotHandoff.op(header);
+            final int handle = SlotHandoff.pool(header);
+            final long a = SlotHandoff.a(header);
+            final long b = SlotHandoff.b(header);
+            final long c = SlotHandoff.c(header);
+            final int index = SlotHandoff.index(header);
+            final int arg = SlotHandoff.arg(header);
             int status = HostProtocol.STATUS_OK;
             int value = 0;
             String message = null;
@@ -535,6 +547,7 @@ public final class HostDaemon implements AutoCloseable
                             value = session.addPool(pool);
                         }
                     }
+                    case HostProtocol.STORE_FIGURES -> value = HostStoreFigures.of(zcache).writeTo(page);
                     case HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET, HostProtocol.FLUSH_PAGE,
                          HostProtocol.FLUSH_OBJECT ->
                     {
@@ -552,8 +565,8 @@ public final class HostDaemon implements AutoCloseable
                     }
                     default ->
                     {
-                        respond(channel, response, HostProtocol.STATUS_PROTOCOL, 0, "unknown op " + op);
-                        return;
+                        status = HostProtocol.STATUS_PROTOCOL;
+                        message = "unknown op " + op;
                     }
                 }
             }
@@ -562,7 +575,12 @@ public final class HostDaemon implements AutoCloseable
                 status = HostProtocol.STATUS_BAD_ARGUMENT;
                 message = ex.getMessage();
             }
-            respond(channel, response, status, value, message);
+            SlotHandoff.writeResponse(header, page, status, value, message);
+            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, sendWake);
+            if (status == HostProtocol.STATUS_PROTOCOL)
+            {
+                return;
+            }
         }
     }
 

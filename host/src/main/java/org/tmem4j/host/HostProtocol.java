@@ -2,6 +2,7 @@ package org.tmem4j.host;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
@@ -10,23 +11,26 @@ import java.nio.charset.StandardCharsets;
 import org.tmem4j.tmem.PageSizes;
 
 /**
- * The wire format between a JVM and the host daemon: fixed-size frames over Unix domain socket connections, page
- * bytes through a shared memory-mapped region.
+ * The protocol between a JVM and the host daemon: fixed-size frames over Unix domain socket connections to set up,
+ * then requests, answers and page bytes through a shared memory-mapped region.
  * <pre>
- *   request  (40 bytes, little-endian)   int op | int pool | long a | long b | long c | int index | int arg
- *   response (12 bytes + payload)        int status | int value | int payloadLength | payload
+ *   frame    (40 bytes, little-endian)   int op | int pool | long a | long b | long c | int index | int arg
+ *   answer   (12 bytes + payload)        int status | int value | int payloadLength | payload
+ *   region   slots x {@link SlotHandoff#HEADER_BYTES} of slot headers (rounded up to 4 KiB), then
+ *            slots x {@link #SLOT_BYTES} of page areas
  * </pre>
  * A JVM opens one <i>control</i> connection ({@link #HELLO}: the daemon creates the client's region file and
- * answers with the client id, a secret token and the file's path) and then one connection per request
- * <i>slot</i> ({@link #JOIN} with the id, token and slot number). Each slot owns {@link #SLOT_BYTES} of the region
- * at {@code slot * SLOT_BYTES}: a put's page is written there before the request, a get's page is there after the
- * answer. A slot serves one request at a time, so a JVM with {@code n} slots has {@code n} requests in service
- * in parallel. Requests never carry offsets: a connection's slot is fixed by its join, so a request cannot
- * reach outside its client's region.
+ * answers with the client id, a secret token, how long a slot spins before it sleeps, and the file's path) and
+ * then one connection per request <i>slot</i> ({@link #JOIN} with the id, token and slot number). After the join
+ * a slot's requests and answers cross in its header and its page area ({@link SlotHandoff}); its socket carries
+ * only wake-up bytes, and its end is the client's or the daemon's end. A put's page is in the page area before the
+ * request, a get's page there after the answer. A slot serves one request at a time, so a JVM with {@code n}
+ * slots has {@code n} requests in service in parallel. Requests never carry offsets: a connection's slot is fixed
+ * by its join, so a request cannot reach outside its client's region.
  * <p>
- * A {@link #STATUS_OK} response's value is the operation's answer (a pool id, a put's result, 1/0 for a hit);
- * a negative status is an error whose payload says what was wrong. {@link #STATUS_PROTOCOL} (an unknown op, a
- * frame out of order, a bad join) is followed by the daemon closing the connection, which ends the client.
+ * A {@link #STATUS_OK} answer's value is the operation's result (a pool id, a put's result, 1/0 for a hit); a
+ * negative status is an error whose message says what was wrong. {@link #STATUS_PROTOCOL} (an unknown op, a frame
+ * out of order, a bad join) is followed by the daemon closing the connection, which ends the client.
  */
 final class HostProtocol
 {
@@ -41,7 +45,10 @@ final class HostProtocol
     /** Largest payload either side accepts: a status table of many clients fits, a runaway length does not. */
     static final int MAX_PAYLOAD = 1 << 20;
 
-    /** Control: {@code a} = {@link #MAGIC}, {@code index} = slots, {@code arg} = the JVM's pid (for the table). */
+    /**
+     * Control: {@code a} = {@link #MAGIC}, {@code index} = slots, {@code arg} = the JVM's pid (for the table).
+     * Answer: value = client id, payload = token, int spin microseconds (little-endian), region path.
+     */
     static final int HELLO = 1;
     /** Slot: {@code a} = client id, {@code b}/{@code c} = token, {@code index} = slot. */
     static final int JOIN = 2;
@@ -65,6 +72,8 @@ final class HostProtocol
     static final int FLUSH_PAGE = 22;
     /** Slot: value = pages dropped. */
     static final int FLUSH_OBJECT = 23;
+    /** Slot: the store's {@link HostStoreFigures} in the slot; value = their length in bytes. */
+    static final int STORE_FIGURES = 30;
 
     static final int STATUS_OK = 0;
     /** The frame broke the protocol; the daemon closes the connection and ends the client. */
@@ -78,6 +87,39 @@ final class HostProtocol
 
     private HostProtocol()
     {
+    }
+
+    /**
+     * {@return the bytes of a region's slot headers: whole 4 KiB pages, so that the page areas are page-aligned}
+     */
+    static long headerBytes(final int slots)
+    {
+        return ((long)slots * SlotHandoff.HEADER_BYTES + 4095) & ~4095L;
+    }
+
+    /**
+     * {@return the bytes of a client's region}
+     */
+    static long regionBytes(final int slots)
+    {
+        return headerBytes(slots) + (long)slots * SLOT_BYTES;
+    }
+
+    /**
+     * {@return a slot's header in a region}
+     */
+    static MemorySegment slotHeader(final MemorySegment region, final int slot)
+    {
+        return region.asSlice((long)slot * SlotHandoff.HEADER_BYTES, SlotHandoff.HEADER_BYTES);
+    }
+
+    /**
+     * {@return a slot's page area in a region of {@code slots} slots}
+     */
+    static MemorySegment slotPage(final MemorySegment region, final int slots,
+        final int slot)
+    {
+        return region.asSlice(headerBytes(slots) + (long)slot * SLOT_BYTES, SLOT_BYTES);
     }
 
     /**
@@ -121,7 +163,7 @@ final class HostProtocol
         }
     }
 
-/**
+    /**
      * One request and its answer on a blocking connection (connecting, status).
      *
      * @return the answer's payload; the answer's header is left in {@code response}.

@@ -132,7 +132,11 @@ class HostFuzzTest
         }
     }
 
-    /** A real session: hello, join, then random requests, forged pools and truncated frames. */
+    /**
+     * A real session: hello, join, then random requests through the shared header, forged pools, bytes on the slot's
+     * socket that are no wake-up, turns and flags scribbled over while a request is in service, and sessions cut
+     * off mid-request.
+     */
     private static void hostileSession(final Path socket, final SocketChannel control, final SplittableRandom random)
         throws IOException
     {
@@ -142,54 +146,77 @@ class HostFuzzTest
         final byte[] hello = HostProtocol.exchange(control, request, response);
         final int id = response.getInt(4);
         final ByteBuffer token = ByteBuffer.wrap(hello);
-        final Path region = Path.of(HostProtocol.text(Arrays.copyOfRange(hello, HostProtocol.TOKEN_BYTES,
-            hello.length)));
+        final Path region = Path.of(HostProtocol.text(Arrays.copyOfRange(hello, HostProtocol.TOKEN_BYTES
+            + Integer.BYTES, hello.length)));
         try (SocketChannel slot = SocketChannel.open(UnixDomainSocketAddress.of(socket));
             FileChannel file = FileChannel.open(region, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            final MemorySegment page = file.map(FileChannel.MapMode.READ_WRITE, 0, HostProtocol.SLOT_BYTES,
+            final MemorySegment mapped = file.map(FileChannel.MapMode.READ_WRITE, 0, HostProtocol.regionBytes(1),
                 Arena.ofAuto());
+            final MemorySegment header = HostProtocol.slotHeader(mapped, 0);
+            final MemorySegment page = HostProtocol.slotPage(mapped, 1, 0);
             HostProtocol.putRequest(request, HostProtocol.JOIN, 0, id, token.getLong(), token.getLong(), 0, 0);
             HostProtocol.exchange(slot, request, response);
+            final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(slot);
+            final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(slot);
             final int[] ops = {HostProtocol.CREATE_EPHEMERAL, HostProtocol.CREATE_PERSISTENT,
                 HostProtocol.CREATE_SHARED, HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET,
-                HostProtocol.FLUSH_PAGE, HostProtocol.FLUSH_OBJECT, HostProtocol.HELLO, HostProtocol.JOIN,
-                HostProtocol.MAPPED, HostProtocol.STATUS, random.nextInt()};
+                HostProtocol.FLUSH_PAGE, HostProtocol.FLUSH_OBJECT, HostProtocol.STORE_FIGURES, HostProtocol.HELLO,
+                HostProtocol.JOIN, HostProtocol.MAPPED, HostProtocol.STATUS, random.nextInt()};
             final int requests = random.nextInt(40);
             for (int r = 0; r < requests; r++)
             {
                 final int op = ops[random.nextInt(ops.length)];
                 final int pageSize = random.nextInt(4) == 0 ? random.nextInt() : 4096 << random.nextInt(5);
                 Pages.fill(page.asSlice(0, 4096), random.nextLong());
-                HostProtocol.putRequest(request, op, random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(3),
+                SlotHandoff.writeRequest(header, op, random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(3),
                     random.nextInt(3) - 1, random.nextInt(3) - 1, random.nextInt(3) - 1, random.nextInt(-1, 20),
                     pageSize);
-                if (random.nextInt(30) == 0)
+                switch (random.nextInt(40))
                 {
-                    // truncated: part of a frame, then the connection ends
-                    request.limit(random.nextInt(HostProtocol.REQUEST_BYTES));
-                    HostProtocol.writeFully(slot, request);
-                    return;
-                }
-                HostProtocol.writeFully(slot, request);
-                if (!HostProtocol.readFully(slot, response))
-                {
-                    return;
-                }
-                final int length = response.getInt(8);
-                assertTrue(length >= 0 && length <= HostProtocol.MAX_PAYLOAD, "payload length " + length);
-                final ByteBuffer payload = ByteBuffer.allocate(length);
-                while (payload.hasRemaining())
-                {
-                    if (slot.read(payload) < 0)
+                    case 0 ->
                     {
+                        // a byte on the socket that is no wake-up, or a wake-up with no request posted
+                        HostProtocol.writeFully(slot, ByteBuffer.wrap(new byte[] {random.nextBoolean()
+                            ? (byte)random.nextInt(256) : SlotHandoff.WAKE}));
+                        drain(slot);
                         return;
                     }
-                }
-                if (response.getInt(0) == HostProtocol.STATUS_PROTOCOL)
-                {
-                    assertEquals(-1, slot.read(ByteBuffer.allocate(1)), "the daemon drops a protocol breaker");
-                    return;
+                    case 1 ->
+                    {
+                        // posted, then the whole header scribbled over while it is served, then gone
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        final byte[] noise = new byte[SlotHandoff.HEADER_BYTES];
+                        random.nextBytes(noise);
+                        MemorySegment.copy(noise, 0, header, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
+                            noise.length);
+                        return;
+                    }
+                    case 2 ->
+                    {
+                        // posted and cut off before the answer
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        return;
+                    }
+                    default ->
+                    {
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        if (!SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP,
+                            random.nextBoolean() ? 0 : 20_000, awaitWake))
+                        {
+                            return;
+                        }
+                        final int status = SlotHandoff.status(header);
+                        assertTrue(status <= HostProtocol.STATUS_OK && status >= HostProtocol.STATUS_BAD_ARGUMENT,
+                            "status " + status);
+                        SlotHandoff.message(header, page);
+                        if (status == HostProtocol.STATUS_PROTOCOL)
+                        {
+                            assertEquals(-1, slot.read(ByteBuffer.allocate(1)), "the daemon drops a protocol "
+                                + "breaker");
+                            return;
+                        }
+                    }
                 }
             }
         }

@@ -8,17 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.frontend.frontswap.SwapArea;
-import org.tmem4j.frontend.zcache.ZcacheBackend;
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.zcache.Zcache;
-import org.tmem4j.zcache.ZcacheStats;
 import org.tmem4j.zsmalloc.ClassStats;
 import org.tmem4j.zsmalloc.Zsmalloc;
 import org.tmem4j.zsmalloc.ZsmallocStats;
@@ -39,7 +36,8 @@ import org.tmem4j.zsmalloc.ZsmallocStats;
  * @param storeMbPerS      10^6 original bytes stored per second.
  * @param loadMbPerS       10^6 original bytes loaded per second.
  * @param churnDensity     density after invalidating every other page.
- * @param compactedDensity density after that and compaction.
+ * @param compactedDensity density after that and compaction; NaN for a running host daemon, which a client does
+ *                         not compact.
  * @param verified         whether every page loaded back as stored.
  * @param classes          zsmalloc's size classes after the fill (empty for other allocators).
  * @param classTable       zsmalloc's class table after the fill as text, or null for other allocators.
@@ -113,13 +111,13 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);
-        final ZcacheBackend backend = session.newBackend(allocator, codec, raw, budget(count));
-        final Zcache zcache = backend.zcache();
+        final StudyStore store = session.newStore(allocator, codec, raw, budget(count));
+        final Zcache zcache = store.engine();
         final BackendRegistry registry = new BackendRegistry();
         try (Frontswap frontswap = Frontswap.create(registry, FrontendsConfig.defaults()))
         {
             final SwapArea area = frontswap.swapOn(swapFile, count);
-            registry.register(backend);
+            registry.register(store.backend());
             final int[] slots = new int[count];
             for (int i = 0; i < count; i++)
             {
@@ -129,11 +127,11 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             final String name = allocator + "/" + StudyResult.codecLabel(codec);
             final TimedLoop stores = TimedLoop.run("store " + name, count, progress,
                 i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
-            final ZcacheStats filled = zcache.stats();
-            final StudyBackend.RemoteFigures remote = session.remote(backend);
+            final StudyStore.Figures filled = store.figures();
+            final StudyBackend.RemoteFigures remote = store.remote();
             final List<SizeClassOccupancy> classes = new ArrayList<>();
             String classTable = null;
-            if (measured && zcache.allocator() instanceof Zsmalloc zsmalloc)
+            if (measured && zcache != null && zcache.allocator() instanceof Zsmalloc zsmalloc)
             {
                 final ZsmallocStats table = zsmalloc.classStats();
                 classTable = table.table();
@@ -156,27 +154,31 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             {
                 area.invalidatePage(slots[i]);
             }
-            final ZcacheStats churned = zcache.stats();
-            zcache.compact();
-            final ZcacheStats compacted = zcache.stats();
+            final StudyStore.Figures churned = store.figures();
+            // a running daemon's store is compacted by the daemon alone, never on a client's word
+            final double compactedDensity;
+            if (zcache == null)
+            {
+                compactedDensity = Double.NaN;
+            }
+            else
+            {
+                zcache.compact();
+                final StudyStore.Figures compacted = store.figures();
+                compactedDensity = StudyResult.density(compacted.compressedBytes(), compacted.poolBytes());
+            }
             // nothing to keep: dropping the area first spares unregistration writing every page back to the file
             area.invalidateArea();
             registry.unregister();
-            // the engine's index and the allocator's own heap tables (zsmalloc's handles) are both metadata
-            final long metadata = filled.metadataBytes()
-                + filled.allocator().details().entrySet().stream()
-                    .filter(detail -> detail.getKey().name().equals("handle_table_bytes"))
-                    .mapToLong(Map.Entry::getValue).sum();
-            return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(), filled.compressedBytes(),
-                filled.poolBytes(), metadata,
+            return new FrontswapRun(stores.failures(), filled.putsRaw(), filled.storedPages(),
+                filled.compressedBytes(), filled.poolBytes(), filled.metadataBytes(),
                 RawCodecRun.mbPerS(bytes, stores.nanos()), RawCodecRun.mbPerS(bytes, loads.nanos()),
-                StudyResult.density(churned.compressedBytes(), churned.poolBytes()),
-                StudyResult.density(compacted.compressedBytes(), compacted.poolBytes()), verified,
+                StudyResult.density(churned.compressedBytes(), churned.poolBytes()), compactedDensity, verified,
                 List.copyOf(classes), classTable, remote);
         }
         finally
         {
-            backend.close();
+            store.close();
             delete(swapFile);
         }
     }

@@ -1,37 +1,51 @@
 package org.tmem4j.cli.study;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.host.HostBackend;
+import org.tmem4j.host.HostConfig;
+import org.tmem4j.host.HostDaemon;
 import org.tmem4j.ramster.LocalRedis;
 import org.tmem4j.ramster.RamsterBackend;
-import org.tmem4j.ramster.RedisPageStore;
 
 /**
- * The backend a study stores through: {@code zcache} alone, or {@code ramster} (zcache with a Redis below it, its
- * persistent endpoint taking the pages that do not fit the budget).
+ * The backend a study stores through: {@code zcache} alone, {@code ramster} (zcache with a Redis below it, its
+ * persistent endpoint taking the pages that do not fit the budget), or {@code host} (a host daemon's store through
+ * its socket and shared region, as another JVM of the host uses it).
  *
- * @param name        {@link #ZCACHE} or {@link #RAMSTER}.
+ * @param name        {@link #ZCACHE}, {@link #RAMSTER} or {@link #HOST}.
  * @param budgetBytes the engine's budget, or 0 for room for every page (the study then measures packing only).
  * @param redisUri    ramster's persistent Redis, or {@code null} to start a throwaway one on a loopback port.
+ * @param hostSocket  a running host daemon's socket, or {@code null} to start a throwaway daemon per pass with the
+ *                    pass's allocator and codec (in the study's JVM, served through a real socket and region).
  */
-public record StudyBackend(String name, long budgetBytes, String redisUri)
+public record StudyBackend(String name, long budgetBytes, String redisUri, Path hostSocket)
 {
     /** zcache alone. */
     public static final String ZCACHE = "zcache";
     /** zcache with Redis below it. */
     public static final String RAMSTER = "ramster";
+    /** A host daemon's store. */
+    public static final String HOST = "host";
 
     /**
      * @throws IllegalArgumentException naming the parameter that is wrong.
      */
     public StudyBackend
     {
-        if (!List.of(ZCACHE, RAMSTER).contains(name))
+        if (!List.of(ZCACHE, RAMSTER, HOST).contains(name))
         {
-            throw new IllegalArgumentException("backend must be " + ZCACHE + " or " + RAMSTER + ", was " + name);
+            throw new IllegalArgumentException("backend must be " + ZCACHE + ", " + RAMSTER + " or " + HOST
+                + ", was " + name);
         }
         if (budgetBytes != 0 && budgetBytes < 4096)
         {
@@ -41,6 +55,15 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
         {
             throw new IllegalArgumentException("a Redis URI needs backend " + RAMSTER + ", not " + name);
         }
+        if (hostSocket != null && !HOST.equals(name))
+        {
+            throw new IllegalArgumentException("a host socket needs backend " + HOST + ", not " + name);
+        }
+        if (hostSocket != null && budgetBytes != 0)
+        {
+            throw new IllegalArgumentException("a running host daemon's budget is its own; give no budget with a "
+                + "host socket");
+        }
     }
 
     /**
@@ -48,13 +71,14 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
      */
     public static StudyBackend zcache()
     {
-        return new StudyBackend(ZCACHE, 0, null);
+        return new StudyBackend(ZCACHE, 0, null, null);
     }
 
     /**
-     * Starts what the backend needs for a whole study: for ramster without a URI, a throwaway durable Redis.
+     * Starts what the backend needs for a whole study: for ramster without a URI, a throwaway durable Redis; for a
+     * throwaway host daemon, the directory its sockets go in.
      *
-     * @return the session, which makes one backend per pass.
+     * @return the session, which makes one store per pass.
      */
     Session open()
     {
@@ -62,23 +86,37 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
         {
             final LocalRedis redis = LocalRedis.builder().durable().setting("maxmemory-policy", "noeviction")
                 .start();
-            return new Session(redis.uri(), redis);
+            return new Session(redis.uri(), redis, null);
         }
-        return new Session(redisUri, null);
+        if (HOST.equals(name) && hostSocket == null)
+        {
+            try
+            {
+                return new Session(null, null, Files.createTempDirectory("tmem4j-study-host-"));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create a directory for the study's host daemons", ex);
+            }
+        }
+        return new Session(redisUri, null, null);
     }
 
     /**
-     * One study's backend maker, with the throwaway Redis it started, if any.
+     * One study's store maker, with the throwaway Redis or daemon directory it started, if any.
      */
     final class Session implements AutoCloseable
     {
         private final String uri;
         private final LocalRedis local;
+        private final Path daemonDirs;
+        private int daemons;
 
-        private Session(final String uri, final LocalRedis local)
+        private Session(final String uri, final LocalRedis local, final Path daemonDirs)
         {
             this.uri = uri;
             this.local = local;
+            this.daemonDirs = daemonDirs;
         }
 
         /**
@@ -86,38 +124,49 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
          * @param codec         the codec.
          * @param raw           whether incompressible pages are kept raw while the budget has room.
          * @param roomForAll    a budget with room for every page, used when none was given.
-         * @return a new backend the caller closes.
+         * @return a new store the caller closes.
          */
-        ZcacheBackend newBackend(final String allocator, final CodecSpec codec, final boolean raw,
-            final long roomForAll)
+        StudyStore newStore(final String allocator, final CodecSpec codec, final boolean raw, final long roomForAll)
         {
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
                 .codec(codec.name()).codecLevel(codec.level()).rawIncompressible(raw)
                 .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes)
                 // compaction only where the study calls it, so that "after freeing" measures the frees alone
                 .compactionFreeablePercent(0);
-            if (RAMSTER.equals(name))
+            switch (name)
             {
-                config.backendSetting("ramster.persistent.uri", uri).backendSetting("ramster.node", "study")
-                    .backendSetting("ramster.timeoutMs", "10000");
-                return RamsterBackend.create(config.build());
+                case RAMSTER ->
+                {
+                    config.backendSetting("ramster.persistent.uri", uri).backendSetting("ramster.node", "study")
+                        .backendSetting("ramster.timeoutMs", "10000");
+                    final RamsterBackend ramster = RamsterBackend.create(config.build());
+                    return StudyStore.local(ramster, ramster.zcache(), ramster);
+                }
+                case HOST ->
+                {
+                    if (hostSocket != null)
+                    {
+                        return StudyStore.runningDaemon(HostBackend.connect(hostSocket, 1));
+                    }
+                    final HostDaemon daemon = HostDaemon.start(config.hostSocket(daemonDirs.resolve("d" + daemons++)
+                        .resolve(HostDaemon.SOCKET_NAME)).build(), HostConfig.defaults());
+                    try
+                    {
+                        final HostBackend client = HostBackend.connect(daemon.socket(), 1);
+                        return StudyStore.local(client, daemon.zcache(), client, daemon);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        daemon.close();
+                        throw ex;
+                    }
+                }
+                default ->
+                {
+                    final ZcacheBackend zcache = ZcacheBackend.create(config.build());
+                    return StudyStore.local(zcache, zcache.zcache(), zcache);
+                }
             }
-            return ZcacheBackend.create(config.build());
-        }
-
-        /**
-         * @param backend a backend of this session, after the fill.
-         * @return pages and bytes it holds in Redis, and Redis's {@code used_memory} (all 0 for zcache).
-         */
-        RemoteFigures remote(final ZcacheBackend backend)
-        {
-            if (backend instanceof RamsterBackend ramster)
-            {
-                final RedisPageStore store = ramster.tier().persistentStore();
-                return new RemoteFigures(ramster.tier().rememberedPages(), store.putBytes(),
-                    Math.max(0, store.usedMemoryBytes()));
-            }
-            return new RemoteFigures(0, 0, 0);
         }
 
         @Override
@@ -126,6 +175,22 @@ public record StudyBackend(String name, long budgetBytes, String redisUri)
             if (local != null)
             {
                 local.close();
+            }
+            if (daemonDirs != null)
+            {
+                // each daemon removed its socket and its clients' regions; only the directories are left
+                try (Stream<Path> paths = Files.walk(daemonDirs))
+                {
+                    for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+                    {
+                        Files.deleteIfExists(path);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot remove the study's host daemon directory " + daemonDirs,
+                        ex);
+                }
             }
         }
     }

@@ -63,7 +63,15 @@ public final class StudyJson
             json.writeNumberField("codec_compress_mb_s", round(result.codecCompressMbPerS(), 1));
             json.writeNumberField("codec_decompress_mb_s", round(result.codecDecompressMbPerS(), 1));
             json.writeNumberField("churn_density", round(result.churnDensity(), 4));
-            json.writeNumberField("compacted_density", round(result.compactedDensity(), 4));
+            if (Double.isNaN(result.compactedDensity()))
+            {
+                // a running host daemon's store, which the study does not compact
+                json.writeNullField("compacted_density");
+            }
+            else
+            {
+                json.writeNumberField("compacted_density", round(result.compactedDensity(), 4));
+            }
             json.writeBooleanField("verified", result.verified());
             json.writeStringField("backend", result.backend());
             json.writeNumberField("remote_pages", result.remotePages());

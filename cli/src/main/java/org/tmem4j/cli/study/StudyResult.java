@@ -24,7 +24,8 @@ import org.tmem4j.codec.CodecSpec;
  * @param codecCompressMbPerS the raw codec alone compressing the same pages, MB/s of original bytes.
  * @param codecDecompressMbPerS the raw codec alone decompressing them, MB/s of original bytes.
  * @param churnDensity        {@link #density()} after freeing every other page.
- * @param compactedDensity    {@link #density()} after freeing every other page and compacting.
+ * @param compactedDensity    {@link #density()} after freeing every other page and compacting; NaN for a running
+ *                            host daemon's store, which the study does not compact.
  * @param verified            true only if every loaded page matched the stored one byte for byte.
  * @param remotePages         pages ramster held in Redis after the fill (0 for zcache).
  * @param remoteBytes         bytes ramster wrote to Redis for them (0 for zcache).
