@@ -1,7 +1,7 @@
 package org.tmem4j.tmem;
 
 /**
- * The slot of one page in an ephemeral pool: its value, and its place in its bucket's list of evictable pages,
+ * The slot of one page in a pool that keeps a list (ephemeral pools, and persistent pools with a tier below): its value, and its place in its bucket's list of evictable pages,
  * newest first. A node is made before the bucket lock is taken and belongs to exactly one index entry.
  */
 final class LruNode
@@ -14,7 +14,8 @@ final class LruNode
     TmemObject owner;
     final int index;
     final long value;
-    final long stamp;
+    /** When the page was put, or put back on the list after a failed move. */
+    long stamp;
     boolean linked;
 
     LruNode(final int index, final long value, final long stamp)

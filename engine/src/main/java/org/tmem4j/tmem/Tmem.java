@@ -27,6 +27,10 @@ import java.util.function.LongConsumer;
  * <b>Eviction</b> approximates a global LRU over per-bucket lists: it samples a few (pool, bucket) pairs, reads the
  * put time of each one's oldest page without locking, and evicts the oldest of those for its pool's weight (age
  * divided by {@link TmemPool#evictionWeight()}, Xen tmem's client weights), so no lock is shared by all puts. When the samples find nothing (few ephemeral pages spread thinly), it scans every bucket.
+ * <p>
+ * <b>Moving pages down</b> ({@link #detachColdest}): a backend with a tier below it ({@code Tmem(buckets, true)})
+ * also keeps persistent pools' pages in put order, and takes the coldest page of either kind off its list without
+ * removing it: the page stays readable while the backend copies it below, and leaves only once the tier has it.
  */
 public final class Tmem
 {
@@ -40,10 +44,12 @@ public final class Tmem
     private static final int EVICTION_SAMPLES = 8;
 
     private final int buckets;
+    private final boolean persistentLru;
     private final Object lock = new Object();
     private final Map<SharedKey, SharedPool> sharedPools = new HashMap<>();
     private volatile TmemPool[] pools = new TmemPool[0];
     private volatile TmemPool[] ephemeralPools = new TmemPool[0];
+    private volatile TmemPool[] persistentPools = new TmemPool[0];
     /** Slots of destroyed pools, oldest first, to reuse with their next generation. */
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
 
@@ -55,7 +61,21 @@ public final class Tmem
      */
     public Tmem(final int buckets)
     {
+        this(buckets, false);
+    }
+
+    /**
+     * Creates an empty tmem with no pools.
+     *
+     * @param buckets       buckets per pool, as {@link Buckets} allows.
+     * @param persistentLru whether persistent pools keep their pages in put order too (48 bytes of heap a page), so
+     *                      that {@link #detachColdest} can move their coldest pages to a tier below.
+     * @throws IllegalArgumentException if {@link Buckets} does not allow the count.
+     */
+    public Tmem(final int buckets, final boolean persistentLru)
+    {
         this.buckets = Buckets.checkBuckets(buckets);
+        this.persistentLru = persistentLru;
     }
 
     /**
@@ -166,10 +186,7 @@ public final class Tmem
                 sharedPools.remove(key);
             }
             pool.destroy(freer);
-            if (pool.kind() == PoolKind.EPHEMERAL)
-            {
-                ephemeralPools = livePools(PoolKind.EPHEMERAL);
-            }
+            refreshKindLists(pool.kind());
             if (pool.id() >>> SLOT_BITS < MAX_GENERATION)
             {
                 freeSlots.add(slotOf(poolId));
@@ -196,6 +213,7 @@ public final class Tmem
             }
             sharedPools.clear();
             ephemeralPools = new TmemPool[0];
+            persistentPools = new TmemPool[0];
         }
     }
 
@@ -216,7 +234,31 @@ public final class Tmem
      */
     public boolean evictOldest(final EvictedPageSink sink)
     {
-        final TmemPool[] candidates = ephemeralPools;
+        return coldest(ephemeralPools, (pool, bucket) -> pool.evictOldest(bucket, sink));
+    }
+
+    /**
+     * Takes the coldest page of a kind's pools (age divided by the pool's weight, as {@link #evictOldest}) off its
+     * bucket's list, leaving it in its pool: the caller copies it elsewhere and then removes it with
+     * {@link TmemPool#takeIf}, or gives it back to the list with {@link TmemPool#relink}. A page off the list is not
+     * offered again, so concurrent callers take different pages.
+     *
+     * @param kind the pools to look in; persistent pools only in a tmem made with {@code persistentLru}.
+     * @param sink receives the page, outside any bucket lock.
+     * @return whether a page was found.
+     */
+    public boolean detachColdest(final PoolKind kind, final ColdPageSink sink)
+    {
+        return coldest(kind == PoolKind.EPHEMERAL ? ephemeralPools : persistentPools,
+            (pool, bucket) -> pool.detachOldest(bucket, sink));
+    }
+
+    /**
+     * Samples buckets of the candidates for the oldest page for its pool's weight and runs the action on that
+     * bucket, or, when the samples find nothing, on every bucket holding a page until one succeeds.
+     */
+    private static boolean coldest(final TmemPool[] candidates, final BucketAction action)
+    {
         if (candidates.length == 0)
         {
             return false;
@@ -240,27 +282,27 @@ public final class Tmem
                 bestAge = age;
             }
         }
-        if (best != null)
+        if (best != null && action.run(best, bestBucket))
         {
-            if (best.evictOldest(bestBucket, sink))
-            {
-                return true;
-            }
+            return true;
         }
         for (final TmemPool pool : candidates)
         {
             for (int bucket = 0; bucket < pool.buckets(); bucket++)
             {
-                if (pool.oldestStamp(bucket) != Long.MAX_VALUE)
+                if (pool.oldestStamp(bucket) != Long.MAX_VALUE && action.run(pool, bucket))
                 {
-                    if (pool.evictOldest(bucket, sink))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
             }
         }
         return false;
+    }
+
+    @FunctionalInterface
+    private interface BucketAction
+    {
+        boolean run(TmemPool pool, int bucket);
     }
 
     private TmemPool add(final PoolKind kind, final int pageSize, final boolean shared, final long uuidHi,
@@ -284,14 +326,24 @@ public final class Tmem
             throw new IllegalStateException("this backend holds " + MAX_POOLS + " live pools (or slots worn out by "
                 + "reuse), the most it can; destroy pools no longer used");
         }
-        final TmemPool pool = new TmemPool(id, kind, pageSize, buckets, shared, uuidHi, uuidLo);
+        final TmemPool pool = new TmemPool(id, kind, pageSize, buckets, shared, uuidHi, uuidLo,
+            kind == PoolKind.EPHEMERAL || persistentLru);
         all[slotOf(id)] = pool;
         pools = all;
+        refreshKindLists(kind);
+        return pool;
+    }
+
+    private void refreshKindLists(final PoolKind kind)
+    {
         if (kind == PoolKind.EPHEMERAL)
         {
             ephemeralPools = livePools(PoolKind.EPHEMERAL);
         }
-        return pool;
+        else if (persistentLru)
+        {
+            persistentPools = livePools(PoolKind.PERSISTENT);
+        }
     }
 
     private TmemPool[] livePools(final PoolKind kind)

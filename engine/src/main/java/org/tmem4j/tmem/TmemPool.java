@@ -25,7 +25,9 @@ import java.util.function.LongConsumer;
  * <p>
  * <b>Ephemeral pools</b> also keep, per bucket, the list of evictable pages from newest to oldest, so
  * {@link Tmem#evictOldest(EvictedPageSink)} can drop the least recently put pages of all ephemeral pools. An
- * ephemeral get is exclusive, so a page's last use is its put, and put order is LRU order.
+ * ephemeral get is exclusive, so a page's last use is its put, and put order is LRU order. Persistent pools keep
+ * the same lists when their backend moves persistent pages to a tier below ({@link Tmem#detachColdest}); their
+ * order is put order.
  */
 public final class TmemPool
 {
@@ -35,7 +37,8 @@ public final class TmemPool
     private final int id;
     private final PoolKind kind;
     private final int pageSize;
-    private final boolean ephemeral;
+    /** Whether pages are {@link LruNode}s on their bucket's list: ephemeral pools, and persistent ones on request. */
+    private final boolean lru;
     private final boolean shared;
     private final long uuidHi;
     private final long uuidLo;
@@ -45,12 +48,12 @@ public final class TmemPool
     private volatile int evictionWeight = 1;
 
     TmemPool(final int id, final PoolKind kind, final int pageSize, final int buckets, final boolean shared,
-        final long uuidHi, final long uuidLo)
+        final long uuidHi, final long uuidLo, final boolean lru)
     {
         this.id = id;
         this.kind = kind;
         this.pageSize = pageSize;
-        this.ephemeral = kind == PoolKind.EPHEMERAL;
+        this.lru = lru;
         this.shared = shared;
         this.uuidHi = uuidHi;
         this.uuidLo = uuidLo;
@@ -140,8 +143,9 @@ public final class TmemPool
      * @param c         object id, third 64 bits.
      * @param index     page index, ≥ 0.
      * @param value     the value, not {@link #EMPTY}.
-     * @param evictable whether, in an ephemeral pool, {@link Tmem#evictOldest(EvictedPageSink)} may drop it
-     *                  (values that hold no memory are not worth evicting); ignored in persistent pools.
+     * @param evictable whether the page goes on its bucket's list, where {@link Tmem#evictOldest(EvictedPageSink)}
+     *                  and {@link Tmem#detachColdest} find it (values that hold no memory are not worth moving);
+     *                  ignored in persistent pools that keep no list.
      * @return the value replaced, for the caller to free, or {@link #EMPTY}.
      * @throws IllegalArgumentException on an invalid id or a negative index.
      * @throws IllegalStateException    if the pool is destroyed.
@@ -156,7 +160,7 @@ public final class TmemPool
         }
         final long hash = hash(a, b, c);
         final HashBucket bucket = bucketOf(hash);
-        final LruNode node = ephemeral ? new LruNode(index, value, System.nanoTime()) : null;
+        final LruNode node = lru ? new LruNode(index, value, System.nanoTime()) : null;
         TmemObject fresh = null;
         TmemObject[] grown = null;
         NodeSpares spares = null;
@@ -198,7 +202,7 @@ public final class TmemPool
             }
             else
             {
-                spares = new NodeSpares(needed >>> 2, needed & 3, !ephemeral);
+                spares = new NodeSpares(needed >>> 2, needed & 3, !lru);
             }
         }
     }
@@ -312,7 +316,7 @@ public final class TmemPool
             {
                 return 0;
             }
-            if (ephemeral)
+            if (lru)
             {
                 obj.unlinkAll(bucket);
                 bucket.metadataBytes -= (long)obj.pages * LruNode.BYTES;
@@ -423,6 +427,63 @@ public final class TmemPool
     }
 
     /**
+     * Takes the oldest page of a bucket off its list, leaving it in the pool, and hands it to the sink after the
+     * bucket lock is released.
+     *
+     * @return whether the bucket had one.
+     */
+    boolean detachOldest(final int bucketIndex, final ColdPageSink sink)
+    {
+        final HashBucket bucket = buckets[bucketIndex];
+        final LruNode node;
+        synchronized (bucket)
+        {
+            node = bucket.oldest();
+            if (destroyed || node == null)
+            {
+                return false;
+            }
+            bucket.unlink(node);
+        }
+        sink.cold(this, node.owner.a, node.owner.b, node.owner.c, node.index, node.value);
+        return true;
+    }
+
+    /**
+     * Puts a page {@link Tmem#detachColdest} took off its list back on it, as the newest, if it still holds the
+     * value (it could not go where it was meant to).
+     *
+     * @param a     object id, first 64 bits.
+     * @param b     object id, second 64 bits.
+     * @param c     object id, third 64 bits.
+     * @param index page index, ≥ 0.
+     * @param value the value the page must still hold.
+     * @return whether it was put back.
+     */
+    public boolean relink(final long a, final long b, final long c, final int index, final long value)
+    {
+        checkKey(a, b, c, index);
+        if (!lru)
+        {
+            return false;
+        }
+        final long hash = hash(a, b, c);
+        final HashBucket bucket = bucketOf(hash);
+        synchronized (bucket)
+        {
+            final TmemObject obj = destroyed ? null : bucket.find(a, b, c, hash);
+            final LruNode node = obj == null ? null : obj.node(index);
+            if (node == null || node.value != value || node.linked)
+            {
+                return false;
+            }
+            node.stamp = System.nanoTime();
+            bucket.linkNewest(node);
+            return true;
+        }
+    }
+
+    /**
      * Marks the pool destroyed and empties every bucket.
      *
      * @param freer called with every value, outside the bucket locks.
@@ -451,7 +512,7 @@ public final class TmemPool
     private long link(final HashBucket bucket, final TmemObject obj, final int index, final long value,
         final LruNode node, final boolean evictable, final NodeSpares spares)
     {
-        if (!ephemeral)
+        if (!lru)
         {
             final long old = obj.putValue(index, value, spares, bucket);
             if (old == EMPTY)
@@ -480,7 +541,7 @@ public final class TmemPool
     private long removeFrom(final HashBucket bucket, final TmemObject obj, final int index)
     {
         final long value;
-        if (ephemeral)
+        if (lru)
         {
             final LruNode node = obj.removeNode(index, bucket);
             if (node == null)
@@ -509,7 +570,7 @@ public final class TmemPool
 
     private long valueOf(final TmemObject obj, final int index)
     {
-        if (ephemeral)
+        if (lru)
         {
             final LruNode node = obj.node(index);
             return node == null ? EMPTY : node.value;

@@ -9,18 +9,21 @@ import org.tmem4j.tmem.TmemPool;
  * zswap's writeback. zcache hands a page down compressed, exactly as it stored it, and frees its own copy only after
  * {@link #store} accepted it.
  * <p>
- * <b>When zcache calls it.</b> An ephemeral page evicted for room (the coldest first, zcache's LRU) is offered
- * before it is freed. A put that finds no room (or arrives while zcache is full, until usage falls under the accept
- * threshold) offers the new page instead of failing. A local miss asks {@link #load}. Every put that zcache keeps
+ * <b>When zcache calls it.</b> When the budget is full, zcache moves its coldest pages down, ephemeral ones first
+ * (the least recently put, zcache's LRU per pool kind), then persistent ones: each is offered to the tiers in turn
+ * while it is still readable locally, and freed locally only once a tier took it (an ephemeral page nobody takes is
+ * dropped; a persistent one stays). A put that finds nothing to move offers the new page to the tiers that
+ * {@linkplain #acceptsNewPages() take new pages} instead of failing (and so does every put while zcache is full,
+ * until usage falls under the accept threshold). A local miss asks {@link #load}. Every put that zcache keeps
  * locally, every flush and every pool destruction tells the tier, so that a copy the tier holds never outlives the
- * page: after a flush or an overwrite, no get returns the older page.
+ * page: after a flush or an overwrite, no get returns the older page. zcache calls {@code store} and the
+ * invalidations of one page under one of its key locks, never two of them at once for one page.
  * <p>
  * <b>Durability.</b> For a persistent pool, {@code store} returning {@code true} means the page is as safe as in
  * zcache (acknowledged by a store that drops nothing); a tier that cannot promise that refuses persistent pages.
  * An ephemeral page may be dropped by the tier at any time: that is a miss.
  * <p>
- * Implementations are thread-safe. zcache serializes nothing beyond what its callers do: the frontends serialize the
- * operations on one page of a persistent pool.
+ * Implementations are thread-safe; {@link #load} of a page may run while it is being stored or invalidated.
  */
 public interface LowerTier
 {
@@ -42,6 +45,16 @@ public interface LowerTier
      * @return whether the tier now holds the page; if not, zcache keeps or drops it as it would without a tier.
      */
     boolean store(TmemPool pool, long a, long b, long c, int index, MemorySegment compressed);
+
+    /**
+     * {@return whether the tier takes pages that never were in zcache (a put that found no room); a tier that only
+     * takes pages zcache held, such as frontswap's writeback to a swap file whose slots the frontend tracks, says
+     * no, and such a put fails as without a tier}
+     */
+    default boolean acceptsNewPages()
+    {
+        return true;
+    }
 
     /**
      * Reads a page zcache does not hold.

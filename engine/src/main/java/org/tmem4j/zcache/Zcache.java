@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.tmem4j.alloc.AllocatorProvider;
@@ -24,6 +25,7 @@ import org.tmem4j.memory.PageMemory;
 import org.tmem4j.memory.PageMemoryStats;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.Buckets;
+import org.tmem4j.tmem.ColdPageSink;
 import org.tmem4j.tmem.EvictedPageSink;
 import org.tmem4j.tmem.ObjectId;
 import org.tmem4j.tmem.PageSizes;
@@ -60,12 +62,14 @@ import org.tmem4j.tmem.TmemPool;
  * succeeds: the one eviction path, which knows pools and their kinds, over any allocator. A persistent put may take room from ephemeral
  * pages but never evicts a persistent page: with no ephemeral page left it fails with {@link #NO_MEMORY}.
  * <p>
- * <b>Lower tier</b> (optional, {@link Builder#lowerTier}): a place below zcache, such as ramster's Redis. An
- * ephemeral page evicted for room is handed to it compressed, as stored, before it is freed (the coldest first: the
- * same LRU); a put that finds no room hands the new page down instead of failing, and from then on puts go straight
- * down until the pages in use fall under the accept threshold (see {@link TierLink}). A local miss looks below.
- * Puts, flushes and pool destruction tell the tier, so a page it holds never outlives its key's last put.
- * Persistent pages are never evicted: they go down only when they find no room.
+ * <b>Lower tiers</b> (optional, {@link Builder#lowerTiers}): places below zcache, such as ramster's Redis and
+ * frontswap's swap file. With tiers, persistent pools keep their pages in put order too, and a full budget moves the
+ * coldest pages down, ephemeral ones first, then persistent ones: each is handed to the first tier that takes it,
+ * compressed as stored, while it stays readable locally, and freed only after the tier took it; a persistent page no
+ * tier takes stays. A put that finds nothing to move hands the new page down instead of failing, and from then on
+ * puts go straight down until the pages in use fall under the accept threshold (see {@link TierLink}). A local miss
+ * looks below. Puts, flushes and pool destruction tell the tiers, so a page below never outlives its key's last put.
+ * Without tiers, persistent pages are never evicted.
  * <p>
  * <b>Stored form.</b> {@link StoredPages} maps a page's value to allocator objects and back: large pages (8 to
  * 64 KiB) whose compressed form exceeds the allocator's largest object are stored as parts with a span directory.
@@ -86,6 +90,9 @@ public final class Zcache implements AutoCloseable
     /** {@link #put}: the page compresses too poorly to be admitted (see the admission policy). */
     public static final int POOR_COMPRESSION = -2;
 
+    /** Pages {@link #freeColdest} tries to move down before it gives up (each one it cannot move goes back). */
+    private static final int MOVE_ATTEMPTS = 8;
+
     private final String name;
     private final Tmem tmem;
     private final PageMemory memory;
@@ -100,6 +107,7 @@ public final class Zcache implements AutoCloseable
     private final ReadContext[] readContexts;
     private final PageReader<ReadContext> reader = this::readUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
+    private final PageReader<CopyContext> copier = this::copyUnderLock;
     private final Object poolsLock = new Object();
     private volatile ZcachePool[] pools = new ZcachePool[0];
     private final DrainGate gate = new DrainGate();
@@ -115,7 +123,8 @@ public final class Zcache implements AutoCloseable
         final CompressorPool compressors)
     {
         this.name = builder.name;
-        this.tmem = new Tmem(builder.buckets);
+        this.tier = new TierLink(builder.lowerTiers, memory, builder.acceptThresholdPercent);
+        this.tmem = new Tmem(builder.buckets, tier.isConfigured());
         this.memory = memory;
         this.allocator = allocator;
         this.compressors = compressors;
@@ -124,7 +133,6 @@ public final class Zcache implements AutoCloseable
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
         this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
-        this.tier = new TierLink(builder.lowerTier, memory, builder.acceptThresholdPercent);
         this.readContexts = new ReadContext[compressors.slots()];
         for (int i = 0; i < readContexts.length; i++)
         {
@@ -260,8 +268,7 @@ public final class Zcache implements AutoCloseable
                 {
                     events.sameFilled.increment();
                     pool.sameFilledPages.increment();
-                    tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
-                    return link(pool, oidA, oidB, oidC, index, value, false);
+                    return keep(pool, oidA, oidB, oidC, index, value, false);
                 }
             }
             final long value;
@@ -278,14 +285,9 @@ public final class Zcache implements AutoCloseable
                 {
                     final long local = tier.bypassLocal() || overBudget && !shrinkToBudget() ? NO_MEMORY
                         : stored.store(pool, slot, compressed, source);
-                    if (local == NO_MEMORY && tier.storeBelow(pool.index, oidA, oidB, oidC, index,
-                        slot.output().asSlice(0, compressed)))
+                    if (local == NO_MEMORY && tier.isConfigured()
+                        && storeBelow(pool, oidA, oidB, oidC, index, slot.output().asSlice(0, compressed)))
                     {
-                        final long stale = pool.index.take(oidA, oidB, oidC, index);
-                        if (stale != TmemPool.EMPTY)
-                        {
-                            stored.free(pool, stale);
-                        }
                         events.putsStored.increment();
                         return STORED;
                     }
@@ -300,16 +302,10 @@ public final class Zcache implements AutoCloseable
             if (value < 0)
             {
                 (value == NO_MEMORY ? events.failedNoMemory : events.failedPoorCompression).increment();
-                final long stale = pool.index.take(oidA, oidB, oidC, index);
-                if (stale != TmemPool.EMPTY)
-                {
-                    stored.free(pool, stale);
-                }
-                tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
+                drop(pool, oidA, oidB, oidC, index);
                 return (int)value;
             }
-            tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
-            return link(pool, oidA, oidB, oidC, index, value, !pool.persistent);
+            return keep(pool, oidA, oidB, oidC, index, value, true);
         }
         finally
         {
@@ -372,19 +368,12 @@ public final class Zcache implements AutoCloseable
         {
             final ZcachePool pool = pool(poolId);
             events.flushPages.increment();
-            final boolean below = tier.invalidatePage(pool.index, oidA, oidB, oidC, index);
-            final long value = pool.index.take(oidA, oidB, oidC, index);
-            if (value == TmemPool.EMPTY)
+            final boolean found = drop(pool, oidA, oidB, oidC, index);
+            if (found)
             {
-                if (below)
-                {
-                    events.flushPagesFound.increment();
-                }
-                return below;
+                events.flushPagesFound.increment();
             }
-            stored.free(pool, value);
-            events.flushPagesFound.increment();
-            return true;
+            return found;
         }
         finally
         {
@@ -409,6 +398,7 @@ public final class Zcache implements AutoCloseable
         {
             final ZcachePool pool = pool(poolId);
             events.flushObjects.increment();
+            // local pages first: a page moving down meanwhile then finds itself gone and drops its copy below
             final int pages = pool.index.takeObject(oidA, oidB, oidC, pool.freer)
                 + tier.invalidateObject(pool.index, oidA, oidB, oidC);
             events.flushObjectPages.add(pages);
@@ -720,17 +710,18 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * Makes room for an allocation that found the budget full by evicting the oldest ephemeral page.
+     * Makes room for an allocation that found the budget full: frees the coldest page (see {@link #freeColdest}).
      *
-     * @return whether a page was evicted.
+     * @return whether a page was freed.
      */
     private boolean makeRoom(final ZcachePool pool)
     {
-        if (!tmem.evictOldest(evictionSink))
+        final PoolKind freed = freeColdest();
+        if (freed == null)
         {
             return false;
         }
-        if (pool.persistent)
+        if (pool.persistent && freed == PoolKind.EPHEMERAL)
         {
             events.persistentAteEphemeral.increment();
         }
@@ -738,7 +729,7 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * Evicts ephemeral pages, oldest first, until the pages in use fit the budget.
+     * Frees pages, coldest first, until the pages in use fit the budget.
      *
      * @return whether they fit.
      */
@@ -746,13 +737,208 @@ public final class Zcache implements AutoCloseable
     {
         while (memory.stats().bytesInUse() > memory.budgetBytes())
         {
-            if (!tmem.evictOldest(evictionSink))
+            if (freeColdest() == null)
             {
                 return false;
             }
         }
         overBudget = false;
         return true;
+    }
+
+    /**
+     * Frees the coldest page: without tiers, evicts the oldest ephemeral page; with tiers, moves the coldest
+     * ephemeral page down (dropping it if no tier takes it), or else the coldest persistent page (which stays if no
+     * tier takes it), trying a few candidates before giving up.
+     *
+     * @return the kind of the page freed, or {@code null} if none could be.
+     */
+    private PoolKind freeColdest()
+    {
+        if (!tier.isConfigured())
+        {
+            return tmem.evictOldest(evictionSink) ? PoolKind.EPHEMERAL : null;
+        }
+        for (int attempt = 0; attempt < MOVE_ATTEMPTS; attempt++)
+        {
+            final ColdPageMove move = new ColdPageMove();
+            final PoolKind kind = tmem.detachColdest(PoolKind.EPHEMERAL, move) ? PoolKind.EPHEMERAL
+                : tmem.detachColdest(PoolKind.PERSISTENT, move) ? PoolKind.PERSISTENT : null;
+            if (kind == null)
+            {
+                return null;
+            }
+            if (move.freed)
+            {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Moves a page {@link Tmem#detachColdest} found to the first tier that takes it, under the page's key lock:
+     * copies it while it is still the page's value, hands the copy down, and only then frees it locally. A page
+     * replaced or taken meanwhile is left to whoever did it (and the copy below, if made, is dropped); a persistent
+     * page no tier takes goes back on its list. A key lock held by another thread (a put or flush of that page, or
+     * a move) is not waited for: the page goes back on its list.
+     *
+     * @return whether the page was freed locally.
+     */
+    private boolean moveDown(final TmemPool index, final long a, final long b, final long c, final int page,
+        final long value)
+    {
+        final ZcachePool pool = pools[Tmem.slotOf(index.id())];
+        if (pool.index != index)
+        {
+            return false;
+        }
+        final ReentrantLock lock = tier.keyLock(index, a, b, c, page);
+        if (!lock.tryLock())
+        {
+            index.relink(a, b, c, page, value);
+            return false;
+        }
+        boolean below = false;
+        try
+        {
+            final CopyContext context = new CopyContext(value);
+            if (!index.read(a, b, c, page, copier, context) || context.copy == null)
+            {
+                return false;
+            }
+            below = tier.moveDown(index, a, b, c, page, context.copy);
+            if (!below && pool.persistent)
+            {
+                index.relink(a, b, c, page, value);
+                return false;
+            }
+            if (index.takeIf(a, b, c, page, value))
+            {
+                events.evictions.increment();
+                stored.free(pool, value);
+                return true;
+            }
+            // taken by an exclusive get meanwhile: the copy below must not outlive it
+            if (below)
+            {
+                tier.invalidatePage(index, a, b, c, page);
+            }
+            return false;
+        }
+        catch (final IllegalStateException destroyed)
+        {
+            // the pool was destroyed meanwhile (its pages freed with it): a copy made below goes too
+            if (below)
+            {
+                tier.invalidatePage(index, a, b, c, page);
+            }
+            return false;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void copyUnderLock(final long value, final CopyContext context)
+    {
+        if (value == context.expected)
+        {
+            context.copy = stored.compressedCopy(value);
+        }
+    }
+
+    /**
+     * Keeps a page stored locally: links it and, with tiers, drops any copy below, under the page's key lock.
+     */
+    private int keep(final ZcachePool pool, final long a, final long b, final long c, final int index,
+        final long value, final boolean evictable)
+    {
+        final ReentrantLock lock = lockKey(pool, a, b, c, index);
+        try
+        {
+            final int result = link(pool, a, b, c, index, value, evictable);
+            tier.invalidatePage(pool.index, a, b, c, index);
+            return result;
+        }
+        finally
+        {
+            unlock(lock);
+        }
+    }
+
+    /**
+     * Drops a page locally and below, under its key lock.
+     *
+     * @return whether there was a copy anywhere.
+     */
+    private boolean drop(final ZcachePool pool, final long a, final long b, final long c, final int index)
+    {
+        final ReentrantLock lock = lockKey(pool, a, b, c, index);
+        try
+        {
+            final long stale = pool.index.take(a, b, c, index);
+            if (stale != TmemPool.EMPTY)
+            {
+                stored.free(pool, stale);
+            }
+            return tier.invalidatePage(pool.index, a, b, c, index) || stale != TmemPool.EMPTY;
+        }
+        finally
+        {
+            unlock(lock);
+        }
+    }
+
+    /**
+     * Hands a page that found no room to the tiers, dropping the local copy it replaces, under its key lock.
+     *
+     * @return whether a tier took it.
+     */
+    private boolean storeBelow(final ZcachePool pool, final long a, final long b, final long c, final int index,
+        final MemorySegment compressed)
+    {
+        final ReentrantLock lock = lockKey(pool, a, b, c, index);
+        try
+        {
+            if (!tier.storeBelow(pool.index, a, b, c, index, compressed))
+            {
+                return false;
+            }
+            final long stale = pool.index.take(a, b, c, index);
+            if (stale != TmemPool.EMPTY)
+            {
+                stored.free(pool, stale);
+            }
+            return true;
+        }
+        finally
+        {
+            unlock(lock);
+        }
+    }
+
+    /**
+     * @return the page's key lock, locked, or {@code null} without tiers (nothing below to keep in step).
+     */
+    private ReentrantLock lockKey(final ZcachePool pool, final long a, final long b, final long c, final int index)
+    {
+        if (!tier.isConfigured())
+        {
+            return null;
+        }
+        final ReentrantLock lock = tier.keyLock(pool.index, a, b, c, index);
+        lock.lock();
+        return lock;
+    }
+
+    private static void unlock(final ReentrantLock lock)
+    {
+        if (lock != null)
+        {
+            lock.unlock();
+        }
     }
 
     private int link(final ZcachePool pool, final long a, final long b, final long c, final int index,
@@ -858,10 +1044,6 @@ public final class Zcache implements AutoCloseable
         final ZcachePool slot = pools[Tmem.slotOf(index.id())];
         // a pool destroyed meanwhile may have given its slot to a new pool: its accounting dies with it
         final ZcachePool pool = slot.index == index ? slot : new ZcachePool(index, exclusiveGets, stored::free);
-        if (tier.isConfigured() && !index.isDestroyed() && !PageValue.isSameFilled(value))
-        {
-            tier.evicted(index, a, b, c, page, stored.compressedCopy(value));
-        }
         stored.free(pool, value);
     }
 
@@ -942,6 +1124,35 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
+     * Receives the page {@link Tmem#detachColdest} found and moves it down; says whether it was freed.
+     */
+    private final class ColdPageMove implements ColdPageSink
+    {
+        boolean freed;
+
+        @Override
+        public void cold(final TmemPool pool, final long a, final long b, final long c, final int index,
+            final long value)
+        {
+            freed = moveDown(pool, a, b, c, index, value);
+        }
+    }
+
+    /**
+     * A page moving down: the value it must still hold, and its compressed bytes once copied under the bucket lock.
+     */
+    private static final class CopyContext
+    {
+        final long expected;
+        MemorySegment copy;
+
+        CopyContext(final long expected)
+        {
+            this.expected = expected;
+        }
+    }
+
+    /**
      * The per-slot arguments of a get that decompresses under the bucket lock. One per compressor slot: the slot
      * held by a thread makes its context exclusive too, so a get allocates nothing.
      */
@@ -980,7 +1191,7 @@ public final class Zcache implements AutoCloseable
         private boolean checksum;
         private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
-        private LowerTier lowerTier;
+        private LowerTier[] lowerTiers = new LowerTier[0];
         private int acceptThresholdPercent = 90;
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
 
@@ -1132,12 +1343,27 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return this}
          *
-         * @param lowerTier where pages go when the budget is full (coldest ephemeral pages when evicted, new pages
-         *                  while full) and where a local miss looks next; {@code null} (the default) for none.
+         * @param lowerTier where pages go when the budget is full (the coldest pages, moved down for room, and new
+         *                  pages while full) and where a local miss looks next; {@code null} (the default) for none.
          */
         public Builder lowerTier(final LowerTier lowerTier)
         {
-            this.lowerTier = lowerTier;
+            return lowerTier == null ? lowerTiers() : lowerTiers(lowerTier);
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param tiers lower tiers, top first (ramster's Redis, then frontswap's swap file): a page moved down goes
+         *              to the first that takes it, a local miss asks each in turn; none (the default) for none.
+         */
+        public Builder lowerTiers(final LowerTier... tiers)
+        {
+            for (final LowerTier tier : requireArgument(tiers, "tiers"))
+            {
+                requireArgument(tier, "a lower tier");
+            }
+            this.lowerTiers = tiers.clone();
             return this;
         }
 

@@ -34,7 +34,8 @@ import org.tmem4j.stats.CounterCatalog;
  * @param flushPagesFound         flushPage calls that removed a page.
  * @param flushObjects            flushObject calls.
  * @param flushObjectPages        pages removed by flushObject.
- * @param evictions               ephemeral pages evicted (budget reached or lowered).
+ * @param evictions               pages freed for room (budget reached or lowered): ephemeral pages evicted, and
+ *                                with lower tiers, pages of either kind moved down.
  * @param storedPages             pages stored now, over all pools.
  * @param sameFilledPages         of those, pages stored as a word.
  * @param compressedBytes         bytes of the allocator objects holding them.
@@ -105,7 +106,8 @@ public record ZcacheStats(
         .counter("flush_objects", OPERATIONS, "flushObject calls (invalidate every page of an object)",
             ZcacheStats::flushObjects)
         .counter("flush_object_pages", PAGES, "pages removed by flushObject calls", ZcacheStats::flushObjectPages)
-        .counter("evictions", PAGES, "ephemeral pages evicted because the budget was reached or lowered",
+        .counter("evictions", PAGES, "pages freed because the budget was reached or lowered (ephemeral pages "
+            + "evicted; with lower tiers, pages of either kind moved down)",
             ZcacheStats::evictions)
         .gauge("stored_pages", PAGES, "pages stored now, over all pools", ZcacheStats::storedPages)
         .gauge("same_filled_pages", PAGES, "stored pages kept as one repeated word", ZcacheStats::sameFilledPages)

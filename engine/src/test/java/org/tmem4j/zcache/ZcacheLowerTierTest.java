@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * zcache with a lower tier against a model: evicted ephemeral pages and persistent pages that find no room go down
- * compressed and come back byte for byte; an overwritten or flushed page never comes back from below; a refusing
+ * zcache with a lower tier against a model: the coldest pages of both kinds go down compressed when the budget is
+ * full (only once the tier took them) and come back byte for byte; an overwritten or flushed page never comes back from below; a refusing
  * tier leaves zcache as it is without one; an unreachable tier is a miss for ephemeral pages and an error for
  * persistent ones; once full, puts go down until usage falls under the accept threshold.
  */
@@ -163,22 +163,80 @@ class ZcacheLowerTierTest
         {
             final MemorySegment page = arena.allocate(4096);
             final int pool = zcache.createPool(PoolKind.PERSISTENT, 4096);
-            int index = putUntilOneGoesBelow(zcache, tier, pool, page, 7);
+            // a tier that refuses: nothing moves down, so the budget fills and a put finally fails
+            tier.accepting = false;
+            int index = 0;
+            int result;
+            do
+            {
+                PageContent.fill(page, 4096, 7, 3 + 10L * index);
+                result = zcache.put(pool, 1, 1, 1, index++, page);
+            }
+            while (result == Zcache.STORED);
+            assertEquals(Zcache.NO_MEMORY, result);
             final int local = index - 1;
+            tier.accepting = true;
             for (int i = 0; i < 20; i++)
             {
                 PageContent.fill(page, 4096, 7, 3 + 10L * index);
                 assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index++, page));
             }
-            assertEquals(21, tier.stores.get(), "full: every new page went below");
+            assertEquals(20, tier.stores.get(), "full: every new page went below, nothing was moved");
             for (int i = 0; i < local * 2 / 3; i++)
             {
                 assertTrue(zcache.flushPage(pool, 1, 1, 1, i));
             }
             PageContent.fill(page, 4096, 7, 3 + 10L * index);
             assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index, page));
-            assertEquals(21, tier.stores.get(), "under the threshold: stored locally again");
-            assertEquals(21, tier.pagesOf(pool));
+            assertEquals(20, tier.stores.get(), "under the threshold: stored locally again");
+            assertEquals(20, tier.pagesOf(pool));
+        }
+    }
+
+    @Test
+    void persistentPagesMoveDownColdestFirstAndOnlyOnceTheTierTookThem()
+    {
+        final MapLowerTier tier = new MapLowerTier();
+        try (Arena arena = Arena.ofConfined();
+            Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).budgetBytes(BUDGET)
+                .compressorSlots(1).buckets(1).checksum(true).lowerTier(tier).build())
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, 4096);
+            final int pages = 3 * (int)(BUDGET / 4096);
+            for (int index = 0; index < pages; index++)
+            {
+                PageContent.fill(page, 4096, 11, 3 + 10L * index);
+                assertEquals(Zcache.STORED, zcache.put(pool, 1, 1, 1, index, page));
+            }
+            final long below = tier.pagesOf(pool);
+            assertTrue(below > 0 && zcache.stats().storedPages() + below == pages, below + " below");
+            assertEquals(below, zcache.lowerTierStats().remotified(), "every page below was moved down for room");
+            for (int index = 0; index < pages; index++)
+            {
+                // one bucket: its list is exact put order, so the pages below are the first ones put
+                assertEquals(index < below, tier.pages.containsKey(new MapLowerTier.Key(pool, 1, 1, 1, index)),
+                    "page " + index);
+            }
+            // a refusing tier: the coldest pages stay, so the budget fills and puts fail, no page is lost
+            tier.accepting = false;
+            int index = pages;
+            int result;
+            do
+            {
+                PageContent.fill(page, 4096, 11, 3 + 10L * index);
+                result = zcache.put(pool, 1, 1, 1, index++, page);
+            }
+            while (result == Zcache.STORED);
+            assertEquals(Zcache.NO_MEMORY, result);
+            tier.accepting = true;
+            final MemorySegment expected = arena.allocate(4096);
+            for (int i = 0; i < index - 1; i++)
+            {
+                assertTrue(zcache.get(pool, 1, 1, 1, i, page), "page " + i);
+                PageContent.fill(expected, 4096, 11, 3 + 10L * i);
+                assertEquals(-1, expected.mismatch(page), "bytes of page " + i);
+            }
         }
     }
 
@@ -222,7 +280,9 @@ class ZcacheLowerTierTest
             PageContent.fill(page, 4096, 9, 3);
             assertEquals(Zcache.STORED, zcache.put(ephemeral, 1, 1, 1, 0, page));
             tier.reachable = false;
-            final int below = index - 1;
+            final int below = tier.pages.keySet().stream().filter(key -> key.pool() == persistent)
+                .mapToInt(MapLowerTier.Key::index).findFirst().orElseThrow();
+            assertTrue(below < index);
             final IllegalStateException ex = assertThrows(IllegalStateException.class,
                 () -> zcache.get(persistent, 1, 1, 1, below, page));
             assertTrue(ex.getMessage().contains("cannot be reached"), ex.getMessage());

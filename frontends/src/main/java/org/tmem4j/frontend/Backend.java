@@ -3,6 +3,7 @@ package org.tmem4j.frontend;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
+import org.tmem4j.frontend.frontswap.SlotWriteback;
 import org.tmem4j.stats.CounterSource;
 
 /**
@@ -74,6 +75,19 @@ public interface Backend
      * @param pageSize as {@link org.tmem4j.tmem.PageSizes} allows.
      */
     int createPersistentPool(int pageSize);
+
+    /**
+     * Creates a persistent pool for a swap area, which the backend may write its coldest pages back to (zswap's
+     * writeback); a backend without writeback ignores the area's side of it.
+     *
+     * @param pageSize  as {@link org.tmem4j.tmem.PageSizes} allows.
+     * @param writeback writes a page of this pool back to its slot of the area's file.
+     * @return the id of a new persistent pool, {@code >= 0}.
+     */
+    default int createPersistentPool(final int pageSize, final SlotWriteback writeback)
+    {
+        return createPersistentPool(pageSize);
+    }
 
     /**
      * Drops a pool and every page in it.

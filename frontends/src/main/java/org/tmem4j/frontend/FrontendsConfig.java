@@ -61,6 +61,11 @@ public final class FrontendsConfig
         EXCLUSIVE_GETS("frontswap.exclusiveGets"),
         /** Whether every frontswap store also writes the swap file; boolean, default false. */
         WRITETHROUGH("frontswap.writethrough"),
+        /**
+         * Whether a full budget writes the coldest frontswap pages back to their slots of the swap file (zswap's
+         * writeback) instead of sending new pages there; boolean, default false.
+         */
+        WRITEBACK("frontswap.writeback"),
         /** Whether the backend checksums every page and checks it on every get; boolean, default false. */
         CHECKSUM("checksum"),
         /**
@@ -127,6 +132,7 @@ public final class FrontendsConfig
     private final int buckets;
     private final boolean exclusiveGets;
     private final boolean writethrough;
+    private final boolean writeback;
     private final boolean checksum;
     private final boolean rawIncompressible;
     private final boolean selfshrink;
@@ -156,6 +162,7 @@ public final class FrontendsConfig
         buckets = b.buckets;
         exclusiveGets = b.exclusiveGets;
         writethrough = b.writethrough;
+        writeback = b.writeback;
         checksum = b.checksum;
         rawIncompressible = b.rawIncompressible;
         selfshrink = b.selfshrink;
@@ -267,6 +274,12 @@ public final class FrontendsConfig
     public boolean writethrough()
     {
         return writethrough;
+    }
+
+    /** {@return whether a full budget writes the coldest frontswap pages back to the swap file} */
+    public boolean writeback()
+    {
+        return writeback;
     }
 
     /** {@return whether the backend checksums pages} */
@@ -391,6 +404,7 @@ public final class FrontendsConfig
         p.setProperty(Key.BUCKETS.key(), Integer.toString(buckets));
         p.setProperty(Key.EXCLUSIVE_GETS.key(), Boolean.toString(exclusiveGets));
         p.setProperty(Key.WRITETHROUGH.key(), Boolean.toString(writethrough));
+        p.setProperty(Key.WRITEBACK.key(), Boolean.toString(writeback));
         p.setProperty(Key.CHECKSUM.key(), Boolean.toString(checksum));
         p.setProperty(Key.RAW_INCOMPRESSIBLE.key(), Boolean.toString(rawIncompressible));
         p.setProperty(Key.SELFSHRINK.key(), Boolean.toString(selfshrink));
@@ -431,6 +445,7 @@ public final class FrontendsConfig
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean writethrough;
+        private boolean writeback;
         private boolean checksum;
         private boolean rawIncompressible;
         private boolean selfshrink;
@@ -586,6 +601,19 @@ public final class FrontendsConfig
         public Builder writethrough(final boolean enabled)
         {
             writethrough = enabled;
+            return this;
+        }
+
+        /**
+         * Sets {@code frontswap.writeback}: whether a full budget writes the coldest frontswap pages back to their
+         * slots of the swap file (after any tier above it, such as ramster's Redis, refused them).
+         *
+         * @param enabled whether the backend writes cold frontswap pages back.
+         * @return this builder.
+         */
+        public Builder writeback(final boolean enabled)
+        {
+            writeback = enabled;
             return this;
         }
 
@@ -945,6 +973,7 @@ public final class FrontendsConfig
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));
+                case WRITEBACK -> writeback(parseBoolean(key, value));
                 case CHECKSUM -> checksum(parseBoolean(key, value));
                 case RAW_INCOMPRESSIBLE -> rawIncompressible(parseBoolean(key, value));
                 case SELFSHRINK -> selfshrink(parseBoolean(key, value));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.CounterValues;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.TinyTmpfs;
 import org.tmem4j.frontend.frontswap.Frontswap;
@@ -148,6 +149,39 @@ final class SwapFileFaultsTest
         assertTrue(tally.count("fault injected: EIO on store") > 0, "no store met the failing file");
         tally.print();
     }
+
+    @Test
+    void writebackIntoAFileFailingEveryReadAndWriteNeverCostsAStoredPage() throws Exception
+    {
+        final FaultTally tally = new FaultTally("swapfile-eio-writeback");
+        final FrontendsConfig writeback = FrontendsConfig.builder().budgetBytes(128L << 10).writeback(true).build();
+        final BackendRegistry registry = new BackendRegistry();
+        try (FailingFileIo failing = FailingFileIo.start();
+             Frontswap frontswap = Frontswap.create(registry, writeback);
+             Checker checker = new Checker(frontswap.swapOn(dir.resolve("eio-writeback.swap"), 512), tally))
+        {
+            Assumptions.assumeTrue(failing != null, "cannot install a seccomp filter here");
+            final SplittableRandom random = new SplittableRandom(SEED + 2);
+            registry.register("zcache", writeback);
+            for (int op = 0; op < 20_000; op++)
+            {
+                final boolean onFailingThread = random.nextInt(3) == 0;
+                checker.randomSlotOp(random, random.nextInt(512), onFailingThread ? failing::call : Callable::call,
+                    UncheckedIOException.class);
+            }
+            checker.verifyAll("after the traffic");
+            final long writtenBack = CounterValues.read(frontswap.counters(), "written_back");
+            final long refused = CounterValues.read(frontswap.counters(), "writeback_failures");
+            tally.add("pages written back", writtenBack);
+            tally.add("fault injected: EIO on writeback (page stayed in zcache)", refused);
+            assertTrue(writtenBack > 0, "no page was written back");
+            assertTrue(refused > 0, "no writeback met the failing file");
+            registry.unregister();
+            checker.verifyAll("backend gone: every page from the file");
+        }
+        tally.print();
+    }
+
 
     @Test
     void interruptedThreadsAndAFileDeletedReplacedAndAskedForTwiceNeverCostAPage() throws Exception

@@ -5,14 +5,18 @@ import java.util.List;
 
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.zcache.SwapFileTier;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
 import org.tmem4j.stats.CounterSource;
+import org.tmem4j.zcache.LowerTier;
 import org.tmem4j.zcache.Zcache;
 
 /**
  * ramster: zcache with Redis below it ({@code backend=ramster}). zcache keeps pages compressed under its budget as
- * the {@code zcache} backend does; its {@link RedisTier} takes the coldest ephemeral pages when they are evicted and
- * new pages while zcache is full, and a local miss looks there. Cleancache pages go to the ephemeral endpoint (a
+ * the {@code zcache} backend does; its {@link RedisTier} takes the coldest pages of both kinds when the budget is full
+ * (and new pages while zcache is full), and a local miss looks there. With {@code frontswap.writeback} the swap file
+ * is the tier below Redis: a frontswap page Redis refuses (full, down, slow) is written back to its slot instead,
+ * so the order is zcache, Redis, swap file. Cleancache pages go to the ephemeral endpoint (a
  * Redis that may drop them), frontswap pages to the persistent endpoint (a Redis that drops nothing, checked at
  * connect), each only if its URI is configured.
  * <p>
@@ -28,9 +32,9 @@ public final class RamsterBackend extends ZcacheBackend
 
     private final RedisTier tier;
 
-    private RamsterBackend(final Zcache zcache, final RedisTier tier)
+    private RamsterBackend(final Zcache zcache, final RedisTier tier, final SwapFileTier writeback)
     {
-        super(zcache, true, null);
+        super(zcache, true, null, writeback);
         this.tier = tier;
     }
 
@@ -48,6 +52,7 @@ public final class RamsterBackend extends ZcacheBackend
         final RamsterSettings settings = RamsterSettings.from(config.backendSettings("ramster"));
         RedisPageStore ephemeral = null;
         RedisPageStore persistent = null;
+        SwapFileTier writeback = null;
         try
         {
             final RedisEndpoint ephemeralEndpoint = settings.endpoint(Durability.EPHEMERAL);
@@ -55,12 +60,13 @@ public final class RamsterBackend extends ZcacheBackend
             ephemeral = ephemeralEndpoint == null ? null : RedisPageStore.open(ephemeralEndpoint);
             persistent = persistentEndpoint == null ? null : RedisPageStore.open(persistentEndpoint);
             final RedisTier tier = new RedisTier(settings.node(), codecId(config.codecSpec()), ephemeral, persistent);
+            writeback = writebackTier(config);
             final Zcache zcache = builder(config)
                 .name("ramster")
-                .lowerTier(tier)
+                .lowerTiers(writeback == null ? new LowerTier[] {tier} : new LowerTier[] {tier, writeback})
                 .acceptThresholdPercent(settings.acceptThresholdPercent())
                 .build();
-            return new RamsterBackend(zcache, tier);
+            return new RamsterBackend(zcache, tier, writeback);
         }
         catch (final RuntimeException ex)
         {
@@ -71,6 +77,10 @@ public final class RamsterBackend extends ZcacheBackend
             if (persistent != null)
             {
                 persistent.close();
+            }
+            if (writeback != null)
+            {
+                writeback.close();
             }
             throw ex;
         }

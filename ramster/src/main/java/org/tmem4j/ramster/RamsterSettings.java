@@ -21,6 +21,8 @@ import java.util.TreeMap;
  *   <tr><td>{@code probeIntervalMs}</td><td>1000</td><td>how long Redis is bypassed after a failure</td></tr>
  *   <tr><td>{@code acceptThresholdPercent}</td><td>90</td><td>once full, pages go to Redis until usage is
  *   under this share of the budget</td></tr>
+ *   <tr><td>{@code persistent.replicas}</td><td>0</td><td>replicas that must have a frontswap page ({@code WAIT})
+ *   before it leaves local memory, 0 to 16</td></tr>
  * </table>
  *
  * @param ephemeralUri           the ephemeral endpoint's URI, or {@code null}.
@@ -32,12 +34,15 @@ import java.util.TreeMap;
  * @param connectTimeout         the connect timeout.
  * @param probeInterval          the circuit breaker's probe interval.
  * @param acceptThresholdPercent zcache's accept threshold.
+ * @param persistentReplicas     replicas that must acknowledge a persistent page.
  */
 public record RamsterSettings(String ephemeralUri, String persistentUri, String user, String password, String node,
-    Duration timeout, Duration connectTimeout, Duration probeInterval, int acceptThresholdPercent)
+    Duration timeout, Duration connectTimeout, Duration probeInterval, int acceptThresholdPercent,
+    int persistentReplicas)
 {
+    private static final int MAX_REPLICAS = 16;
     private static final List<String> KEYS = List.of("ephemeral.uri", "persistent.uri", "user", "password", "node",
-        "timeoutMs", "connectTimeoutMs", "probeIntervalMs", "acceptThresholdPercent");
+        "timeoutMs", "connectTimeoutMs", "probeIntervalMs", "acceptThresholdPercent", "persistent.replicas");
 
     /**
      * Reads the ramster settings.
@@ -60,7 +65,8 @@ public record RamsterSettings(String ephemeralUri, String persistentUri, String 
         final RamsterSettings parsed = new RamsterSettings(s.get("ephemeral.uri"), s.get("persistent.uri"),
             s.get("user"), s.get("password"), s.getOrDefault("node", defaultNode()),
             Duration.ofMillis(positive(s, "timeoutMs", 250)), Duration.ofMillis(positive(s, "connectTimeoutMs", 2000)),
-            Duration.ofMillis(positive(s, "probeIntervalMs", 1000)), (int)positive(s, "acceptThresholdPercent", 90));
+            Duration.ofMillis(positive(s, "probeIntervalMs", 1000)), (int)positive(s, "acceptThresholdPercent", 90),
+            replicas(s.get("persistent.replicas")));
         if (parsed.acceptThresholdPercent > 100)
         {
             throw new IllegalArgumentException("tmem4j.frontends.ramster.acceptThresholdPercent="
@@ -90,7 +96,8 @@ public record RamsterSettings(String ephemeralUri, String persistentUri, String 
         {
             return null;
         }
-        return new RedisEndpoint(uri, user, password, durability, timeout, connectTimeout, probeInterval);
+        return new RedisEndpoint(uri, user, password, durability, timeout, connectTimeout, probeInterval,
+            durability == Durability.PERSISTENT ? persistentReplicas : 0);
     }
 
     @Override
@@ -126,6 +133,28 @@ public record RamsterSettings(String ephemeralUri, String persistentUri, String 
         }
         throw new IllegalArgumentException("tmem4j.frontends.ramster." + key + "=" + value
             + " is not allowed; allowed: a whole number, at least 1");
+    }
+
+    private static int replicas(final String value)
+    {
+        if (value == null)
+        {
+            return 0;
+        }
+        try
+        {
+            final int parsed = Integer.parseInt(value.trim());
+            if (parsed >= 0 && parsed <= MAX_REPLICAS)
+            {
+                return parsed;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // reported below with the key
+        }
+        throw new IllegalArgumentException("tmem4j.frontends.ramster.persistent.replicas=" + value
+            + " is not allowed; allowed: 0 to " + MAX_REPLICAS);
     }
 
     private static String defaultNode()

@@ -20,9 +20,11 @@ import io.lettuce.core.RedisURI;
  * @param commandTimeout the longest a caller waits for one operation (one round trip or one batch).
  * @param connectTimeout the longest a connection attempt takes.
  * @param probeInterval  how long the tier is bypassed after Redis failed before one operation probes it again.
+ * @param replicas       how many replicas must have a write before it counts as acknowledged ({@code WAIT}, sent
+ *                       to the master that took it), 0 for the master alone; see {@link RedisPageStore#put}.
  */
 public record RedisEndpoint(String uri, String user, String password, Durability durability,
-    Duration commandTimeout, Duration connectTimeout, Duration probeInterval)
+    Duration commandTimeout, Duration connectTimeout, Duration probeInterval, int replicas)
 {
     private static final String CLUSTER = "+cluster://";
 
@@ -46,6 +48,10 @@ public record RedisEndpoint(String uri, String user, String password, Durability
         requirePositive("commandTimeout", commandTimeout);
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("probeInterval", probeInterval);
+        if (replicas < 0)
+        {
+            throw new IllegalArgumentException("replicas must be >= 0, was " + replicas);
+        }
         if (user != null && password == null)
         {
             throw new IllegalArgumentException("Redis user '" + user + "' needs a password");
@@ -63,7 +69,7 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     public static RedisEndpoint of(final String uri, final Durability durability)
     {
         return new RedisEndpoint(uri, null, null, durability, Duration.ofMillis(250), Duration.ofSeconds(2),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), 0);
     }
 
     /**
@@ -75,7 +81,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
      */
     public RedisEndpoint withCredentials(final String user, final String password)
     {
-        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval);
+        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval,
+            replicas);
     }
 
     /**
@@ -86,7 +93,8 @@ public record RedisEndpoint(String uri, String user, String password, Durability
      */
     public RedisEndpoint withCommandTimeout(final Duration commandTimeout)
     {
-        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval);
+        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval,
+            replicas);
     }
 
     /**
@@ -97,7 +105,20 @@ public record RedisEndpoint(String uri, String user, String password, Durability
      */
     public RedisEndpoint withProbeInterval(final Duration probeInterval)
     {
-        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval);
+        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval,
+            replicas);
+    }
+
+    /**
+     * Sets how many replicas must acknowledge each write.
+     *
+     * @param replicas 0 (the master's acknowledgement suffices) or more.
+     * @return this endpoint with that requirement.
+     */
+    public RedisEndpoint withReplicas(final int replicas)
+    {
+        return new RedisEndpoint(uri, user, password, durability, commandTimeout, connectTimeout, probeInterval,
+            replicas);
     }
 
     /**
@@ -165,7 +186,7 @@ public record RedisEndpoint(String uri, String user, String password, Durability
     public String toString()
     {
         return "RedisEndpoint{" + redactedUri() + ", " + durability + ", user=" + user + ", timeout="
-            + commandTimeout.toMillis() + " ms}";
+            + commandTimeout.toMillis() + " ms" + (replicas > 0 ? ", replicas=" + replicas : "") + "}";
     }
 
     private static void requirePositive(final String name, final Duration value)

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +33,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -192,7 +194,11 @@ public final class RedisPageStore implements AutoCloseable
     }
 
     /**
-     * Stores a page, replacing any older copy, and returns once Redis acknowledged it.
+     * Stores a page, replacing any older copy, and returns once Redis acknowledged it: the master that holds the
+     * page's slot, and, when the endpoint requires {@linkplain RedisEndpoint#replicas() replicas}, that many of its
+     * replicas ({@code WAIT n timeout} pipelined behind the {@code HSET} on the master's own connection, so it
+     * counts exactly that write). A master's acknowledgement under {@code appendfsync always} survives a restart
+     * of that master; only a replica's survives its failover, since replication is asynchronous.
      *
      * @param namespace the pool's namespace.
      * @param a         object id, first word.
@@ -215,10 +221,16 @@ public final class RedisPageStore implements AutoCloseable
         final byte[] key = namespace.objectKey(a, b, c);
         final byte[] field = RemoteNamespace.field(index);
         final byte[] value = RemotePage.encode(key, field, codecId, pageSize, payload);
-        final Object reply = call(commands -> commands.hset(key, field, value));
+        final int replicas = endpoint.replicas();
+        final Object reply = call(commands -> replicas == 0 ? commands.hset(key, field, value)
+            : hsetAndWait(commands, key, field, value, replicas));
         if (reply instanceof RemoteFailure failure)
         {
             return code(failure);
+        }
+        if (replicas > 0 && (Long)reply < replicas)
+        {
+            return code(failed(RemoteFailure.UNREPLICATED));
         }
         counters.puts.increment();
         counters.putBytes.add(value.length);
@@ -574,6 +586,39 @@ public final class RedisPageStore implements AutoCloseable
         {
             return failed(classify(ex));
         }
+    }
+
+    /**
+     * {@code HSET} then {@code WAIT} on the connection of the master that holds the key's slot (a Cluster's default
+     * connection would send {@code WAIT} to any node).
+     *
+     * @return the future of the number of replicas that acknowledged.
+     */
+    private Future<Long> hsetAndWait(final RedisClusterAsyncCommands<byte[], byte[]> commands, final byte[] key,
+        final byte[] field, final byte[] value, final int replicas)
+    {
+        // half the timeout: a master short of replicas answers in time, a refusal (UNREPLICATED) rather than a
+        // timeout, so the breaker stays closed for the pages of the other masters
+        final long waitMillis = Math.max(1, endpoint.commandTimeout().toMillis() / 2);
+        if (cluster == null)
+        {
+            commands.hset(key, field, value);
+            return commands.waitForReplication(replicas, waitMillis).toCompletableFuture();
+        }
+        final StatefulRedisClusterConnection<byte[], byte[]> connection =
+            (StatefulRedisClusterConnection<byte[], byte[]>)connected.connection();
+        final RedisClusterNode master = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+        if (master == null)
+        {
+            return CompletableFuture.failedFuture(new RedisException("no master holds the slot of the key"));
+        }
+        return connection.getConnectionAsync(master.getNodeId()).thenCompose(node ->
+        {
+            final var async = node.async();
+            final CompletableFuture<Boolean> set = async.hset(key, field, value).toCompletableFuture();
+            return async.waitForReplication(replicas, waitMillis).toCompletableFuture()
+                .thenCombine(set, (acknowledged, ignored) -> acknowledged);
+        });
     }
 
     private RemoteFailure failed(final RemoteFailure failure)

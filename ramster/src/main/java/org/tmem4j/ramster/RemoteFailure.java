@@ -15,6 +15,11 @@ public enum RemoteFailure
     DENIED,
     /** A value failed its checksum or was not in the store's format: counted and treated as a miss. */
     CORRUPT,
+    /**
+     * Fewer replicas than the endpoint requires acknowledged the write in time ({@code WAIT}): the master has it,
+     * a failover might not, so it does not count as stored.
+     */
+    UNREPLICATED,
     /** The circuit breaker is open: the operation was not sent. */
     BYPASSED,
     /** Any other error reply. */
@@ -40,6 +45,7 @@ public enum RemoteFailure
             case FULL -> "Redis full (OOM under noeviction)";
             case DENIED -> "credentials or ACL refused";
             case CORRUPT -> "value failed its checksum";
+            case UNREPLICATED -> "too few replicas acknowledged the write in time";
             case BYPASSED -> "circuit breaker open, not sent";
             case ERROR -> "another error reply";
         };

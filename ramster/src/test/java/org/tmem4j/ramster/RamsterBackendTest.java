@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.CounterValues;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.cleancache.CleancacheFs;
@@ -86,8 +87,9 @@ class RamsterBackendTest
                 final MemorySegment page = arena.allocate(4096);
                 final MemorySegment back = arena.allocate(4096);
                 final int[] slots = new int[PAGES];
-                // clean pages first: they fill zcache, then the coldest are evicted to Redis (remotified); swapped
-                // pages then take the room of the remaining clean pages and, with none left, go down themselves
+                // clean pages first: they fill zcache, then the coldest are moved to Redis (remotified); swapped
+                // pages then take the room of the remaining clean pages and, with none left, move the coldest
+                // swapped pages down: every page that went down was moved, coldest first, none refused
                 final FileKey file = FileKey.of(Files.createFile(dir.resolve("data")));
                 for (int i = 0; i < PAGES; i++)
                 {
@@ -121,8 +123,8 @@ class RamsterBackendTest
                 }
                 assertEquals(PAGES, hits, "no ephemeral page was lost: the cache Redis had room for all");
                 assertTrue(backend.tier().repatriated() > PAGES, backend.tier().toString());
-                assertTrue(backend.zcache().lowerTierStats().remotified() > 0
-                    && backend.zcache().lowerTierStats().storedBelow() > 0, backend.zcache().lowerTierStats()::toString);
+                assertTrue(backend.zcache().lowerTierStats().remotified() > PAGES
+                    && backend.zcache().lowerTierStats().refused() == 0, backend.zcache().lowerTierStats()::toString);
                 final List<String> sources = backend.counters().stream().map(c -> c.kind() + "/" + c.name()).toList();
                 assertTrue(sources.containsAll(List.of("engine/ramster", "tier/ramster", "remote/ephemeral",
                     "remote/persistent")), sources::toString);
@@ -180,6 +182,58 @@ class RamsterBackendTest
     }
 
     @Test
+    void swappedPagesGoToRedisColdestFirstAndToTheSwapFileWhenRedisIsFullOrDown() throws Exception
+    {
+        // room in Redis for a part of the pages only: under noeviction it then refuses (OOM), and the coldest pages
+        // go on to their slots of the swap file instead (frontswap.writeback)
+        try (LocalRedis persistent = LocalRedis.builder().durable().maxMemory(3L << 20, "noeviction").start();
+            Arena arena = Arena.ofConfined())
+        {
+            final FrontendsConfig config = FrontendsConfig.builder().properties(config(null, persistent.uri())
+                .toProperties()).writeback(true).build();
+            final BackendRegistry registry = new BackendRegistry();
+            final Frontswap frontswap = Frontswap.create(registry, config);
+            try (frontswap)
+            {
+                final RamsterBackend backend = (RamsterBackend)registry.register("ramster", config);
+                final SwapArea area = frontswap.swapOn(dir.resolve("swap"), 2 * PAGES);
+                final MemorySegment page = arena.allocate(4096);
+                final MemorySegment back = arena.allocate(4096);
+                for (int i = 0; i < PAGES; i++)
+                {
+                    assertEquals(i, area.allocateSlot());
+                    fill(page, i);
+                    assertTrue(area.store(i, page), "slot " + i + ": zcache keeps the new page, the coldest go down");
+                }
+                final RedisPageStore store = backend.tier().persistentStore();
+                assertTrue(store.puts() > 0 && store.failures(RemoteFailure.FULL) > 0, store::toString);
+                final long written = CounterValues.read(frontswap.counters(), "written_back");
+                assertTrue(written > 0, "pages Redis refused went to the swap file");
+                // Redis gone: nothing more can go there, the coldest pages go straight to the file
+                persistent.kill();
+                for (int i = PAGES; i < 2 * PAGES; i++)
+                {
+                    assertEquals(i, area.allocateSlot());
+                    fill(page, i);
+                    assertTrue(area.store(i, page), "slot " + i + " with Redis down");
+                }
+                assertTrue(CounterValues.read(frontswap.counters(), "written_back") > written + PAGES / 2);
+                assertEquals(0, backend.zcache().stats().failedPutsNoMemory(), "no store found no room");
+                persistent.start();
+                RedisFaultsTest.await("the store reconnects", () -> store.get(RemoteNamespace.ofNode("test-node"),
+                    0, 0, 0, 0, false) != RedisPageStore.FAILED);
+                for (int i = 0; i < 2 * PAGES; i++)
+                {
+                    assertTrue(area.load(i, back), "slot " + i);
+                    fill(page, i);
+                    assertEquals(-1, page.mismatch(back), "bytes of page " + i);
+                }
+                registry.unregister();
+            }
+        }
+    }
+
+    @Test
     void badCredentialsAndALossyPersistentRedisAreRefusedAtRegistration()
     {
         RedisFixtures.ensureInstalled();
@@ -202,6 +256,11 @@ class RamsterBackendTest
                     .backendSetting("ramster.ephemeral.url", lossy.uri()).build()));
             assertTrue(unknown.getMessage().contains("unknown key tmem4j.frontends.ramster.ephemeral.url"),
                 unknown.getMessage());
+            final IllegalArgumentException replicas = assertThrows(IllegalArgumentException.class,
+                () -> registry.register("ramster", FrontendsConfig.builder()
+                    .backendSetting("ramster.persistent.replicas", "-1").build()));
+            assertTrue(replicas.getMessage().contains("ramster.persistent.replicas=-1 is not allowed; allowed: 0 to 16"),
+                replicas.getMessage());
         }
     }
 }

@@ -2,10 +2,6 @@ package org.tmem4j.ramster;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,57 +71,18 @@ class RedisClusterTest
         try (RedisPageStore store = RedisPageStore.open(endpoint(RedisFixtures.clusterUri(nodes),
             Durability.PERSISTENT)))
         {
-            final Map<Integer, Integer> acknowledged = new ConcurrentHashMap<>();
-            final AtomicBoolean stop = new AtomicBoolean();
-            final AtomicReference<AssertionError> wrong = new AtomicReference<>();
-            final Thread traffic = Thread.ofPlatform().start(() ->
-            {
-                for (int i = 0; !stop.get(); i++)
-                {
-                    final int index = i % 2_000;
-                    final int version = i / 2_000;
-                    if (store.put(pool, index / 8, 0, 0, index, 0, 4096, MemorySegment.ofArray(page(index, version)))
-                        == RedisPageStore.STORED)
-                    {
-                        acknowledged.put(index, version);
-                    }
-                    else
-                    {
-                        acknowledged.remove(index);
-                    }
-                    final int probe = (i * 7919) % 2_000;
-                    final Integer expected = acknowledged.get(probe);
-                    final RemotePage read = store.get(pool, probe / 8, 0, 0, probe, false);
-                    if (expected != null && read != null && read != RedisPageStore.FAILED
-                        && !java.util.Arrays.equals(page(probe, expected), read.payload())
-                        && !java.util.Arrays.equals(page(probe, expected + 1), read.payload()))
-                    {
-                        wrong.compareAndSet(null, new AssertionError("wrong bytes for page " + probe));
-                    }
-                }
-            });
-            RedisFaultsTest.await("traffic", () -> acknowledged.size() > 1_000);
+            final PageTraffic traffic = new PageTraffic(store, pool);
+            traffic.awaitAcknowledged("traffic", 1_000);
             final String from = nodes.get(0).command("CLUSTER", "MYID");
             final String to = nodes.get(1).command("CLUSTER", "MYID");
             RedisFixtures.run(List.of("redis-cli", "--cluster", "reshard", "127.0.0.1:" + nodes.get(0).port(),
                 "--cluster-from", from, "--cluster-to", to, "--cluster-slots", "2000", "--cluster-yes"), 120);
             RedisFixtures.awaitSlotsAgreed(nodes.get(0));
-            stop.set(true);
-            traffic.join(30_000);
-            if (wrong.get() != null)
-            {
-                throw wrong.get();
-            }
             for (final LocalRedis node : nodes)
             {
                 RedisFixtures.awaitClusterOk(node);
             }
-            for (final Map.Entry<Integer, Integer> entry : acknowledged.entrySet())
-            {
-                final int index = entry.getKey();
-                assertArrayEquals(page(index, entry.getValue()), store.get(pool, index / 8, 0, 0, index, false)
-                    .payload(), "acknowledged page " + index);
-            }
+            assertTrue(traffic.stopAndVerify() > 1_000);
             assertEquals(0, store.failures(RemoteFailure.CORRUPT));
             store.deleteNamespace(pool);
         }

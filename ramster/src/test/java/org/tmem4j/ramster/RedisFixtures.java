@@ -45,19 +45,29 @@ final class RedisFixtures
      */
     static List<LocalRedis> startCluster(final int masters)
     {
+        return startCluster(masters, 0);
+    }
+
+    /**
+     * @param masters  how many master nodes.
+     * @param replicas how many replicas each master gets ({@code --cluster-replicas}).
+     * @return running cluster nodes with every slot assigned, the cluster state ok on each.
+     */
+    static List<LocalRedis> startCluster(final int masters, final int replicas)
+    {
         ensureInstalled();
         final List<LocalRedis> nodes = new ArrayList<>();
         try
         {
             final List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-            for (int i = 0; i < masters; i++)
+            for (int i = 0; i < masters * (1 + replicas); i++)
             {
                 final LocalRedis node = LocalRedis.builder().cluster().durable().maxMemory(256L << 20, "noeviction")
                     .start();
                 nodes.add(node);
                 command.add("127.0.0.1:" + node.port());
             }
-            command.add("--cluster-yes");
+            command.addAll(List.of("--cluster-replicas", Integer.toString(replicas), "--cluster-yes"));
             run(command, 60);
             for (final LocalRedis node : nodes)
             {
@@ -71,6 +81,22 @@ final class RedisFixtures
             nodes.forEach(LocalRedis::close);
             throw ex;
         }
+    }
+
+    /**
+     * @return the node's line {@code name:value} of {@code INFO replication}, e.g. {@code role} or
+     * {@code master_port}.
+     */
+    static String replicationInfo(final LocalRedis node, final String name)
+    {
+        for (final String line : node.command("INFO", "replication").split("\r?\n"))
+        {
+            if (line.startsWith(name + ":"))
+            {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return "";
     }
 
     /**

@@ -28,7 +28,9 @@ final class FrontswapCounters
         .counter("invalidates", CounterUnit.OPERATIONS, "slot invalidations (a page freed by its owner)",
             f -> f.counters.invalidates.sum())
         .counter("written_back", CounterUnit.PAGES, "pages moved from the backend back to the swap file (shrink, "
-            + "unregistration)", f -> f.counters.writtenBack.sum())
+            + "unregistration, the backend's writeback of its coldest pages)", f -> f.counters.writtenBack.sum())
+        .counter("writeback_failures", CounterUnit.PAGES, "coldest pages the backend offered for writeback that the "
+            + "swap file could not take (they stayed in the backend)", f -> f.counters.writebackFailures.sum())
         .counter("file_writes", CounterUnit.PAGES, "pages written to the swap file", f -> f.counters.fileWrites.sum())
         .gauge("curr_pages", CounterUnit.PAGES, "pages the backend holds now over all areas", Frontswap::currPages)
         .gauge("areas", CounterUnit.AREAS, "swap areas on", f -> f.areas().size())
@@ -43,4 +45,5 @@ final class FrontswapCounters
     final LongAdder invalidates = new LongAdder();
     final LongAdder writtenBack = new LongAdder();
     final LongAdder fileWrites = new LongAdder();
+    final LongAdder writebackFailures = new LongAdder();
 }

@@ -397,7 +397,7 @@ public final class SwapArea implements AutoCloseable
         if (!closed)
         {
             final Backend backend = registration.backend();
-            bound = new Binding(registration, backend.createPersistentPool(PAGE_SIZE),
+            bound = new Binding(registration, backend.createPersistentPool(PAGE_SIZE, this::writeBackFromBackend),
                 writethrough || backend.mayVanish());
         }
     }
@@ -491,6 +491,64 @@ public final class SwapArea implements AutoCloseable
         if (++quietTicks >= 3 && pages > 0 && !closed)
         {
             shrink(pages - Math.max(1, pages / 20));
+        }
+    }
+
+    /**
+     * The backend's writeback of its coldest page ({@link SlotWriteback}): writes the page into its slot and only
+     * then marks the slot as no longer in the backend. The backend calls this while it holds the page's own lock, so
+     * the slot's lock is only tried: a slot busy with a store, load or invalidation (which may be waiting for the
+     * backend) keeps its page in the backend.
+     */
+    private boolean writeBackFromBackend(final long a, final long b, final long c, final int index,
+        final MemorySegment page)
+    {
+        if (b != 0 || c != 0 || a < 0 || a > SWIZZLE_MASK || index < 0)
+        {
+            return false;
+        }
+        final long slotNumber = (long)index << SWIZZLE_BITS | a;
+        if (slotNumber >= slots)
+        {
+            return false;
+        }
+        final int slot = (int)slotNumber;
+        final ReentrantLock lock = locks[slot & (STRIPES - 1)];
+        // held by this thread: the backend is making room for a store of this stripe, maybe of this very slot,
+        // whose bits that store is about to set from what it read before; leave the page where it is
+        if (lock.isHeldByCurrentThread() || !lock.tryLock())
+        {
+            return false;
+        }
+        try
+        {
+            final Binding binding = bound;
+            // a writethrough slot's page is in the file already; a slot no longer in the backend is not ours to write
+            if (closed || binding == null || !inBackend.get(slot) || !holding.get(slot))
+            {
+                return false;
+            }
+            if (!binding.writethrough())
+            {
+                try
+                {
+                    file.write(slot, page);
+                }
+                catch (final RuntimeException ex)
+                {
+                    counters.writebackFailures.increment();
+                    return false;
+                }
+                counters.fileWrites.increment();
+            }
+            inBackend.clear(slot);
+            currPages.decrement();
+            counters.writtenBack.increment();
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 

@@ -8,6 +8,7 @@ import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.balloon.MemorySignals;
 import org.tmem4j.frontend.balloon.Selfballoon;
+import org.tmem4j.frontend.frontswap.SlotWriteback;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
@@ -18,12 +19,16 @@ import org.tmem4j.zcache.Zcache;
  * Frontswap implements exclusive gets itself (a get, then an invalidation), so the {@link Zcache} must be built
  * without them: {@link #create(FrontendsConfig)} does so, and a Zcache handed to {@link #ZcacheBackend(Zcache)}
  * should be too, or frontswap would find its pages gone after a load.
+ * <p>
+ * With {@code frontswap.writeback} the Zcache gets a {@link SwapFileTier} as its lowest tier: a full budget writes
+ * the coldest frontswap pages back to their own slots of their swap files, instead of sending new pages there.
  */
 public class ZcacheBackend implements Backend, AutoCloseable
 {
     private final Zcache zcache;
     private final boolean owned;
     private final Selfballoon selfballoon;
+    private final SwapFileTier writeback;
 
     /**
      * Wraps a Zcache the caller owns: closing this backend leaves it open.
@@ -44,6 +49,20 @@ public class ZcacheBackend implements Backend, AutoCloseable
      */
     protected ZcacheBackend(final Zcache zcache, final boolean owned, final Selfballoon selfballoon)
     {
+        this(zcache, owned, selfballoon, null);
+    }
+
+    /**
+     * Wraps a Zcache built with a {@link SwapFileTier} as its lowest tier, for subclasses.
+     *
+     * @param zcache      a Zcache built without exclusive gets.
+     * @param owned       whether closing this backend closes it (and the tier).
+     * @param selfballoon a selfballoon to stop on close, or {@code null}.
+     * @param writeback   the Zcache's writeback tier, which swap areas' pools are attached to, or {@code null}.
+     */
+    protected ZcacheBackend(final Zcache zcache, final boolean owned, final Selfballoon selfballoon,
+        final SwapFileTier writeback)
+    {
         if (zcache == null)
         {
             throw new IllegalArgumentException("zcache is null");
@@ -51,6 +70,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
         this.zcache = zcache;
         this.owned = owned;
         this.selfballoon = selfballoon;
+        this.writeback = writeback;
     }
 
     /**
@@ -64,9 +84,32 @@ public class ZcacheBackend implements Backend, AutoCloseable
      */
     public static ZcacheBackend create(final FrontendsConfig config)
     {
-        final Zcache zcache = builder(config).build();
+        final SwapFileTier writeback = writebackTier(config);
+        final Zcache zcache;
+        try
+        {
+            zcache = builder(config).lowerTier(writeback).build();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (writeback != null)
+            {
+                writeback.close();
+            }
+            throw ex;
+        }
         return new ZcacheBackend(zcache, true, config.selfballoon()
-            ? Selfballoon.start(zcache, config, MemorySignals.ofThisJvm()) : null);
+            ? Selfballoon.start(zcache, config, MemorySignals.ofThisJvm()) : null, writeback);
+    }
+
+    /**
+     * {@return the writeback tier a configuration asks for ({@code frontswap.writeback}), or {@code null}}
+     *
+     * @param config the codec and {@code frontswap.writeback}.
+     */
+    public static SwapFileTier writebackTier(final FrontendsConfig config)
+    {
+        return config.writeback() ? new SwapFileTier(config.codecSpec()) : null;
     }
 
     /**
@@ -135,6 +178,21 @@ public class ZcacheBackend implements Backend, AutoCloseable
         return zcache.createPool(PoolKind.PERSISTENT, pageSize);
     }
 
+    /**
+     * @return the new pool, whose coldest pages the Zcache writes back through the area when its budget is full
+     * (with {@code frontswap.writeback}).
+     */
+    @Override
+    public int createPersistentPool(final int pageSize, final SlotWriteback writeback)
+    {
+        final int pool = createPersistentPool(pageSize);
+        if (this.writeback != null)
+        {
+            this.writeback.attach(pool, writeback);
+        }
+        return pool;
+    }
+
     @Override
     public void destroyPool(final int pool)
     {
@@ -179,6 +237,10 @@ public class ZcacheBackend implements Backend, AutoCloseable
         if (owned)
         {
             zcache.close();
+            if (writeback != null)
+            {
+                writeback.close();
+            }
         }
     }
 

@@ -2,7 +2,9 @@ package org.tmem4j.jmh.remote;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -52,9 +54,16 @@ public class RemoteTierBenchmark
     @Param("4096")
     public int pages;
 
+    /**
+     * The pages: {@code default} (the running JDK's {@code lib/modules} and {@code libjvm.so}) or a file, e.g. a heap
+     * dump ({@code jcmd PID GC.heap_dump FILE}) for JVM-heap pages.
+     */
+    @Param("default")
+    public String corpus;
+
     private LocalRedis redis;
     private RedisPageStore store;
-    private PageCorpus corpus;
+    private PageCorpus pageCorpus;
     private Arena arena;
     private MemorySegment[] compressed;
     private final RemoteNamespace namespace = RemoteNamespace.ofPrivatePool("bench", 0);
@@ -71,15 +80,16 @@ public class RemoteTierBenchmark
             : builder.maxMemory(1L << 30, "allkeys-lru").start();
         store = RedisPageStore.open(RedisEndpoint.of(redis.uri(), persistent ? Durability.PERSISTENT
             : Durability.EPHEMERAL).withCommandTimeout(Duration.ofSeconds(5)));
-        corpus = PageCorpus.readDefault(pages);
+        pageCorpus = corpus.equals("default") ? PageCorpus.readDefault(pages)
+            : PageCorpus.read(List.of(Path.of(corpus)), pages);
         arena = Arena.ofShared();
-        compressed = new MemorySegment[corpus.pageCount()];
+        compressed = new MemorySegment[pageCorpus.pageCount()];
         try (Codec codec = CodecSpec.parse("lz4").newCodec())
         {
             final MemorySegment out = arena.allocate(codec.maxCompressedLength(PageCorpus.PAGE_SIZE));
             for (int i = 0; i < compressed.length; i++)
             {
-                final int length = codec.compress(corpus.segment(), corpus.offset(i), PageCorpus.PAGE_SIZE, out, 0,
+                final int length = codec.compress(pageCorpus.segment(), pageCorpus.offset(i), PageCorpus.PAGE_SIZE, out, 0,
                     (int)out.byteSize());
                 compressed[i] = arena.allocate(length);
                 MemorySegment.copy(out, 0, compressed[i], 0, length);
@@ -98,7 +108,7 @@ public class RemoteTierBenchmark
         final byte[] raw = new byte[PageCorpus.PAGE_SIZE];
         for (int i = 0; i < compressed.length; i++)
         {
-            MemorySegment.copy(corpus.segment(), corpus.offset(i), MemorySegment.ofArray(raw), 0, raw.length);
+            MemorySegment.copy(pageCorpus.segment(), pageCorpus.offset(i), MemorySegment.ofArray(raw), 0, raw.length);
             redis.command("SET", "raw:" + i, new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1));
         }
         final long rawBytes = store.usedMemoryBytes() - rawBefore;
@@ -122,7 +132,7 @@ public class RemoteTierBenchmark
         store.close();
         redis.close();
         arena.close();
-        corpus.close();
+        pageCorpus.close();
     }
 
     /**
