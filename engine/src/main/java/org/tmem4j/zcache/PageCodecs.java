@@ -246,20 +246,20 @@ final class PageCodecs implements AutoCloseable
      *
      * @throws CorruptDataException if the block is malformed or names no live dictionary.
      */
-    void decompress(final MemorySegment block, final int length, final CompressorSlot slot, final MemorySegment dst,
-        final int pageSize)
+    void decompress(final MemorySegment block, final long at, final int length, final CompressorSlot slot,
+        final MemorySegment dst, final int pageSize)
     {
-        final int codec = PageHeader.codec(block.get(HEADER, 0));
+        final int codec = PageHeader.codec(block.get(HEADER, at));
+        final long from = at + PageHeader.BYTES;
         if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
         {
             // a zstd engine's own contexts read the agent's plain zstd frames too: the level is not in the frame
-            slot.codec().decompress(block, PageHeader.BYTES, length - PageHeader.BYTES, dst, 0, pageSize);
+            slot.codec().decompress(block, from, length - PageHeader.BYTES, dst, 0, pageSize);
             return;
         }
         if (codec == PageHeader.STRONG)
         {
-            strongDecoders[slot.index()].decompress(block, PageHeader.BYTES, length - PageHeader.BYTES, dst, 0,
-                pageSize);
+            strongDecoders[slot.index()].decompress(block, from, length - PageHeader.BYTES, dst, 0, pageSize);
             return;
         }
         final PageDictionary dictionary = dictionaries.get(codec);
@@ -271,8 +271,8 @@ final class PageCodecs implements AutoCloseable
         final ZstdDictCodec dictCodec = slotCodecs[slot.index()];
         synchronized (dictCodec)
         {
-            dictCodec.use(dictionary.dictionary).decompress(block, PageHeader.BYTES, length - PageHeader.BYTES,
-                dst, 0, pageSize);
+            dictCodec.use(dictionary.dictionary).decompress(block, from, length - PageHeader.BYTES, dst, 0,
+                pageSize);
         }
     }
 
