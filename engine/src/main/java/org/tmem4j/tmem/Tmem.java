@@ -41,7 +41,8 @@ public final class Tmem
     private static final int SLOT_MASK = MAX_POOLS - 1;
     private static final int MAX_GENERATION = Integer.MAX_VALUE >>> SLOT_BITS;
 
-    private static final int EVICTION_SAMPLES = 8;
+    /** Buckets looked at per eviction: enough that each of a few pools is sampled several times. */
+    private static final int EVICTION_SAMPLES = 32;
 
     private final int buckets;
     private final boolean persistentLru;
@@ -228,6 +229,13 @@ public final class Tmem
     /**
      * Evicts one of the oldest evictable pages of all ephemeral pools, age divided by the pool's
      * {@linkplain TmemPool#evictionWeight(int) weight}.
+     * <p>
+     * Sampled, not exact: a sample is a random bucket of a random pool, whose oldest page's age, for a bucket of
+     * {@code m} pages, puts the pool's oldest age at {@code age * (m + 1) / m} (the unbiased estimate of the top of a
+     * uniform spread from its largest of {@code m} draws). Comparing the buckets' oldest pages instead would
+     * favour evicting from pools with more pages per bucket — the heavier ones — and squeeze the weights toward
+     * each other. The pool whose estimates, averaged and divided by its weight, are highest loses the oldest page of
+     * its oldest sampled bucket; so under one budget the pools' shares follow their weights.
      *
      * @param sink receives the page's pool and value, outside any bucket lock.
      * @return whether a page was evicted; false if no ephemeral pool holds an evictable page.
@@ -254,8 +262,9 @@ public final class Tmem
     }
 
     /**
-     * Samples buckets of the candidates for the oldest page for its pool's weight and runs the action on that
-     * bucket, or, when the samples find nothing, on every bucket holding a page until one succeeds.
+     * Samples buckets of the candidates for the oldest page for its pool's weight (estimated per pool, as
+     * {@link #evictOldest} says) and runs the action on that bucket, or, when the samples find nothing, on every
+     * bucket holding a page until one succeeds.
      */
     private static boolean coldest(final TmemPool[] candidates, final BucketAction action)
     {
@@ -265,24 +274,53 @@ public final class Tmem
         }
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         final long now = System.nanoTime();
-        TmemPool best = null;
-        int bestBucket = 0;
-        long bestAge = -1;
+        final TmemPool[] sampled = new TmemPool[EVICTION_SAMPLES];
+        final double[] estimateSum = new double[EVICTION_SAMPLES];
+        final int[] estimates = new int[EVICTION_SAMPLES];
+        final int[] oldestBucket = new int[EVICTION_SAMPLES];
+        final long[] oldestAge = new long[EVICTION_SAMPLES];
+        int distinct = 0;
         for (int i = 0; i < EVICTION_SAMPLES; i++)
         {
             final TmemPool pool = candidates[random.nextInt(candidates.length)];
             final int bucket = random.nextInt(pool.buckets());
             final long stamp = pool.oldestStamp(bucket);
-            // the coldest page is the one oldest for its pool's weight
-            final long age = stamp == Long.MAX_VALUE ? -1 : Math.max(0, now - stamp) / pool.evictionWeight();
+            final long pages = pool.evictablePages(bucket);
+            if (stamp == Long.MAX_VALUE || pages <= 0)
+            {
+                continue;
+            }
+            final long age = Math.max(0, now - stamp);
+            int slot = 0;
+            while (slot < distinct && sampled[slot] != pool)
+            {
+                slot++;
+            }
+            if (slot == distinct)
+            {
+                sampled[distinct++] = pool;
+                oldestAge[slot] = -1;
+            }
+            estimateSum[slot] += (double)age * (pages + 1) / pages;
+            estimates[slot]++;
+            if (age > oldestAge[slot])
+            {
+                oldestAge[slot] = age;
+                oldestBucket[slot] = bucket;
+            }
+        }
+        int best = -1;
+        double bestAge = -1;
+        for (int slot = 0; slot < distinct; slot++)
+        {
+            final double age = estimateSum[slot] / estimates[slot] / sampled[slot].evictionWeight();
             if (age > bestAge)
             {
-                best = pool;
-                bestBucket = bucket;
+                best = slot;
                 bestAge = age;
             }
         }
-        if (best != null && action.run(best, bestBucket))
+        if (best >= 0 && action.run(sampled[best], oldestBucket[best]))
         {
             return true;
         }

@@ -389,6 +389,14 @@ public final class TmemPool
     }
 
     /**
+     * @return how many evictable pages a bucket holds; a lock-free hint.
+     */
+    long evictablePages(final int bucket)
+    {
+        return buckets[bucket].evictablePages;
+    }
+
+    /**
      * @return when the oldest evictable page of a bucket was put, or {@link Long#MAX_VALUE}; a lock-free hint.
      */
     long oldestStamp(final int bucket)

@@ -91,6 +91,11 @@ public final class FrontendsConfig
         HOST_SOCKET("host.socket"),
         /** Request slots a JVM opens at the host daemon (its parallel requests), 1 to 64; default 4. */
         HOST_SLOTS("host.slots"),
+        /**
+         * The name this JVM gives itself at the host daemon, which keys its weight and cap there (scoped under the
+         * JVM's user), {@code [A-Za-z0-9_.-]{1,64}}; default none (the user's settings).
+         */
+        HOST_CLIENT("host.client"),
         /** Whether a selfballoon moves the zcache budget with memory pressure; boolean, default false. */
         SELFBALLOON("selfballoon.enabled"),
         /** How often the selfballoon looks, in milliseconds, at least 1; default 1000. */
@@ -141,6 +146,7 @@ public final class FrontendsConfig
     private final CompactionPolicy compaction;
     private final Path hostSocket;
     private final int hostSlots;
+    private final String hostClient;
     private final boolean selfballoon;
     private final Duration selfballoonInterval;
     private final long selfballoonFloorBytes;
@@ -170,6 +176,7 @@ public final class FrontendsConfig
         compaction = new CompactionPolicy(b.compactionFreeablePercent, b.compactionInterval);
         hostSocket = b.hostSocket;
         hostSlots = b.hostSlots;
+        hostClient = b.hostClient;
         selfballoon = b.selfballoon;
         selfballoonInterval = b.selfballoonInterval;
         selfballoonFloorBytes = b.selfballoonFloorBytes;
@@ -324,6 +331,12 @@ public final class FrontendsConfig
         return hostSlots;
     }
 
+    /** {@return the name this JVM gives itself at the host daemon, or the empty string for none} */
+    public String hostClient()
+    {
+        return hostClient;
+    }
+
     /** {@return whether a selfballoon moves the zcache budget with memory pressure} */
     public boolean selfballoon()
     {
@@ -414,6 +427,7 @@ public final class FrontendsConfig
         p.setProperty(Key.COMPACTION_INTERVAL_MS.key(), Long.toString(compaction.interval().toMillis()));
         p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
         p.setProperty(Key.HOST_SLOTS.key(), Integer.toString(hostSlots));
+        p.setProperty(Key.HOST_CLIENT.key(), hostClient);
         p.setProperty(Key.SELFBALLOON.key(), Boolean.toString(selfballoon));
         p.setProperty(Key.SELFBALLOON_INTERVAL_MS.key(), Long.toString(selfballoonInterval.toMillis()));
         p.setProperty(Key.SELFBALLOON_FLOOR.key(), Long.toString(selfballoonFloorBytes));
@@ -456,6 +470,7 @@ public final class FrontendsConfig
         private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
             "tmem4j-host-" + System.getProperty("user.name"), "host.sock");
         private int hostSlots = 4;
+        private String hostClient = "";
         private boolean selfballoon;
         private Duration selfballoonInterval = Duration.ofSeconds(1);
         private long selfballoonFloorBytes = 16L << 20;
@@ -698,6 +713,22 @@ public final class FrontendsConfig
                 throw invalid(Key.HOST_SLOTS, Integer.toString(slots), "a whole number from 1 to 64");
             }
             hostSlots = slots;
+            return this;
+        }
+
+        /**
+         * Sets {@code hostClient}: the name this JVM gives itself at the host daemon.
+         *
+         * @param name {@code [A-Za-z0-9_.-]{1,64}}, or the empty string for none.
+         * @return this builder.
+         */
+        public Builder hostClient(final String name)
+        {
+            if (name == null || !name.isEmpty() && !name.matches("[A-Za-z0-9_.-]{1,64}"))
+            {
+                throw invalid(Key.HOST_CLIENT, String.valueOf(name), "[A-Za-z0-9_.-]{1,64}, or empty for none");
+            }
+            hostClient = name;
             return this;
         }
 
@@ -985,6 +1016,7 @@ public final class FrontendsConfig
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));
                 case HOST_SOCKET -> hostSocket(Path.of(value));
                 case HOST_SLOTS -> hostSlots((int)parseLong(key, value, "a whole number from 1 to 64", 1, 64));
+                case HOST_CLIENT -> hostClient(value);
                 case SELFBALLOON -> selfballoon(parseBoolean(key, value));
                 case SELFBALLOON_INTERVAL_MS -> selfballoonInterval(Duration.ofMillis(parseLong(key, value,
                     "a whole number of milliseconds, at least 1", 1, Long.MAX_VALUE)));

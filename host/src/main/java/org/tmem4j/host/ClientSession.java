@@ -44,6 +44,8 @@ final class ClientSession
     }
 
     final int id;
+    /** The name the client gave itself (empty for none): it selects among its user's settings only. */
+    final String name;
     final UserPrincipal user;
     final GroupPrincipal group;
     final long pid;
@@ -54,6 +56,10 @@ final class ClientSession
     final LongAdder stored = new LongAdder();
     final LongAdder gets = new LongAdder();
     final LongAdder hits = new LongAdder();
+    /** Pages this client may hold of every kind, as its selfballoon last said; {@link HostConfig#UNLIMITED}. */
+    volatile long sharePages = HostConfig.UNLIMITED;
+    /** Times the client moved its share. */
+    final AtomicLong shareMoves = new AtomicLong();
     /** Never below the persistent pages this client holds: counted up on stores, recounted exactly at the cap. */
     final AtomicLong persistentUpperBound = new AtomicLong();
 
@@ -69,11 +75,12 @@ final class ClientSession
     private int threads = 1;
     private boolean ended;
 
-    ClientSession(final int id, final UserPrincipal user, final GroupPrincipal group, final long pid,
+    ClientSession(final int id, final String name, final UserPrincipal user, final GroupPrincipal group, final long pid,
         final int slots, final long persistentCap, final int weight, final byte[] token, final Path regionFile, final Arena arena,
         final MemorySegment region, final SocketChannel control, final Consumer<ClientSession> freer)
     {
         this.id = id;
+        this.name = name;
         this.user = user;
         this.group = group;
         this.pid = pid;
@@ -235,6 +242,6 @@ final class ClientSession
     @Override
     public String toString()
     {
-        return "client " + id + " (" + user.getName() + ", pid " + pid + ")";
+        return "client " + id + " (" + user.getName() + (name.isEmpty() ? "" : "/" + name) + ", pid " + pid + ")";
     }
 }

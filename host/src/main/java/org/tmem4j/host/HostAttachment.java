@@ -113,7 +113,7 @@ public final class HostAttachment implements AutoCloseable
             final HostBackend backend;
             try
             {
-                backend = HostBackend.connect(config.hostSocket(), config.hostSlots());
+                backend = HostBackend.connect(config);
             }
             catch (final UncheckedIOException | IllegalStateException down)
             {

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.FileChannel;
@@ -24,12 +25,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.tmem4j.frontend.Backend;
+import org.tmem4j.frontend.FrontendsConfig;
+import org.tmem4j.frontend.balloon.BalloonedBudget;
+import org.tmem4j.frontend.balloon.MemorySignals;
+import org.tmem4j.frontend.balloon.Selfballoon;
 import org.tmem4j.tmem.PageSizes;
 
 /**
  * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
- * hypercall. Page bytes go through the client's shared region, the requests through its slot connections (see
- * {@link HostProtocol}); a call takes a free slot, so a JVM has as many requests in service as it has slots.
+ * hypercall. The request, its answer and the page cross in the client's shared region, a slot's header and page
+ * area; the slot's connection carries a wake-up byte only to a side that went to sleep (see {@link HostProtocol}
+ * and {@link SlotHandoff}). A call takes a free slot, so a JVM has as many requests in service as it has slots.
  * <p>
  * <b>When the daemon goes</b> (killed, stopped, or it ended this client), the backend is <i>gone</i> for good: it
  * stores nothing and finds nothing — puts answer {@link #GONE}, gets miss, invalidations find nothing, a new pool
@@ -37,9 +43,9 @@ import org.tmem4j.tmem.PageSizes;
  * swap file and loses nothing. A watcher thread notices the daemon's end on the control connection at once;
  * {@link HostAttachment} then unregisters this backend and registers a new one when the daemon is back.
  * <p>
- * Slot connections are non-blocking with a selector each, because an interrupt must not end the connection (the
- * JDK closes an interruptible channel whose blocked thread is interrupted); a call keeps the caller's interrupt
- * status and restores it on return.
+ * Slot connections are non-blocking with a selector each (for the wake-up bytes), because an interrupt must not
+ * end the connection (the JDK closes an interruptible channel whose blocked thread is interrupted); a call keeps
+ * the caller's interrupt status and restores it on return.
  */
 public final class HostBackend implements Backend, AutoCloseable
 {
@@ -57,6 +63,10 @@ public final class HostBackend implements Backend, AutoCloseable
     private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
     private final CountDownLatch gone = new CountDownLatch(1);
     private final int clientId;
+    /** The share at the daemon this client last set, in bytes; {@link Long#MAX_VALUE} for none. */
+    private volatile long shareBytes = Long.MAX_VALUE;
+    /** Moves the share with this JVM's memory pressure, or {@code null}. */
+    private volatile Selfballoon selfballoon;
     /** How long a call spins on its slot's header for the answer before it sleeps on the socket: the daemon's. */
     private final long spinNanos;
 
@@ -119,7 +129,7 @@ public final class HostBackend implements Backend, AutoCloseable
         }
     }
 
-    private HostBackend(final Path socket, final int slotCount) throws IOException
+    private HostBackend(final Path socket, final int slotCount, final String name) throws IOException
     {
         this.socket = socket;
         control = SocketChannel.open(UnixDomainSocketAddress.of(socket));
@@ -128,9 +138,13 @@ public final class HostBackend implements Backend, AutoCloseable
         {
             final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
             final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
-            HostProtocol.putRequest(request, HostProtocol.HELLO, 0, HostProtocol.MAGIC, 0, 0, slotCount,
-                (int)ProcessHandle.current().pid());
-            final byte[] hello = HostProtocol.exchange(control, request, response);
+            final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+            final ByteBuffer helloFrame = HostProtocol.buffer(HostProtocol.REQUEST_BYTES + nameBytes.length);
+            HostProtocol.putRequest(helloFrame, HostProtocol.HELLO, 0, HostProtocol.MAGIC, nameBytes.length, 0,
+                slotCount, (int)ProcessHandle.current().pid());
+            helloFrame.limit(helloFrame.capacity()).position(HostProtocol.REQUEST_BYTES);
+            helloFrame.put(nameBytes).flip();
+            final byte[] hello = HostProtocol.exchange(control, helloFrame, response);
             clientId = response.getInt(4);
             final ByteBuffer payload = ByteBuffer.wrap(hello);
             final long tokenHi = payload.getLong();
@@ -186,7 +200,29 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
-     * Connects to the daemon.
+     * Connects to the daemon as a configuration says: its socket, slots and client name; with
+     * {@code selfballoon.enabled}, the configured budget becomes this client's share at the daemon and a
+     * {@link Selfballoon} moves it with this JVM's memory pressure (a JVM short of memory gives host memory back;
+     * the PSI it reads is the whole host's where there is no cgroup) until the backend is closed or gone.
+     *
+     * @param config the {@code host.*}, budget and {@code selfballoon.*} settings.
+     * @return a connected backend.
+     * @throws UncheckedIOException  if no daemon answers at the socket.
+     * @throws IllegalStateException if the daemon refuses this client.
+     */
+    public static HostBackend connect(final FrontendsConfig config)
+    {
+        final HostBackend backend = connect(config.hostSocket(), config.hostSlots(), config.hostClient());
+        if (config.selfballoon())
+        {
+            backend.shareBytes(config.budgetBytes());
+            backend.selfballoon = Selfballoon.start(backend.share(), config, MemorySignals.ofThisJvm());
+        }
+        return backend;
+    }
+
+    /**
+     * Connects to the daemon without a name: the daemon gives it its user's weight and cap.
      *
      * @param socket the daemon's socket.
      * @param slots  request slots to open, 1 to 64: how many calls of this JVM the daemon serves in parallel.
@@ -196,6 +232,27 @@ public final class HostBackend implements Backend, AutoCloseable
      */
     public static HostBackend connect(final Path socket, final int slots)
     {
+        return connect(socket, slots, "");
+    }
+
+    /**
+     * Connects to the daemon.
+     *
+     * @param socket the daemon's socket.
+     * @param slots  request slots to open, 1 to 64: how many calls of this JVM the daemon serves in parallel.
+     * @param name   the name this client gives itself, {@code [A-Za-z0-9_.-]{1,64}}, or empty for none: it selects
+     *               the weight and cap the daemon's configuration gives that name under this JVM's user.
+     * @return a connected backend.
+     * @throws UncheckedIOException  if no daemon answers at the socket.
+     * @throws IllegalStateException if the daemon refuses this client.
+     */
+    public static HostBackend connect(final Path socket, final int slots, final String name)
+    {
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{0," + HostProtocol.MAX_NAME_BYTES + "}"))
+        {
+            throw new IllegalArgumentException("client name must be [A-Za-z0-9_.-]{1," + HostProtocol.MAX_NAME_BYTES
+                + "} or empty, got " + name);
+        }
         if (socket == null)
         {
             throw new IllegalArgumentException("socket is null");
@@ -207,7 +264,7 @@ public final class HostBackend implements Backend, AutoCloseable
         }
         try
         {
-            return new HostBackend(socket, slots);
+            return new HostBackend(socket, slots, name);
         }
         catch (final IOException ex)
         {
@@ -315,6 +372,68 @@ public final class HostBackend implements Backend, AutoCloseable
     {
         requirePool(pool);
         return Math.max(0, call(HostProtocol.FLUSH_OBJECT, pool, a, b, c, 0, 0, null, null));
+    }
+
+    /**
+     * Sets this client's share at the daemon: a put is refused while the client holds that many bytes' worth of
+     * pages (of every kind, a page counted whole). The daemon counts the moves ({@code ./tmem4j stat
+     * --host-socket}: {@code share}, {@code moves}).
+     *
+     * @param bytes at least a page (4096); {@link Long#MAX_VALUE} for no share limit.
+     * @throws IllegalArgumentException if below a page.
+     */
+    public void shareBytes(final long bytes)
+    {
+        if (bytes < PageSizes.MIN)
+        {
+            throw new IllegalArgumentException("a share must be at least a page, 4096 bytes, got " + bytes);
+        }
+        call(HostProtocol.SHARE, 0, bytes, 0, 0, 0, 0, null, null);
+        shareBytes = bytes;
+    }
+
+    /**
+     * {@return the share at the daemon this client last set, or {@link Long#MAX_VALUE} for none}
+     */
+    public long shareBytes()
+    {
+        return shareBytes;
+    }
+
+    /**
+     * {@return this client's share at the daemon as a budget a {@link Selfballoon} moves; its pages are in the
+     * daemon, so none of this JVM's memory}
+     */
+    public BalloonedBudget share()
+    {
+        return new BalloonedBudget()
+        {
+            @Override
+            public long budgetBytes()
+            {
+                return shareBytes;
+            }
+
+            @Override
+            public void budgetBytes(final long bytes)
+            {
+                shareBytes(bytes);
+            }
+
+            @Override
+            public long reservedBytes()
+            {
+                return 0;
+            }
+        };
+    }
+
+    /**
+     * {@return the selfballoon moving this client's share, or {@code null} without {@code selfballoon.enabled}}
+     */
+    public Selfballoon selfballoon()
+    {
+        return selfballoon;
     }
 
     /**
@@ -495,6 +614,11 @@ public final class HostBackend implements Backend, AutoCloseable
                 return;
             }
             gone.countDown();
+        }
+        final Selfballoon balloon = selfballoon;
+        if (balloon != null)
+        {
+            balloon.close();
         }
         closeQuietly(control);
         for (final Slot slot : slots)

@@ -25,6 +25,6 @@ public final class HostBackendProvider implements BackendProvider
     @Override
     public Backend create(final FrontendsConfig config)
     {
-        return HostBackend.connect(config.hostSocket(), config.hostSlots());
+        return HostBackend.connect(config);
     }
 }

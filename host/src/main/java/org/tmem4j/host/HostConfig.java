@@ -20,23 +20,29 @@ import java.util.TreeSet;
  *   <li>{@code shared.users}, {@code shared.groups} — comma-separated users and groups whose clients may join a
  *       shared pool that another user created; a client may always join its own user's shared pools.</li>
  *   <li>{@code persistentCap} — persistent pages a client may hold, at least 0; default unlimited.
- *       {@code persistentCap.USER} sets it for one user.</li>
+ *       {@code persistentCap.USER} sets it for one user's clients, {@code persistentCap.USER/NAME} for that user's
+ *       clients named {@code NAME} ({@code tmem4j.frontends.host.client}).</li>
  *   <li>{@code weight} — a client's weight, 1 to 1,000,000, default 1: its ephemeral pages are evicted by age
  *       divided by its weight, so under a full budget the clients' ephemeral shares follow their weights.
- *       {@code weight.USER} sets it for one user.</li>
+ *       {@code weight.USER} sets it for one user's clients, {@code weight.USER/NAME} for that user's clients named
+ *       {@code NAME}.</li>
  *   <li>{@code spinMicros} — how long, 0 to 10,000 µs, default {@value #DEFAULT_SPIN_MICROS}, each side of a
  *       request slot spins on the shared region for the other's next move before it sleeps on the slot's socket
  *       (a request then costs two socket wake-ups); 0 always sleeps: for hosts with more busy clients than cores.
  *       </li>
  * </ul>
+ * <b>Client names are scoped under their user</b>: a client says its name, but its user is its socket's peer
+ * credentials, so a client only ever selects among the settings given to its own user — alice's {@code orders} is
+ * not bob's, and no client can claim another user's weight or cap. Several clients of a user may share a name (the
+ * replicas of one service): each gets the name's settings.
  *
  * @param group              the group granted access, or {@code null}.
  * @param sharedUsers        users who may join any shared pool.
  * @param sharedGroups       groups whose members may join any shared pool.
  * @param persistentCap      persistent pages per client unless the user has its own cap.
- * @param persistentCapUsers per-user persistent caps.
+ * @param persistentCapUsers persistent caps per {@code USER} or {@code USER/NAME}.
  * @param weight             a client's weight unless the user has its own.
- * @param weightUsers        per-user weights.
+ * @param weightUsers        weights per {@code USER} or {@code USER/NAME}.
  * @param spinMicros         how long a slot's side spins before it sleeps on the socket.
  */
 public record HostConfig(String group, Set<String> sharedUsers, Set<String> sharedGroups, long persistentCap,
@@ -134,8 +140,8 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
                     {
                         throw new IllegalArgumentException("unknown key " + name + "; the keys are " + PREFIX
                             + "group, " + PREFIX + "shared.users, " + PREFIX + "shared.groups, " + PREFIX + CAP
-                            + ", " + PREFIX + CAP + ".USER, " + PREFIX + WEIGHT + ", " + PREFIX + WEIGHT
-                            + ".USER and " + PREFIX + SPIN);
+                            + ", " + PREFIX + CAP + ".USER[/NAME], " + PREFIX + WEIGHT + ", " + PREFIX + WEIGHT
+                            + ".USER[/NAME] and " + PREFIX + SPIN);
                     }
                 }
             }
@@ -144,25 +150,34 @@ public record HostConfig(String group, Set<String> sharedUsers, Set<String> shar
     }
 
     /**
-     * Looks up a user's persistent cap: its own setting, else the default.
+     * Looks up a client's persistent cap: its name's setting under its user, else its user's, else the default.
      *
-     * @param user a client's user name.
-     * @return the persistent pages that user's clients may each hold.
+     * @param user a client's user name (its peer credentials).
+     * @param name the name it gave itself, or empty.
+     * @return the persistent pages that client may hold.
      */
-    public long persistentCapOf(final String user)
+    public long persistentCapOf(final String user, final String name)
     {
-        return persistentCapUsers.getOrDefault(user, persistentCap);
+        return lookup(persistentCapUsers, user, name, persistentCap);
     }
 
     /**
-     * Looks up a user's weight: its own setting, else the default.
+     * Looks up a client's weight: its name's setting under its user, else its user's, else the default.
      *
-     * @param user a client's user name.
-     * @return the weight of that user's clients.
+     * @param user a client's user name (its peer credentials).
+     * @param name the name it gave itself, or empty.
+     * @return that client's weight.
      */
-    public int weightOf(final String user)
+    public int weightOf(final String user, final String name)
     {
-        return weightUsers.getOrDefault(user, weight);
+        return lookup(weightUsers, user, name, weight);
+    }
+
+    private static <T> T lookup(final Map<String, T> settings, final String user, final String name,
+        final T otherwise)
+    {
+        final T named = name.isEmpty() ? null : settings.get(user + "/" + name);
+        return named != null ? named : settings.getOrDefault(user, otherwise);
     }
 
     private static List<String> list(final String value)

@@ -192,16 +192,13 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
-     * {@return the per-client table: pages, bytes, cap and hits of every connected client}
+     * {@return every connected client's row, by id}
      */
-    public String statusTable()
+    public List<HostClientStats> clientStats()
     {
         final List<ClientSession> list = new ArrayList<>(sessions.values());
         list.sort((x, y) -> Integer.compare(x.id, y.id));
-        final StringBuilder out = new StringBuilder(String.format(
-            "%-6s %-10s %-8s %5s %5s %12s %12s %14s %12s %7s %12s %12s %12s%n", "client", "user", "pid", "slots",
-            "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "weight", "puts", "gets", "hits"));
-        long pages = 0;
+        final List<HostClientStats> rows = new ArrayList<>(list.size());
         for (final ClientSession session : list)
         {
             long ephemeral = 0;
@@ -229,17 +226,43 @@ public final class HostDaemon implements AutoCloseable
                 }
                 bytes += row.compressedBytes();
             }
-            pages += ephemeral + persistent;
-            out.append(String.format("%-6d %-10s %-8d %5d %5d %12d %12d %14d %12s %7d %12d %12d %12d%n", session.id,
-                session.user.getName(), session.pid, session.slots, pools.size(), ephemeral, persistent, bytes,
-                session.persistentCap == HostConfig.UNLIMITED ? "unlimited" : Long.toString(session.persistentCap),
-                session.weight, session.puts.sum(), session.gets.sum(), session.hits.sum()));
+            rows.add(new HostClientStats(session.id, session.user.getName(), session.name, session.pid,
+                session.slots, pools.size(), ephemeral, persistent, bytes, session.persistentCap, session.sharePages,
+                session.shareMoves.get(), session.weight,
+                session.puts.sum(), session.gets.sum(), session.hits.sum()));
+        }
+        return rows;
+    }
+
+    /**
+     * {@return the per-client table: pages, bytes, cap and hits of every connected client}
+     */
+    public String statusTable()
+    {
+        final List<HostClientStats> rows = clientStats();
+        final StringBuilder out = new StringBuilder(String.format(
+            "%-6s %-20s %-8s %5s %5s %12s %12s %14s %12s %12s %6s %7s %12s %12s %12s%n", "client", "user[/name]",
+            "pid", "slots", "pools", "eph_pages", "pers_pages", "bytes", "pers_cap", "share", "moves", "weight", "puts",
+            "gets", "hits"));
+        long pages = 0;
+        for (final HostClientStats row : rows)
+        {
+            pages += row.ephemeralPages() + row.persistentPages();
+            out.append(String.format("%-6d %-20s %-8d %5d %5d %12d %12d %14d %12s %12s %6d %7d %12d %12d %12d%n",
+                row.id(), row.qualifiedName(), row.pid(), row.slots(), row.pools(), row.ephemeralPages(),
+                row.persistentPages(), row.bytes(), pages(row.persistentCap()), pages(row.sharePages()),
+                row.shareMoves(), row.weight(), row.puts(), row.gets(), row.hits()));
         }
         final var stats = zcache.stats();
         out.append(String.format("clients %d, pages %d (shared pools count in each member's row), budget %d bytes,"
-            + " in use %d bytes, evictions %d%n", list.size(), pages, zcache.budgetBytes(),
+            + " in use %d bytes, evictions %d%n", rows.size(), pages, zcache.budgetBytes(),
             stats.memory().bytesInUse(), stats.evictions()));
         return out.toString();
+    }
+
+    private static String pages(final long limit)
+    {
+        return limit == HostConfig.UNLIMITED ? "unlimited" : Long.toString(limit);
     }
 
     /**
@@ -437,11 +460,26 @@ public final class HostDaemon implements AutoCloseable
         final ByteBuffer request, final ByteBuffer response) throws IOException
     {
         final int slots = request.getInt(32);
-        if (request.getLong(8) != HostProtocol.MAGIC || slots < 1 || slots > HostProtocol.MAX_SLOTS)
+        final long nameBytes = request.getLong(16);
+        if (request.getLong(8) != HostProtocol.MAGIC || slots < 1 || slots > HostProtocol.MAX_SLOTS
+            || nameBytes < 0 || nameBytes > HostProtocol.MAX_NAME_BYTES)
         {
             respond(channel, response, HostProtocol.STATUS_PROTOCOL, 0, "bad hello: protocol "
                 + Long.toHexString(request.getLong(8)) + " (want " + Long.toHexString(HostProtocol.MAGIC)
-                + "), slots " + slots + " (want 1 to " + HostProtocol.MAX_SLOTS + ")");
+                + "), slots " + slots + " (want 1 to " + HostProtocol.MAX_SLOTS + "), name of " + nameBytes
+                + " bytes (want 0 to " + HostProtocol.MAX_NAME_BYTES + ")");
+            return null;
+        }
+        final ByteBuffer nameBuffer = ByteBuffer.allocate((int)nameBytes);
+        if (nameBytes > 0 && !HostProtocol.readFully(channel, nameBuffer))
+        {
+            return null;
+        }
+        final String name = new String(nameBuffer.array(), StandardCharsets.UTF_8);
+        if (!name.matches("[A-Za-z0-9_.-]*"))
+        {
+            respond(channel, response, HostProtocol.STATUS_PROTOCOL, 0, "bad hello: client name " + name
+                + " is not [A-Za-z0-9_.-]{1," + HostProtocol.MAX_NAME_BYTES + "}");
             return null;
         }
         final int id = nextClient.getAndIncrement();
@@ -469,9 +507,10 @@ public final class HostDaemon implements AutoCloseable
                 + " a shared region in " + dir + ": " + ex.toString());
             return null;
         }
-        final ClientSession session = new ClientSession(id, peer.user(), peer.group(), request.getInt(36), slots,
-            config.persistentCapOf(peer.user().getName()), config.weightOf(peer.user().getName()), token, file, arena,
-            region, channel, this::free);
+        final String user = peer.user().getName();
+        final ClientSession session = new ClientSession(id, name, peer.user(), peer.group(), request.getInt(36),
+            slots, config.persistentCapOf(user, name), config.weightOf(user, name), token, file, arena, region,
+            channel, this::free);
         sessions.put(id, session);
         final byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
         final ByteBuffer payload = ByteBuffer.allocate(HostProtocol.TOKEN_BYTES + Integer.BYTES + path.length)
@@ -548,6 +587,16 @@ public final class HostDaemon implements AutoCloseable
                         }
                     }
                     case HostProtocol.STORE_FIGURES -> value = HostStoreFigures.of(zcache).writeTo(page);
+                    case HostProtocol.SHARE ->
+                    {
+                        if (a < 4096)
+                        {
+                            throw new IllegalArgumentException("a share must be at least a page, 4096 bytes, got "
+                                + a);
+                        }
+                        session.sharePages = a == Long.MAX_VALUE ? HostConfig.UNLIMITED : a / 4096;
+                        session.shareMoves.incrementAndGet();
+                    }
                     case HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET, HostProtocol.FLUSH_PAGE,
                          HostProtocol.FLUSH_OBJECT ->
                     {
@@ -598,7 +647,7 @@ public final class HostDaemon implements AutoCloseable
             case HostProtocol.PUT ->
             {
                 session.puts.increment();
-                if (persistent && atCap(session))
+                if (persistent && atCap(session) || atShare(session))
                 {
                     // a refused put drops the older copy, as every refused put does
                     zcache.flushPage(pool.zcacheId(), a, b, c, index);
@@ -673,6 +722,32 @@ public final class HostDaemon implements AutoCloseable
         }
         session.persistentUpperBound.set(exact);
         return exact >= session.persistentCap;
+    }
+
+    /**
+     * Whether the client holds the pages its share allows: never while it has no share limit, else an exact count
+     * over its pools.
+     */
+    private boolean atShare(final ClientSession session)
+    {
+        final long share = session.sharePages;
+        if (share == HostConfig.UNLIMITED)
+        {
+            return false;
+        }
+        long held = 0;
+        for (final ClientSession.Pool pool : session.pools())
+        {
+            try
+            {
+                held += zcache.poolStats(pool.zcacheId()).pages();
+            }
+            catch (final IllegalArgumentException destroyedMeanwhile)
+            {
+                // a pool destroyed by another of the client's slots holds nothing
+            }
+        }
+        return held >= share;
     }
 
     private ClientSession.Pool joinShared(final ClientSession session, final long uuidHi, final long uuidLo,

@@ -45,8 +45,13 @@ final class HostProtocol
     /** Largest payload either side accepts: a status table of many clients fits, a runaway length does not. */
     static final int MAX_PAYLOAD = 1 << 20;
 
+    /** Longest client name ({@code tmem4j.frontends.host.client}). */
+    static final int MAX_NAME_BYTES = 64;
+
     /**
-     * Control: {@code a} = {@link #MAGIC}, {@code index} = slots, {@code arg} = the JVM's pid (for the table).
+     * Control: {@code a} = {@link #MAGIC}, {@code b} = the length of the client's name, which follows the frame
+     * ({@code [A-Za-z0-9_.-]}, at most {@link #MAX_NAME_BYTES}, 0 for none), {@code index} = slots, {@code arg} =
+     * the JVM's pid (for the table).
      * Answer: value = client id, payload = token, int spin microseconds (little-endian), region path.
      */
     static final int HELLO = 1;
@@ -74,6 +79,11 @@ final class HostProtocol
     static final int FLUSH_OBJECT = 23;
     /** Slot: the store's {@link HostStoreFigures} in the slot; value = their length in bytes. */
     static final int STORE_FIGURES = 30;
+    /**
+     * Slot: {@code a} = the client's share at the host in bytes (its selfballoon's budget), at least a page, or
+     * {@link Long#MAX_VALUE} for no share limit: a put of a client holding its share of pages is refused.
+     */
+    static final int SHARE = 31;
 
     static final int STATUS_OK = 0;
     /** The frame broke the protocol; the daemon closes the connection and ends the client. */

@@ -306,6 +306,49 @@ class HostBackendTest
     }
 
     @Test
+    void aClientsNameSelectsItsSettingsUnderItsOwnUserOnly()
+    {
+        final String me = System.getProperty("user.name");
+        final Properties properties = new Properties();
+        properties.setProperty("tmem4j.host.weight." + me, "3");
+        properties.setProperty("tmem4j.host.weight." + me + "/orders", "8");
+        properties.setProperty("tmem4j.host.persistentCap." + me + "/orders", "5");
+        // another user's name: a client of mine that claims it gets my user's settings, not these
+        properties.setProperty("tmem4j.host.weight.someone-else/billing", "100");
+        properties.setProperty("tmem4j.host.persistentCap.someone-else/billing", "1");
+        final HostDaemon daemon = daemon(4 << 20, HostConfig.from(properties));
+        final HostBackend orders = HostBackend.connect(daemon.socket(), 1, "orders");
+        open.add(orders);
+        final HostBackend billing = HostBackend.connect(daemon.socket(), 1, "billing");
+        open.add(billing);
+        final HostBackend anonymous = client(daemon, 1);
+        final Map<Integer, HostClientStats> rows = new HashMap<>();
+        daemon.clientStats().forEach(row -> rows.put(row.id(), row));
+        assertEquals(me + "/orders", rows.get(orders.clientId()).qualifiedName());
+        assertEquals(8, rows.get(orders.clientId()).weight());
+        assertEquals(5, rows.get(orders.clientId()).persistentCap());
+        assertEquals(3, rows.get(billing.clientId()).weight());
+        assertEquals(HostConfig.UNLIMITED, rows.get(billing.clientId()).persistentCap());
+        assertEquals(3, rows.get(anonymous.clientId()).weight());
+        final int pool = orders.createPersistentPool(4096);
+        final int ephemeral = orders.createEphemeralPool(4096);
+        assertEquals(8, daemon.zcache().poolWeight(daemon.zcache().stats().pools().getLast().id()));
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment page = arena.allocate(4096);
+            for (int i = 0; i < 5; i++)
+            {
+                Pages.fill(page, i);
+                assertEquals(Backend.STORED, orders.put(pool, 0, 0, 0, i, page));
+            }
+            assertEquals(Zcache.NO_MEMORY, orders.put(pool, 0, 0, 0, 5, page));
+            assertEquals(Backend.STORED, orders.put(ephemeral, 0, 0, 0, 5, page));
+        }
+        assertTrue(HostStatus.read(daemon.socket()).contains(me + "/orders"), HostStatus.read(daemon.socket()));
+        assertThrows(IllegalArgumentException.class, () -> HostBackend.connect(daemon.socket(), 1, "no/slash"));
+    }
+
+    @Test
     void badSettingsAreNamed()
     {
         final Properties properties = new Properties();

@@ -12,9 +12,9 @@ import org.tmem4j.stats.CounterUnit;
 import org.tmem4j.zcache.Zcache;
 
 /**
- * Selfballooning for the JVM: a controller that moves a {@link Zcache}'s budget with the JVM's memory pressure, as
- * Xen's selfballoon driver moved a guest's memory target — give memory back when the JVM needs it, take it again
- * when it does not.
+ * Selfballooning for the JVM: a controller that moves a {@link Zcache}'s budget — or any {@link BalloonedBudget},
+ * such as the JVM's share at the host daemon — with the JVM's memory pressure, as Xen's selfballoon driver moved a
+ * guest's memory target — give memory back when the JVM needs it, take it again when it does not.
  * <p>
  * Every interval it reads the {@link MemorySignals} and computes a <i>target</i> budget:
  * <pre>
@@ -36,14 +36,14 @@ public final class Selfballoon implements AutoCloseable
     private static final long PAGE = 4096;
     private static final CounterCatalog<Selfballoon> COUNTERS = CounterCatalog.<Selfballoon>builder()
         .gauge("target_bytes", CounterUnit.BYTES, "the budget the selfballoon last aimed at", b -> b.target.get())
-        .gauge("budget_bytes", CounterUnit.BYTES, "the zcache budget now", b -> b.zcache.budgetBytes())
+        .gauge("budget_bytes", CounterUnit.BYTES, "the budget now", b -> b.budget.budgetBytes())
         .counter("moves_down", CounterUnit.EVENTS, "times the selfballoon shrank the budget", b -> b.movesDown.get())
         .counter("moves_up", CounterUnit.EVENTS, "times the selfballoon grew the budget", b -> b.movesUp.get())
         .counter("pressure_looks", CounterUnit.EVENTS, "looks that saw PSI or heap pressure",
             b -> b.pressureLooks.get())
         .build();
 
-    private final Zcache zcache;
+    private final BalloonedBudget budget;
     private final MemorySignals signals;
     private final long maxBudget;
     private final long floor;
@@ -57,11 +57,11 @@ public final class Selfballoon implements AutoCloseable
     private final AtomicLong movesUp = new AtomicLong();
     private final AtomicLong pressureLooks = new AtomicLong();
 
-    private Selfballoon(final Zcache zcache, final FrontendsConfig config, final MemorySignals signals)
+    private Selfballoon(final BalloonedBudget budget, final FrontendsConfig config, final MemorySignals signals)
     {
-        this.zcache = zcache;
+        this.budget = budget;
         this.signals = signals;
-        this.maxBudget = zcache.budgetBytes();
+        this.maxBudget = budget.budgetBytes();
         this.floor = Math.min(config.selfballoonFloorBytes(), maxBudget);
         this.reserve = config.selfballoonReserveBytes();
         this.psiPercent = config.selfballoonPsiPercent();
@@ -87,12 +87,31 @@ public final class Selfballoon implements AutoCloseable
      */
     public static Selfballoon start(final Zcache zcache, final FrontendsConfig config, final MemorySignals signals)
     {
-        if (zcache == null || config == null || signals == null)
+        if (zcache == null)
         {
-            throw new IllegalArgumentException("zcache, config and signals are required, got " + zcache + ", "
+            throw new IllegalArgumentException("zcache is required");
+        }
+        return start(BalloonedBudget.of(zcache), config, signals);
+    }
+
+    /**
+     * Starts moving a budget, from where it is now (the most it will be given), every
+     * {@code selfballoon.intervalMs}.
+     *
+     * @param budget  the budget that moves.
+     * @param config  the {@code selfballoon.*} settings.
+     * @param signals where pressure is read, usually {@link MemorySignals#ofThisJvm()}.
+     * @return the running controller; close it to stop (the budget stays where it is).
+     */
+    public static Selfballoon start(final BalloonedBudget budget, final FrontendsConfig config,
+        final MemorySignals signals)
+    {
+        if (budget == null || config == null || signals == null)
+        {
+            throw new IllegalArgumentException("budget, config and signals are required, got " + budget + ", "
                 + config + ", " + signals);
         }
-        final Selfballoon balloon = new Selfballoon(zcache, config, signals);
+        final Selfballoon balloon = new Selfballoon(budget, config, signals);
         final long interval = config.selfballoonInterval().toMillis();
         balloon.timer.scheduleWithFixedDelay(balloon::tickLogged, interval, interval, TimeUnit.MILLISECONDS);
         return balloon;
@@ -106,12 +125,11 @@ public final class Selfballoon implements AutoCloseable
     public long tick()
     {
         final MemoryReading reading = signals.read();
-        final long budget = zcache.budgetBytes();
+        final long current = budget.budgetBytes();
         long wanted = maxBudget;
         if (reading.hasLimit())
         {
-            final long zcacheMemory = zcache.stats().memory().reservedBytes();
-            final long others = Math.max(0, reading.usageBytes() - zcacheMemory);
+            final long others = Math.max(0, reading.usageBytes() - budget.reservedBytes());
             wanted = Math.min(wanted, reading.limitBytes() - reserve - others);
         }
         final boolean pressure = reading.pressurePercent() >= psiPercent
@@ -119,18 +137,19 @@ public final class Selfballoon implements AutoCloseable
         if (pressure)
         {
             pressureLooks.incrementAndGet();
-            wanted = Math.min(wanted, budget / 2);
+            wanted = Math.min(wanted, current / 2);
         }
         wanted = Math.max(floor, wanted);
         target.set(wanted);
-        if (wanted == budget)
+        if (wanted == current)
         {
-            return budget;
+            return current;
         }
-        final long step = Math.max(PAGE, Math.abs(wanted - budget) / (wanted < budget ? downHysteresis : upHysteresis));
-        final long next = wanted < budget ? Math.max(wanted, budget - step) : Math.min(wanted, budget + step);
-        zcache.budgetBytes(next);
-        (next < budget ? movesDown : movesUp).incrementAndGet();
+        final long step = Math.max(PAGE, Math.abs(wanted - current) / (wanted < current ? downHysteresis
+            : upHysteresis));
+        final long next = wanted < current ? Math.max(wanted, current - step) : Math.min(wanted, current + step);
+        budget.budgetBytes(next);
+        (next < current ? movesDown : movesUp).incrementAndGet();
         return next;
     }
 
