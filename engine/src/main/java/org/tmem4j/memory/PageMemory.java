@@ -34,7 +34,10 @@ import org.tmem4j.concurrent.CurrentCpu;
  * stack of free pages under a lock of its own: {@link #allocate()} and {@link #free(int)} take a page from and give
  * it to the current CPU's cache, and only an empty or full cache moves a batch of half its capacity to or from the
  * slabs under the global lock. Threads on different CPUs therefore share no lock and no written cache line on the
- * common path, and the global lock is taken once per batch. Cached pages stay mapped: at most
+ * common path, and the global lock is taken once per batch. The caches are padded apart ({@link PageCache}) and the
+ * slabs' in-use bits come sixteen pages to a cache line ({@link Slab}), the size of a batch, so that two CPUs
+ * working on pages of their own batches write no common line: two threads take and give pages at twice the rate of
+ * one. Cached pages stay mapped: at most
  * {@code cpuCachePages} per CPU (128 KiB each at the default 32); an allocation that finds the slabs and the budget
  * exhausted first drains every cache, so no page a cache holds is ever refused to anyone. With
  * {@code cpuCachePages(0)} every page goes straight to and from the slabs, which keeps the lowest-slab-first policy
@@ -139,13 +142,13 @@ public final class PageMemory implements AutoCloseable
         synchronized (cache)
         {
             ensureOpen();
-            if (cache.count == 0)
+            if (cache.isEmpty())
             {
                 refill(cache);
             }
-            if (cache.count > 0)
+            if (!cache.isEmpty())
             {
-                final int page = cache.pages[--cache.count];
+                final int page = cache.pop();
                 slabOrNull(page).markInUse(page & slabPageMask);
                 return page;
             }
@@ -184,11 +187,11 @@ public final class PageMemory implements AutoCloseable
         synchronized (cache)
         {
             ensureOpen();
-            if (cache.count == cache.pages.length)
+            if (cache.isFull())
             {
                 spill(cache, cacheBatch);
             }
-            cache.pages[cache.count++] = page;
+            cache.push(page);
         }
     }
 
@@ -347,7 +350,7 @@ public final class PageMemory implements AutoCloseable
             slabsWithFreePages.clear();
             for (final PageCache cache : caches)
             {
-                cache.count = 0;
+                cache.clear();
             }
             slabCount = 0;
             emptySlabs = 0;
@@ -389,14 +392,14 @@ public final class PageMemory implements AutoCloseable
         synchronized (lock)
         {
             ensureOpen();
-            while (cache.count < cacheBatch)
+            while (cache.count() < cacheBatch)
             {
                 final int page = takeFromSlab();
                 if (page == NO_PAGE)
                 {
                     break;
                 }
-                cache.pages[cache.count++] = page;
+                cache.push(page);
             }
         }
     }
@@ -406,9 +409,9 @@ public final class PageMemory implements AutoCloseable
     {
         synchronized (lock)
         {
-            for (int i = 0; i < pages && cache.count > 0; i++)
+            for (int i = 0; i < pages && !cache.isEmpty(); i++)
             {
-                giveToSlab(cache.pages[--cache.count]);
+                giveToSlab(cache.pop());
             }
         }
     }
@@ -420,9 +423,9 @@ public final class PageMemory implements AutoCloseable
         {
             synchronized (cache)
             {
-                if (cache.count > 0 && !closed)
+                if (!cache.isEmpty() && !closed)
                 {
-                    spill(cache, cache.count);
+                    spill(cache, cache.count());
                 }
             }
         }
@@ -434,7 +437,7 @@ public final class PageMemory implements AutoCloseable
         long cached = 0;
         for (final PageCache cache : caches)
         {
-            cached += cache.count;
+            cached += cache.count();
         }
         return cached;
     }
@@ -564,22 +567,6 @@ public final class PageMemory implements AutoCloseable
         reservedBytes -= slab.segment.byteSize();
         slabsReleased++;
         slab.arena.close();
-    }
-
-    /** One CPU's stack of free pages, guarded by itself; padded so that two caches never share a cache line. */
-    private static final class PageCache
-    {
-        @SuppressWarnings("unused")
-        private long p0, p1, p2, p3, p4, p5, p6;
-        final int[] pages;
-        int count;
-        @SuppressWarnings("unused")
-        private long q0, q1, q2, q3, q4, q5, q6;
-
-        PageCache(final int capacity)
-        {
-            this.pages = new int[capacity];
-        }
     }
 
     /**

@@ -1,11 +1,9 @@
 package org.tmem4j.zsmalloc;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.agrona.collections.Int2ObjectHashMap;
 import org.tmem4j.memory.PageMemory;
 
 /**
@@ -19,8 +17,8 @@ import org.tmem4j.memory.PageMemory;
  * Chunks are handed out from the fullest page that has a free one, so pages fill up and empty ones are rare. A page
  * whose last chunk goes back is returned to the {@link PageMemory}, except for one empty page kept as a spare so
  * that a workload allocating and freeing around a page boundary does not take and return the same page every call.
- * Every chunk records its owner (zspage and position), so that {@link #reclaim} can move chunks out of sparse pages
- * into the free chunks of fuller ones and give the emptied pages back.
+ * Every chunk records its owner (size class shard, zspage and position), so that {@link #reclaim} can move chunks
+ * out of sparse pages into the free chunks of fuller ones and give the emptied pages back.
  * <p>
  * <b>Giving pages back as objects go.</b> The kernel's zspages own their pages, so a zspage whose last object is
  * freed gives its pages back at once. Here chunks of different classes share pages (that is what makes the open
@@ -33,6 +31,11 @@ import org.tmem4j.memory.PageMemory;
  * object moves, no handle rewritten. Allocation refills free chunks before it takes a page, so the moves happen only
  * while frees outrun allocations.
  * <p>
+ * <b>Bookkeeping</b> is a few arrays indexed by page id (page ids are dense: the page memory hands out its lowest
+ * pages first), no object per page: per chunk one {@code long} naming its owner, per page a byte of taken chunks and
+ * the two links of its list of pages with as many chunks in use. That is 9 bytes plus 8 per chunk per page (73 bytes
+ * for eighth pages), half of what a record object per page with an owner array and a hash map entry cost.
+ * <p>
  * A chunk id is {@code page << 3 | chunk within page}. Thread-safe under one lock; callers that hold a size class's
  * lock take this one after it, never before.
  */
@@ -40,47 +43,50 @@ final class ChunkPool
 {
     static final int NO_CHUNK = -1;
     private static final int MAX_PAGE_ID = (1 << 28) - 1;
+    private static final int NONE = -1;
+    private static final int POSITION_BITS = 9;
+    private static final int ZSPAGE_SHIFT = POSITION_BITS;
+    private static final int CLASS_SHIFT = ZSPAGE_SHIFT + 25;
 
     final int chunkSize;
     final int chunkShift;
     final int chunksPerPage;
     private final PageMemory memory;
+    /** The allocator's class shards, which owner words name by their index. */
+    private final SizeClass[] classes;
     private final Object lock = new Object();
-    private final Int2ObjectHashMap<PageChunks> pages = new Int2ObjectHashMap<>();
+    /** Per page id: a bit per chunk taken. */
+    private byte[] taken = new byte[0];
+    /** Per page id: the previous and next page in its list of {@link #byUse}, or {@link #NONE}. */
+    private int[] prev = new int[0];
+    private int[] next = new int[0];
+    /**
+     * Per chunk ({@code page × chunksPerPage + chunk}): 0 when free, else {@code (class shard + 1) << 34 | zspage id
+     * << 9 | position in the zspage}.
+     */
+    private long[] owners = new long[0];
     /** Pages by chunks in use: index 0 holds the spare empty page, index chunksPerPage the full pages (unlisted). */
-    private final PageChunks[] byUse;
+    private final int[] byUse;
     /** Free chunks in pages that are neither full nor empty. */
     private long roomInPartialPages;
     private long chunksHeld;
+    private long pagesHeld;
     private long chunksMoved;
     private final AtomicBoolean reclaiming = new AtomicBoolean();
     private volatile boolean reclaimDue;
 
-    /** One pool page: which of its chunks are taken and by whom. */
-    private static final class PageChunks
-    {
-        final int page;
-        final ZsPage[] owners;
-        final int[] positions;
-        int used;
-        PageChunks prev;
-        PageChunks next;
-
-        PageChunks(final int page, final int chunks)
-        {
-            this.page = page;
-            owners = new ZsPage[chunks];
-            positions = new int[chunks];
-        }
-    }
-
-    ChunkPool(final PageMemory memory, final int chunkSize)
+    /**
+     * @param classes the allocator's class shards, filled in by the caller (owner words index it).
+     */
+    ChunkPool(final PageMemory memory, final int chunkSize, final SizeClass[] classes)
     {
         this.memory = memory;
         this.chunkSize = chunkSize;
+        this.classes = classes;
         chunkShift = Integer.numberOfTrailingZeros(chunkSize);
         chunksPerPage = PageMemory.PAGE_SIZE / chunkSize;
-        byUse = new PageChunks[chunksPerPage + 1];
+        byUse = new int[chunksPerPage + 1];
+        Arrays.fill(byUse, NONE);
     }
 
     /**
@@ -92,42 +98,37 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            PageChunks target = null;
-            for (int used = chunksPerPage - 1; used >= 0 && target == null; used--)
+            int target = NONE;
+            for (int used = chunksPerPage - 1; used >= 0 && target == NONE; used--)
             {
                 target = byUse[used];
             }
-            if (target == null)
+            if (target == NONE)
             {
-                final int page = memory.allocate();
-                if (page == PageMemory.NO_PAGE)
+                target = memory.allocate();
+                if (target == PageMemory.NO_PAGE)
                 {
                     return NO_CHUNK;
                 }
-                if (page > MAX_PAGE_ID)
+                if (target > MAX_PAGE_ID)
                 {
-                    memory.free(page);
+                    memory.free(target);
                     return NO_CHUNK;
                 }
-                target = new PageChunks(page, chunksPerPage);
-                pages.put(page, target);
+                ensureCapacity(target);
+                pagesHeld++;
             }
             else
             {
                 unlink(target);
             }
-            int index = 0;
-            while (target.owners[index] != null)
-            {
-                index++;
-            }
-            target.owners[index] = owner;
-            target.positions[index] = position;
-            target.used++;
+            final int index = Integer.numberOfTrailingZeros(~taken[target]);
+            taken[target] |= (byte)(1 << index);
+            owners[target * chunksPerPage + index] = ownerWord(owner.sizeClass.at, owner.id, position);
             chunksHeld++;
             link(target);
             updateReclaimDue();
-            return target.page << 3 | index;
+            return target << 3 | index;
         }
     }
 
@@ -140,15 +141,14 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            final PageChunks page = pages.get(chunk >>> 3);
+            final int page = chunk >>> 3;
             unlink(page);
-            page.owners[chunk & 7] = null;
-            page.used--;
+            taken[page] &= (byte)~(1 << (chunk & 7));
+            owners[page * chunksPerPage + (chunk & 7)] = 0;
             chunksHeld--;
-            if (page.used == 0 && byUse[0] != null)
+            if (taken[page] == 0 && byUse[0] != NONE)
             {
-                pages.remove(page.page);
-                memory.free(page.page);
+                givePage(page);
             }
             else
             {
@@ -207,6 +207,7 @@ final class ChunkPool
             reclaiming.set(false);
         }
     }
+
     /**
      * @return the segment of the slab holding a chunk (see {@link PageMemory#segment(int)}).
      */
@@ -221,6 +222,15 @@ final class ChunkPool
     long offset(final int chunk)
     {
         return memory.offset(chunk >>> 3) + ((long)(chunk & 7) << chunkShift);
+    }
+
+    /**
+     * @return whether chunk {@code b} starts where chunk {@code a} ends, in the same slab ({@code b} may be
+     * {@link #NO_CHUNK}: then not).
+     */
+    boolean followsInMemory(final int a, final int b)
+    {
+        return b >= 0 && segment(b) == segment(a) && offset(b) == offset(a) + chunkSize;
     }
 
     /**
@@ -245,33 +255,31 @@ final class ChunkPool
         final long pagesBefore;
         synchronized (lock)
         {
-            pagesBefore = pages.size();
+            pagesBefore = pagesHeld;
         }
         long attempts = 0;
         while (attempts++ < 4 * chunksPerPage * pagesBefore + 16)
         {
-            final ZsPage owner;
-            final int position;
+            final long owner;
+            final int chunk;
             synchronized (lock)
             {
-                final PageChunks source = all || roomInPartialPages > slackChunks() / 2 ? sparsestMovable() : null;
-                if (source == null)
+                final int source = all || roomInPartialPages > slackChunks() / 2 ? sparsestMovable() : NONE;
+                if (source == NONE)
                 {
                     break;
                 }
-                int index = 0;
-                while (source.owners[index] == null)
-                {
-                    index++;
-                }
-                owner = source.owners[index];
-                position = source.positions[index];
+                final int index = Integer.numberOfTrailingZeros(taken[source]);
+                chunk = source << 3 | index;
+                owner = owners[source * chunksPerPage + index];
             }
-            owner.sizeClass.moveChunk(owner, position, this);
+            final int zspage = (int)(owner >>> ZSPAGE_SHIFT) & (HandleTable.MAX_ZSPAGES - 1);
+            final int position = (int)owner & ((1 << POSITION_BITS) - 1);
+            classes[(int)(owner >>> CLASS_SHIFT) - 1].moveChunk(zspage, position, chunk, this);
         }
         synchronized (lock)
         {
-            return Math.max(0, pagesBefore - pages.size());
+            return Math.max(0, pagesBefore - pagesHeld);
         }
     }
 
@@ -285,41 +293,35 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            final PageChunks source = pages.get(chunk >>> 3);
-            if (source == null || source != sparsestMovable())
+            final int source = chunk >>> 3;
+            if (source != sparsestMovable())
             {
                 return chunk;
             }
-            PageChunks target = null;
-            for (int used = chunksPerPage - 1; used >= 1 && target == null; used--)
+            int target = NONE;
+            for (int used = chunksPerPage - 1; used >= 1 && target == NONE; used--)
             {
-                target = byUse[used] == source ? source.next : byUse[used];
+                target = byUse[used] == source ? next[source] : byUse[used];
             }
-            if (target == null)
+            if (target == NONE)
             {
                 return chunk;
             }
             final int index = chunk & 7;
             unlink(target);
-            int free = 0;
-            while (target.owners[free] != null)
-            {
-                free++;
-            }
-            target.owners[free] = source.owners[index];
-            target.positions[free] = source.positions[index];
-            target.used++;
+            final int free = Integer.numberOfTrailingZeros(~taken[target]);
+            taken[target] |= (byte)(1 << free);
+            owners[target * chunksPerPage + free] = owners[source * chunksPerPage + index];
             link(target);
-            final int moved = target.page << 3 | free;
+            final int moved = target << 3 | free;
             MemorySegment.copy(segment(chunk), offset(chunk), segment(moved), offset(moved), chunkSize);
             unlink(source);
-            source.owners[index] = null;
-            source.used--;
+            taken[source] &= (byte)~(1 << index);
+            owners[source * chunksPerPage + index] = 0;
             chunksMoved++;
-            if (source.used == 0)
+            if (taken[source] == 0)
             {
-                pages.remove(source.page);
-                memory.free(source.page);
+                givePage(source);
             }
             else
             {
@@ -331,34 +333,32 @@ final class ChunkPool
     }
 
     /**
-     * @return the non-full page with the fewest chunks in use, if the other non-full pages have room for all of them.
+     * @return the non-full page with the fewest chunks in use, if the other non-full pages have room for all of them;
+     * else {@link #NONE}.
      */
-    private PageChunks sparsestMovable()
+    private int sparsestMovable()
     {
-        PageChunks sparsest = null;
-        for (int used = 1; used < chunksPerPage && sparsest == null; used++)
+        for (int used = 1; used < chunksPerPage; used++)
         {
-            sparsest = byUse[used];
+            if (byUse[used] != NONE)
+            {
+                return roomInPartialPages - (chunksPerPage - used) < used ? NONE : byUse[used];
+            }
         }
-        if (sparsest == null || roomInPartialPages - (chunksPerPage - sparsest.used) < sparsest.used)
-        {
-            return null;
-        }
-        return sparsest;
+        return NONE;
     }
 
     private long releaseSpare()
     {
         synchronized (lock)
         {
-            final PageChunks spare = byUse[0];
-            if (spare == null)
+            final int spare = byUse[0];
+            if (spare == NONE)
             {
                 return 0;
             }
             unlink(spare);
-            pages.remove(spare.page);
-            memory.free(spare.page);
+            givePage(spare);
             return 1;
         }
     }
@@ -370,20 +370,19 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            return pages.size();
+            return pagesHeld;
         }
     }
 
     /**
-     * @return heap bytes of the per-page records (owner and position of each chunk, the page map), estimated from
-     * their sizes with compressed references: what finding a chunk's owner for {@link #reclaim} costs.
+     * @return heap bytes of the per-page arrays (taken chunks, list links, an owner per chunk), as allocated: what
+     * finding a chunk's owner for {@link #reclaim} costs.
      */
     long footprintBytes()
     {
         synchronized (lock)
         {
-            final long record = 32 + 2 * (16 + 4L * chunksPerPage);
-            return pages.size() * (record + 2 * (Integer.BYTES + Integer.BYTES));
+            return (long)taken.length * (Byte.BYTES + 2 * Integer.BYTES) + (long)owners.length * Long.BYTES;
         }
     }
 
@@ -405,60 +404,96 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            final List<Integer> all = new ArrayList<>(pages.keySet());
-            for (final int page : all)
+            for (int page = 0; page < taken.length; page++)
             {
-                memory.free(page);
+                if (taken[page] != 0 || page == byUse[0])
+                {
+                    memory.free(page);
+                }
             }
-            pages.clear();
-            java.util.Arrays.fill(byUse, null);
+            Arrays.fill(taken, (byte)0);
+            Arrays.fill(owners, 0);
+            Arrays.fill(byUse, NONE);
             roomInPartialPages = 0;
             chunksHeld = 0;
+            pagesHeld = 0;
         }
     }
 
-    private void link(final PageChunks page)
+    private static long ownerWord(final int classShard, final int zspage, final int position)
     {
-        if (page.used == chunksPerPage)
-        {
-            return;
-        }
-        if (page.used > 0)
-        {
-            roomInPartialPages += chunksPerPage - page.used;
-        }
-        page.prev = null;
-        page.next = byUse[page.used];
-        if (page.next != null)
-        {
-            page.next.prev = page;
-        }
-        byUse[page.used] = page;
+        return (long)(classShard + 1) << CLASS_SHIFT | (long)zspage << ZSPAGE_SHIFT | position;
     }
 
-    private void unlink(final PageChunks page)
+    private void givePage(final int page)
     {
-        if (page.used == chunksPerPage)
+        pagesHeld--;
+        memory.free(page);
+    }
+
+    private void ensureCapacity(final int page)
+    {
+        if (page < taken.length)
         {
             return;
         }
-        if (page.used > 0)
+        // grown by half: the arrays are most of the pool's bookkeeping, and doubling would leave up to half unused
+        final int length = (int)Math.min(MAX_PAGE_ID + 1L, Math.max(page + 1L, Math.max(64L, taken.length * 3L / 2)));
+        taken = Arrays.copyOf(taken, length);
+        prev = Arrays.copyOf(prev, length);
+        next = Arrays.copyOf(next, length);
+        owners = Arrays.copyOf(owners, length * chunksPerPage);
+    }
+
+    private int used(final int page)
+    {
+        return Integer.bitCount(taken[page] & 0xFF);
+    }
+
+    private void link(final int page)
+    {
+        final int used = used(page);
+        if (used == chunksPerPage)
         {
-            roomInPartialPages -= chunksPerPage - page.used;
+            return;
         }
-        if (page.prev != null)
+        if (used > 0)
         {
-            page.prev.next = page.next;
+            roomInPartialPages += chunksPerPage - used;
         }
-        else if (byUse[page.used] == page)
+        prev[page] = NONE;
+        next[page] = byUse[used];
+        if (next[page] != NONE)
         {
-            byUse[page.used] = page.next;
+            prev[next[page]] = page;
         }
-        if (page.next != null)
+        byUse[used] = page;
+    }
+
+    private void unlink(final int page)
+    {
+        final int used = used(page);
+        if (used == chunksPerPage)
         {
-            page.next.prev = page.prev;
+            return;
         }
-        page.prev = null;
-        page.next = null;
+        if (used > 0)
+        {
+            roomInPartialPages -= chunksPerPage - used;
+        }
+        if (prev[page] != NONE)
+        {
+            next[prev[page]] = next[page];
+        }
+        else if (byUse[used] == page)
+        {
+            byUse[used] = next[page];
+        }
+        if (next[page] != NONE)
+        {
+            prev[next[page]] = prev[page];
+        }
+        prev[page] = NONE;
+        next[page] = NONE;
     }
 }

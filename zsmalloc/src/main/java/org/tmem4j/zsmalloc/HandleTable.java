@@ -12,6 +12,11 @@ import java.util.Arrays;
  * its generation and, in its low bits, the index of the next free entry plus one (0 ends the list): the free list
  * costs nothing beyond the entries, which are all the per-object metadata there is (8 bytes).
  * <p>
+ * Entries live in chunks that grow with the table: 16, 16, 32, 64 and 128 entries, then 256 at a time. A size class
+ * (or class shard) in use thus holds at most twice its live entries and never more than 255 spare ones; with chunks
+ * of 256 from the start, each of the 200-odd classes a pool of database pages uses held 2 KiB, three times its
+ * entries' own 8 bytes per object.
+ * <p>
  * Not thread-safe: each {@link SizeClass} owns one table and guards it with its lock. Readers that look entries up
  * optimistically may see a chunk array that is being replaced; they validate their read afterwards.
  */
@@ -30,12 +35,16 @@ final class HandleTable
     private static final int CHUNK_SHIFT = 8;
     private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final int CHUNK_MASK = CHUNK_SIZE - 1;
+    /** Entries of the first chunk (and of the second). */
+    private static final int FIRST_CHUNK_SIZE = 16;
+    /** Chunks before the first full-size one: 16, 16, 32, 64 and 128 entries, together {@link #CHUNK_SIZE}. */
+    private static final int SMALL_CHUNKS = 5;
 
     static final int MAX_ZSPAGES = 1 << ZSPAGE_BITS;
 
     private static final long NEXT_FREE_MASK = (1L << INDEX_BITS + 1) - 1;
 
-    private long[][] chunks = new long[1][];
+    private long[][] chunks = new long[0][];
     private int used;
     /** Index of the first free entry plus one; 0 when no entry below {@link #used} is free. */
     private int firstFree;
@@ -52,7 +61,7 @@ final class HandleTable
         if (firstFree > 0)
         {
             index = firstFree - 1;
-            firstFree = (int)(chunks[index >>> CHUNK_SHIFT][index & CHUNK_MASK] & NEXT_FREE_MASK);
+            firstFree = (int)(chunks[chunkOf(index)][offsetOf(index)] & NEXT_FREE_MASK);
         }
         else
         {
@@ -61,23 +70,24 @@ final class HandleTable
                 return -1;
             }
             index = used++;
-            final int chunk = index >>> CHUNK_SHIFT;
+            final int chunk = chunkOf(index);
             if (chunk == chunks.length)
             {
-                chunks = Arrays.copyOf(chunks, chunks.length * 2);
+                chunks = Arrays.copyOf(chunks, Math.max(1, chunks.length * 2));
             }
             if (chunks[chunk] == null)
             {
-                chunks[chunk] = new long[CHUNK_SIZE];
+                chunks[chunk] = new long[chunkLength(chunk)];
             }
         }
-        final long[] entries = chunks[index >>> CHUNK_SHIFT];
-        int generation = generation(entries[index & CHUNK_MASK]);
+        final long[] entries = chunks[chunkOf(index)];
+        final int offset = offsetOf(index);
+        int generation = generation(entries[offset]);
         if (generation == 0)
         {
             generation = 1;
         }
-        entries[index & CHUNK_MASK] = entry(generation, size, zspage, slot);
+        entries[offset] = entry(generation, size, zspage, slot);
         live++;
         return index;
     }
@@ -87,9 +97,10 @@ final class HandleTable
      */
     void free(final int index)
     {
-        final long[] entries = chunks[index >>> CHUNK_SHIFT];
-        final int next = generation(entries[index & CHUNK_MASK]) % GENERATION_MASK + 1;
-        entries[index & CHUNK_MASK] = (long)next << GENERATION_SHIFT | firstFree;
+        final long[] entries = chunks[chunkOf(index)];
+        final int offset = offsetOf(index);
+        final int next = generation(entries[offset]) % GENERATION_MASK + 1;
+        entries[offset] = (long)next << GENERATION_SHIFT | firstFree;
         firstFree = index + 1;
         live--;
     }
@@ -104,7 +115,7 @@ final class HandleTable
             return 0;
         }
         final long[][] all = chunks;
-        return all[index >>> CHUNK_SHIFT][index & CHUNK_MASK];
+        return all[chunkOf(index)][offsetOf(index)];
     }
 
     /**
@@ -112,9 +123,10 @@ final class HandleTable
      */
     void move(final int index, final int zspage, final int slot)
     {
-        final long[] entries = chunks[index >>> CHUNK_SHIFT];
-        final long old = entries[index & CHUNK_MASK];
-        entries[index & CHUNK_MASK] = entry(generation(old), size(old), zspage, slot);
+        final long[] entries = chunks[chunkOf(index)];
+        final int offset = offsetOf(index);
+        final long old = entries[offset];
+        entries[offset] = entry(generation(old), size(old), zspage, slot);
     }
 
     /**
@@ -143,7 +155,7 @@ final class HandleTable
      */
     void clear()
     {
-        chunks = new long[1][];
+        chunks = new long[0][];
         used = 0;
         firstFree = 0;
         live = 0;
@@ -160,13 +172,36 @@ final class HandleTable
         final int[] owners = new int[Math.max(1, zspageIds * objectsPerZspage)];
         for (int index = 0; index < used; index++)
         {
-            final long entry = chunks[index >>> CHUNK_SHIFT][index & CHUNK_MASK];
+            final long entry = chunks[chunkOf(index)][offsetOf(index)];
             if (size(entry) != 0)
             {
                 owners[zspage(entry) * objectsPerZspage + slot(entry)] = index;
             }
         }
         return owners;
+    }
+
+    /** {@return the chunk holding an entry: 0 for entries 0-15, 1 for 16-31, ... 4 for 128-255, then one per 256} */
+    private static int chunkOf(final int index)
+    {
+        return index >= CHUNK_SIZE ? SMALL_CHUNKS - 1 + (index >>> CHUNK_SHIFT) :
+            Math.max(0, 28 - Integer.numberOfLeadingZeros(index));
+    }
+
+    /** {@return an entry's place in its chunk} */
+    private static int offsetOf(final int index)
+    {
+        if (index >= CHUNK_SIZE)
+        {
+            return index & CHUNK_MASK;
+        }
+        return index < FIRST_CHUNK_SIZE ? index : index - Integer.highestOneBit(index);
+    }
+
+    /** {@return the entries of a chunk} */
+    private static int chunkLength(final int chunk)
+    {
+        return chunk == 0 ? FIRST_CHUNK_SIZE : chunk < SMALL_CHUNKS ? FIRST_CHUNK_SIZE << (chunk - 1) : CHUNK_SIZE;
     }
 
     static long entry(final int generation, final int size, final int zspage, final int slot)

@@ -30,10 +30,9 @@ final class SizeClass
     private static final int ALMOST_FULL = 10;
     private static final int MOVES_PER_LOCK = 64;
 
-    /** {@link #tryAllocate} found the lock taken. */
-    static final long BUSY = Long.MIN_VALUE;
-
     final int index;
+    /** This shard's place in the allocator's array of class shards, which the chunk pool's owner words name. */
+    final int at;
     final int slotSize;
     final int pagesPerZspage;
     final int objectsPerZspage;
@@ -43,8 +42,9 @@ final class SizeClass
     private final HandleTable handles = new HandleTable();
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
     private final long[] groupCounts = new long[FULL + 1];
-    private ZsPage[] zspages = new ZsPage[4];
-    private int[] freeZspageIds = new int[4];
+    /** By zspage id; empty until the class (shard) first holds a zspage, so that an unused shard costs nothing. */
+    private ZsPage[] zspages = new ZsPage[0];
+    private int[] freeZspageIds = new int[0];
     private int freeZspageIdCount;
     private int zspageIdsUsed;
     private long zspageCount;
@@ -66,10 +66,11 @@ final class SizeClass
      */
     private ZsPage spare;
 
-    SizeClass(final ClassLayout layout, final int index, final ChunkPool pool)
+    SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool)
     {
         this.layout = layout;
         this.index = index;
+        this.at = at;
         this.pool = pool;
         slotSize = layout.slotSize(index);
         pagesPerZspage = layout.pagesPerZspage(index);
@@ -81,68 +82,95 @@ final class SizeClass
      */
     long allocate(final int size)
     {
-        return allocate(size, lock.writeLock());
-    }
-
-    /**
-     * Allocates only if the class's lock is free at once: a thread that finds it taken tries another shard of the
-     * class instead of queueing (see {@link Zsmalloc}).
-     *
-     * @return as {@link #allocate(int)}, or {@link #BUSY} when the lock was taken.
-     */
-    long tryAllocate(final int size)
-    {
-        final long stamp = lock.tryWriteLock();
-        return stamp == 0 ? BUSY : allocate(size, stamp);
-    }
-
-    private long allocate(final int size, final long stamp)
-    {
+        final long stamp = lock.writeLock();
         try
         {
-            ZsPage zspage = fullestNonFull();
-            final boolean created = zspage == null;
-            if (created)
-            {
-                zspage = newZspage();
-                if (zspage == null)
-                {
-                    return ObjectAllocator.NO_MEMORY;
-                }
-            }
-            final int slot = zspage.lowestFreeSlot();
-            final int handleIndex = handles.allocate(zspage.id, slot, size);
-            if (handleIndex < 0)
-            {
-                if (created)
-                {
-                    dispose(zspage);
-                }
-                return ObjectAllocator.NO_MEMORY;
-            }
-            final int taken = zspage.take(slot, pool);
-            if (taken < 0)
-            {
-                handles.free(handleIndex);
-                if (created)
-                {
-                    dispose(zspage);
-                }
-                return ObjectAllocator.NO_MEMORY;
-            }
-            if (owners != null)
-            {
-                recordOwner(zspage.id, slot, handleIndex);
-            }
-            chunksUsed += taken;
-            storedBytes += size;
-            regroup(zspage);
-            return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
+            return allocateLocked(size);
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * {@return the stamp of this class's exclusive lock, taken (see {@link #allocateLocked})}
+     */
+    long lockExclusive()
+    {
+        return lock.writeLock();
+    }
+
+    /**
+     * {@return the stamp of this class's exclusive lock if it was free at once, else 0}
+     */
+    long tryLockExclusive()
+    {
+        return lock.tryWriteLock();
+    }
+
+    /**
+     * Releases the exclusive lock taken by {@link #lockExclusive} or {@link #tryLockExclusive}.
+     */
+    void unlockExclusive(final long stamp)
+    {
+        lock.unlockWrite(stamp);
+    }
+
+    /**
+     * {@return whether a zspage of this class has a free slot, or the class keeps a spare zspage (it held objects
+     * before, so a thread allocates here again rather than in another shard); under the exclusive lock}
+     */
+    boolean hasRoom()
+    {
+        return spare != null || fullestNonFull() != null;
+    }
+
+    /**
+     * Allocates under the exclusive lock the caller holds.
+     *
+     * @return {@code generation << 26 | table index} of the new object, or {@link ObjectAllocator#NO_MEMORY}.
+     */
+    long allocateLocked(final int size)
+    {
+        ZsPage zspage = fullestNonFull();
+        final boolean created = zspage == null;
+        if (created)
+        {
+            zspage = newZspage();
+            if (zspage == null)
+            {
+                return ObjectAllocator.NO_MEMORY;
+            }
+        }
+        final int slot = zspage.lowestFreeSlot();
+        final int handleIndex = handles.allocate(zspage.id, slot, size);
+        if (handleIndex < 0)
+        {
+            if (created)
+            {
+                dispose(zspage);
+            }
+            return ObjectAllocator.NO_MEMORY;
+        }
+        final int taken = zspage.take(slot, pool);
+        if (taken < 0)
+        {
+            handles.free(handleIndex);
+            if (created)
+            {
+                dispose(zspage);
+            }
+            return ObjectAllocator.NO_MEMORY;
+        }
+        if (owners != null)
+        {
+            recordOwner(zspage.id, slot, handleIndex);
+        }
+        chunksUsed += taken;
+        storedBytes += size;
+        regroup(zspage);
+        return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
     }
 
     void free(final int handleIndex, final int generation)
@@ -217,8 +245,8 @@ final class SizeClass
     }
 
     /**
-     * @return a read-only slice of pool memory holding the object when it lies within one chunk, else {@code null}
-     * (the caller gathers it).
+     * @return a read-only slice of pool memory holding the object when its bytes lie in one run of memory (one chunk,
+     * or chunks in a row), else {@code null} (the caller gathers it).
      */
     MemorySegment directView(final int handleIndex, final int generation)
     {
@@ -230,11 +258,12 @@ final class SizeClass
             final long offset = zspage.slotOffset(HandleTable.slot(entry));
             final int inChunk = (int)(offset & (pool.chunkSize - 1));
             final int size = HandleTable.size(entry);
-            if (inChunk + size > pool.chunkSize)
+            final int first = (int)(offset >>> pool.chunkShift);
+            if (contiguousBytes(zspage, first, inChunk, size) < size)
             {
                 return null;
             }
-            final int chunk = zspage.chunk((int)(offset >>> pool.chunkShift));
+            final int chunk = zspage.chunk(first);
             return pool.segment(chunk).asSlice(pool.offset(chunk) + inChunk, size).asReadOnly();
         }
         finally
@@ -432,15 +461,16 @@ final class SizeClass
 
     /**
      * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#reclaim}), under this class's
-     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it.
+     * exclusive lock so that no reader copies from it meanwhile and no writer writes into it. Nothing happens if the
+     * zspage no longer holds that chunk at that position (it was given back between the pool's look and this lock).
      */
-    void moveChunk(final ZsPage zspage, final int position, final ChunkPool chunks)
+    void moveChunk(final int zspageId, final int position, final int chunk, final ChunkPool chunks)
     {
         final long stamp = lock.writeLock();
         try
         {
-            final int chunk = zspage.chunk(position);
-            if (zspages[zspage.id] == zspage && chunk != ChunkPool.NO_CHUNK)
+            final ZsPage zspage = zspageId < zspages.length ? zspages[zspageId] : null;
+            if (zspage != null && zspage.chunk(position) == chunk)
             {
                 zspage.moveChunk(position, chunks.moveIfSparse(chunk));
             }
@@ -506,7 +536,7 @@ final class SizeClass
 
     /**
      * Copies between a slot and a buffer piece by piece: a slot crossing a chunk boundary continues at the start of
-     * the zspage's next chunk, wherever that chunk is.
+     * the zspage's next chunk, wherever that chunk is; chunks that lie in a row are one piece.
      */
     private void copy(final ZsPage zspage, final int slot, final int size, final MemorySegment buffer,
         final long bufferOffset, final boolean intoSlot)
@@ -517,12 +547,35 @@ final class SizeClass
         int done = 0;
         while (done < size)
         {
-            final int length = Math.min(size - done, pool.chunkSize - inChunk);
+            final int length = contiguousBytes(zspage, chunkIndex, inChunk, size - done);
             copyPiece(zspage.chunk(chunkIndex), inChunk, length, buffer, bufferOffset + done, intoSlot);
             done += length;
-            chunkIndex++;
+            chunkIndex += (inChunk + length - 1 >>> pool.chunkShift) + 1;
             inChunk = 0;
         }
+    }
+
+    /**
+     * {@return how many of the {@code remaining} bytes of a slot, from {@code inChunk} of the zspage's chunk at
+     * {@code chunkIndex} on, lie in one run of memory}: the chunks that follow it in the zspage and also in memory
+     * (the next chunk of the same page, or the first of the next page of the same slab) join it, so that an object
+     * is copied in as few pieces as its chunks allow, and one whose chunks lie in a row is one piece.
+     */
+    private int contiguousBytes(final ZsPage zspage, final int chunkIndex, final int inChunk, final int remaining)
+    {
+        int length = Math.min(remaining, pool.chunkSize - inChunk);
+        int chunk = zspage.chunk(chunkIndex);
+        for (int next = chunkIndex + 1; length < remaining; next++)
+        {
+            final int following = zspage.chunk(next);
+            if (!pool.followsInMemory(chunk, following))
+            {
+                break;
+            }
+            length += Math.min(remaining - length, pool.chunkSize);
+            chunk = following;
+        }
+        return length;
     }
 
     private void copyPiece(final int chunk, final int inChunk, final int length, final MemorySegment buffer,
@@ -587,7 +640,7 @@ final class SizeClass
             id = zspageIdsUsed++;
             if (id == zspages.length)
             {
-                zspages = Arrays.copyOf(zspages, id * 2);
+                zspages = Arrays.copyOf(zspages, Math.max(4, id * 2));
             }
         }
         final ZsPage zspage = new ZsPage(this, id, layout.chunksPerZspage(index), pool.chunkShift);
@@ -607,7 +660,7 @@ final class SizeClass
         zspages[zspage.id] = null;
         if (freeZspageIdCount == freeZspageIds.length)
         {
-            freeZspageIds = Arrays.copyOf(freeZspageIds, freeZspageIdCount * 2);
+            freeZspageIds = Arrays.copyOf(freeZspageIds, Math.max(4, freeZspageIdCount * 2));
         }
         freeZspageIds[freeZspageIdCount++] = zspage.id;
         zspageCount--;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -13,6 +14,7 @@ import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectSizes;
+import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.memory.PageMemory;
 
 /**
@@ -44,7 +46,8 @@ import org.tmem4j.memory.PageMemory;
  * </ul>
  * <b>A zspage</b> ({@link ZsPage}) is {@code k} pages' worth of bytes laid end to end as a logical run and cut into
  * slots; the run is made of chunks that need not be contiguous nor in the same pages, and a chunk is held only while a
- * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, and
+ * live slot touches it. An object that crosses a chunk boundary is copied piece by piece, one piece per run of
+ * chunks that also lie in a row in memory (a class alone in a page takes its chunks in a row), and
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
@@ -91,18 +94,26 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * <b>Views.</b> Because compaction may move any object, and the SPI has no "done reading" call to pin it with,
  * {@link #view(long, MemorySegment)} copies the object into {@code scratch} by default (one copy is a few percent of
- * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object that lies within
- * one chunk is then returned as a read-only slice of pool memory, valid until the handle is freed or the object is
- * moved by {@link #compact()}; an object crossing a chunk boundary of its non-contiguous zspage is still gathered
- * into scratch.
+ * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object whose bytes lie
+ * in one run of memory (within one chunk, or over chunks that lie in a row) is then returned as a read-only slice of
+ * pool memory, valid until the handle is freed or the object is moved by {@link #compact()}; an object over chunks
+ * apart is still gathered into scratch.
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
- * Thread-safe: each class has its own lock, and may be split into shards ({@link Builder#shardsPerClass}, default
- * 1), each with its own zspages, handle table and lock. An allocation takes the first shard of its class whose lock
- * is free instead of queueing behind another thread (one thread alone only ever uses the first shard, so sharding
- * costs no density there); a free goes to the shard its handle names. Threads meet in the chunk pool only when a
- * zspage takes or gives back a chunk.
+ * <b>Threads.</b> Each class is split into shards, one per CPU up to {@value Builder#MAX_SHARDS}
+ * ({@link Builder#shardsPerClass}), each with its own zspages, handle table and lock: an allocation goes to the shard
+ * of the CPU it runs on ({@link CurrentCpu}), so threads on different CPUs share no lock and no written line, and a
+ * free goes to the shard its handle names. Shards cost density where they hold a zspage that is still filling
+ * (about half a chunk per class, and one partly used zspage per shard after compaction), so an allocation whose
+ * shard has no room (no free slot, no spare zspage) first takes a free slot of another shard, and else opens its
+ * zspage in the lowest shard whose lock is free at once: one thread alone, wherever the scheduler moves it, fills
+ * shard 0 only, exactly as with one shard, and another shard opens a zspage only where two CPUs met in a class at the
+ * same moment; from then on it keeps room (a spare zspage at least) for its CPU. The shards of one CPU are laid out
+ * together (shard-major), away from other CPUs', and each shard index has a chunk pool of its own, so threads on
+ * different CPUs meet only where one frees another's object or takes a free slot in another's shard. A pool per
+ * shard costs density only while that shard is used: its spare page and the free chunks its reclaim tolerates
+ * (1/128 of its chunks, at least two pages' worth).
  */
 public final class Zsmalloc implements ObjectAllocator
 {
@@ -120,9 +131,13 @@ public final class Zsmalloc implements ObjectAllocator
     private final PageMemory memory;
     private final ClassLayout layout;
     private final boolean directViews;
-    private final ChunkPool pool;
+    /** The chunk pool of each shard index: shard {@code s} of every class takes its chunks from {@code pools[s]}. */
+    private final ChunkPool[] pools;
     private final int shards;
-    /** Shard {@code s} of class {@code c} at {@code c × shards + s}. */
+    /** The CPU an allocation runs on: {@link CurrentCpu#stripe()}, or a test's choice. */
+    private final IntSupplier cpu;
+    private final int classCount;
+    /** Shard {@code s} of class {@code c} at {@code s × classCount + c}: one CPU's shards together. */
     private final SizeClass[] classes;
     private final long tag;
     private final ReentrantLock compactionLock = new ReentrantLock();
@@ -138,17 +153,25 @@ public final class Zsmalloc implements ObjectAllocator
         memory = builder.memory;
         layout = builder.layout;
         directViews = builder.directViews;
-        shards = builder.shardsPerClass;
+        shards = builder.shardsPerClass != 0 ? builder.shardsPerClass : Math.max(1, Math.min(
+            Math.min(Builder.MAX_SHARDS, Runtime.getRuntime().availableProcessors()),
+            MAX_CLASS_SHARDS / layout.classCount()));
         if ((long)layout.classCount() * shards > MAX_CLASS_SHARDS)
         {
             throw new IllegalArgumentException("shardsPerClass " + shards + " times " + layout.classCount() +
                 " classes exceeds " + MAX_CLASS_SHARDS);
         }
-        pool = new ChunkPool(memory, layout.chunkSize());
-        classes = new SizeClass[layout.classCount() * shards];
-        for (int c = 0; c < classes.length; c++)
+        cpu = builder.cpu;
+        classCount = layout.classCount();
+        classes = new SizeClass[classCount * shards];
+        pools = new ChunkPool[shards];
+        for (int shard = 0; shard < shards; shard++)
         {
-            classes[c] = new SizeClass(layout, c / shards, pool);
+            pools[shard] = new ChunkPool(memory, layout.chunkSize(), classes);
+        }
+        for (int at = 0; at < classes.length; at++)
+        {
+            classes[at] = new SizeClass(layout, at % classCount, at, pools[at / classCount]);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
         if (builder.compaction.enabled())
@@ -212,17 +235,65 @@ public final class Zsmalloc implements ObjectAllocator
         {
             throw new IllegalStateException("the page memory under this allocator is closed");
         }
-        final int first = layout.classOf(size) * shards;
-        for (int shard = first; shard < first + shards; shard++)
+        final int cls = layout.classOf(size);
+        if (shards == 1)
         {
-            final long indexAndGeneration = classes[shard].tryAllocate(size);
-            if (indexAndGeneration != SizeClass.BUSY)
-            {
-                return handle(shard, indexAndGeneration);
-            }
+            return handle(cls, classes[cls].allocate(size));
         }
-        final int shard = first + (int)(Thread.currentThread().threadId() % shards);
-        return handle(shard, classes[shard].allocate(size));
+        final int home = cpu.getAsInt() % shards;
+        final int at = home * classCount + cls;
+        final SizeClass own = classes[at];
+        final long stamp = own.lockExclusive();
+        try
+        {
+            if (!own.hasRoom())
+            {
+                // a free slot in another shard costs no density, a new zspage costs its filling tail: take the first,
+                // else open the zspage in the lowest shard whose lock is free at once (own counts, its lock is held)
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    for (int other = 0; other < (pass == 0 ? shards : home); other++)
+                    {
+                        final int there = other * classCount + cls;
+                        final long allocated = other == home ? -1 : allocateElsewhere(classes[there], size, pass == 1);
+                        if (allocated >= 0)
+                        {
+                            return handle(there, allocated);
+                        }
+                    }
+                }
+            }
+            return handle(at, own.allocateLocked(size));
+        }
+        finally
+        {
+            own.unlockExclusive(stamp);
+        }
+    }
+
+    /**
+     * Allocates in another shard of the class if its lock is free at once (the caller holds its own shard's lock:
+     * waiting here could deadlock, and a busy shard is one another CPU is using) and it has room
+     * ({@link SizeClass#hasRoom}), or may open a zspage there.
+     *
+     * @return as {@link SizeClass#allocateLocked}, or -1 when the lock was taken, or the shard has no free slot and
+     * may not open a zspage.
+     */
+    private static long allocateElsewhere(final SizeClass shard, final int size, final boolean mayOpenZspage)
+    {
+        final long stamp = shard.tryLockExclusive();
+        if (stamp == 0)
+        {
+            return -1;
+        }
+        try
+        {
+            return mayOpenZspage || shard.hasRoom() ? shard.allocateLocked(size) : -1;
+        }
+        finally
+        {
+            shard.unlockExclusive(stamp);
+        }
     }
 
     private long handle(final int shard, final long indexAndGeneration)
@@ -251,9 +322,10 @@ public final class Zsmalloc implements ObjectAllocator
     /**
      * Exposes an object for reading. By default the object is copied into {@code scratch} (gathered piece by piece
      * when it crosses a chunk boundary of its non-contiguous zspage) and the answer is a read-only slice of
-     * {@code scratch}. With {@link Builder#directViews(boolean)} an object lying within one chunk is answered as a
-     * read-only slice of pool memory instead, valid until the handle is freed or compaction moves the object; one
-     * crossing a chunk boundary is still gathered into {@code scratch}.
+     * {@code scratch}. With {@link Builder#directViews(boolean)} an object whose bytes lie in one run of memory
+     * (within one chunk, or over chunks in a row) is answered as a read-only slice of pool memory instead, valid until
+     * the handle is freed or compaction moves the object; one over chunks apart is still gathered into
+     * {@code scratch}.
      *
      * @param handle  a live handle.
      * @param scratch writable, at least {@link #size(long)} bytes.
@@ -288,7 +360,9 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public void free(final long handle)
     {
-        sizeClass(handle).free(index(handle), generation(handle));
+        final SizeClass sizeClass = sizeClass(handle);
+        sizeClass.free(index(handle), generation(handle));
+        final ChunkPool pool = pools[sizeClass.at / classCount];
         if (pool.reclaimDue())
         {
             pool.reclaim();
@@ -309,16 +383,19 @@ public final class Zsmalloc implements ObjectAllocator
         compactionLock.lock();
         try
         {
-            final long before = pool.pagesHeld();
-            for (int c = classes.length - 1; c >= 0 && !closed; c--)
+            final long before = pagesHeld();
+            for (int c = classCount - 1; c >= 0 && !closed; c--)
             {
-                classes[c].compact(compactionBuffer);
+                for (int shard = 0; shard < shards && !closed; shard++)
+                {
+                    classes[shard * classCount + c].compact(compactionBuffer);
+                }
             }
-            if (!closed)
+            for (int shard = 0; shard < shards && !closed; shard++)
             {
-                pool.consolidate();
+                pools[shard].consolidate();
             }
-            final long freed = Math.max(0, before - pool.pagesHeld());
+            final long freed = Math.max(0, before - pagesHeld());
             pagesCompacted += freed;
             return freed;
         }
@@ -342,18 +419,25 @@ public final class Zsmalloc implements ObjectAllocator
     public ZsmallocStats classStats()
     {
         ensureOpen();
-        final List<ClassStats> rows = new ArrayList<>(layout.classCount());
-        for (int c = 0; c < classes.length; c += shards)
+        final List<ClassStats> rows = new ArrayList<>(classCount);
+        for (int c = 0; c < classCount; c++)
         {
             ClassStats row = classes[c].stats();
             for (int shard = 1; shard < shards; shard++)
             {
-                row = row.plus(classes[c + shard].stats());
+                row = row.plus(classes[shard * classCount + c].stats());
             }
             rows.add(row);
         }
-        return new ZsmallocStats(rows, pool.pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
-            pool.chunksMoved(), pool.footprintBytes(), compactionAgent == null ? 0 : compactionAgent.compactions(),
+        long chunksMoved = 0;
+        long footprint = 0;
+        for (final ChunkPool pool : pools)
+        {
+            chunksMoved += pool.chunksMoved();
+            footprint += pool.footprintBytes();
+        }
+        return new ZsmallocStats(rows, pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
+            chunksMoved, footprint, compactionAgent == null ? 0 : compactionAgent.compactions(),
             compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 
@@ -363,6 +447,14 @@ public final class Zsmalloc implements ObjectAllocator
     public ClassLayout layout()
     {
         return layout;
+    }
+
+    /**
+     * {@return the shards each size class is split into}
+     */
+    public int shardsPerClass()
+    {
+        return shards;
     }
 
     /**
@@ -408,7 +500,10 @@ public final class Zsmalloc implements ObjectAllocator
                 {
                     sizeClass.close();
                 }
-                pool.close();
+                for (final ChunkPool pool : pools)
+                {
+                    pool.close();
+                }
             }
         }
         finally
@@ -421,6 +516,16 @@ public final class Zsmalloc implements ObjectAllocator
     public String toString()
     {
         return "Zsmalloc{" + layout + ", directViews=" + directViews + ", " + (closed ? "closed" : stats()) + "}";
+    }
+
+    private long pagesHeld()
+    {
+        long pages = 0;
+        for (final ChunkPool pool : pools)
+        {
+            pages += pool.pagesHeld();
+        }
+        return pages;
     }
 
     private void ensureOpen()
@@ -460,7 +565,12 @@ public final class Zsmalloc implements ObjectAllocator
         private final PageMemory memory;
         private ClassLayout layout = ClassLayout.DEFAULT;
         private boolean directViews;
-        private int shardsPerClass = 1;
+        /** Most shards per class. */
+        public static final int MAX_SHARDS = 8;
+
+        /** 0: one per CPU, as many as the handle's class field leaves room for. */
+        private int shardsPerClass;
+        private IntSupplier cpu = CurrentCpu::stripe;
         private CompactionPolicy compaction = CompactionPolicy.OFF;
 
         private Builder(final PageMemory memory)
@@ -490,9 +600,9 @@ public final class Zsmalloc implements ObjectAllocator
         /**
          * {@return this}
          *
-         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects within one chunk as
-         *                    slices of pool memory (valid until freed or moved by compaction) instead of copies;
-         *                    default false.
+         * @param directViews whether {@link Zsmalloc#view(long, MemorySegment)} answers objects in one run of
+         *                    memory (one chunk, or chunks in a row) as slices of pool memory (valid until freed or
+         *                    moved by compaction) instead of copies; default false.
          */
         public Builder directViews(final boolean directViews)
         {
@@ -503,19 +613,32 @@ public final class Zsmalloc implements ObjectAllocator
         /**
          * {@return this}
          *
-         * @param shardsPerClass independent parts of each size class, each with its own zspages and lock, 1 to 8;
-         *                       default 1 (one lock per class, as the kernel has). An allocation takes the first
-         *                       shard whose lock is free, so one thread only ever fills the first shard, and further
-         *                       shards fill only while threads meet in a class (each costs at most one open zspage
-         *                       per class). Two shards measured no faster than one on two threads (README).
+         * @param shardsPerClass independent parts of each size class, each with its own zspages, handle table and
+         *                       lock, 1 to {@value #MAX_SHARDS}; default one per CPU, at most {@value #MAX_SHARDS}
+         *                       (and fewer for a layout with over 512 classes).
+         *                       An allocation goes to its CPU's shard (CPU number modulo this); 1 is one lock per
+         *                       class, as the kernel has.
          */
         public Builder shardsPerClass(final int shardsPerClass)
         {
-            if (shardsPerClass < 1 || shardsPerClass > 8)
+            if (shardsPerClass < 1 || shardsPerClass > MAX_SHARDS)
             {
-                throw new IllegalArgumentException("shardsPerClass must be 1 to 8, was " + shardsPerClass);
+                throw new IllegalArgumentException("shardsPerClass must be 1 to " + MAX_SHARDS + ", was " +
+                    shardsPerClass);
             }
             this.shardsPerClass = shardsPerClass;
+            return this;
+        }
+
+        /**
+         * Lets a test say which CPU each allocation runs on, so that every shard is reached on any machine.
+         *
+         * @param cpu a non-negative CPU number per call.
+         * @return this
+         */
+        Builder cpu(final IntSupplier cpu)
+        {
+            this.cpu = cpu;
             return this;
         }
 

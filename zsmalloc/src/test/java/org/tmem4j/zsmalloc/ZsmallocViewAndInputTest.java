@@ -23,34 +23,60 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ZsmallocViewAndInputTest
 {
     @Test
-    void directViewsArePoolMemoryWithinAChunkAndGatheredAcrossChunks()
+    void directViewsArePoolMemoryWhereTheChunksLieInARowAndGatheredElsewhere()
     {
         try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(1 << 20);
-            Zsmalloc allocator = Zsmalloc.builder(memory).directViews(true).build())
+            Zsmalloc allocator = Zsmalloc.builder(memory).directViews(true).shardsPerClass(1).build())
         {
-            final int cls = allocator.layout().classOf(300);
-            final int slot = allocator.layout().slotSize(cls);
+            final int chunk = allocator.layout().chunkSize();
             final MemorySegment buffer = arena.allocate(4096);
             final MemorySegment scratch = arena.allocate(4096);
             final MemorySegment expected = arena.allocate(4096);
-            final int chunk = allocator.layout().chunkSize();
-            boolean sawDirect = false;
-            boolean sawGathered = false;
-            for (int i = 0; i <= 2 * chunk / slot; i++)
+            // one class alone takes the chunks of a page in a row; two classes taking turns interleave theirs
+            final int[] alone = {300};
+            final int[] interleaved = {300, 460};
+            int withinChunk = 0;
+            int acrossInARow = 0;
+            int acrossGathered = 0;
+            int id = 0;
+            for (final int[] sizes : new int[][] {alone, interleaved})
             {
-                final long handle = allocator.allocate(slot);
-                ObjectPattern.fill(buffer, 3, i, slot);
-                allocator.write(handle, buffer, 0);
-                final MemorySegment view = allocator.view(handle, scratch);
-                assertTrue(view.isReadOnly());
-                assertEquals(-1, ObjectPattern.mismatch(view, expected, 3, i, slot), "object " + i);
-                final boolean crosses = (long)i * slot % chunk + slot > chunk;
-                final boolean inScratch = view.address() == scratch.address();
-                assertEquals(crosses, inScratch, "object " + i + " crossing=" + crosses);
-                sawDirect |= !crosses;
-                sawGathered |= crosses;
+                final long[] offsets = new long[sizes.length];
+                for (int i = 0; i < 3 * chunk / sizes[0]; i++)
+                {
+                    final int which = i % sizes.length;
+                    final int slot = allocator.layout().slotSize(allocator.layout().classOf(sizes[which]));
+                    final long handle = allocator.allocate(slot);
+                    ObjectPattern.fill(buffer, 3, id, slot);
+                    allocator.write(handle, buffer, 0);
+                    final MemorySegment view = allocator.view(handle, scratch);
+                    assertTrue(view.isReadOnly());
+                    assertEquals(-1, ObjectPattern.mismatch(view, expected, 3, id++, slot), "object " + i);
+                    final boolean crosses = offsets[which] % chunk + slot > chunk;
+                    offsets[which] += slot;
+                    final boolean gathered = view.address() == scratch.address();
+                    if (!crosses)
+                    {
+                        assertFalse(gathered, "an object within one chunk is pool memory");
+                        withinChunk++;
+                    }
+                    else if (gathered)
+                    {
+                        acrossGathered++;
+                    }
+                    else
+                    {
+                        acrossInARow++;
+                    }
+                }
+                if (sizes == alone)
+                {
+                    assertEquals(0, acrossGathered, "one class alone took its chunks in a row");
+                }
             }
-            assertTrue(sawDirect && sawGathered, "the test must see both kinds of object");
+            assertTrue(withinChunk > 0 && acrossInARow > 0 && acrossGathered > 0, "the test must see every kind: " +
+                withinChunk + " within a chunk, " + acrossInARow + " across chunks in a row, " + acrossGathered +
+                " gathered");
         }
     }
 

@@ -15,9 +15,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * zsmalloc: two threads allocate, write and read back an object of the same size class at the same time, one of
- * them after freeing another object of that class. An allocation that finds the class's first shard locked takes the next
- * shard instead of waiting, so the two new objects may land in different shards; wherever they land, each must read
- * back as written, the handles must differ, and the survivor of the free must be intact.
+ * them after freeing another object of that class. An allocation goes to its CPU's shard of the class, and one whose
+ * shard has no room takes a free slot of another shard (or opens a zspage in a lower one) if that shard's lock is free
+ * at once, so the two new objects may land in one shard or in two; wherever they land, each must read back as
+ * written, the handles must differ, and the survivor of the free must be intact.
  * <p>
  * r1, r2: 1 when each writer read its own object back intact; r3: 1 when, afterwards, both new objects and the
  * survivor match and the two handles differ.

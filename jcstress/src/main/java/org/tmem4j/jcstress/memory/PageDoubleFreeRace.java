@@ -6,6 +6,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.ZZZ_Result;
+import org.tmem4j.memory.PageMemory;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -14,6 +15,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Two threads free the same page at once, without any lock in common (each frees into its own CPU's cache): the
  * atomic in-use bitmap lets exactly one succeed and rejects the other as a double free, and the page is free
  * afterwards. Two successes would put the page in two caches, to be handed to two owners.
+ * <p>
+ * Each state has a page memory of its own (one 64 KiB slab, per-CPU caches of four pages), closed by the arbiter:
+ * jcstress builds the next states while other states' arbiters are still to run, and with one page memory shared by
+ * all states a new state could take the very page freed here before this arbiter looked, which read as "still
+ * allocated".
  */
 @JCStressTest
 @Outcome(id = {"true, false, false", "false, true, false"}, expect = ACCEPTABLE,
@@ -24,7 +30,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class PageDoubleFreeRace
 {
-    private final int page = SharedPageMemory.CACHED.allocate();
+    private final PageMemory memory = PageMemory.builder()
+        .budgetBytes(64 << 10)
+        .slabBytes(64 << 10)
+        .cpuCachePages(4)
+        .mmap(false)
+        .build();
+    private final int page = memory.allocate();
 
     @Actor
     public void freeFirst(final ZZZ_Result r)
@@ -41,14 +53,15 @@ public class PageDoubleFreeRace
     @Arbiter
     public void check(final ZZZ_Result r)
     {
-        r.r3 = SharedPageMemory.CACHED.isAllocated(page);
+        r.r3 = memory.isAllocated(page);
+        memory.close();
     }
 
     private boolean free()
     {
         try
         {
-            SharedPageMemory.CACHED.free(page);
+            memory.free(page);
             return true;
         }
         catch (final IllegalArgumentException ex)

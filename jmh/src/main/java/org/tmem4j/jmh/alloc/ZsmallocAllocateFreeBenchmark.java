@@ -26,7 +26,7 @@ import org.tmem4j.zsmalloc.Zsmalloc;
  * classes take turns), on a pool already holding 20,000 such objects so zspages neither start nor empty on every
  * call. Goals: at least 5 M allocate+free pairs per second per thread, and two threads at least 1.8 times one. The
  * default layout (eighth-page chunks) is compared with quarter-page chunks and with whole pages, and one lock per
- * class (the default) with two shards per class.
+ * class with two shards per class (one per CPU on two cores: the default there).
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
@@ -43,7 +43,7 @@ public class ZsmallocAllocateFreeBenchmark
         @Param({"16x64x512", "32x64x1024", "64x64x4096"})
         String layout;
 
-        /** Shards per size class (1, the default, is one lock per class). */
+        /** Shards per size class (1 is one lock per class; the default is one per CPU, up to 8). */
         @Param({"1", "2"})
         int shards;
 
