@@ -80,6 +80,21 @@ public interface ObjectAllocator extends AutoCloseable
     MemorySegment view(long handle, MemorySegment scratch);
 
     /**
+     * {@link #view} without making a segment: records where the object's bytes can be read in place. An allocator
+     * whose objects lie in pool memory records the pool segment and the object's offset in it; the default records
+     * the view.
+     *
+     * @param handle  a live handle.
+     * @param scratch as for {@link #view}.
+     * @param into    receives the segment, offset and length; valid as long as {@link #view}'s answer would be.
+     */
+    default void locate(final long handle, final MemorySegment scratch, final ObjectLocation into)
+    {
+        final MemorySegment view = view(handle, scratch);
+        into.set(view, 0, (int)view.byteSize());
+    }
+
+    /**
      * {@return the size the object was allocated with}
      *
      * @param handle a live handle.

@@ -2,7 +2,6 @@ package org.tmem4j.codec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,11 +13,9 @@ import java.nio.ByteBuffer;
  * the block is compressed into an owned buffer of worst-case size and copied out only if it fits: a copy of at most
  * the capacity, far cheaper than an exception, and the destination outside the block is never touched.
  * <p>
- * <b>Safety.</b> The libraries see only raw addresses, so every range is checked here against its segment, and one
- * byte of each segment is read through the segment first: that is where a closed arena or a segment confined to
- * another thread is detected, with the JDK's own exception, before native code could touch freed memory.
+ * <b>Safety.</b> The libraries see only raw addresses, so every range is checked first ({@link SegmentRanges}).
  */
-abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCodec
+abstract sealed class ByteBufferCodec implements Codec permits Lz4ByteBufferCodec, ZstdCodec
 {
     private final SegmentBuffer source = new SegmentBuffer();
     private final SegmentBuffer destination = new SegmentBuffer();
@@ -50,8 +47,8 @@ abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCod
         final MemorySegment dst, final long dstOffset, final int dstCapacity)
     {
         ensureOpen();
-        checkRange("src", src, srcOffset, srcLength);
-        checkWritableRange(dst, dstOffset, dstCapacity);
+        SegmentRanges.check(name(), "src", src, srcOffset, srcLength);
+        SegmentRanges.checkWritable(name(), dst, dstOffset, dstCapacity);
         if (srcLength <= 0)
         {
             throw new IllegalArgumentException(name() + ": nothing to compress, srcLength=" + srcLength);
@@ -79,8 +76,8 @@ abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCod
         final MemorySegment dst, final long dstOffset, final int dstLength)
     {
         ensureOpen();
-        checkRange("src", src, srcOffset, srcLength);
-        checkWritableRange(dst, dstOffset, dstLength);
+        SegmentRanges.check(name(), "src", src, srcOffset, srcLength);
+        SegmentRanges.checkWritable(name(), dst, dstOffset, dstLength);
         if (dstLength <= 0)
         {
             throw new IllegalArgumentException(name() + ": nothing to decompress into, dstLength=" + dstLength);
@@ -131,33 +128,6 @@ abstract sealed class ByteBufferCodec implements Codec permits Lz4Codec, ZstdCod
         if (closed)
         {
             throw new IllegalStateException(name() + " codec is closed");
-        }
-    }
-
-    private void checkRange(final String role, final MemorySegment segment, final long offset, final int length)
-    {
-        if (!segment.isNative())
-        {
-            throw new IllegalArgumentException(name() + ": " + role + " must be native (off-heap) memory, got " +
-                segment);
-        }
-        if (offset < 0 || length < 0 || offset > segment.byteSize() - length)
-        {
-            throw new IllegalArgumentException(name() + ": " + role + " range [" + offset + ", " + offset + " + " +
-                length + ") is outside its segment of " + segment.byteSize() + " bytes");
-        }
-        if (length > 0)
-        {
-            segment.get(ValueLayout.JAVA_BYTE, offset);
-        }
-    }
-
-    private void checkWritableRange(final MemorySegment segment, final long offset, final int length)
-    {
-        checkRange("dst", segment, offset, length);
-        if (segment.isReadOnly())
-        {
-            throw new IllegalArgumentException(name() + ": dst is read-only");
         }
     }
 }

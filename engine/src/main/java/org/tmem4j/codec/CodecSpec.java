@@ -135,7 +135,7 @@ public record CodecSpec(String name, int level)
      */
     public Codec newCodec()
     {
-        return LZ4.equals(name) ? new Lz4Codec(level) : new ZstdCodec(level);
+        return LZ4.equals(name) ? Lz4Codec.create(level) : new ZstdCodec(level);
     }
 
     /**

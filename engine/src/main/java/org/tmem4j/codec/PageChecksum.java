@@ -8,11 +8,12 @@ import net.jpountz.xxhash.XXHash32;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * A 32-bit checksum of a page: xxHash32 (lz4-java's fastest implementation, native where it loads) over off-heap
- * memory, read in place through a direct buffer view. Stored next to a compressed page, it turns memory corruption
+ * A 32-bit checksum of a page: xxHash32 over off-heap memory, read in place by the native {@code XXH32} of
+ * lz4-java's library through a direct downcall ({@link Lz4Native}), or, where that cannot be linked, by lz4-java's
+ * fastest implementation through a direct buffer view. Stored next to a compressed page, it turns memory corruption
  * behind the page into a detected error on the next get instead of wrong bytes.
  * <p>
- * Thread-safe. Each call makes a small buffer view of the segment (no copy of the data).
+ * Thread-safe. A call through the downcall allocates nothing.
  */
 public final class PageChecksum
 {
@@ -52,6 +53,10 @@ public final class PageChecksum
         }
         // reading one byte through the segment checks liveness and confinement before native code reads
         seg.get(ValueLayout.JAVA_BYTE, off);
+        if (Lz4Native.isAvailable())
+        {
+            return Lz4Native.xxh32(seg.address() + off, len, SEED);
+        }
         final ByteBuffer view = seg.asSlice(off, len).asByteBuffer();
         return HASH.hash(view, 0, len, SEED);
     }

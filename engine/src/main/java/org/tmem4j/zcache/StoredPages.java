@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.codec.PageChecksum;
@@ -41,6 +42,8 @@ final class StoredPages
     private final int largestObject;
     private final ZcacheEvents events;
     private final Room room;
+    /** Where a get finds its object, one per compressor slot: the held slot makes it the holder's alone. */
+    private final ObjectLocation[] locations;
 
     /** Makes no room: for raw pages, which are stored only while the budget allows. */
     private static final Room NO_ROOM = pool -> false;
@@ -58,8 +61,14 @@ final class StoredPages
         boolean make(ZcachePool pool);
     }
 
-    StoredPages(final ObjectAllocator allocator, final boolean checksum, final ZcacheEvents events, final Room room)
+    StoredPages(final ObjectAllocator allocator, final boolean checksum, final ZcacheEvents events, final Room room,
+        final int slots)
     {
+        this.locations = new ObjectLocation[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            locations[i] = new ObjectLocation();
+        }
         this.allocator = allocator;
         this.checksum = checksum;
         this.checksumBytes = checksum ? CHECKSUM_BYTES : 0;
@@ -135,35 +144,36 @@ final class StoredPages
             SameFilledPage.fill(dst, 0, pageSize, PageValue.word(value));
             return;
         }
-        final MemorySegment compressed;
-        final int length;
+        final ObjectLocation where = locations[slot.index()];
         if (PageValue.isSpanned(value))
         {
-            length = gather(PageValue.handle(value), slot.output(), slot.scratch());
-            compressed = slot.scratch();
+            final int length = gather(PageValue.handle(value), slot.output(), slot.scratch());
+            where.set(slot.scratch(), 0, length);
         }
         else
         {
-            final MemorySegment view = allocator.view(value, slot.scratch());
-            length = (int)view.byteSize();
-            // a view copied into scratch is read through scratch itself: the codec keeps one buffer per segment it
-            // sees, and a fresh slice per get would cost a new one every time
-            compressed = view.address() == slot.scratch().address() ? slot.scratch() : view;
+            // in place, without a slice per get: the object's pool page and its offset there (or the scratch copy)
+            allocator.locate(value, slot.scratch(), where);
         }
-        final int payload = length - checksumBytes;
+        // a view copied into scratch is read through scratch itself: a codec wrapping segments for a library
+        // (zstd-jni) keeps one wrapper per segment it sees, and a fresh slice per get would cost a new one each time
+        final MemorySegment compressed =
+            where.segment().address() == slot.scratch().address() ? slot.scratch() : where.segment();
+        final long at = where.offset();
+        final int payload = where.length() - checksumBytes;
         // a checked page is decompressed aside, so a mismatch leaves dst untouched
         final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
         if (payload == pageSize)
         {
-            MemorySegment.copy(compressed, 0, target, 0, pageSize);
+            MemorySegment.copy(compressed, at, target, 0, pageSize);
         }
         else
         {
-            slot.codec().decompress(compressed, 0, payload, target, 0, pageSize);
+            slot.codec().decompress(compressed, at, payload, target, 0, pageSize);
         }
         if (checksum)
         {
-            final int stored = compressed.get(STORED_INT, payload);
+            final int stored = compressed.get(STORED_INT, at + payload);
             final int actual = PageChecksum.of(target, 0, pageSize);
             if (stored != actual)
             {

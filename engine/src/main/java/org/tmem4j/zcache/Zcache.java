@@ -132,8 +132,8 @@ public final class Zcache implements AutoCloseable
         this.checksum = builder.checksum;
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
-        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom);
-        this.readContexts = new ReadContext[compressors.slots()];
+        this.stored = new StoredPages(allocator, checksum, events, this::makeRoom, compressors.capacity());
+        this.readContexts = new ReadContext[compressors.capacity()];
         for (int i = 0; i < readContexts.length; i++)
         {
             readContexts[i] = new ReadContext();
@@ -530,7 +530,7 @@ public final class Zcache implements AutoCloseable
                 e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
                 e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
-                e.evictions.sum(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
+                e.evictions.sum(), compressors.waits(), compressors.liveSlots(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(), rows, allocatorStats, memoryStats);
         }
         finally
@@ -1191,9 +1191,17 @@ public final class Zcache implements AutoCloseable
         private boolean checksum;
         private boolean rawIncompressible;
         private int compressorSlots = Runtime.getRuntime().availableProcessors();
+        /** Negative: {@value #SPARES_PER_SLOT} per compressor slot. */
+        private int spareCompressorSlots = -1;
         private LowerTier[] lowerTiers = new LowerTier[0];
         private int acceptThresholdPercent = 90;
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
+
+        /**
+         * Spare compression contexts per slot by default: 8 runnable threads on 2 CPUs (2 slots) hold up to 8, so
+         * 3 spares per slot keep 4 threads per CPU from waiting for a descheduled holder.
+         */
+        private static final int SPARES_PER_SLOT = 3;
 
         private Builder()
         {
@@ -1326,7 +1334,7 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return this}
          *
-         * @param compressorSlots compression contexts shared by all threads, 1 to
+         * @param compressorSlots compression contexts shared by all threads, made at {@link #build()}, 1 to
          *                        {@value CompressorPool#MAX_SLOTS}; default one per available processor.
          */
         public Builder compressorSlots(final int compressorSlots)
@@ -1337,6 +1345,27 @@ public final class Zcache implements AutoCloseable
                     ", was " + compressorSlots);
             }
             this.compressorSlots = compressorSlots;
+            return this;
+        }
+
+        /**
+         * Sets how many more compression contexts may be made, one each time a thread finds every context in use
+         * (threads outnumbering CPUs, so that descheduled threads hold contexts): see {@link CompressorPool}.
+         *
+         * @param spareCompressorSlots 0 (threads then wait for a context) to {@value CompressorPool#MAX_SLOTS}
+         *                             minus the compressor slots; default {@value #SPARES_PER_SLOT} per
+         *                             compressor slot.
+         * @return this
+         */
+        public Builder spareCompressorSlots(final int spareCompressorSlots)
+        {
+            if (spareCompressorSlots < 0 || spareCompressorSlots > CompressorPool.MAX_SLOTS - 1)
+            {
+                throw new IllegalArgumentException("spareCompressorSlots must be 0 to " +
+                    (CompressorPool.MAX_SLOTS - 1) + " (with the compressor slots at most " +
+                    CompressorPool.MAX_SLOTS + "), was " + spareCompressorSlots);
+            }
+            this.spareCompressorSlots = spareCompressorSlots;
             return this;
         }
 
@@ -1413,8 +1442,10 @@ public final class Zcache implements AutoCloseable
             try
             {
                 allocator = provider.create(memory, compaction);
+                final int spares = spareCompressorSlots >= 0 ? spareCompressorSlots :
+                    Math.min(SPARES_PER_SLOT * compressorSlots, CompressorPool.MAX_SLOTS - compressorSlots);
                 final CompressorPool compressors = CompressorPool.create(
-                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots,
+                    codecFactory == null ? codec::newCodec : codecFactory, compressorSlots, spares,
                     PageSizes.MAX, CompressorPool.SlotSelection.CPU);
                 return new Zcache(this, allocator, memory, compressors);
             }

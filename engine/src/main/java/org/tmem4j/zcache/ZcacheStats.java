@@ -1,6 +1,8 @@
 package org.tmem4j.zcache;
 
 import static org.tmem4j.stats.CounterUnit.BYTES;
+import static org.tmem4j.stats.CounterUnit.EVENTS;
+import static org.tmem4j.stats.CounterUnit.OBJECTS;
 import static org.tmem4j.stats.CounterUnit.OPERATIONS;
 import static org.tmem4j.stats.CounterUnit.PAGES;
 
@@ -36,6 +38,10 @@ import org.tmem4j.stats.CounterCatalog;
  * @param flushObjectPages        pages removed by flushObject.
  * @param evictions               pages freed for room (budget reached or lowered): ephemeral pages evicted, and
  *                                with lower tiers, pages of either kind moved down.
+ * @param compressorWaits         compressor slot acquisitions that found every slot held and no spare left, and
+ *                                waited.
+ * @param compressorSlots         compression contexts made: one per slot up front, plus the spares made where
+ *                                threads outnumbered the slots.
  * @param storedPages             pages stored now, over all pools.
  * @param sameFilledPages         of those, pages stored as a word.
  * @param compressedBytes         bytes of the allocator objects holding them.
@@ -67,6 +73,8 @@ public record ZcacheStats(
     long flushObjects,
     long flushObjectPages,
     long evictions,
+    long compressorWaits,
+    long compressorSlots,
     long storedPages,
     long sameFilledPages,
     long compressedBytes,
@@ -109,6 +117,10 @@ public record ZcacheStats(
         .counter("evictions", PAGES, "pages freed because the budget was reached or lowered (ephemeral pages "
             + "evicted; with lower tiers, pages of either kind moved down)",
             ZcacheStats::evictions)
+        .counter("compressor_waits", EVENTS, "compressor slot acquisitions that found every slot held and no spare "
+            + "left to make, and waited", ZcacheStats::compressorWaits)
+        .gauge("compressor_slots", OBJECTS, "compression contexts made: one per compressor slot up front, plus the "
+            + "spares made where threads outnumbered them", ZcacheStats::compressorSlots)
         .gauge("stored_pages", PAGES, "pages stored now, over all pools", ZcacheStats::storedPages)
         .gauge("same_filled_pages", PAGES, "stored pages kept as one repeated word", ZcacheStats::sameFilledPages)
         .gauge("compressed_bytes", BYTES, "bytes of the allocator objects holding the stored pages (compressed data, "

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.memory.PageMemory;
@@ -300,6 +301,14 @@ public final class ZbudAllocator implements ObjectAllocator
         final int page = Location.page(location);
         return memory.segment(page).asSlice(memory.offset(page) + Location.offset(location),
             Location.size(location)).asReadOnly();
+    }
+
+    @Override
+    public void locate(final long handle, final MemorySegment scratch, final ObjectLocation into)
+    {
+        final long location = locate(handle);
+        final int page = Location.page(location);
+        into.set(memory.segment(page), memory.offset(page) + Location.offset(location), Location.size(location));
     }
 
     @Override

@@ -124,9 +124,13 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
                 slots[i] = area.allocateSlot();
             }
 
+            // the pages' and the outputs' slices are made before the clock starts: the timed loops are the stack's
+            // stores and loads alone, as the raw codec's loops are the codec's calls alone
+            final MemorySegment[] in = slices(pages, count, pageSize);
+            final MemorySegment[] out = slices(loaded, count, pageSize);
             final String name = allocator + "/" + StudyResult.codecLabel(codec);
             final TimedLoop stores = TimedLoop.run("store " + name, count, progress,
-                i -> area.store(slots[i], pages.asSlice((long)i * pageSize, pageSize)));
+                i -> area.store(slots[i], in[i]));
             final StudyStore.Figures filled = store.figures();
             final StudyBackend.RemoteFigures remote = store.remote();
             final List<SizeClassOccupancy> classes = new ArrayList<>();
@@ -145,7 +149,7 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             // a load that fills nothing must not pass for one that filled the right bytes
             loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
             final TimedLoop loads = TimedLoop.run("load " + name, count, progress,
-                i -> area.load(slots[i], loaded.asSlice((long)i * pageSize, pageSize)));
+                i -> area.load(slots[i], out[i]));
             final long bytes = (long)count * pageSize;
             final boolean verified =
                 loads.failures() == 0 && pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
@@ -181,6 +185,19 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
             store.close();
             delete(swapFile);
         }
+    }
+
+    /**
+     * @return {@code count} slices of {@code pageSize} bytes, one per page of {@code memory}.
+     */
+    private static MemorySegment[] slices(final MemorySegment memory, final int count, final int pageSize)
+    {
+        final MemorySegment[] slices = new MemorySegment[count];
+        for (int i = 0; i < count; i++)
+        {
+            slices[i] = memory.asSlice((long)i * pageSize, pageSize);
+        }
+        return slices;
     }
 
     /**

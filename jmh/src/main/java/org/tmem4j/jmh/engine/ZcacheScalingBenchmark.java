@@ -26,6 +26,7 @@ import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
 
 /**
  * Scaling of the engine: a put/get mix (each op puts one page and gets the page put before it) on one backend by
@@ -63,6 +64,13 @@ public class ZcacheScalingBenchmark
         @Param("jvm")
         public String corpus;
 
+        /**
+         * Spare compressor slots: {@code default} (the engine's, 3 per slot) or a count; {@code 0} shows the
+         * convoy of threads outnumbering CPUs without them.
+         */
+        @Param("default")
+        public String spares;
+
         PageCorpus pageCorpus;
         MemorySegment[] page;
         Zcache zcache;
@@ -80,7 +88,9 @@ public class ZcacheScalingBenchmark
             {
                 page[i] = pageCorpus.segment().asSlice(pageCorpus.offset(i), PageCorpus.PAGE_SIZE);
             }
-            zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20).build();
+            final Zcache.Builder builder = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20);
+            zcache = ("default".equals(spares) ? builder : builder.spareCompressorSlots(Integer.parseInt(spares)))
+                .build();
             pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
         }
 
@@ -88,6 +98,9 @@ public class ZcacheScalingBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
+            final ZcacheStats stats = zcache.stats();
+            System.out.printf("%ncompressor slots %d, acquisitions that waited %d of %d puts and gets%n",
+                stats.compressorSlots(), stats.compressorWaits(), stats.puts() + stats.gets());
             zcache.close();
             pageCorpus.close();
         }
