@@ -1,6 +1,7 @@
 package org.tmem4j.zcache;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -247,6 +248,6 @@ final class TierLink
     @Override
     public String toString()
     {
-        return java.util.Arrays.toString(tiers);
+        return Arrays.toString(tiers);
     }
 }

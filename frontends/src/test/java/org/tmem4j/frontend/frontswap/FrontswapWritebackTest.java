@@ -3,7 +3,10 @@ package org.tmem4j.frontend.frontswap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Frontswap writeback ({@code frontswap.writeback}) over a real swap file: a full budget writes the coldest pages
  * back to their own slots, decompressed, and frees them in zcache only then; every page loads back bit-exact from
- * wherever it is, and the slot bits say where.
+ * wherever it is, and the slot bits say where, with one thread and with four sharing every lock stripe.
  */
 class FrontswapWritebackTest
 {
@@ -117,6 +120,86 @@ class FrontswapWritebackTest
                 assertEquals(tags[slot] != 0, area.load(slot, page));
                 assertTrue(tags[slot] == 0 || Pages.matches(page, tags[slot]), "slot " + slot + " after unregister");
                 assertFalse(area.isInBackend(slot));
+            }
+        }
+    }
+
+    @Test
+    void threadsStoringLoadingAndInvalidatingWhileTheColdestGoBackLoseNoPage() throws Exception
+    {
+        final int threads = 4;
+        final int slotsPerThread = SLOTS / threads;
+        final BackendRegistry registry = new BackendRegistry();
+        try (Frontswap frontswap = Frontswap.create(registry, config(16)))
+        {
+            registry.register("zcache", config(16));
+            final SwapArea area = frontswap.swapOn(dir.resolve("threads.swap"), SLOTS);
+            for (int slot = 0; slot < SLOTS; slot++)
+            {
+                area.allocateSlot();
+            }
+            final ConcurrentLinkedQueue<Throwable> failures =
+                new ConcurrentLinkedQueue<>();
+            final long[] tags = new long[SLOTS];
+            final List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int first = t * slotsPerThread;
+                final SplittableRandom random = new SplittableRandom(SEED + t);
+                workers.add(Thread.ofPlatform().start(() ->
+                {
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
+                        for (int op = 0; op < 15_000 && failures.isEmpty(); op++)
+                        {
+                            // slots interleave over the threads, so every stripe and object is shared
+                            final int slot = random.nextInt(slotsPerThread) * threads + first / slotsPerThread;
+                            final int kind = random.nextInt(10);
+                            if (kind < 5)
+                            {
+                                tags[slot] = random.nextLong(1, Long.MAX_VALUE);
+                                Pages.fill(page, tags[slot]);
+                                area.store(slot, page);
+                            }
+                            else if (kind < 9)
+                            {
+                                if (area.load(slot, page) != (tags[slot] != 0)
+                                    || tags[slot] != 0 && !Pages.matches(page, tags[slot]))
+                                {
+                                    throw new AssertionError("slot " + slot + " op " + op + ": wrong page");
+                                }
+                            }
+                            else
+                            {
+                                area.invalidatePage(slot);
+                                tags[slot] = 0;
+                            }
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures.add(ex);
+                    }
+                }));
+            }
+            for (final Thread worker : workers)
+            {
+                worker.join();
+            }
+            if (!failures.isEmpty())
+            {
+                throw new AssertionError(failures.peek());
+            }
+            assertTrue(CounterValues.read(frontswap.counters(), "written_back") > 0);
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
+                for (int slot = 0; slot < SLOTS; slot++)
+                {
+                    assertEquals(tags[slot] != 0, area.load(slot, page));
+                    assertTrue(tags[slot] == 0 || Pages.matches(page, tags[slot]), "slot " + slot);
+                }
             }
         }
     }
