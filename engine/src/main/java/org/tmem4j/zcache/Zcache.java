@@ -112,6 +112,7 @@ public final class Zcache implements AutoCloseable
 
     /** Pages {@link #freeColdest} tries to move down before it gives up (each one it cannot move goes back). */
     private static final int MOVE_ATTEMPTS = 8;
+    private static final System.Logger LOGGER = System.getLogger(Zcache.class.getName());
 
     private final String name;
     private final Tmem tmem;
@@ -542,13 +543,15 @@ public final class Zcache implements AutoCloseable
         {
             recompress();
         }
-        catch (final IllegalStateException ex)
+        catch (final RuntimeException ex)
         {
-            if (!gate.isClosed())
+            if (gate.isClosed())
             {
-                throw ex;
+                return; // closing: the agent stops with the engine
             }
-            // closing: the agent stops with the engine
+            // a scheduled task that throws is never run again: log, and try again at the next interval
+            LOGGER.log(System.Logger.Level.WARNING,
+                "recompression pass of " + name + " failed; the agent tries again at its next interval", ex);
         }
     }
 
