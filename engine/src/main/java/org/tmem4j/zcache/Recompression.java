@@ -130,7 +130,7 @@ final class Recompression implements AutoCloseable
                 // a get reports and drops it; the agent leaves it as it is
                 return false;
             }
-            final long before = stored.payloadBytes(value);
+            final long before = seen.payloadBytes;
             final int length = codecs.recompress(pool, page, slot.output(), seen.header);
             if (length <= 0 || length + minSavedBytes > before)
             {
@@ -181,6 +181,8 @@ final class Recompression implements AutoCloseable
         seen.header = stored.header(value);
         if (codecs.isCandidate(seen.header))
         {
+            // under the lock: once it is released the page may be overwritten and its object freed
+            seen.payloadBytes = stored.payloadBytes(value);
             stored.load(value, seen.slot, seen.target, (int)seen.target.byteSize());
             seen.wanted = true;
         }
@@ -211,6 +213,8 @@ final class Recompression implements AutoCloseable
         /** The page buffer cut to the pool's page size, made before the lock is taken. */
         MemorySegment target;
         byte header;
+        /** The stored size of the page's payload, read under the lock. */
+        long payloadBytes;
         boolean wanted;
     }
 }
