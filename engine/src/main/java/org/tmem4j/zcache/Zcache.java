@@ -51,7 +51,8 @@ import org.tmem4j.tmem.TmemPool;
  *     lock bucket, link value, unlock; free the replaced value (never overwritten in place)
  *
  *   get:  ephemeral (or exclusive gets): take under the lock, decompress outside it, free
- *         persistent:                     decompress under the bucket lock (the lock keeps the handle alive)
+ *         persistent:                     pin the value under the bucket lock, decompress outside it, unpin
+ *                                         (a page removed meanwhile is freed by the get, see {@link ReadPins})
  * </pre>
  * <b>Admission policy</b> (zcache2's): a page compressing to more than 7/8 of a page is refused in both pool kinds
  * ({@code compress_poor}); a persistent page above 5/8 is also refused while the mean compressed size of persistent
@@ -83,7 +84,8 @@ import org.tmem4j.tmem.TmemPool;
  * {@link CorruptPageException} — never wrong bytes.
  * <p>
  * <b>Threads.</b> All methods are thread-safe. Puts and gets take one bucket lock of their pool and no global lock;
- * compression and allocation happen outside bucket locks.
+ * compression, decompression and allocation happen outside bucket locks, which are held only to look up or link a
+ * value.
  */
 public final class Zcache implements AutoCloseable
 {
@@ -134,7 +136,7 @@ public final class Zcache implements AutoCloseable
     /** Runs a pass every interval, or null. */
     private final ScheduledExecutorService recompressionAgent;
     private final ReadContext[] readContexts;
-    private final PageReader<ReadContext> reader = this::readUnderLock;
+    private final PageReader<ReadContext> reader = this::pinUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
     private final PageReader<CopyContext> copier = this::copyUnderLock;
     private final Object poolsLock = new Object();
@@ -164,7 +166,8 @@ public final class Zcache implements AutoCloseable
         this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
             builder.recompress, TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
             builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
-        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
+        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity(),
+            compressors::liveSlots);
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
             new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes, this::hasRoom);
@@ -1172,34 +1175,52 @@ public final class Zcache implements AutoCloseable
         try (CompressorSlot slot = compressors.acquire())
         {
             final ReadContext context = readContexts[slot.index()];
-            context.slot = slot;
-            context.dst = dst;
-            context.pageSize = pool.pageSize;
+            context.slot = slot.index();
             context.value = TmemPool.EMPTY;
+            if (!pool.index.read(a, b, c, index, reader, context))
+            {
+                return false;
+            }
+            final long value = context.value;
+            if (PageValue.isSameFilled(value))
+            {
+                SameFilledPage.fill(dst, 0, pool.pageSize, PageValue.word(value));
+                return true;
+            }
+            // pinned under the lock: decompressed outside it, while puts and gets of the bucket go on
+            boolean pinned = true;
             try
             {
-                return pool.index.read(a, b, c, index, reader, context);
+                stored.load(value, slot, dst, pool.pageSize);
+                return true;
             }
             catch (final CorruptDataException ex)
             {
-                if (pool.index.takeIf(a, b, c, index, context.value))
+                pinned = false;
+                stored.unpin(pool, slot.index(), value);
+                if (pool.index.takeIf(a, b, c, index, value))
                 {
-                    stored.free(pool, context.value);
+                    stored.free(pool, value);
                 }
                 throw corrupt(pool, a, b, c, index, ex);
             }
             finally
             {
-                context.slot = null;
-                context.dst = null;
+                if (pinned)
+                {
+                    stored.unpin(pool, slot.index(), value);
+                }
             }
         }
     }
 
-    private void readUnderLock(final long value, final ReadContext context)
+    private void pinUnderLock(final long value, final ReadContext context)
     {
         context.value = value;
-        stored.load(value, context.slot, context.dst, context.pageSize);
+        if (!PageValue.isSameFilled(value))
+        {
+            stored.pin(context.slot, value);
+        }
     }
 
     private CorruptPageException corrupt(final ZcachePool pool, final long a, final long b, final long c,
@@ -1326,14 +1347,13 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * The per-slot arguments of a get that decompresses under the bucket lock. One per compressor slot: the slot
-     * held by a thread makes its context exclusive too, so a get allocates nothing.
+     * A shared get's look under the bucket lock: the compressor slot it holds (whose pin it sets) and the value it
+     * found. One per compressor slot: the slot held by a thread makes its context exclusive too, so a get allocates
+     * nothing.
      */
     private static final class ReadContext
     {
-        CompressorSlot slot;
-        MemorySegment dst;
-        int pageSize;
+        int slot;
         long value;
     }
 

@@ -14,7 +14,9 @@ import org.tmem4j.memory.PageMemory;
  * real handle validation. Found by the name {@value #NAME}.
  * <p>
  * Handles carry an instance tag in bits 40 to 59 and a serial number below, so handles of another instance and
- * freed handles (serials are never reused) are rejected. Objects never move.
+ * freed handles (serials are never reused) are rejected. Objects never move. A freed object's bytes are overwritten
+ * before its page goes back, so a read after free (the engine reading memory it no longer holds) sees garbage, never
+ * the page it had.
  * <p>
  * For corruption tests it also exposes the object written last, so a test can damage the bytes behind a page it
  * has just stored.
@@ -26,6 +28,8 @@ public final class PagePerObjectAllocator implements ObjectAllocator
 
     private static final AtomicLong INSTANCES = new AtomicLong();
     private static final long SERIAL_MASK = (1L << 40) - 1;
+    /** What a freed object's bytes become. */
+    private static final byte POISON = (byte)0xA5;
 
     private final PageMemory memory;
     private final long tag = ((INSTANCES.incrementAndGet() & 0xF_FFFFL) + 1) << 40;
@@ -131,6 +135,7 @@ public final class PagePerObjectAllocator implements ObjectAllocator
                 throw unknown(handle);
             }
             storedBytes -= entry.size;
+            memory.segment(entry.page).asSlice(memory.offset(entry.page), PageMemory.PAGE_SIZE).fill(POISON);
             memory.free(entry.page);
         }
     }
