@@ -35,6 +35,8 @@ final class ReadPins
     /** Set on a pinned value by the remover that hands its free over to the reader. */
     private static final long HANDED = Long.MIN_VALUE;
     private static final long NONE = 0;
+    /** Where, after a slot's pin, the value its holder found is kept for it (same-filled ones included). */
+    private static final int FOUND = 1;
     private static final VarHandle PIN = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final long[] pins;
@@ -51,19 +53,36 @@ final class ReadPins
      * Pins a value for the holder of a compressor slot; called under the bucket lock of the page that holds it.
      *
      * @param slot  the compressor slot held.
-     * @param value a stored value (positive: not same-filled).
+     * @param value the value found: pinned if it holds memory; a same-filled one (negative) is only kept for
+     *              {@link #found}.
      */
     void pin(final int slot, final long value)
     {
-        // the bucket lock's release publishes the pin to any remover that takes the lock after it
-        PIN.setRelease(pins, at(slot), value);
+        final int at = at(slot);
+        pins[at + FOUND] = value;
+        if (value > 0)
+        {
+            // the bucket lock's release publishes the pin to any remover that takes the lock after it
+            PIN.setRelease(pins, at, value);
+        }
+    }
+
+    /**
+     * {@return the value the holder of a compressor slot found under the lock (read back after it; the pin itself
+     * may have been marked by a remover meanwhile)}
+     *
+     * @param slot the compressor slot held.
+     */
+    long found(final int slot)
+    {
+        return pins[at(slot) + FOUND];
     }
 
     /**
      * Ends a read.
      *
      * @param slot  the compressor slot held.
-     * @param value the value pinned.
+     * @param value the value pinned (positive).
      * @return {@code true} if the read ended normally; {@code false} if the value was removed meanwhile and its free
      * handed over: the caller must free it now (through {@link StoredPages#free}, which hands it on to any other
      * reader still pinning it).

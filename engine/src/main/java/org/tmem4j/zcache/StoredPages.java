@@ -256,7 +256,7 @@ final class StoredPages
      * Pins a value for a get that loads it after releasing the bucket lock; called under that lock.
      *
      * @param slot  the index of the compressor slot the get holds.
-     * @param value a stored value, not same-filled.
+     * @param value the value found.
      */
     void pin(final int slot, final long value)
     {
@@ -264,15 +264,25 @@ final class StoredPages
     }
 
     /**
-     * Ends the read of a pinned value, freeing it if it was taken out of its pool meanwhile.
+     * {@return the value the get holding a compressor slot found under the lock}
+     *
+     * @param slot the index of the compressor slot the get holds.
+     */
+    long found(final int slot)
+    {
+        return pins.found(slot);
+    }
+
+    /**
+     * Ends the read of a value found by {@link #pin}, freeing it if it was taken out of its pool meanwhile.
      *
      * @param pool  the pool the value was read from.
      * @param slot  the index of the compressor slot the get holds.
-     * @param value the value pinned.
+     * @param value the value found (a same-filled one was not pinned).
      */
     void unpin(final ZcachePool pool, final int slot, final long value)
     {
-        if (!pins.unpin(slot, value))
+        if (!PageValue.isSameFilled(value) && !pins.unpin(slot, value))
         {
             free(pool, value);
         }

@@ -135,8 +135,9 @@ public final class Zcache implements AutoCloseable
     private final Recompression recompression;
     /** Runs a pass every interval, or null. */
     private final ScheduledExecutorService recompressionAgent;
-    private final ReadContext[] readContexts;
-    private final PageReader<ReadContext> reader = this::pinUnderLock;
+    /** The compressor slots' indexes as the contexts of {@link #reader}: read-only, so gets share no written line. */
+    private final ReadSlot[] readSlots;
+    private final PageReader<ReadSlot> reader = this::pinUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
     private final PageReader<CopyContext> copier = this::copyUnderLock;
     private final Object poolsLock = new Object();
@@ -183,10 +184,10 @@ public final class Zcache implements AutoCloseable
             recompressionAgent.scheduleWithFixedDelay(this::recompressInBackground, builder.recompressIntervalMs,
                 builder.recompressIntervalMs, TimeUnit.MILLISECONDS);
         }
-        this.readContexts = new ReadContext[compressors.capacity()];
-        for (int i = 0; i < readContexts.length; i++)
+        this.readSlots = new ReadSlot[compressors.capacity()];
+        for (int i = 0; i < readSlots.length; i++)
         {
-            readContexts[i] = new ReadContext();
+            readSlots[i] = new ReadSlot(i);
         }
     }
 
@@ -314,7 +315,6 @@ public final class Zcache implements AutoCloseable
             final int pageSize = pool.pageSize;
             checkPage(page, pageSize, false);
             checkKey(oidA, oidB, oidC, index);
-            events.puts.increment();
             if (SameFilledPage.isSameFilled(page, 0, pageSize))
             {
                 final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
@@ -399,7 +399,6 @@ public final class Zcache implements AutoCloseable
             final ZcachePool pool = pool(poolId);
             checkPage(dst, pool.pageSize, true);
             checkKey(oidA, oidB, oidC, index);
-            events.gets.increment();
             final boolean hit = (pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
                 getShared(pool, oidA, oidB, oidC, index, dst))
                 || tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst);
@@ -654,10 +653,18 @@ public final class Zcache implements AutoCloseable
             final AllocatorStats allocatorStats = allocator.stats();
             final PageMemoryStats memoryStats = memory.stats();
             final ZcacheEvents e = events;
-            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.putsRaw.sum(),
-                e.failedNoMemory.sum(),
-                e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
-                e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
+            // every put ends stored or refused, every get hits, misses or finds a corrupt page: their sums are the
+            // calls, and a call counts once on its path instead of twice
+            final long putsStored = e.putsStored.sum();
+            final long failedNoMemory = e.failedNoMemory.sum();
+            final long failedPoorCompression = e.failedPoorCompression.sum();
+            final long getHits = e.getHits.sum();
+            final long getMisses = e.getMisses.sum();
+            final long corruptPages = e.corruptPages.sum();
+            return new ZcacheStats(putsStored + failedNoMemory + failedPoorCompression, putsStored,
+                e.sameFilled.sum(), e.putsRaw.sum(), failedNoMemory, failedPoorCompression, e.compressPoor.sum(),
+                e.meanCompressPoor.sum(), e.persistentAteEphemeral.sum(), getHits + getMisses + corruptPages, getHits,
+                getMisses, corruptPages,
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
                 e.evictions.sum(), compressors.waits(), compressors.liveSlots(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
@@ -1174,20 +1181,13 @@ public final class Zcache implements AutoCloseable
     {
         try (CompressorSlot slot = compressors.acquire())
         {
-            final ReadContext context = readContexts[slot.index()];
-            context.slot = slot.index();
-            context.value = TmemPool.EMPTY;
-            if (!pool.index.read(a, b, c, index, reader, context))
+            final int held = slot.index();
+            if (!pool.index.read(a, b, c, index, reader, readSlots[held]))
             {
                 return false;
             }
-            final long value = context.value;
-            if (PageValue.isSameFilled(value))
-            {
-                SameFilledPage.fill(dst, 0, pool.pageSize, PageValue.word(value));
-                return true;
-            }
             // pinned under the lock: decompressed outside it, while puts and gets of the bucket go on
+            final long value = stored.found(held);
             boolean pinned = true;
             try
             {
@@ -1197,7 +1197,7 @@ public final class Zcache implements AutoCloseable
             catch (final CorruptDataException ex)
             {
                 pinned = false;
-                stored.unpin(pool, slot.index(), value);
+                stored.unpin(pool, held, value);
                 if (pool.index.takeIf(a, b, c, index, value))
                 {
                     stored.free(pool, value);
@@ -1208,19 +1208,15 @@ public final class Zcache implements AutoCloseable
             {
                 if (pinned)
                 {
-                    stored.unpin(pool, slot.index(), value);
+                    stored.unpin(pool, held, value);
                 }
             }
         }
     }
 
-    private void pinUnderLock(final long value, final ReadContext context)
+    private void pinUnderLock(final long value, final ReadSlot slot)
     {
-        context.value = value;
-        if (!PageValue.isSameFilled(value))
-        {
-            stored.pin(context.slot, value);
-        }
+        stored.pin(slot.index(), value);
     }
 
     private CorruptPageException corrupt(final ZcachePool pool, final long a, final long b, final long c,
@@ -1347,14 +1343,13 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * A shared get's look under the bucket lock: the compressor slot it holds (whose pin it sets) and the value it
-     * found. One per compressor slot: the slot held by a thread makes its context exclusive too, so a get allocates
-     * nothing.
+     * The compressor slot a shared get holds, whose pin its look under the bucket lock sets (and hands the value
+     * back in). One per slot, made once, so a get allocates nothing.
+     *
+     * @param index the slot's index.
      */
-    private static final class ReadContext
+    private record ReadSlot(int index)
     {
-        int slot;
-        long value;
     }
 
     /**

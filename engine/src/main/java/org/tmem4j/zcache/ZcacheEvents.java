@@ -4,11 +4,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The event counters of a {@link Zcache}, one {@link LongAdder} each so that threads counting on different CPUs do
- * not share a cache line.
+ * not share a cache line. Calls are not counted apart from their outcomes: puts are the stored and the refused
+ * ones, gets the hits, misses and corrupt pages, so each call pays one increment, not two.
  */
 final class ZcacheEvents
 {
-    final LongAdder puts = new LongAdder();
     final LongAdder putsStored = new LongAdder();
     /** Puts stored uncompressed (raw) because they compress too poorly. */
     final LongAdder putsRaw = new LongAdder();
@@ -18,7 +18,6 @@ final class ZcacheEvents
     final LongAdder compressPoor = new LongAdder();
     final LongAdder meanCompressPoor = new LongAdder();
     final LongAdder persistentAteEphemeral = new LongAdder();
-    final LongAdder gets = new LongAdder();
     final LongAdder getHits = new LongAdder();
     final LongAdder getMisses = new LongAdder();
     final LongAdder corruptPages = new LongAdder();
