@@ -41,8 +41,8 @@ final class ZcacheSharedGetRaceTest
     @CsvSource({"lz4, false, 2", "lz4, false, 1", "zstd:-1, true, 2", "zstd:1+dict, false, 2"})
     void everyHitIsAWholeStoredPage(final String codec, final boolean checksum, final int slots) throws Exception
     {
-        try (Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec(codec).checksum(checksum)
-            .budgetBytes(16 << 20).compressorSlots(slots).dictionarySampleBytes(64 << 10).build())
+        try (Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.POISONING_NAME).codec(codec)
+            .checksum(checksum).budgetBytes(16 << 20).compressorSlots(slots).dictionarySampleBytes(64 << 10).build())
         {
             final int pool = zcache.createPool(PoolKind.PERSISTENT, 4096);
             final AtomicLongArray issued = new AtomicLongArray(INDEXES);
