@@ -32,6 +32,8 @@ public final class CpuCounters
     private final int stripeMask;
 
     /**
+     * Makes a set of counters, all 0, with a stripe for each CPU (up to 64; CPUs beyond share stripes).
+     *
      * @param counters how many counters the set has, 1 to 1024.
      */
     public CpuCounters(final int counters)
