@@ -77,7 +77,28 @@ public final class CpuCounters
      */
     public void add(final int counter, final long delta)
     {
-        CELLS.getAndAdd(cells, stripeOffset() + checked(counter), delta);
+        add(cpu(), counter, delta);
+    }
+
+    /**
+     * Adds to a counter in a CPU's stripe: for an operation that counts several events, which looks its CPU up
+     * once ({@link #cpu()}).
+     *
+     * @param cpu     what {@link #cpu()} answered, during the same operation.
+     * @param counter 0 to {@link #counters()} - 1.
+     * @param delta   what to add, negative to subtract.
+     */
+    public void add(final int cpu, final int counter, final long delta)
+    {
+        CELLS.getAndAdd(cells, ((cpu & stripeMask) + 1) * stride + checked(counter), delta);
+    }
+
+    /**
+     * {@return the CPU the calling thread runs on, as the stripe key of every set}
+     */
+    public static int cpu()
+    {
+        return CurrentCpu.stripe();
     }
 
     /**
@@ -147,17 +168,23 @@ public final class CpuCounters
         }
 
         /**
+         * Adds a value in a CPU's stripe.
+         *
+         * @param cpu   what {@link CpuCounters#cpu()} answered, during the same operation.
+         * @param delta what to add, negative to subtract.
+         */
+        public void add(final int cpu, final long delta)
+        {
+            set.add(cpu, index, delta);
+        }
+
+        /**
          * {@return the total over every stripe}
          */
         public long sum()
         {
             return set.sum(index);
         }
-    }
-
-    private int stripeOffset()
-    {
-        return ((CurrentCpu.stripe() & stripeMask) + 1) * stride;
     }
 
     private int checked(final int counter)

@@ -10,6 +10,7 @@ import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
+import org.tmem4j.concurrent.CpuCounters;
 
 /**
  * The mapping between a stored page's {@link PageValue} and the allocator objects that hold it: storing a compressed
@@ -369,11 +370,13 @@ final class StoredPages
      */
     private void count(final ZcachePool pool, final long bytes, final boolean raw)
     {
-        pool.compressedBytes.add(bytes);
+        // three counters, one look at the CPU
+        final int cpu = CpuCounters.cpu();
+        pool.compressedBytes.add(cpu, bytes);
         if (pool.persistent && !raw)
         {
-            events.persistentCompressedBytes.add(bytes);
-            events.persistentCompressedPages.add(Long.signum(bytes));
+            events.persistentCompressedBytes.add(cpu, bytes);
+            events.persistentCompressedPages.add(cpu, Long.signum(bytes));
         }
     }
 
