@@ -71,6 +71,11 @@ final class SizeClass
      * chunk table and slot bitmap) on every allocate-free pair.
      */
     private ZsPage spare;
+    /**
+     * The id of the thread that allocated here last: a thread whose own CPU's shard is full takes room in another
+     * shard only where it allocated last itself (see {@link Zsmalloc#allocate}).
+     */
+    private long lastThread = -1;
 
     SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool, final ReadPins pins)
     {
@@ -92,7 +97,7 @@ final class SizeClass
         final long stamp = lock.writeLock();
         try
         {
-            return allocateLocked(size);
+            return allocateLocked(size, Thread.currentThread().threadId());
         }
         finally
         {
@@ -134,12 +139,26 @@ final class SizeClass
     }
 
     /**
+     * {@return whether the last allocation here was made by the thread of this id, or none was made yet; under the
+     * exclusive lock}
+     */
+    boolean lastAllocatedBy(final long thread)
+    {
+        return lastThread == thread || lastThread == -1;
+    }
+
+    /**
      * Allocates under the exclusive lock the caller holds.
      *
+     * @param thread the allocating thread's id (see {@link #lastAllocatedBy}), or -1 to leave the last one as is.
      * @return {@code generation << 26 | table index} of the new object, or {@link ObjectAllocator#NO_MEMORY}.
      */
-    long allocateLocked(final int size)
+    long allocateLocked(final int size, final long thread)
     {
+        if (thread != -1)
+        {
+            lastThread = thread;
+        }
         ZsPage zspage = fullestNonFull();
         final boolean created = zspage == null;
         if (created)
