@@ -45,7 +45,7 @@ final class SizeClass
     private final ChunkPool pool;
     private final ReadPins pins;
     private final StampedLock lock = new StampedLock();
-    private final HandleTable handles = new HandleTable();
+    private final HandleTable handles;
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
     private final long[] groupCounts = new long[FULL + 1];
     /** By zspage id; empty until the class (shard) first holds a zspage, so that an unused shard costs nothing. */
@@ -87,6 +87,7 @@ final class SizeClass
         slotSize = layout.slotSize(index);
         pagesPerZspage = layout.pagesPerZspage(index);
         objectsPerZspage = layout.objectsPerZspage(index);
+        handles = new HandleTable(objectsPerZspage);
     }
 
     /**
@@ -205,8 +206,8 @@ final class SizeClass
         try
         {
             final long entry = liveEntry(handleIndex, generation);
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            chunksUsed -= zspage.release(HandleTable.slot(entry), pool);
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            chunksUsed -= zspage.release(handles.slot(entry), pool);
             storedBytes -= HandleTable.size(entry);
             handles.free(handleIndex);
             if (zspage.inUse > 0)
@@ -280,8 +281,8 @@ final class SizeClass
         try
         {
             final long entry = liveEntry(handleIndex, generation);
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            final long offset = zspage.slotOffset(HandleTable.slot(entry));
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            final long offset = zspage.slotOffset(handles.slot(entry));
             final int inChunk = (int)(offset & (pool.chunkSize - 1));
             final int size = HandleTable.size(entry);
             final int first = (int)(offset >>> pool.chunkShift);
@@ -315,8 +316,8 @@ final class SizeClass
             try
             {
                 final long entry = liveEntry(handleIndex, generation);
-                final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-                final long offset = zspage.slotOffset(HandleTable.slot(entry));
+                final ZsPage zspage = zspages[handles.zspage(entry)];
+                final long offset = zspage.slotOffset(handles.slot(entry));
                 final int inChunk = (int)(offset & (pool.chunkSize - 1));
                 final int size = HandleTable.size(entry);
                 final int first = (int)(offset >>> pool.chunkShift);
@@ -358,8 +359,8 @@ final class SizeClass
                 throw new IllegalArgumentException("source has " + src.byteSize() + " bytes; an object of " + size +
                     " bytes cannot be written from offset " + srcOffset);
             }
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            copy(zspage, HandleTable.slot(entry), size, src, srcOffset, true);
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            copy(zspage, handles.slot(entry), size, src, srcOffset, true);
         }
         finally
         {
@@ -607,7 +608,7 @@ final class SizeClass
             throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes; an object of " + size +
                 " bytes cannot be read to offset " + dstOffset);
         }
-        copy(zspages[HandleTable.zspage(entry)], HandleTable.slot(entry), size, dst, dstOffset, false);
+        copy(zspages[handles.zspage(entry)], handles.slot(entry), size, dst, dstOffset, false);
         return size;
     }
 
@@ -710,7 +711,7 @@ final class SizeClass
         }
         else
         {
-            if (zspageIdsUsed == HandleTable.MAX_ZSPAGES)
+            if (zspageIdsUsed == handles.maxZspages())
             {
                 return null;
             }

@@ -52,13 +52,13 @@ import org.tmem4j.memory.PageMemory;
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
- *  | allocator tag 12 | class shard 12 | generation 13 | handle-table index 26 |
+ *  | allocator tag 17 | class shard 12 | generation 8 | handle-table index 26 |
  *                          |                               |
  *                          v                               v
- *  SizeClass[class shard] -> HandleTable entry (8 bytes, on the heap):
- *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
- *                                                          |            |
- *                                                          v            v
+ *  SizeClass[class shard] -> HandleTable entry (6 bytes, on the heap):
+ *                         | generation 8 | live 1 | size - 1 12 | zspage id | slot |   (place: 27 bits)
+ *                                                                    |         |
+ *                                                                    v         v
  *  zspage of class 1632 (k = 2 pages, 5 slots, 8 chunks of 1 KiB; chunks taken as slots reach them)
  *
  *   logical run: 0        1024      2048      3072      4096      5120      6144      7168      8192
@@ -72,7 +72,7 @@ import org.tmem4j.memory.PageMemory;
  * </pre>
  * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
  * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
- * handle of another allocator foreign. Per object the allocator keeps the 8-byte handle entry and nothing else, none
+ * handle of another allocator foreign. Per object the allocator keeps the 6-byte handle entry and nothing else, none
  * of it in pool pages: compaction, the only user of a slot-to-handle map, builds one from the handle table while it
  * runs (see {@link SizeClass}), and the free list of the table lives in its free entries. (The diagram's quarter-page
  * chunks are for legibility; the default chunk is an eighth.)
