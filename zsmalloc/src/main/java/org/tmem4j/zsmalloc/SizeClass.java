@@ -567,6 +567,8 @@ final class SizeClass
         final long stamp = lock.writeLock();
         try
         {
+            // a get racing with close may still decompress from a pinned object: its pages go back only after it
+            pins.awaitReaders();
             Arrays.fill(zspages, null);
             Arrays.fill(groupHeads, null);
             Arrays.fill(groupCounts, 0);
