@@ -153,7 +153,8 @@ public final class Zcache implements AutoCloseable
     {
         this.name = builder.name;
         this.tier = new TierLink(builder.lowerTiers, memory, builder.acceptThresholdPercent);
-        this.tmem = new Tmem(builder.buckets, tier.isConfigured());
+        // the coldest-fraction rule reads persistent pools' put order too
+        this.tmem = new Tmem(builder.buckets, tier.isConfigured() || builder.recompressColdestFraction > 0);
         this.memory = memory;
         this.allocator = allocator;
         this.compressors = compressors;
@@ -162,12 +163,14 @@ public final class Zcache implements AutoCloseable
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
         this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
-            builder.recompress, TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
+            builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
+            TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
             builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
         this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
-            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes, this::hasRoom);
+            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes,
+                builder.recompressColdestFraction, this::hasRoom);
         this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
             Executors.newSingleThreadScheduledExecutor(task ->
             {
@@ -490,7 +493,8 @@ public final class Zcache implements AutoCloseable
 
     /**
      * Runs one recompression pass now (zram's {@code recompress}): every page put at least the configured idle time
-     * ago, and not looked at by an earlier pass, is compressed with the recompression codec and stored again if that
+     * ago (or, with {@link Builder#recompressColdestFraction(double)}, among that fraction of its pool's pages put
+     * longest ago), and not looked at by an earlier pass, is compressed with the recompression codec and stored again if that
      * saves at least the configured bytes. Compression runs outside the bucket locks; a page read, overwritten or
      * flushed meanwhile keeps its current form. The background agent runs the same pass every interval.
      *
@@ -1373,6 +1377,7 @@ public final class Zcache implements AutoCloseable
         private int dictionarySampleBytes = DEFAULT_DICTIONARY_SAMPLE_BYTES;
         private CodecSpec recompress;
         private long recompressIdleMs = DEFAULT_RECOMPRESS_IDLE_MS;
+        private double recompressColdestFraction;
         private int recompressMinSavedBytes = DEFAULT_RECOMPRESS_MIN_SAVED_BYTES;
         private long recompressIntervalMs = DEFAULT_RECOMPRESS_INTERVAL_MS;
 
@@ -1689,6 +1694,28 @@ public final class Zcache implements AutoCloseable
                 throw new IllegalArgumentException("recompressIdleMs must be >= 0, was " + ms);
             }
             this.recompressIdleMs = ms;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param fraction 0 (the default: the idle-time rule, {@link #recompressIdleMs(long)}), or more than 0 and
+         *                 at most 1: each pass looks instead at the coldest this fraction of every pool's pages by
+         *                 put order (the zcache LRU; a get does not make a page younger), whatever their idle time.
+         *                 Pages the agent already looked at count in the fraction but are not looked at again.
+         *                 Persistent pools then keep their pages in put order as ephemeral ones do (48 bytes of
+         *                 heap a page).
+         * @throws IllegalArgumentException if the fraction is not 0 nor in (0, 1].
+         */
+        public Builder recompressColdestFraction(final double fraction)
+        {
+            if (!(fraction >= 0 && fraction <= 1))
+            {
+                throw new IllegalArgumentException("recompressColdestFraction must be 0 (off: the idle-time rule) " +
+                    "or more than 0 and at most 1, was " + fraction);
+            }
+            this.recompressColdestFraction = fraction;
             return this;
         }
 
