@@ -83,15 +83,31 @@ public interface ObjectAllocator extends AutoCloseable
      * {@link #view} without making a segment: records where the object's bytes can be read in place. An allocator
      * whose objects lie in pool memory records the pool segment and the object's offset in it; the default records
      * the view.
+     * <p>
+     * An allocator that moves objects ({@link #compact()}) may <i>pin</i> the object instead of copying it: the
+     * location then holds a pin ({@link ObjectLocation#pin()}) and nothing moves the object's bytes or gives them back
+     * until the caller calls {@link #unpin}. The caller must call it after every {@code locate}, as soon as it has
+     * read the bytes (a pin held long delays compaction), and must not free or compact in between (a move waits for
+     * the pins taken before it, the caller's own included).
      *
      * @param handle  a live handle.
      * @param scratch as for {@link #view}.
-     * @param into    receives the segment, offset and length; valid as long as {@link #view}'s answer would be.
+     * @param into    receives the segment, offset and length; valid as long as {@link #view}'s answer would be, or
+     *                until {@link #unpin} for a pinned location.
      */
     default void locate(final long handle, final MemorySegment scratch, final ObjectLocation into)
     {
         final MemorySegment view = view(handle, scratch);
         into.set(view, 0, (int)view.byteSize());
+    }
+
+    /**
+     * Ends the read of a location filled by {@link #locate}: releases its pin, if it holds one (a no-op otherwise).
+     *
+     * @param location what {@link #locate} filled; its pin is spent afterwards.
+     */
+    default void unpin(final ObjectLocation location)
+    {
     }
 
     /**

@@ -9,13 +9,18 @@ import java.lang.foreign.MemorySegment;
  * wraps segments for a library a new wrapper as well.
  * <p>
  * Not thread-safe; the fields are valid until the next {@code locate} into it, and the bytes as long as
- * {@link ObjectAllocator#view} says.
+ * {@link ObjectAllocator#view} says, or, for a location that holds a pin ({@link #pin()}), until
+ * {@link ObjectAllocator#unpin}.
  */
 public final class ObjectLocation
 {
+    /** {@link #pin()} of a location that holds no pin. */
+    public static final int NO_PIN = -1;
+
     private MemorySegment segment = MemorySegment.NULL;
     private long offset;
     private int length;
+    private int pin = NO_PIN;
 
     /**
      * Creates an empty location, to be filled by {@link ObjectAllocator#locate}.
@@ -33,9 +38,23 @@ public final class ObjectLocation
      */
     public void set(final MemorySegment segment, final long offset, final int length)
     {
+        set(segment, offset, length, NO_PIN);
+    }
+
+    /**
+     * Records a location in pool memory that the allocator keeps in place until {@link ObjectAllocator#unpin}.
+     *
+     * @param segment the segment holding the object.
+     * @param offset  the object's first byte in it.
+     * @param length  the object's size.
+     * @param pin     the allocator's token for the pin, not {@link #NO_PIN}; meaningful to that allocator only.
+     */
+    public void set(final MemorySegment segment, final long offset, final int length, final int pin)
+    {
         this.segment = segment;
         this.offset = offset;
         this.length = length;
+        this.pin = pin;
     }
 
     /**
@@ -60,5 +79,13 @@ public final class ObjectLocation
     public int length()
     {
         return length;
+    }
+
+    /**
+     * {@return the allocator's token for the pin this location holds, {@link #NO_PIN} if it holds none}
+     */
+    public int pin()
+    {
+        return pin;
     }
 }

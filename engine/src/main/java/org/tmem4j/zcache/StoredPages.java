@@ -213,21 +213,30 @@ final class StoredPages
         final int payload = where.length() - checksumBytes;
         // a checked page is decompressed aside, so a mismatch leaves dst untouched
         final MemorySegment target = dst.isNative() && !checksum ? dst : slot.output();
-        if (payload - headerBytes == pageSize)
+        final int stored;
+        try
         {
-            MemorySegment.copy(compressed, at + headerBytes, target, 0, pageSize);
+            if (payload - headerBytes == pageSize)
+            {
+                MemorySegment.copy(compressed, at + headerBytes, target, 0, pageSize);
+            }
+            else if (codecs == null)
+            {
+                slot.codec().decompress(compressed, at, payload, target, 0, pageSize);
+            }
+            else
+            {
+                codecs.decompress(compressed, at, payload, slot, target, pageSize);
+            }
+            stored = checksum ? compressed.get(STORED_INT, at + payload) : 0;
         }
-        else if (codecs == null)
+        finally
         {
-            slot.codec().decompress(compressed, at, payload, target, 0, pageSize);
-        }
-        else
-        {
-            codecs.decompress(compressed, at, payload, slot, target, pageSize);
+            // the stored bytes are read: an allocator that pinned them in place may move them again
+            allocator.unpin(where);
         }
         if (checksum)
         {
-            final int stored = compressed.get(STORED_INT, at + payload);
             final int actual = PageChecksum.of(target, 0, pageSize);
             if (stored != actual)
             {

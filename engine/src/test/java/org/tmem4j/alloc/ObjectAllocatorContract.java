@@ -133,6 +133,21 @@ public abstract class ObjectAllocatorContract
         {
             fail(context + ": view of object " + model.ids[i] + " differs; seed " + SEED);
         }
+        final ObjectLocation where = new ObjectLocation();
+        allocator.locate(handle, scratch, where);
+        try
+        {
+            assertEquals(size, where.length(), context + ": located size");
+            if (MemorySegment.mismatch(where.segment(), where.offset(), where.offset() + size, expected, 0, size) >= 0)
+            {
+                fail(context + ": located object " + model.ids[i] + " differs; seed " + SEED);
+            }
+        }
+        finally
+        {
+            allocator.unpin(where);
+        }
+        assertEquals(ObjectLocation.NO_PIN, where.pin(), context + ": a location still holds its pin after unpin");
     }
 
     private void verifyAll(final ObjectAllocator allocator, final PageMemory memory, final Model model,
@@ -387,6 +402,8 @@ public abstract class ObjectAllocatorContract
                 assertThrows(IllegalArgumentException.class, () -> allocator.read(handle, buffer, 0), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.write(handle, buffer, 0), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.view(handle, scratch), what);
+                assertThrows(IllegalArgumentException.class,
+                    () -> allocator.locate(handle, scratch, new ObjectLocation()), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.size(handle), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.free(handle), what);
             }
@@ -415,6 +432,7 @@ public abstract class ObjectAllocatorContract
             assertThrows(IllegalStateException.class, () -> allocator.read(handle, buffer, 0));
             assertThrows(IllegalStateException.class, () -> allocator.write(handle, buffer, 0));
             assertThrows(IllegalStateException.class, () -> allocator.view(handle, buffer));
+            assertThrows(IllegalStateException.class, () -> allocator.locate(handle, buffer, new ObjectLocation()));
             assertThrows(IllegalStateException.class, () -> allocator.size(handle));
             assertThrows(IllegalStateException.class, () -> allocator.free(handle));
             assertThrows(IllegalStateException.class, allocator::compact);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.StampedLock;
 
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 
 /**
  * Everything of one size class: its zspages sorted into fullness groups, its handle table and its lock.
@@ -16,6 +17,10 @@ import org.tmem4j.alloc.ObjectAllocator;
  * under the shared lock. An optimistic copy may touch a chunk that was given back in the meantime (its page may even
  * have left the pool, raising {@link IllegalStateException} if its slab is gone); that too only sends the read round
  * again. Chunk moves between pages ({@link ChunkPool#consolidate}, {@link ChunkPool#reclaim}) also take the class's lock exclusively.
+ * <p>
+ * <b>Pinned reads.</b> {@link #locate} hands out pool memory to decompress from after the lock's validation, for as
+ * long as the reader takes: every move of bytes (compaction, chunk moves) therefore first waits, under the exclusive
+ * lock, for the readers that entered {@link ReadPins} before it.
  * <p>
  * <b>Fullness groups</b> follow the kernel: group 1 holds zspages less than 10% used, ..., group 9 less than 90%,
  * group 10 less than 100% and group 11 full. Empty zspages are never kept. Allocation takes the head of the fullest
@@ -38,6 +43,7 @@ final class SizeClass
     final int objectsPerZspage;
     private final ClassLayout layout;
     private final ChunkPool pool;
+    private final ReadPins pins;
     private final StampedLock lock = new StampedLock();
     private final HandleTable handles = new HandleTable();
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
@@ -66,9 +72,10 @@ final class SizeClass
      */
     private ZsPage spare;
 
-    SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool)
+    SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool, final ReadPins pins)
     {
         this.layout = layout;
+        this.pins = pins;
         this.index = index;
         this.at = at;
         this.pool = pool;
@@ -272,6 +279,54 @@ final class SizeClass
         }
     }
 
+    /**
+     * Finds an object in pool memory and pins it there ({@link ReadPins}), when its bytes lie in one run of memory:
+     * optimistically, without the lock; a location validated against it cannot be moved until the pin goes, since a
+     * mover takes the lock and then waits for the readers that entered before it.
+     *
+     * @return whether {@code into} now holds the object's location and a pin; false if the object is not in one run
+     * of memory or a writer raced with the look (the caller copies instead, which also checks the handle).
+     */
+    boolean locate(final int handleIndex, final int generation, final ReadPins pins, final ObjectLocation into)
+    {
+        final int pin = pins.enter();
+        final long stamp = lock.tryOptimisticRead();
+        if (stamp != 0)
+        {
+            try
+            {
+                final long entry = liveEntry(handleIndex, generation);
+                final ZsPage zspage = zspages[HandleTable.zspage(entry)];
+                final long offset = zspage.slotOffset(HandleTable.slot(entry));
+                final int inChunk = (int)(offset & (pool.chunkSize - 1));
+                final int size = HandleTable.size(entry);
+                final int first = (int)(offset >>> pool.chunkShift);
+                if (contiguousBytes(zspage, first, inChunk, size) >= size)
+                {
+                    final int chunk = zspage.chunk(first);
+                    final MemorySegment segment = pool.segment(chunk);
+                    final long at = pool.offset(chunk) + inChunk;
+                    if (lock.validate(stamp))
+                    {
+                        into.set(segment, at, size, pin);
+                        return true;
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // a stale look may index past a table or reach a slab given back; only a validated one is an error
+                if (lock.validate(stamp))
+                {
+                    pins.exit(pin);
+                    throw ex;
+                }
+            }
+        }
+        pins.exit(pin);
+        return false;
+    }
+
     void write(final int handleIndex, final int generation, final MemorySegment src, final long srcOffset)
     {
         final long stamp = lock.readLock();
@@ -310,6 +365,8 @@ final class SizeClass
             final long stamp = lock.writeLock();
             try
             {
+                // objects about to move may be pinned by readers that located them before this lock was taken
+                pins.awaitReaders();
                 if (owners == null)
                 {
                     owners = handles.owners(objectsPerZspage, zspageIdsUsed);
@@ -472,6 +529,7 @@ final class SizeClass
             final ZsPage zspage = zspageId < zspages.length ? zspages[zspageId] : null;
             if (zspage != null && zspage.chunk(position) == chunk)
             {
+                pins.awaitReaders();
                 zspage.moveChunk(position, chunks.moveIfSparse(chunk));
             }
         }

@@ -13,6 +13,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.tmem4j.alloc.AllocatorStats;
 import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectSizes;
 import org.tmem4j.concurrent.CurrentCpu;
 import org.tmem4j.memory.PageMemory;
@@ -97,7 +98,9 @@ import org.tmem4j.memory.PageMemory;
  * decompressing it). {@link Builder#directViews(boolean)} trades that for zero-copy views: an object whose bytes lie
  * in one run of memory (within one chunk, or over chunks that lie in a row) is then returned as a read-only slice of
  * pool memory, valid until the handle is freed or the object is moved by {@link #compact()}; an object over chunks
- * apart is still gathered into scratch.
+ * apart is still gathered into scratch. {@link #locate} needs neither: it pins the object in place
+ * ({@link ReadPins}) until the caller's {@link #unpin}, and every move of bytes first waits for the pins taken before
+ * it, so a get decompresses straight from pool memory whenever the object lies in one run of memory.
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
@@ -133,6 +136,8 @@ public final class Zsmalloc implements ObjectAllocator
     private final boolean directViews;
     /** The chunk pool of each shard index: shard {@code s} of every class takes its chunks from {@code pools[s]}. */
     private final ChunkPool[] pools;
+    /** Readers of {@link #locate} in pool memory, whom every move of bytes waits for. */
+    private final ReadPins pins = new ReadPins();
     private final int shards;
     /** The CPU an allocation runs on: {@link CurrentCpu#stripe()}, or a test's choice. */
     private final IntSupplier cpu;
@@ -171,7 +176,7 @@ public final class Zsmalloc implements ObjectAllocator
         }
         for (int at = 0; at < classes.length; at++)
         {
-            classes[at] = new SizeClass(layout, at % classCount, at, pools[at / classCount]);
+            classes[at] = new SizeClass(layout, at % classCount, at, pools[at / classCount], pins);
         }
         tag = TAGS.getAndIncrement() % (TAG_LIMIT - 1) + 1;
         if (builder.compaction.enabled())
@@ -349,6 +354,43 @@ public final class Zsmalloc implements ObjectAllocator
         }
         final int size = sizeClass.read(index(handle), generation(handle), scratch, 0);
         return scratch.asSlice(0, size).asReadOnly();
+    }
+
+    /**
+     * Locates an object in pool memory and pins it there, so that a codec decompresses from the pool without a copy:
+     * whenever its bytes lie in one run of memory (within one chunk, or over chunks that lie in a row, as a class
+     * alone in a page takes them). Until {@link #unpin}, compaction and chunk moves wait before moving it. An object
+     * over chunks apart, or one a writer in its class raced with, is copied into {@code scratch} as by
+     * {@link #view(long, MemorySegment)}, without a pin.
+     *
+     * @param handle  a live handle.
+     * @param scratch writable, at least {@link #size(long)} bytes.
+     * @param into    receives the location: pool memory with a pin, or {@code scratch} without.
+     */
+    @Override
+    public void locate(final long handle, final MemorySegment scratch, final ObjectLocation into)
+    {
+        final SizeClass sizeClass = sizeClass(handle);
+        if (sizeClass.locate(index(handle), generation(handle), pins, into))
+        {
+            return;
+        }
+        if (scratch.isReadOnly())
+        {
+            throw new IllegalArgumentException("scratch segment is read-only");
+        }
+        into.set(scratch, 0, sizeClass.read(index(handle), generation(handle), scratch, 0));
+    }
+
+    @Override
+    public void unpin(final ObjectLocation location)
+    {
+        final int pin = location.pin();
+        if (pin != ObjectLocation.NO_PIN)
+        {
+            location.set(location.segment(), location.offset(), location.length());
+            pins.exit(pin);
+        }
     }
 
     @Override

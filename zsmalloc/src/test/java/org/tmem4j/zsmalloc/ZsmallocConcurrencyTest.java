@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
 
@@ -57,12 +58,14 @@ final class ZsmallocConcurrencyTest
             final CountDownLatch start = new CountDownLatch(1);
             final List<Thread> threads = new ArrayList<>();
             final long[] readsChecked = new long[2];
+            final long[] pinnedReads = new long[2];
             for (int t = 0; t < 2; t++)
             {
                 final int id = t;
                 threads.add(Thread.ofPlatform().start(() -> run(failure, start, () ->
                 {
                     final SplittableRandom random = new SplittableRandom(SEED + 100 + id);
+                    final ObjectLocation where = new ObjectLocation();
                     try (Arena local = Arena.ofConfined())
                     {
                         final MemorySegment buffer = local.allocate(4096);
@@ -70,7 +73,18 @@ final class ZsmallocConcurrencyTest
                         for (int op = 0; op < OPS && failure.get() == null; op++)
                         {
                             final int i = random.nextInt(shared);
-                            final MemorySegment got = random.nextBoolean() ? allocator.view(sharedHandles[i], buffer)
+                            final int way = random.nextInt(3);
+                            if (way == 2)
+                            {
+                                if (checkLocated(allocator, sharedHandles[i], buffer, expected, where, i,
+                                    sharedSizes[i]))
+                                {
+                                    pinnedReads[id]++;
+                                }
+                                readsChecked[id]++;
+                                continue;
+                            }
+                            final MemorySegment got = way == 0 ? allocator.view(sharedHandles[i], buffer)
                                 : readInto(allocator, sharedHandles[i], buffer);
                             assertEquals(sharedSizes[i], got.byteSize());
                             final long at = ObjectPattern.mismatch(got, expected, SEED, i, sharedSizes[i]);
@@ -143,10 +157,42 @@ final class ZsmallocConcurrencyTest
                 throw new AssertionError("seed " + SEED, failure.get());
             }
             assertTrue(allocator.classStats().pagesCompacted() > 0, "the compactor never moved anything");
+            assertTrue(pinnedReads[0] + pinnedReads[1] > 0, "no read was made in pool memory under a pin");
             assertEquals(memory.stats().pagesInUse(), allocator.stats().pagesUsed());
-            System.out.printf("zsmalloc concurrency: seed %d, %d + %d shared reads, %d pages compacted%n", SEED,
-                readsChecked[0], readsChecked[1], allocator.classStats().pagesCompacted());
+            System.out.printf("zsmalloc concurrency: seed %d, %d + %d shared reads (%d pinned), %d pages compacted%n",
+                SEED, readsChecked[0], readsChecked[1], pinnedReads[0] + pinnedReads[1],
+                allocator.classStats().pagesCompacted());
         }
+    }
+
+    /**
+     * Reads an object where {@link Zsmalloc#locate} pins it, as a codec would, checking it twice with a yield in
+     * between: a move that did not wait for the pin would let the slot be reused (or its page be unmapped) meanwhile.
+     *
+     * @return whether the object was read in pool memory under a pin (else it was copied into scratch).
+     */
+    private static boolean checkLocated(final Zsmalloc allocator, final long handle, final MemorySegment scratch,
+        final MemorySegment expected, final ObjectLocation where, final int i, final int size)
+    {
+        allocator.locate(handle, scratch, where);
+        final boolean pinned = where.pin() != ObjectLocation.NO_PIN;
+        try
+        {
+            assertEquals(size, where.length());
+            final MemorySegment got = where.segment().asSlice(where.offset(), size);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                final long at = ObjectPattern.mismatch(got, expected, SEED, i, size);
+                assertEquals(-1, at, "located shared object " + i + " differs at " + at + " (pass " + pass +
+                    "); seed " + SEED);
+                Thread.yield();
+            }
+        }
+        finally
+        {
+            allocator.unpin(where);
+        }
+        return pinned;
     }
 
     private static MemorySegment readInto(final Zsmalloc allocator, final long handle, final MemorySegment buffer)

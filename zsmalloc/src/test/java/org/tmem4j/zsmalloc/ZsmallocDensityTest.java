@@ -16,6 +16,7 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.Test;
 import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -137,6 +138,8 @@ final class ZsmallocDensityTest
             }
             final ZsmallocStats filled = allocator.classStats();
             final AllocatorStats stats = allocator.stats();
+            final MemorySegment scratch = arena.allocate(PAGE);
+            final double inPlaceFilled = inPlace(allocator, handles, 1, scratch);
             System.out.printf(Locale.ROOT, "heap metadata per object after fill (%s): handle table %.2f B, zspages " +
                 "%.2f B, chunk pool %.2f B%n", layout, (double)stats.detail("handle_table_bytes") / compressed.length,
                 (double)stats.detail("zspage_bytes") / compressed.length,
@@ -150,6 +153,8 @@ final class ZsmallocDensityTest
             allocator.compact();
             final ZsmallocStats compacted = allocator.classStats();
             assertEquals(0, compacted.freeable(), "compaction left freeable pages");
+            System.out.printf(Locale.ROOT, "objects a get reads in place (%s): %.4f after fill, %.4f after " +
+                "compaction%n", layout, inPlaceFilled, inPlace(allocator, handles, 2, scratch));
             final MemorySegment buffer = arena.allocate(PAGE);
             for (int i = 0; i < compressed.length; i += 2)
             {
@@ -160,6 +165,26 @@ final class ZsmallocDensityTest
             }
             return new Densities(filled.density(), churn, compacted.density(), filled);
         }
+    }
+
+    /**
+     * {@return the fraction of the objects (every {@code step}th handle) that {@link Zsmalloc#locate} pins in pool
+     * memory rather than copies}
+     */
+    private static double inPlace(final Zsmalloc allocator, final long[] handles, final int step,
+        final MemorySegment scratch)
+    {
+        final ObjectLocation where = new ObjectLocation();
+        long pinned = 0;
+        long all = 0;
+        for (int i = 0; i < handles.length; i += step)
+        {
+            allocator.locate(handles[i], scratch, where);
+            pinned += where.pin() != ObjectLocation.NO_PIN ? 1 : 0;
+            all++;
+            allocator.unpin(where);
+        }
+        return (double)pinned / all;
     }
 
     private static MemorySegment[] compress(final byte[] corpus)
