@@ -66,6 +66,8 @@ final class PageCodecs implements AutoCloseable
     private final AtomicReferenceArray<PageDictionary> dictionaries =
         new AtomicReferenceArray<>(PageHeader.LAST_DICTIONARY + 1);
     private final ExecutorService trainer;
+    /** Makes pages self-contained for a lower tier; null without one. */
+    private final LowerTierTranscoder transcoder;
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong made = new AtomicLong();
@@ -78,9 +80,10 @@ final class PageCodecs implements AutoCloseable
      * @param dictionaryBytes largest dictionary.
      * @param sampleBytes     bytes of pages a dictionary is trained on.
      * @param name            the engine's name, for the trainer thread's.
+     * @param lowerTiers        whether pages go to a lower tier (which receives them self-contained).
      */
     PageCodecs(final CodecSpec spec, final CodecSpec strong, final long idleNanos, final int slots,
-        final int dictionaryBytes, final int sampleBytes, final String name)
+        final int dictionaryBytes, final int sampleBytes, final String name, final boolean lowerTiers)
     {
         this.spec = spec;
         this.strong = strong;
@@ -94,6 +97,7 @@ final class PageCodecs implements AutoCloseable
         this.strongDecoders = new Codec[lz4Pages ? slots : 0];
         Codec strongCodec = null;
         ZstdDictCodec strongDictionaryCodec = null;
+        LowerTierTranscoder transcoder = null;
         try
         {
             for (int i = 0; i < slotCodecs.length; i++)
@@ -109,6 +113,8 @@ final class PageCodecs implements AutoCloseable
                 strongCodec = strong.withoutDictionary().newCodec();
                 strongDictionaryCodec = strong.dictionary() ? new ZstdDictCodec(strong.level()) : null;
             }
+            transcoder = lowerTiers ? new LowerTierTranscoder(spec.withoutDictionary(), dictionaryPools,
+                lz4Pages ? strong : null, Runtime.getRuntime().availableProcessors()) : null;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -117,8 +123,13 @@ final class PageCodecs implements AutoCloseable
             {
                 strongCodec.close();
             }
+            if (strongDictionaryCodec != null)
+            {
+                strongDictionaryCodec.close();
+            }
             throw ex;
         }
+        this.transcoder = transcoder;
         this.strongCodec = strongCodec;
         this.strongDictionaryCodec = strongDictionaryCodec;
         this.trainer = dictionaryPools ? Executors.newSingleThreadExecutor(task ->
@@ -277,6 +288,46 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
+     * Takes one more reference on the dictionary a stored page names, so that a copy of the page stays readable
+     * after the page itself is freed; the caller holds the page's bucket lock (the page's own reference keeps the
+     * dictionary alive until then) and gives the reference back with {@link #release}.
+     *
+     * @param header the page's header byte.
+     */
+    void retain(final byte header)
+    {
+        final int codec = PageHeader.codec(header);
+        if (codec >= PageHeader.FIRST_DICTIONARY && !dictionaries.get(codec).tryRetain())
+        {
+            throw new IllegalStateException("dictionary " + codec + " of a stored page is freed");
+        }
+    }
+
+    /**
+     * What a lower tier receives of a page: the page compressed by the engine's codec alone, without header, so
+     * that the tier (and any engine reading it there) decompresses it with that codec. A page stored so already is
+     * handed over as it is (a view, no copy); a page that names a dictionary, or that the recompression agent
+     * stored with a codec the engine's cannot read, is compressed again ({@link LowerTierTranscoder}).
+     *
+     * @param stored   the stored page, header first, checksum excluded; a dictionary it names is retained by the
+     *                 caller until this returns.
+     * @param page     the page itself, when the caller has it (a put), else null.
+     * @param pageSize the page's size.
+     * @return the page's form for a lower tier; a raw page is the page itself, exactly {@code pageSize} long.
+     */
+    MemorySegment forLowerTier(final MemorySegment stored, final MemorySegment page, final int pageSize)
+    {
+        final MemorySegment block = stored.asSlice(PageHeader.BYTES);
+        final int codec = PageHeader.codec(stored.get(HEADER, 0));
+        if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
+        {
+            return block;
+        }
+        return transcoder.transcode(page == null ? block : null,
+            codec >= PageHeader.FIRST_DICTIONARY ? dictionaries.get(codec) : null, page, pageSize);
+    }
+
+    /**
      * Gives back the dictionary reference of a page that is freed, or whose store failed.
      *
      * @param header the page's header byte.
@@ -379,6 +430,10 @@ final class PageCodecs implements AutoCloseable
         if (strongCodec != null)
         {
             strongCodec.close();
+        }
+        if (transcoder != null)
+        {
+            transcoder.close();
         }
     }
 
@@ -581,6 +636,10 @@ final class PageCodecs implements AutoCloseable
             {
                 strongDictionaryCodec.unload(dictionary.dictionary);
             }
+        }
+        if (transcoder != null)
+        {
+            transcoder.unload(dictionary.dictionary);
         }
         final int bytes = dictionary.dictionary.byteSize();
         dictionary.dictionary.close();

@@ -69,7 +69,9 @@ import org.tmem4j.tmem.TmemPool;
  * <b>Lower tiers</b> (optional, {@link Builder#lowerTiers}): places below zcache, such as ramster's Redis and
  * frontswap's swap file. With tiers, persistent pools keep their pages in put order too, and a full budget moves the
  * coldest pages down, ephemeral ones first, then persistent ones: each is handed to the first tier that takes it,
- * compressed as stored, while it stays readable locally, and freed only after the tier took it; a persistent page no
+ * compressed by the engine's codec alone (as stored, or, for a page compressed with its pool's dictionary or
+ * recompressed with a codec the engine's cannot read, compressed again so that no tier needs this engine's
+ * dictionaries), while it stays readable locally, and freed only after the tier took it; a persistent page no
  * tier takes stays. A put that finds nothing to move hands the new page down instead of failing, and from then on
  * puts go straight down until the pages in use fall under the accept threshold (see {@link TierLink}). A local miss
  * looks below. Puts, flushes and pool destruction tell the tiers, so a page below never outlives its key's last put.
@@ -165,7 +167,7 @@ public final class Zcache implements AutoCloseable
         this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
             builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
             TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
-            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
+            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured()) : null;
         this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
@@ -343,8 +345,13 @@ public final class Zcache implements AutoCloseable
                     final long local = tier.bypassLocal() || overBudget && !shrinkToBudget() ? NO_MEMORY
                         : stored.store(pool, slot, compressed, source);
                     if (local == NO_MEMORY && tier.isConfigured()
-                        && storeBelow(pool, oidA, oidB, oidC, index, slot.output().asSlice(0, compressed)))
+                        && storeBelow(pool, oidA, oidB, oidC, index, belowForm(slot.output().asSlice(0, compressed),
+                        source, pageSize)))
                     {
+                        if (codecs != null)
+                        {
+                            codecs.release(header); // the tier holds a form of its own
+                        }
                         events.putsStored.increment();
                         return STORED;
                     }
@@ -984,7 +991,17 @@ public final class Zcache implements AutoCloseable
             {
                 return false;
             }
-            below = tier.moveDown(index, a, b, c, page, context.copy);
+            try
+            {
+                below = tier.moveDown(index, a, b, c, page, belowForm(context.copy, null, index.pageSize()));
+            }
+            finally
+            {
+                if (codecs != null)
+                {
+                    codecs.release(context.copy.get(ValueLayout.JAVA_BYTE, 0));
+                }
+            }
             if (!below && pool.persistent)
             {
                 index.relink(a, b, c, page, value);
@@ -1023,7 +1040,23 @@ public final class Zcache implements AutoCloseable
         if (value == context.expected)
         {
             context.copy = stored.compressedCopy(value);
+            if (codecs != null)
+            {
+                // the copy is read after the lock is released, when the page may be freed with its reference
+                codecs.retain(context.copy.get(ValueLayout.JAVA_BYTE, 0));
+            }
         }
+    }
+
+    /**
+     * @param stored a stored page's bytes without checksum (header first in an engine with {@link PageCodecs}).
+     * @param page   the page itself when at hand, else null.
+     * @return what a lower tier receives: the page compressed by the engine's codec alone (see
+     * {@link PageCodecs#forLowerTier}).
+     */
+    private MemorySegment belowForm(final MemorySegment stored, final MemorySegment page, final int pageSize)
+    {
+        return codecs == null ? stored : codecs.forLowerTier(stored, page, pageSize);
     }
 
     /**
@@ -1754,24 +1787,10 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return the backend}
          *
-         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones), or
-         *                                  a {@code +dict} codec is asked for with a lower tier (which receives
-         *                                  pages as stored, and could not decompress them without the pool's
-         *                                  dictionary).
+         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
         public Zcache build()
         {
-            if (codec.dictionary() && lowerTiers.length > 0)
-            {
-                throw new IllegalArgumentException("codec " + codec + " cannot be used with a lower tier: pages " +
-                    "go down as stored and need their pool's dictionary; use " + codec.withoutDictionary() +
-                    " without +dict");
-            }
-            if (recompress != null && lowerTiers.length > 0)
-            {
-                throw new IllegalArgumentException("recompression (" + recompress + ") cannot be used with a lower " +
-                    "tier: pages go down as stored, and the tier decompresses them with the engine's codec only");
-            }
             final AllocatorProvider provider = AllocatorProvider.named(allocatorName);
             final PageMemory memory = PageMemory.withBudget(budgetBytes);
             ObjectAllocator allocator = null;

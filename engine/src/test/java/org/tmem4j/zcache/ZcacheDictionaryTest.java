@@ -138,12 +138,9 @@ final class ZcacheDictionaryTest
     }
 
     @Test
-    void refusesADictionaryWithALowerTierAndOnCodecsOtherThanZstd()
+    void refusesADictionaryOnCodecsOtherThanZstd()
     {
         assertThrows(IllegalArgumentException.class, () -> Zcache.builder().codec("lz4+dict"));
-        final IllegalArgumentException tier = assertThrows(IllegalArgumentException.class, () -> Zcache.builder()
-            .allocator(PagePerObjectAllocator.NAME).codec("zstd+dict").lowerTier(new MapLowerTier()).build());
-        assertTrue(tier.getMessage().contains("lower tier"), tier.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Zcache.builder().dictionaryBytes(100));
         assertThrows(IllegalArgumentException.class, () -> Zcache.builder().dictionarySampleBytes(1));
     }

@@ -235,7 +235,5 @@ final class ZcacheRecompressionTest
             assertTrue(ex.getMessage().contains("recompressColdestFraction") && ex.getMessage().contains(
                 String.valueOf(bad)), ex.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> Zcache.builder().recompress("zstd:9")
-            .allocator(PagePerObjectAllocator.NAME).lowerTier(new MapLowerTier()).build());
     }
 }
