@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,10 +28,14 @@ import org.tmem4j.codec.ZstdDictionary;
  *   free: release the page's dictionary; the last release unloads it from every slot's codec and frees it
  * </pre>
  * <b>Dictionaries</b> are made from {@code sampleBytes} of a pool's first pages, never under a lock: at once a
- * raw-content one (sample pages themselves, by the putting thread that completes the sample), then a trained one
- * ({@code ZDICT}, on one background thread per engine) that replaces it if it compresses held-out sample pages
- * smaller. A pool samples again (every fourth page) when its dictionary's ratio drifts (see
- * {@link PageDictionary}). Ids are {@value PageHeader#FIRST_DICTIONARY} to
+ * raw-content one (sample pages themselves, spread over the sample, by the putting thread that completes it), then
+ * at each later milestone of the sample (on one background thread per engine) another of the sample as it is then,
+ * which replaces it if it compresses held-out sample pages smaller. Raw content, not a {@code ZDICT}-trained
+ * dictionary: trained ones won on held-out pages of their own sample and lost on the pages that came after (on
+ * database pages after pgbench they made a table's index pages larger than plain zstd; on JVM pages they gained
+ * nothing over raw content and their training took a core from the puts). A pool samples again when its dictionary's ratio drifts (see {@link PageDictionary}), first
+ * {@value #DRIFT_SAMPLE} dictionaries' worth of pages, so that a run of pages of another kind gets a dictionary of
+ * its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
  * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
  * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
  * but for the rare unload, guards it against a dictionary being unloaded meanwhile.
@@ -41,8 +44,12 @@ final class PageCodecs implements AutoCloseable
 {
     /** Every this-many-th sample page is held out of training, to judge a trained dictionary against the current. */
     private static final int HELD_OUT = 8;
-    /** One put in this many looks at the current dictionary's drift. */
-    private static final int DRIFT_LOOK_MASK = 1023;
+    /**
+     * After a drift the new sample holds this many dictionaries' worth of pages (at most the configured sample):
+     * enough for a raw-content dictionary spread over them, soon enough that the new kind of pages still to come
+     * gets it.
+     */
+    private static final int DRIFT_SAMPLE = 8;
     private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final CodecSpec spec;
@@ -184,12 +191,10 @@ final class PageCodecs implements AutoCloseable
                     return length;
                 }
                 output.set(HEADER, 0, PageHeader.of(dictionary.id, putEpoch()));
-                dictionary.compressed(length);
-                if ((ThreadLocalRandom.current().nextInt() & DRIFT_LOOK_MASK) == 0 && dictionary.drifted() &&
-                    state.current.get() == dictionary)
+                if (dictionary.compressed(length) && dictionary.drifted() && state.current.get() == dictionary)
                 {
-                    // the pages moved away from the sample: sample them afresh
-                    state.sampler = newSampler(pool.pageSize);
+                    // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE)
+                    state.sampler = new DictionarySampler(driftSamplePages(pool.pageSize), pool.pageSize);
                 }
                 return length + PageHeader.BYTES;
             }
@@ -442,17 +447,23 @@ final class PageCodecs implements AutoCloseable
         return new DictionarySampler(Math.max(HELD_OUT, sampleBytes / pageSize), pageSize);
     }
 
+    private int driftSamplePages(final int pageSize)
+    {
+        return Math.max(HELD_OUT, (int)Math.min(sampleBytes, (long)DRIFT_SAMPLE * dictionaryBytes) / pageSize);
+    }
+
     /**
      * A pool's sample reached a milestone. Without a dictionary yet, the putting thread (outside any lock) makes a
      * raw-content one of sample pages, which costs a copy and a digest of {@code dictionaryBytes}, so the pool
-     * compresses with a dictionary from its next page on. Then, in the background, a raw-content and a trained
-     * dictionary of the sample replace the pool's current one if they compress held-out sample pages smaller.
+     * compresses with a dictionary from its next page on. Else, in the background, a raw-content dictionary of the
+     * sample replaces the pool's current one if it compresses held-out sample pages smaller.
      */
     private void sampled(final ZcachePool pool, final DictionarySampler sampler)
     {
         if (state(pool).current.get() == null)
         {
             install(pool, rawContent(sampler, pool.pageSize));
+            return;
         }
         try
         {
@@ -483,26 +494,14 @@ final class PageCodecs implements AutoCloseable
         {
             return;
         }
-        final int training = trainingPages(sampler.pages());
-        final int pageSize = pool.pageSize;
-        final MemorySegment samples = MemorySegment.ofBuffer(java.nio.ByteBuffer.allocateDirect(training * pageSize));
-        for (int i = 0; i < training; i++)
+        final ZstdDictionary candidate = rawContent(sampler, pool.pageSize);
+        if (smallerThanCurrent(candidate, state, sampler, pool.pageSize))
         {
-            copyTrainingPage(sampler, i, samples, i, pageSize);
+            install(pool, candidate);
         }
-        final int[] sizes = new int[training];
-        java.util.Arrays.fill(sizes, pageSize);
-        for (final ZstdDictionary candidate : new ZstdDictionary[] {rawContent(sampler, pageSize),
-            ZstdDictionary.train(samples, sizes, dictionaryBytes, dictionaryLevel)})
+        else
         {
-            if (candidate != null && smallerThanCurrent(candidate, state, sampler, pageSize))
-            {
-                install(pool, candidate);
-            }
-            else if (candidate != null)
-            {
-                candidate.close();
-            }
+            candidate.close();
         }
     }
 
