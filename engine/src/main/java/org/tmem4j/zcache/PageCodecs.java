@@ -30,12 +30,13 @@ import org.tmem4j.codec.ZstdDictionary;
  * <b>Dictionaries</b> are made from {@code sampleBytes} of a pool's first pages, never under a lock: at once a
  * raw-content one (sample pages themselves, spread over the sample, by the putting thread that completes it), then
  * at each later milestone of the sample (on one background thread per engine) another of the sample as it is then,
- * which replaces it if it compresses held-out sample pages smaller. Raw content, not a {@code ZDICT}-trained
- * dictionary: trained ones won on held-out pages of their own sample and lost on the pages that came after (on
- * database pages after pgbench they made a table's index pages larger than plain zstd; on JVM pages they gained
- * nothing over raw content and their training took a core from the puts). A pool samples again when its dictionary's ratio drifts (see {@link PageDictionary}), first
- * {@value #DRIFT_SAMPLE} dictionaries' worth of pages, so that a run of pages of another kind gets a dictionary of
- * its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
+ * which replaces it if it pays for itself on held-out sample pages (what it saves there, extrapolated, exceeds its
+ * own bytes: the current one lives on in its pages). Raw content, not a {@code ZDICT}-trained dictionary: trained
+ * ones won on held-out pages of their own sample and lost on the pages that came after (on database pages after
+ * pgbench they made a table's index pages larger than plain zstd; on JVM pages they gained nothing over raw content
+ * and their training took a core from the puts). A pool samples again when its dictionary's ratio drifts (see
+ * {@link PageDictionary}), first {@value #DRIFT_SAMPLE} dictionaries' worth of pages, so that a run of pages of
+ * another kind gets a dictionary of its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
  * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
  * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
  * but for the rare unload, guards it against a dictionary being unloaded meanwhile.
@@ -495,7 +496,7 @@ final class PageCodecs implements AutoCloseable
             return;
         }
         final ZstdDictionary candidate = rawContent(sampler, pool.pageSize);
-        if (smallerThanCurrent(candidate, state, sampler, pool.pageSize))
+        if (paysForItself(candidate, state, sampler, pool.pageSize))
         {
             install(pool, candidate);
         }
@@ -506,10 +507,12 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
-     * @return whether the held-out sample pages compress smaller, dictionary bytes included, with the candidate
-     * than with the pool's current dictionary.
+     * @return whether the candidate pays for itself: what it saves on the held-out sample pages against the pool's
+     * current dictionary, over as many pages as the current one has compressed (its successor is expected to live
+     * as long) or as the sample stands for, exceeds its own bytes. The current dictionary is not freed by the
+     * change (its pages keep it), so a candidate that saves a little on few pages only adds bytes.
      */
-    private boolean smallerThanCurrent(final ZstdDictionary candidate, final PoolDictionaries state,
+    private boolean paysForItself(final ZstdDictionary candidate, final PoolDictionaries state,
         final DictionarySampler sampler, final int pageSize)
     {
         final PageDictionary current = state.current.get();
@@ -519,11 +522,12 @@ final class PageCodecs implements AutoCloseable
         }
         final long currentBytes;
         final long candidateBytes;
+        final long expectedPages;
         try (ZstdDictCodec codec = new ZstdDictCodec(dictionaryLevel))
         {
-            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize) +
-                current.dictionary.byteSize();
-            candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize) + candidate.byteSize();
+            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize);
+            candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize);
+            expectedPages = Math.max(current.pages(), sampler.offered());
         }
         finally
         {
@@ -532,7 +536,9 @@ final class PageCodecs implements AutoCloseable
                 free(current);
             }
         }
-        return candidateBytes < currentBytes;
+        // the current one lives on in its pages: the candidate must pay for its own bytes
+        final int heldOut = sampler.pages() / HELD_OUT;
+        return (currentBytes - candidateBytes) * expectedPages > (long)candidate.byteSize() * heldOut;
     }
 
     private static long heldOutBytes(final ZstdDictCodec codec, final DictionarySampler sampler, final int pageSize)

@@ -83,6 +83,14 @@ final class PageDictionary
     }
 
     /**
+     * {@return pages compressed with it so far}
+     */
+    long pages()
+    {
+        return pages.get();
+    }
+
+    /**
      * Judges the window just completed (pages of the next one counted meanwhile may fall in it: a mean moves by
      * little for that) and starts the next.
      *
