@@ -18,7 +18,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +28,15 @@ import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.balloon.BalloonedBudget;
 import org.tmem4j.frontend.balloon.MemorySignals;
 import org.tmem4j.frontend.balloon.Selfballoon;
+import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PageSizes;
 
 /**
  * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
  * hypercall. The request, its answer and the page cross in the client's shared region, a slot's header and page
  * area; the slot's connection carries a wake-up byte only to a side that went to sleep (see {@link HostProtocol}
- * and {@link SlotHandoff}). A call takes a free slot, so a JVM has as many requests in service as it has slots.
+ * and {@link SlotHandoff}). A call takes a free slot, so a JVM has as many requests in service as it has slots;
+ * the slot freed last, whose daemon thread is still spinning for its next request while others have gone to sleep.
  * <p>
  * <b>When the daemon goes</b> (killed, stopped, or it ended this client), the backend is <i>gone</i> for good: it
  * stores nothing and finds nothing — puts answer {@link #GONE}, gets miss, invalidations find nothing, a new pool
@@ -58,7 +59,8 @@ public final class HostBackend implements Backend, AutoCloseable
     private final Path socket;
     private final SocketChannel control;
     private final Slot[] slots;
-    private final ArrayBlockingQueue<Slot> free;
+    private final FreeSlots<Slot> free;
+    private final HandoffCounters handoffs = new HandoffCounters();
     private final Map<Integer, Integer> pageSizes = new ConcurrentHashMap<>();
     private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
     private final CountDownLatch gone = new CountDownLatch(1);
@@ -195,7 +197,7 @@ public final class HostBackend implements Backend, AutoCloseable
             throw ex;
         }
         slots = opened;
-        free = new ArrayBlockingQueue<>(slotCount, false, java.util.List.of(opened));
+        free = new FreeSlots<>(java.util.List.of(opened));
         Thread.ofPlatform().name("tmem4j-host-watch-" + clientId).daemon().start(this::watch);
     }
 
@@ -454,6 +456,15 @@ public final class HostBackend implements Backend, AutoCloseable
     }
 
     /**
+     * {@return how this client's waits for the daemon's answers went: spun or slept, and the wake-up bytes it sent}
+     * Source kind {@code host}, name {@code client-handoffs} (the README's counters table lists them).
+     */
+    public CounterSource handoffCounters()
+    {
+        return HandoffCounters.CATALOG.source("host", "client-handoffs", () -> handoffs);
+    }
+
+    /**
      * Disconnects; the daemon frees this client's private pools. Idempotent.
      */
     @Override
@@ -493,7 +504,7 @@ public final class HostBackend implements Backend, AutoCloseable
             return Integer.MIN_VALUE;
         }
         final boolean interrupted = Thread.interrupted();
-        final Slot slot = takeSlot();
+        final Slot slot = free.take();
         try
         {
             if (in != null)
@@ -501,9 +512,9 @@ public final class HostBackend implements Backend, AutoCloseable
                 MemorySegment.copy(in, 0, slot.page, 0, in.byteSize());
             }
             SlotHandoff.writeRequest(slot.header, op, pool, a, b, c, index, arg);
-            SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, slot::sendWake);
+            SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, slot::sendWake, handoffs);
             if (!SlotHandoff.await(slot.header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
-                slot::awaitWake))
+                slot::awaitWake, handoffs))
             {
                 throw new EOFException("host daemon closed the connection");
             }
@@ -536,31 +547,10 @@ public final class HostBackend implements Backend, AutoCloseable
         }
         finally
         {
-            free.add(slot);
+            free.release(slot);
             if (interrupted)
             {
                 Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private Slot takeSlot()
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                final Slot slot = free.take();
-                if (interrupted)
-                {
-                    Thread.currentThread().interrupt();
-                }
-                return slot;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
             }
         }
     }

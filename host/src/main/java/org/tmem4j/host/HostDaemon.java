@@ -38,6 +38,7 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
 import org.tmem4j.zcache.ZcachePoolStats;
@@ -88,6 +89,7 @@ public final class HostDaemon implements AutoCloseable
     private final AtomicInteger nextClient = new AtomicInteger(1);
     private final SecureRandom random = new SecureRandom();
     private final String ownUser = System.getProperty("user.name");
+    private final HandoffCounters handoffs = new HandoffCounters();
     private volatile boolean closed;
 
     /** A shared pool and who created it; guarded by {@code shared}. */
@@ -184,6 +186,15 @@ public final class HostDaemon implements AutoCloseable
     }
 
     /**
+     * {@return how the daemon's waits for requests went, over every client's slots: spun or slept, and the wake-up
+     * bytes it sent} Source kind {@code host}, name {@code daemon-handoffs}.
+     */
+    public CounterSource handoffCounters()
+    {
+        return HandoffCounters.CATALOG.source("host", "daemon-handoffs", () -> handoffs);
+    }
+
+    /**
      * {@return how many clients are connected}
      */
     public int clients()
@@ -257,6 +268,8 @@ public final class HostDaemon implements AutoCloseable
         out.append(String.format("clients %d, pages %d (shared pools count in each member's row), budget %d bytes,"
             + " in use %d bytes, evictions %d%n", rows.size(), pages, zcache.budgetBytes(),
             stats.memory().bytesInUse(), stats.evictions()));
+        out.append(String.format("requests found spinning %d, asleep %d; wake-ups sent %d%n", handoffs.spun.sum(),
+            handoffs.slept.sum(), handoffs.wakeupsSent.sum()));
         return out.toString();
     }
 
@@ -546,7 +559,8 @@ public final class HostDaemon implements AutoCloseable
         final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(channel);
         final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(channel);
         final long spinNanos = TimeUnit.MICROSECONDS.toNanos(config.spinMicros());
-        while (SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, spinNanos, awaitWake))
+        while (SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, spinNanos, awaitWake,
+            handoffs))
         {
             // each field read once: the client may rewrite the header while its request is served
             final int op = SlotHandoff.op(header);
@@ -625,7 +639,7 @@ public final class HostDaemon implements AutoCloseable
                 message = ex.getMessage();
             }
             SlotHandoff.writeResponse(header, page, status, value, message);
-            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, sendWake);
+            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, sendWake, handoffs);
             if (status == HostProtocol.STATUS_PROTOCOL)
             {
                 return;

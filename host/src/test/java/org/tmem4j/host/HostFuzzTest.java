@@ -159,6 +159,7 @@ class HostFuzzTest
             HostProtocol.exchange(slot, request, response);
             final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(slot);
             final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(slot);
+            final HandoffCounters handoffs = new HandoffCounters();
             final int[] ops = {HostProtocol.CREATE_EPHEMERAL, HostProtocol.CREATE_PERSISTENT,
                 HostProtocol.CREATE_SHARED, HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET,
                 HostProtocol.FLUSH_PAGE, HostProtocol.FLUSH_OBJECT, HostProtocol.STORE_FIGURES, HostProtocol.HELLO,
@@ -185,7 +186,7 @@ class HostFuzzTest
                     case 1 ->
                     {
                         // posted, then the whole header scribbled over while it is served, then gone
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
                         final byte[] noise = new byte[SlotHandoff.HEADER_BYTES];
                         random.nextBytes(noise);
                         MemorySegment.copy(noise, 0, header, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
@@ -195,14 +196,14 @@ class HostFuzzTest
                     case 2 ->
                     {
                         // posted and cut off before the answer
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
                         return;
                     }
                     default ->
                     {
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake);
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
                         if (!SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP,
-                            random.nextBoolean() ? 0 : 20_000, awaitWake))
+                            random.nextBoolean() ? 0 : 20_000, awaitWake, handoffs))
                         {
                             return;
                         }

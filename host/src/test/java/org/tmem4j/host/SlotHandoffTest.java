@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The slot handoff between a client thread and a daemon thread over one header, with the socket replaced by two
- * queues that count the wake-up bytes: with a long spin no request needs a byte; with no spin every handoff
- * sleeps and none is lost; each answer belongs to its request; a stray byte is refused.
+ * queues that count the wake-up bytes: with a long spin no request needs a byte and every wait ends spinning; with no
+ * spin every handoff sleeps and none is lost; each answer belongs to its request; a stray byte is refused.
  */
 class SlotHandoffTest
 {
@@ -27,14 +28,25 @@ class SlotHandoffTest
     @Test
     void aLongSpinNeedsNoWakeUpAndNoSpinLosesNone() throws Exception
     {
-        assertEquals(0, exchange(TimeUnit.SECONDS.toNanos(30)), "wake-up bytes with a 30 s spin");
-        assertTrue(exchange(0) >= REQUESTS, "with no spin every handoff sleeps and is woken");
+        final HandoffCounters spinning = new HandoffCounters();
+        assertEquals(0, exchange(TimeUnit.SECONDS.toNanos(30), spinning), "wake-up bytes with a 30 s spin");
+        assertEquals(List.of(2L * REQUESTS, 0L, 0L), counts(spinning), "spun, slept, woken with a 30 s spin");
+        final HandoffCounters sleeping = new HandoffCounters();
+        final long wakes = exchange(0, sleeping);
+        assertTrue(wakes >= REQUESTS, "with no spin every handoff sleeps and is woken");
+        assertEquals(List.of(0L, 2L * REQUESTS, wakes), counts(sleeping), "spun, slept, woken with no spin");
+    }
+
+    private static List<Long> counts(final HandoffCounters counters)
+    {
+        return List.copyOf(HandoffCounters.CATALOG.values(counters).values());
     }
 
     /**
+     * @param counters both sides' handoffs.
      * @return wake-up bytes sent by both sides.
      */
-    private static long exchange(final long spinNanos) throws Exception
+    private static long exchange(final long spinNanos, final HandoffCounters counters) throws Exception
     {
         try (Arena arena = Arena.ofShared())
         {
@@ -51,14 +63,14 @@ class SlotHandoffTest
                     for (int i = 0; i < REQUESTS; i++)
                     {
                         assertTrue(SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP,
-                            spinNanos, () -> take(toDaemon)));
+                            spinNanos, () -> take(toDaemon), counters));
                         SlotHandoff.writeResponse(header, page, HostProtocol.STATUS_OK,
                             (int)(SlotHandoff.a(header) * 2), null);
                         SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, () ->
                         {
                             wakes.incrementAndGet();
                             toClient.add((int)SlotHandoff.WAKE);
-                        });
+                        }, counters);
                     }
                 }
                 catch (final Throwable ex)
@@ -73,9 +85,9 @@ class SlotHandoffTest
                 {
                     wakes.incrementAndGet();
                     toDaemon.add((int)SlotHandoff.WAKE);
-                });
+                }, counters);
                 assertTrue(SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
-                    () -> take(toClient)));
+                    () -> take(toClient), counters));
                 assertEquals(2 * i, SlotHandoff.value(header), "the answer to request " + i);
             }
             daemon.join();
@@ -107,9 +119,9 @@ class SlotHandoffTest
         {
             final MemorySegment header = arena.allocate(SlotHandoff.HEADER_BYTES, 64);
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> 1));
+                SlotHandoff.DAEMON_ASLEEP, 0, () -> 1, new HandoffCounters()));
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> SlotHandoff.WAKE));
+                SlotHandoff.DAEMON_ASLEEP, 0, () -> SlotHandoff.WAKE, new HandoffCounters()));
             assertEquals(false, awaitOnAnEndedSocket(header), "a socket that ends is the end, not an error");
         }
     }
@@ -118,7 +130,7 @@ class SlotHandoffTest
     {
         try
         {
-            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 0, () -> -1);
+            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 0, () -> -1, new HandoffCounters());
         }
         catch (final IOException ex)
         {

@@ -2,6 +2,9 @@ package org.tmem4j.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,8 @@ import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.cleancache.Cleancache;
 import org.tmem4j.frontend.frontswap.Frontswap;
+import org.tmem4j.host.HostConfig;
+import org.tmem4j.host.HostDaemon;
 import org.tmem4j.memory.PageMemoryStats;
 import org.tmem4j.readme.ReadmeText;
 import org.tmem4j.stats.CounterDescription;
@@ -71,7 +76,31 @@ class ReadmeTest
             rows(rows, "`frontend/cleancache`", cleancache.counters().descriptions());
             rows(rows, "`frontend/frontswap`", frontswap.counters().descriptions());
         }
+        rows(rows, "`host` (client and daemon handoffs)", hostHandoffs());
         return String.join("\n", rows);
+    }
+
+    private static List<CounterDescription> hostHandoffs()
+    {
+        try
+        {
+            final Path dir = Files.createTempDirectory("tmem4j-readme-host");
+            try (HostDaemon daemon = HostDaemon.start(FrontendsConfig.builder()
+                .hostSocket(dir.resolve("d").resolve(HostDaemon.SOCKET_NAME)).budgetBytes(1L << 20).build(),
+                HostConfig.defaults()))
+            {
+                return daemon.handoffCounters().descriptions();
+            }
+            finally
+            {
+                Files.deleteIfExists(dir.resolve("d"));
+                Files.deleteIfExists(dir);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static List<CounterDescription> details(final String allocator)
