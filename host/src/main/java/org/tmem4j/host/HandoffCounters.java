@@ -10,7 +10,8 @@ import org.tmem4j.stats.CounterUnit;
  * for the other side's move is exactly one of {@code spun_handoffs} (the move came while this side spun on the
  * slot's header) and {@code slept_handoffs} (the spin ran out and this side slept on the slot's socket). A round
  * trip that never sleeps costs two cache-line handoffs; one that sleeps costs a wake-up byte and a scheduler
- * wake-up, ten microseconds and more, so their ratio is where a round trip's time goes.
+ * wake-up, ten microseconds and more, so their ratio is where a round trip's time goes. {@code yielded_handoffs}
+ * (part of {@code spun_handoffs}) says how often the other side moved only after this one lent it its core.
  */
 final class HandoffCounters
 {
@@ -18,6 +19,9 @@ final class HandoffCounters
     static final CounterCatalog<HandoffCounters> CATALOG = CounterCatalog.<HandoffCounters>builder()
         .counter("spun_handoffs", CounterUnit.OPERATIONS, "waits for the other side's move on a request slot that "
             + "ended while this side spun on the shared header", c -> c.spun.sum())
+        .counter("yielded_handoffs", CounterUnit.OPERATIONS, "of the spun handoffs, those that came only after "
+            + "this side had begun yielding its core between spins (the other side may have needed it)",
+            c -> c.yielded.sum())
         .counter("slept_handoffs", CounterUnit.OPERATIONS, "waits for the other side's move on a request slot that "
             + "outlasted the spin: this side slept on the slot's socket", c -> c.slept.sum())
         .counter("wakeups_sent", CounterUnit.EVENTS, "wake-up bytes this side sent on a slot's socket to the other "
@@ -25,6 +29,7 @@ final class HandoffCounters
         .build();
 
     final LongAdder spun = new LongAdder();
+    final LongAdder yielded = new LongAdder();
     final LongAdder slept = new LongAdder();
     final LongAdder wakeupsSent = new LongAdder();
 }

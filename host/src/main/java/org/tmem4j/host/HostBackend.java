@@ -80,6 +80,7 @@ public final class HostBackend implements Backend, AutoCloseable
         final MemorySegment header;
         final MemorySegment page;
         final ByteBuffer wake = ByteBuffer.allocate(1);
+        final EagerSpin eager = new EagerSpin();
 
         Slot(final SocketChannel channel, final MemorySegment header, final MemorySegment page) throws IOException
         {
@@ -514,7 +515,7 @@ public final class HostBackend implements Backend, AutoCloseable
             SlotHandoff.writeRequest(slot.header, op, pool, a, b, c, index, arg);
             SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, slot::sendWake, handoffs);
             if (!SlotHandoff.await(slot.header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
-                slot::awaitWake, handoffs))
+                slot::awaitWake, slot.eager, handoffs))
             {
                 throw new EOFException("host daemon closed the connection");
             }

@@ -268,8 +268,8 @@ public final class HostDaemon implements AutoCloseable
         out.append(String.format("clients %d, pages %d (shared pools count in each member's row), budget %d bytes,"
             + " in use %d bytes, evictions %d%n", rows.size(), pages, zcache.budgetBytes(),
             stats.memory().bytesInUse(), stats.evictions()));
-        out.append(String.format("requests found spinning %d, asleep %d; wake-ups sent %d%n", handoffs.spun.sum(),
-            handoffs.slept.sum(), handoffs.wakeupsSent.sum()));
+        out.append(String.format("requests found spinning %d (after yielding %d), asleep %d; wake-ups sent %d%n",
+            handoffs.spun.sum(), handoffs.yielded.sum(), handoffs.slept.sum(), handoffs.wakeupsSent.sum()));
         return out.toString();
     }
 
@@ -559,8 +559,9 @@ public final class HostDaemon implements AutoCloseable
         final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(channel);
         final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(channel);
         final long spinNanos = TimeUnit.MICROSECONDS.toNanos(config.spinMicros());
+        final EagerSpin eager = new EagerSpin();
         while (SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, spinNanos, awaitWake,
-            handoffs))
+            eager, handoffs))
         {
             // each field read once: the client may rewrite the header while its request is served
             final int op = SlotHandoff.op(header);

@@ -160,6 +160,7 @@ class HostFuzzTest
             final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(slot);
             final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(slot);
             final HandoffCounters handoffs = new HandoffCounters();
+            final EagerSpin eager = new EagerSpin();
             final int[] ops = {HostProtocol.CREATE_EPHEMERAL, HostProtocol.CREATE_PERSISTENT,
                 HostProtocol.CREATE_SHARED, HostProtocol.DESTROY, HostProtocol.PUT, HostProtocol.GET,
                 HostProtocol.FLUSH_PAGE, HostProtocol.FLUSH_OBJECT, HostProtocol.STORE_FIGURES, HostProtocol.HELLO,
@@ -203,7 +204,7 @@ class HostFuzzTest
                     {
                         SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
                         if (!SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP,
-                            random.nextBoolean() ? 0 : 20_000, awaitWake, handoffs))
+                            random.nextBoolean() ? 0 : 20_000, awaitWake, eager, handoffs))
                         {
                             return;
                         }

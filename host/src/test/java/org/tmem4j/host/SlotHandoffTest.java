@@ -31,15 +31,17 @@ class SlotHandoffTest
         final HandoffCounters spinning = new HandoffCounters();
         assertEquals(0, exchange(TimeUnit.SECONDS.toNanos(30), spinning), "wake-up bytes with a 30 s spin");
         assertEquals(List.of(2L * REQUESTS, 0L, 0L), counts(spinning), "spun, slept, woken with a 30 s spin");
+        assertTrue(spinning.yielded.sum() <= 2L * REQUESTS, "yielded handoffs are some of the spun ones");
         final HandoffCounters sleeping = new HandoffCounters();
         final long wakes = exchange(0, sleeping);
         assertTrue(wakes >= REQUESTS, "with no spin every handoff sleeps and is woken");
         assertEquals(List.of(0L, 2L * REQUESTS, wakes), counts(sleeping), "spun, slept, woken with no spin");
+        assertEquals(0, sleeping.yielded.sum(), "no spin, no yield");
     }
 
     private static List<Long> counts(final HandoffCounters counters)
     {
-        return List.copyOf(HandoffCounters.CATALOG.values(counters).values());
+        return List.of(counters.spun.sum(), counters.slept.sum(), counters.wakeupsSent.sum());
     }
 
     /**
@@ -56,6 +58,8 @@ class SlotHandoffTest
             final BlockingQueue<Integer> toClient = new LinkedBlockingQueue<>();
             final AtomicLong wakes = new AtomicLong();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final EagerSpin daemonSpin = new EagerSpin();
+            final EagerSpin clientSpin = new EagerSpin();
             final Thread daemon = Thread.ofPlatform().start(() ->
             {
                 try
@@ -63,7 +67,7 @@ class SlotHandoffTest
                     for (int i = 0; i < REQUESTS; i++)
                     {
                         assertTrue(SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP,
-                            spinNanos, () -> take(toDaemon), counters));
+                            spinNanos, () -> take(toDaemon), daemonSpin, counters));
                         SlotHandoff.writeResponse(header, page, HostProtocol.STATUS_OK,
                             (int)(SlotHandoff.a(header) * 2), null);
                         SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, () ->
@@ -87,7 +91,7 @@ class SlotHandoffTest
                     toDaemon.add((int)SlotHandoff.WAKE);
                 }, counters);
                 assertTrue(SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
-                    () -> take(toClient), counters));
+                    () -> take(toClient), clientSpin, counters));
                 assertEquals(2 * i, SlotHandoff.value(header), "the answer to request " + i);
             }
             daemon.join();
@@ -119,9 +123,9 @@ class SlotHandoffTest
         {
             final MemorySegment header = arena.allocate(SlotHandoff.HEADER_BYTES, 64);
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> 1, new HandoffCounters()));
+                SlotHandoff.DAEMON_ASLEEP, 0, () -> 1, new EagerSpin(), new HandoffCounters()));
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> SlotHandoff.WAKE, new HandoffCounters()));
+                SlotHandoff.DAEMON_ASLEEP, 0, () -> SlotHandoff.WAKE, new EagerSpin(), new HandoffCounters()));
             assertEquals(false, awaitOnAnEndedSocket(header), "a socket that ends is the end, not an error");
         }
     }
@@ -130,7 +134,7 @@ class SlotHandoffTest
     {
         try
         {
-            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 0, () -> -1, new HandoffCounters());
+            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 0, () -> -1, new EagerSpin(), new HandoffCounters());
         }
         catch (final IOException ex)
         {

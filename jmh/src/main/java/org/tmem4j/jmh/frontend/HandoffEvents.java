@@ -11,7 +11,8 @@ import org.tmem4j.stats.CounterSource;
 
 /**
  * How {@link HostRoundTripBenchmark}'s handoffs went in an iteration, for JMH's secondary results: on each side the
- * waits that ended while spinning and those that outlasted the spin and slept on the slot's socket (the daemon's
+ * waits that ended while spinning (and of those, the ones that came only after this side had begun yielding its
+ * core) and those that outlasted the spin and slept on the slot's socket (the daemon's
  * only where it runs in the benchmark's JVM). A round trip that sleeps pays a scheduler wake-up, so where the
  * sleeps are is where the microseconds are.
  */
@@ -22,8 +23,10 @@ public class HandoffEvents
     private CounterSource client;
     private CounterSource daemon;
     private long clientSpunBefore;
+    private long clientYieldedBefore;
     private long clientSleptBefore;
     private long daemonSpunBefore;
+    private long daemonYieldedBefore;
     private long daemonSleptBefore;
 
     /**
@@ -38,8 +41,10 @@ public class HandoffEvents
         final HostDaemon inJvm = bench.daemon();
         daemon = inJvm == null ? null : inJvm.handoffCounters();
         clientSpunBefore = count(client, "spun_handoffs");
+        clientYieldedBefore = count(client, "yielded_handoffs");
         clientSleptBefore = count(client, "slept_handoffs");
         daemonSpunBefore = count(daemon, "spun_handoffs");
+        daemonYieldedBefore = count(daemon, "yielded_handoffs");
         daemonSleptBefore = count(daemon, "slept_handoffs");
     }
 
@@ -49,6 +54,14 @@ public class HandoffEvents
     public long clientSpun()
     {
         return count(client, "spun_handoffs") - clientSpunBefore;
+    }
+
+    /**
+     * {@return of the answers the client found spinning, those that came only after it had yielded, this iteration}
+     */
+    public long clientYielded()
+    {
+        return count(client, "yielded_handoffs") - clientYieldedBefore;
     }
 
     /**
@@ -65,6 +78,14 @@ public class HandoffEvents
     public long daemonSpun()
     {
         return count(daemon, "spun_handoffs") - daemonSpunBefore;
+    }
+
+    /**
+     * {@return of the requests the daemon found spinning, those that came only after it had yielded, this iteration}
+     */
+    public long daemonYielded()
+    {
+        return count(daemon, "yielded_handoffs") - daemonYieldedBefore;
     }
 
     /**
