@@ -995,6 +995,13 @@ public final class Zcache implements AutoCloseable
             {
                 below = tier.moveDown(index, a, b, c, page, belowForm(context.copy, null, index.pageSize()));
             }
+            catch (final CorruptDataException ex)
+            {
+                // a page that does not decompress cannot be compressed again for the tier: it stays, and its get
+                // reports it
+                index.relink(a, b, c, page, value);
+                return false;
+            }
             finally
             {
                 if (codecs != null)

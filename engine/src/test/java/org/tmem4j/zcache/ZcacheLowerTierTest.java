@@ -181,7 +181,9 @@ class ZcacheLowerTierTest
             zcache.destroyPool(pools[1]);
             assertEquals(0, tier.pages.size(), "destroying the pools emptied the tier");
             zcache.awaitDictionaries();
-            assertEquals(0, zcache.stats().dictionaries(), "a dictionary outlived its pages");
+            // an agent's pass begun before the pools went may hold the current dictionary a moment longer
+            assertEquals(0, ZcacheModelContract.settled(zcache, stats -> stats.dictionaries() == 0).dictionaries(),
+                "a dictionary outlived its pages");
         }
     }
 
