@@ -37,7 +37,10 @@ import org.tmem4j.concurrent.CurrentCpu;
  * common path, and the global lock is taken once per batch. The caches are padded apart ({@link PageCache}) and the
  * slabs' in-use bits come sixteen pages to a cache line ({@link Slab}), the size of a batch, so that two CPUs
  * working on pages of their own batches write no common line: two threads take and give pages at twice the rate of
- * one. Cached pages stay mapped: at most
+ * one. A cache's lock is only ever tried on these paths: a thread finding it held (its holder lost its CPU in the
+ * middle of a few instructions, or the thread moved to that CPU meanwhile) takes the next CPU's cache instead, and
+ * with every cache held goes to the slabs, so no thread ever queues behind a preempted one. Cached pages stay
+ * mapped: at most
  * {@code cpuCachePages} per CPU (128 KiB each at the default 32); an allocation that finds the slabs and the budget
  * exhausted first drains every cache, so no page a cache holds is ever refused to anyone. With
  * {@code cpuCachePages(0)} every page goes straight to and from the slabs, which keeps the lowest-slab-first policy
@@ -138,23 +141,39 @@ public final class PageMemory implements AutoCloseable
         {
             return allocateFromSlabs();
         }
-        final PageCache cache = caches[CurrentCpu.stripe() & cacheMask];
-        synchronized (cache)
+        final int home = CurrentCpu.stripe();
+        for (int i = 0; i <= cacheMask; i++)
         {
-            ensureOpen();
-            if (cache.isEmpty())
+            // a cache whose holder was preempted is skipped, not waited for: a user-space thread can lose its CPU in
+            // the middle of a few instructions, and a thread that then runs on that CPU would queue behind it
+            final PageCache cache = caches[(home + i) & cacheMask];
+            if (!cache.tryLock())
             {
-                refill(cache);
+                continue;
             }
-            if (!cache.isEmpty())
+            try
             {
-                final int page = cache.pop();
-                slabOrNull(page).markInUse(page & slabPageMask);
-                return page;
+                ensureOpen();
+                if (cache.isEmpty())
+                {
+                    refill(cache);
+                }
+                if (!cache.isEmpty())
+                {
+                    final int page = cache.pop();
+                    slabOrNull(page).markInUse(page & slabPageMask);
+                    return page;
+                }
             }
+            finally
+            {
+                cache.unlock();
+            }
+            // the slabs and the budget are spent: pages other CPUs cache are the last ones left
+            drainCaches();
+            return allocateFromSlabs();
         }
-        // the slabs and the budget are spent: pages other CPUs cache are the last ones left
-        drainCaches();
+        // every cache is held by a thread that lost its CPU: the slabs serve
         return allocateFromSlabs();
     }
 
@@ -183,15 +202,33 @@ public final class PageMemory implements AutoCloseable
             }
             return;
         }
-        final PageCache cache = caches[CurrentCpu.stripe() & cacheMask];
-        synchronized (cache)
+        final int home = CurrentCpu.stripe();
+        for (int i = 0; i <= cacheMask; i++)
+        {
+            final PageCache cache = caches[(home + i) & cacheMask];
+            if (cache.tryLock())
+            {
+                try
+                {
+                    ensureOpen();
+                    if (cache.isFull())
+                    {
+                        spill(cache, cacheBatch);
+                    }
+                    cache.push(page);
+                    return;
+                }
+                finally
+                {
+                    cache.unlock();
+                }
+            }
+        }
+        // every cache is held by a thread that lost its CPU: the slabs take the page
+        synchronized (lock)
         {
             ensureOpen();
-            if (cache.isFull())
-            {
-                spill(cache, cacheBatch);
-            }
-            cache.push(page);
+            giveToSlab(page);
         }
     }
 
@@ -421,12 +458,17 @@ public final class PageMemory implements AutoCloseable
     {
         for (final PageCache cache : caches)
         {
-            synchronized (cache)
+            cache.lock();
+            try
             {
                 if (!cache.isEmpty() && !closed)
                 {
                     spill(cache, cache.count());
                 }
+            }
+            finally
+            {
+                cache.unlock();
             }
         }
     }

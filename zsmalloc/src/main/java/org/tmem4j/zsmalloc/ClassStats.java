@@ -23,7 +23,7 @@ import org.tmem4j.memory.PageMemory;
  *                         {@code objUsed}.
  * @param chunksCompacted  chunks the class's compaction has given back since the allocator was created.
  * @param compactionStalls times compaction stopped because no chunk was free for a destination slot.
- * @param handleTableBytes heap bytes of the class's handle table (8 bytes per entry: the only per-object metadata).
+ * @param handleTableBytes heap bytes of the class's handle table (6 bytes per entry: the only per-object metadata).
  * @param zspageBytes      heap bytes of the class's zspage bookkeeping (chunk ids, slot bitmaps, zspage table).
  */
 public record ClassStats(int index, int size, int pagesPerZspage, int objectsPerZspage, long[] groups,

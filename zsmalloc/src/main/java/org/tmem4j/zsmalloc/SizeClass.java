@@ -45,7 +45,7 @@ final class SizeClass
     private final ChunkPool pool;
     private final ReadPins pins;
     private final StampedLock lock = new StampedLock();
-    private final HandleTable handles = new HandleTable();
+    private final HandleTable handles;
     private final ZsPage[] groupHeads = new ZsPage[FULL + 1];
     private final long[] groupCounts = new long[FULL + 1];
     /** By zspage id; empty until the class (shard) first holds a zspage, so that an unused shard costs nothing. */
@@ -71,6 +71,11 @@ final class SizeClass
      * chunk table and slot bitmap) on every allocate-free pair.
      */
     private ZsPage spare;
+    /**
+     * The id of the thread that allocated here last: a thread whose own CPU's shard is full takes room in another
+     * shard only where it allocated last itself (see {@link Zsmalloc#allocate}).
+     */
+    private long lastThread = -1;
 
     SizeClass(final ClassLayout layout, final int index, final int at, final ChunkPool pool, final ReadPins pins)
     {
@@ -82,6 +87,7 @@ final class SizeClass
         slotSize = layout.slotSize(index);
         pagesPerZspage = layout.pagesPerZspage(index);
         objectsPerZspage = layout.objectsPerZspage(index);
+        handles = new HandleTable(objectsPerZspage);
     }
 
     /**
@@ -92,7 +98,7 @@ final class SizeClass
         final long stamp = lock.writeLock();
         try
         {
-            return allocateLocked(size);
+            return allocateLocked(size, Thread.currentThread().threadId());
         }
         finally
         {
@@ -134,12 +140,26 @@ final class SizeClass
     }
 
     /**
+     * {@return whether the last allocation here was made by the thread of this id, or none was made yet; under the
+     * exclusive lock}
+     */
+    boolean lastAllocatedBy(final long thread)
+    {
+        return lastThread == thread || lastThread == -1;
+    }
+
+    /**
      * Allocates under the exclusive lock the caller holds.
      *
+     * @param thread the allocating thread's id (see {@link #lastAllocatedBy}), or -1 to leave the last one as is.
      * @return {@code generation << 26 | table index} of the new object, or {@link ObjectAllocator#NO_MEMORY}.
      */
-    long allocateLocked(final int size)
+    long allocateLocked(final int size, final long thread)
     {
+        if (thread != -1)
+        {
+            lastThread = thread;
+        }
         ZsPage zspage = fullestNonFull();
         final boolean created = zspage == null;
         if (created)
@@ -186,8 +206,8 @@ final class SizeClass
         try
         {
             final long entry = liveEntry(handleIndex, generation);
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            chunksUsed -= zspage.release(HandleTable.slot(entry), pool);
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            chunksUsed -= zspage.release(handles.slot(entry), pool);
             storedBytes -= HandleTable.size(entry);
             handles.free(handleIndex);
             if (zspage.inUse > 0)
@@ -261,8 +281,8 @@ final class SizeClass
         try
         {
             final long entry = liveEntry(handleIndex, generation);
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            final long offset = zspage.slotOffset(HandleTable.slot(entry));
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            final long offset = zspage.slotOffset(handles.slot(entry));
             final int inChunk = (int)(offset & (pool.chunkSize - 1));
             final int size = HandleTable.size(entry);
             final int first = (int)(offset >>> pool.chunkShift);
@@ -296,8 +316,8 @@ final class SizeClass
             try
             {
                 final long entry = liveEntry(handleIndex, generation);
-                final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-                final long offset = zspage.slotOffset(HandleTable.slot(entry));
+                final ZsPage zspage = zspages[handles.zspage(entry)];
+                final long offset = zspage.slotOffset(handles.slot(entry));
                 final int inChunk = (int)(offset & (pool.chunkSize - 1));
                 final int size = HandleTable.size(entry);
                 final int first = (int)(offset >>> pool.chunkShift);
@@ -339,8 +359,8 @@ final class SizeClass
                 throw new IllegalArgumentException("source has " + src.byteSize() + " bytes; an object of " + size +
                     " bytes cannot be written from offset " + srcOffset);
             }
-            final ZsPage zspage = zspages[HandleTable.zspage(entry)];
-            copy(zspage, HandleTable.slot(entry), size, src, srcOffset, true);
+            final ZsPage zspage = zspages[handles.zspage(entry)];
+            copy(zspage, handles.slot(entry), size, src, srcOffset, true);
         }
         finally
         {
@@ -588,7 +608,7 @@ final class SizeClass
             throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes; an object of " + size +
                 " bytes cannot be read to offset " + dstOffset);
         }
-        copy(zspages[HandleTable.zspage(entry)], HandleTable.slot(entry), size, dst, dstOffset, false);
+        copy(zspages[handles.zspage(entry)], handles.slot(entry), size, dst, dstOffset, false);
         return size;
     }
 
@@ -691,7 +711,7 @@ final class SizeClass
         }
         else
         {
-            if (zspageIdsUsed == HandleTable.MAX_ZSPAGES)
+            if (zspageIdsUsed == handles.maxZspages())
             {
                 return null;
             }

@@ -52,13 +52,13 @@ import org.tmem4j.memory.PageMemory;
  * {@link #view(long, MemorySegment)} gathers it.
  * <pre>
  *  handle (long, 63 bits):
- *  | allocator tag 12 | class shard 12 | generation 13 | handle-table index 26 |
+ *  | allocator tag 17 | class shard 12 | generation 8 | handle-table index 26 |
  *                          |                               |
  *                          v                               v
- *  SizeClass[class shard] -> HandleTable entry (8 bytes, on the heap):
- *                         | generation 13 | size 13 | zspage id 25 | slot 12 |
- *                                                          |            |
- *                                                          v            v
+ *  SizeClass[class shard] -> HandleTable entry (6 bytes, on the heap):
+ *                         | generation 8 | live 1 | size - 1 12 | zspage id | slot |   (place: 27 bits)
+ *                                                                    |         |
+ *                                                                    v         v
  *  zspage of class 1632 (k = 2 pages, 5 slots, 8 chunks of 1 KiB; chunks taken as slots reach them)
  *
  *   logical run: 0        1024      2048      3072      4096      5120      6144      7168      8192
@@ -72,7 +72,7 @@ import org.tmem4j.memory.PageMemory;
  * </pre>
  * <b>Handles</b> go through a per-class {@link HandleTable}, so compaction moves an object by rewriting one entry.
  * The generation in both the handle and the entry makes a freed handle stale at once; the allocator tag makes a
- * handle of another allocator foreign. Per object the allocator keeps the 8-byte handle entry and nothing else, none
+ * handle of another allocator foreign. Per object the allocator keeps the 6-byte handle entry and nothing else, none
  * of it in pool pages: compaction, the only user of a slot-to-handle map, builds one from the handle table while it
  * runs (see {@link SizeClass}), and the free list of the table lives in its free entries. (The diagram's quarter-page
  * chunks are for legibility; the default chunk is an eighth.)
@@ -110,9 +110,12 @@ import org.tmem4j.memory.PageMemory;
  * free goes to the shard its handle names. Shards cost density where they hold a zspage that is still filling
  * (about half a chunk per class, and one partly used zspage per shard after compaction), so an allocation whose
  * shard has no room (no free slot, no spare zspage) first takes a free slot of another shard, and else opens its
- * zspage in the lowest shard whose lock is free at once: one thread alone, wherever the scheduler moves it, fills
- * shard 0 only, exactly as with one shard, and another shard opens a zspage only where two CPUs met in a class at the
- * same moment; from then on it keeps room (a spare zspage at least) for its CPU. The shards of one CPU are laid out
+ * zspage in the lowest shard whose lock is free at once, but only in a shard where the same thread allocated last
+ * (or nobody yet): one thread alone, wherever the scheduler moves it, fills shard 0 only, exactly as with one shard,
+ * while a second thread leaves the first one's shard alone and opens its zspage in its own (two threads taking each
+ * other's free slots would take turns on one lock and its lines on every call, and two threads did less than one);
+ * from then on that shard keeps room (a spare zspage at least) for its CPU. Only once the budget is spent does an
+ * allocation take a free slot wherever one is. The shards of one CPU are laid out
  * together (shard-major), away from other CPUs', and each shard index has a chunk pool of its own, so threads on
  * different CPUs meet only where one frees another's object or takes a free slot in another's shard. A pool per
  * shard costs density only while that shard is used: its spare page and the free chunks its reclaim tolerates
@@ -251,16 +254,20 @@ public final class Zsmalloc implements ObjectAllocator
         final long stamp = own.lockExclusive();
         try
         {
+            final long self = Thread.currentThread().threadId();
             if (!own.hasRoom())
             {
                 // a free slot in another shard costs no density, a new zspage costs its filling tail: take the first,
-                // else open the zspage in the lowest shard whose lock is free at once (own counts, its lock is held)
+                // else open the zspage in the lowest shard whose lock is free at once (own counts, its lock is held);
+                // but only in shards this thread allocated in last (it moved to this CPU): a shard another thread
+                // allocates in is one where the two would take turns on the same lock and lines, every call
                 for (int pass = 0; pass < 2; pass++)
                 {
                     for (int other = 0; other < (pass == 0 ? shards : home); other++)
                     {
                         final int there = other * classCount + cls;
-                        final long allocated = other == home ? -1 : allocateElsewhere(classes[there], size, pass == 1);
+                        final long allocated =
+                            other == home ? -1 : allocateElsewhere(classes[there], size, pass == 1, self);
                         if (allocated >= 0)
                         {
                             return handle(there, allocated);
@@ -268,7 +275,21 @@ public final class Zsmalloc implements ObjectAllocator
                     }
                 }
             }
-            return handle(at, own.allocateLocked(size));
+            final long allocated = own.allocateLocked(size, self);
+            if (allocated == NO_MEMORY)
+            {
+                // the budget is spent: a free slot anywhere is the last room left
+                for (int other = 0; other < shards; other++)
+                {
+                    final int there = other * classCount + cls;
+                    final long elsewhere = other == home ? -1 : allocateElsewhere(classes[there], size, false, -1);
+                    if (elsewhere >= 0)
+                    {
+                        return handle(there, elsewhere);
+                    }
+                }
+            }
+            return handle(at, allocated);
         }
         finally
         {
@@ -278,13 +299,15 @@ public final class Zsmalloc implements ObjectAllocator
 
     /**
      * Allocates in another shard of the class if its lock is free at once (the caller holds its own shard's lock:
-     * waiting here could deadlock, and a busy shard is one another CPU is using) and it has room
-     * ({@link SizeClass#hasRoom}), or may open a zspage there.
+     * waiting here could deadlock, and a busy shard is one another CPU is using), the calling thread allocated there
+     * last (or {@code thread} is -1: any) and it has room ({@link SizeClass#hasRoom}), or may open a zspage there.
      *
-     * @return as {@link SizeClass#allocateLocked}, or -1 when the lock was taken, or the shard has no free slot and
-     * may not open a zspage.
+     * @param thread the calling thread's id, or -1 to allocate whoever allocated there last.
+     * @return as {@link SizeClass#allocateLocked}, or -1 when the lock was taken, another thread allocates there, or
+     * the shard has no free slot and may not open a zspage.
      */
-    private static long allocateElsewhere(final SizeClass shard, final int size, final boolean mayOpenZspage)
+    private static long allocateElsewhere(final SizeClass shard, final int size, final boolean mayOpenZspage,
+        final long thread)
     {
         final long stamp = shard.tryLockExclusive();
         if (stamp == 0)
@@ -293,7 +316,11 @@ public final class Zsmalloc implements ObjectAllocator
         }
         try
         {
-            return mayOpenZspage || shard.hasRoom() ? shard.allocateLocked(size) : -1;
+            if (thread != -1 && !shard.lastAllocatedBy(thread))
+            {
+                return -1;
+            }
+            return mayOpenZspage || shard.hasRoom() ? shard.allocateLocked(size, thread) : -1;
         }
         finally
         {

@@ -171,6 +171,101 @@ final class ZsmallocShardsTest
         }
     }
 
+    /**
+     * Two threads on two CPUs: the second allocates in its own shard although the first one's shard has free slots
+     * (taking them would make the two threads take turns on one lock and its lines on every call), until the budget
+     * is spent, when a free slot anywhere is the last room left.
+     */
+    @Test
+    void aThreadTakesNoRoomInAShardAnotherThreadAllocatesInUntilTheBudgetIsSpent() throws Exception
+    {
+        final ThreadLocal<Integer> cpuOfThread = ThreadLocal.withInitial(() -> 0);
+        final int size = 1000;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(1L << 20).cpuCachePages(0).build();
+            Zsmalloc zs = Zsmalloc.builder(memory).shardsPerClass(2).cpu(cpuOfThread::get).build())
+        {
+            final List<Long> first = new ArrayList<>();
+            onThread(() ->
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    first.add(zs.allocate(size));
+                }
+                for (int i = 0; i < first.size(); i += 2)
+                {
+                    zs.free(first.get(i));
+                }
+            });
+            final List<Long> second = new ArrayList<>();
+            onThread(() ->
+            {
+                cpuOfThread.set(1);
+                for (int i = 0; i < 16; i++)
+                {
+                    second.add(zs.allocate(size));
+                }
+            });
+            for (final long handle : second)
+            {
+                assertEquals(1, shardOf(zs, handle), "the second thread allocated in the first one's shard");
+            }
+            // fill up from the first thread, free some of its objects, then the second thread finds no chunk
+            onThread(() ->
+            {
+                long handle;
+                while ((handle = zs.allocate(size)) > 0)
+                {
+                    first.add(handle);
+                }
+                for (int i = 1; i < 9; i += 2)
+                {
+                    zs.free(first.remove(first.size() - i));
+                }
+            });
+            final long[] last = new long[1];
+            onThread(() ->
+            {
+                cpuOfThread.set(1);
+                long handle;
+                while ((handle = zs.allocate(size)) > 0 && shardOf(zs, handle) == 1)
+                {
+                    second.add(handle);
+                }
+                last[0] = handle;
+            });
+            assertTrue(last[0] > 0, "with the budget spent, the second thread was refused the first one's free slots");
+            assertEquals(0, shardOf(zs, last[0]));
+        }
+    }
+
+    private static void onThread(final Runnable body) throws InterruptedException
+    {
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread = Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                body.run();
+            }
+            catch (final Throwable t)
+            {
+                failure.set(t);
+            }
+        });
+        thread.join();
+        if (failure.get() != null)
+        {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    /** {@return the shard a handle was allocated in: its class-shard field over the number of classes} */
+    private static int shardOf(final Zsmalloc zs, final long handle)
+    {
+        final int classShard = (int)(handle >>> (HandleTable.INDEX_BITS + HandleTable.GENERATION_BITS)) & 4095;
+        return classShard / zs.layout().classCount();
+    }
+
     private static void assertSameFootprint(final Zsmalloc sharded, final Zsmalloc one, final String when)
     {
         final ZsmallocStats a = sharded.classStats();

@@ -43,7 +43,7 @@ final class FragmentedClass
     }
 
     /**
-     * @return whether both survivors read back intact through read and view (an exception counts as a mismatch).
+     * @return whether both survivors read back intact through read, view and locate (an exception counts as a mismatch).
      */
     boolean survivorsMatch()
     {
@@ -51,8 +51,10 @@ final class FragmentedClass
         {
             return ObjectBytes.readMatches(allocator, first, size, firstTag)
                 & ObjectBytes.viewMatches(allocator, first, size, firstTag)
+                & ObjectBytes.locateMatches(allocator, first, size, firstTag)
                 & ObjectBytes.readMatches(allocator, last, size, lastTag)
-                & ObjectBytes.viewMatches(allocator, last, size, lastTag);
+                & ObjectBytes.viewMatches(allocator, last, size, lastTag)
+                & ObjectBytes.locateMatches(allocator, last, size, lastTag);
         }
         catch (final RuntimeException ex)
         {

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.memory.PageMemory;
 
 /**
@@ -19,6 +20,8 @@ final class ObjectBytes
 
     private static final ThreadLocal<MemorySegment> SCRATCH =
         ThreadLocal.withInitial(() -> Arena.global().allocate(ObjectAllocator.MAX_OBJECT_SIZE, 8));
+
+    private static final ThreadLocal<ObjectLocation> LOCATION = ThreadLocal.withInitial(ObjectLocation::new);
 
     private ObjectBytes()
     {
@@ -73,6 +76,26 @@ final class ObjectBytes
     {
         final MemorySegment view = allocator.view(handle, SCRATCH.get());
         return view.byteSize() == size && matches(view, size, tag);
+    }
+
+    /**
+     * Reads an object where {@link ObjectAllocator#locate} finds it (pinned in pool memory, or copied to scratch),
+     * checks it against the pattern of {@code tag} and unpins it, as the engine's get does.
+     *
+     * @return whether every byte matched.
+     */
+    static boolean locateMatches(final ObjectAllocator allocator, final long handle, final int size, final long tag)
+    {
+        final ObjectLocation where = LOCATION.get();
+        allocator.locate(handle, SCRATCH.get(), where);
+        try
+        {
+            return where.length() == size && matches(where.segment().asSlice(where.offset(), size), size, tag);
+        }
+        finally
+        {
+            allocator.unpin(where);
+        }
     }
 
     private static void fill(final MemorySegment dst, final int size, final long tag)

@@ -14,8 +14,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * zsmalloc: compaction moves objects while another thread reads them by handle. Each state fills two zspages of
  * one size class and frees all but the first and the last object, so compaction has an object to move from one
- * sparse zspage into the other; the reader reads both survivors through {@link ObjectAllocator#read} and
- * {@link ObjectAllocator#view} at the same time. Every read must return the object's bytes, before, during or after
+ * sparse zspage into the other; the reader reads both survivors through {@link ObjectAllocator#read},
+ * {@link ObjectAllocator#view} and {@link ObjectAllocator#locate} (pinned in place while it reads) at the same time. Every read must return the object's bytes, before, during or after
  * the move; the arbiter checks them again afterwards.
  * <p>
  * r1: pages compaction freed (0 or more); r2: 1 when every concurrent read and view matched; r3: 1 when both

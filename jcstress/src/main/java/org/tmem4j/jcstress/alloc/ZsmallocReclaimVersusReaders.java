@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * objects of two classes in turn, so that their chunks share pool pages; one thread then frees every object of the
  * first class, which leaves enough free chunks in shared pages that the freeing thread moves the second class's
  * chunks out of the sparse pages; another thread meanwhile reads two objects of the second class through
- * {@link ObjectAllocator#read} and {@link ObjectAllocator#view}. Every read must return the object's bytes, before,
+ * {@link ObjectAllocator#read}, {@link ObjectAllocator#view} and {@link ObjectAllocator#locate} (pinned). Every read must return the object's bytes, before,
  * during or after the moves.
  * <p>
  * r1: 1 when the frees gave at least one page back; r2: 1 when every concurrent read matched; r3: 1 when both
@@ -79,8 +79,10 @@ public class ZsmallocReclaimVersusReaders
         {
             return ObjectBytes.readMatches(allocator, firstKept, KEPT_SIZE, firstTag + 1)
                 & ObjectBytes.viewMatches(allocator, firstKept, KEPT_SIZE, firstTag + 1)
+                & ObjectBytes.locateMatches(allocator, firstKept, KEPT_SIZE, firstTag + 1)
                 & ObjectBytes.readMatches(allocator, lastKept, KEPT_SIZE, firstTag + 2 * PAIRS - 1)
-                & ObjectBytes.viewMatches(allocator, lastKept, KEPT_SIZE, firstTag + 2 * PAIRS - 1);
+                & ObjectBytes.viewMatches(allocator, lastKept, KEPT_SIZE, firstTag + 2 * PAIRS - 1)
+                & ObjectBytes.locateMatches(allocator, lastKept, KEPT_SIZE, firstTag + 2 * PAIRS - 1);
         }
         catch (final RuntimeException ex)
         {
