@@ -2,17 +2,20 @@ package org.tmem4j.alloc;
 
 import java.lang.foreign.MemorySegment;
 
+import org.tmem4j.concurrent.CacheLinePadding;
+
 /**
  * Where an object's bytes can be read in place: a segment and the object's range in it, filled by
  * {@link ObjectAllocator#locate}. A caller keeps one per thread (or per compressor slot) and reuses it, so that
  * finding an object allocates nothing: a fresh slice per read would cost an object per page, and a codec that
- * wraps segments for a library a new wrapper as well.
+ * wraps segments for a library a new wrapper as well. Every get writes its location, so locations start a cache line
+ * apart ({@link CacheLinePadding}): those of compressor slots made one after another are written by different CPUs.
  * <p>
  * Not thread-safe; the fields are valid until the next {@code locate} into it, and the bytes as long as
  * {@link ObjectAllocator#view} says, or, for a location that holds a pin ({@link #pin()}), until
  * {@link ObjectAllocator#unpin}.
  */
-public final class ObjectLocation
+public final class ObjectLocation extends CacheLinePadding
 {
     /** {@link #pin()} of a location that holds no pin. */
     public static final int NO_PIN = -1;

@@ -1,7 +1,5 @@
 package org.tmem4j.concurrent;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * Lets an owner release memory only once no operation is still using it, without a lock on the operations' path:
  * each operation {@link #enter()}s before it touches the memory and {@link #exit()}s after; {@link #close()} turns
@@ -16,13 +14,15 @@ import java.util.concurrent.atomic.LongAdder;
  * or the closer sees it counted and waits for it. The exits are summed before the entries: both only grow, so equal
  * sums mean that every operation that entered before the close has left.
  * <p>
- * <b>Cost.</b> Two {@link LongAdder} increments per operation: the adders spread contending threads over cells of
- * their own, so threads on different CPUs do not share a cache line.
+ * <b>Cost.</b> Two atomic increments per operation on the current CPU's stripe of {@link CpuCounters}, so threads
+ * on different CPUs never share a cache line (each counter only grows, which is what summing them needs).
  */
 public final class DrainGate
 {
-    private final LongAdder entries = new LongAdder();
-    private final LongAdder exits = new LongAdder();
+    private static final int ENTRIES = 0;
+    private static final int EXITS = 1;
+
+    private final CpuCounters counts = new CpuCounters(2);
     private volatile boolean closed;
 
     /**
@@ -39,10 +39,10 @@ public final class DrainGate
      */
     public boolean enter()
     {
-        entries.increment();
+        counts.increment(ENTRIES);
         if (closed)
         {
-            exits.increment();
+            counts.increment(EXITS);
             return false;
         }
         return true;
@@ -53,7 +53,7 @@ public final class DrainGate
      */
     public void exit()
     {
-        exits.increment();
+        counts.increment(EXITS);
     }
 
     /**
@@ -79,7 +79,7 @@ public final class DrainGate
             }
             closed = true;
         }
-        while (exits.sum() != entries.sum())
+        while (counts.sum(EXITS) != counts.sum(ENTRIES))
         {
             Thread.onSpinWait();
             Thread.yield();

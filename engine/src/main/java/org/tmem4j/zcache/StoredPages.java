@@ -2,6 +2,7 @@ package org.tmem4j.zcache;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.IntSupplier;
 
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectLocation;
@@ -9,6 +10,7 @@ import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
+import org.tmem4j.concurrent.CpuCounters;
 
 /**
  * The mapping between a stored page's {@link PageValue} and the allocator objects that hold it: storing a compressed
@@ -32,7 +34,12 @@ import org.tmem4j.codec.SameFilledPage;
  * compressed page reach 7/8 of a page, so a payload of exactly one page is a raw page, copied instead of
  * decompressed. A raw page never evicts anything to make room: it is stored only while the budget allows.
  * <p>
- * Thread-safe as the allocator is; a value is stored, loaded and freed by whoever holds it in a pool's index.
+ * <b>Reads outside the lock.</b> A shared get {@linkplain #pin pins} the value it found under the bucket lock and
+ * loads it after releasing the lock; {@link #free} hands a pinned value's free over to its reader (see
+ * {@link ReadPins}), so no page's memory is freed, reused or moved away while a get still decompresses it.
+ * <p>
+ * Thread-safe as the allocator is; a value is stored, loaded and freed by whoever holds it in a pool's index (or
+ * pinned it).
  */
 final class StoredPages
 {
@@ -52,6 +59,9 @@ final class StoredPages
     private final Room room;
     /** Where a get finds its object, one per compressor slot: the held slot makes it the holder's alone. */
     private final ObjectLocation[] locations;
+    private final ReadPins pins;
+    /** The compressor slots made so far: the pins a free must look at. */
+    private final IntSupplier slotsMade;
 
     /** Makes no room: for raw pages, which are stored only while the budget allows. */
     private static final Room NO_ROOM = pool -> false;
@@ -70,8 +80,10 @@ final class StoredPages
     }
 
     StoredPages(final ObjectAllocator allocator, final PageCodecs codecs, final boolean checksum,
-        final ZcacheEvents events, final Room room, final int slots)
+        final ZcacheEvents events, final Room room, final int slots, final IntSupplier slotsMade)
     {
+        this.pins = new ReadPins(slots);
+        this.slotsMade = slotsMade;
         this.locations = new ObjectLocation[slots];
         for (int i = 0; i < slots; i++)
         {
@@ -251,13 +263,54 @@ final class StoredPages
     }
 
     /**
-     * Frees a value taken out of a pool, with its accounting.
+     * Pins a value for a get that loads it after releasing the bucket lock; called under that lock.
+     *
+     * @param slot  the index of the compressor slot the get holds.
+     * @param value the value found.
+     */
+    void pin(final int slot, final long value)
+    {
+        pins.pin(slot, value);
+    }
+
+    /**
+     * {@return the value the get holding a compressor slot found under the lock}
+     *
+     * @param slot the index of the compressor slot the get holds.
+     */
+    long found(final int slot)
+    {
+        return pins.found(slot);
+    }
+
+    /**
+     * Ends the read of a value found by {@link #pin}, freeing it if it was taken out of its pool meanwhile.
+     *
+     * @param pool  the pool the value was read from.
+     * @param slot  the index of the compressor slot the get holds.
+     * @param value the value found (a same-filled one was not pinned).
+     */
+    void unpin(final ZcachePool pool, final int slot, final long value)
+    {
+        if (!PageValue.isSameFilled(value) && !pins.unpin(slot, value))
+        {
+            free(pool, value);
+        }
+    }
+
+    /**
+     * Frees a value taken out of a pool, with its accounting, or hands the free over to a get still loading it.
      */
     void free(final ZcachePool pool, final long value)
     {
         if (PageValue.isSameFilled(value))
         {
             pool.sameFilledPages.decrement();
+            return;
+        }
+        // only pools with shared gets pin: the others skip looking
+        if (!pool.exclusiveGets && pins.handOver(value, slotsMade.getAsInt()))
+        {
             return;
         }
         if (codecs != null)
@@ -317,11 +370,13 @@ final class StoredPages
      */
     private void count(final ZcachePool pool, final long bytes, final boolean raw)
     {
-        pool.compressedBytes.add(bytes);
+        // three counters, one look at the CPU
+        final int cpu = CpuCounters.cpu();
+        pool.compressedBytes.add(cpu, bytes);
         if (pool.persistent && !raw)
         {
-            events.persistentCompressedBytes.add(bytes);
-            events.persistentCompressedPages.add(Long.signum(bytes));
+            events.persistentCompressedBytes.add(cpu, bytes);
+            events.persistentCompressedPages.add(cpu, Long.signum(bytes));
         }
     }
 

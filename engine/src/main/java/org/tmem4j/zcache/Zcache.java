@@ -51,7 +51,8 @@ import org.tmem4j.tmem.TmemPool;
  *     lock bucket, link value, unlock; free the replaced value (never overwritten in place)
  *
  *   get:  ephemeral (or exclusive gets): take under the lock, decompress outside it, free
- *         persistent:                     decompress under the bucket lock (the lock keeps the handle alive)
+ *         persistent:                     pin the value under the bucket lock, decompress outside it, unpin
+ *                                         (a page removed meanwhile is freed by the get, see {@link ReadPins})
  * </pre>
  * <b>Admission policy</b> (zcache2's): a page compressing to more than 7/8 of a page is refused in both pool kinds
  * ({@code compress_poor}); a persistent page above 5/8 is also refused while the mean compressed size of persistent
@@ -85,7 +86,8 @@ import org.tmem4j.tmem.TmemPool;
  * {@link CorruptPageException} — never wrong bytes.
  * <p>
  * <b>Threads.</b> All methods are thread-safe. Puts and gets take one bucket lock of their pool and no global lock;
- * compression and allocation happen outside bucket locks.
+ * compression, decompression and allocation happen outside bucket locks, which are held only to look up or link a
+ * value.
  */
 public final class Zcache implements AutoCloseable
 {
@@ -135,8 +137,9 @@ public final class Zcache implements AutoCloseable
     private final Recompression recompression;
     /** Runs a pass every interval, or null. */
     private final ScheduledExecutorService recompressionAgent;
-    private final ReadContext[] readContexts;
-    private final PageReader<ReadContext> reader = this::readUnderLock;
+    /** The compressor slots' indexes as the contexts of {@link #reader}: read-only, so gets share no written line. */
+    private final ReadSlot[] readSlots;
+    private final PageReader<ReadSlot> reader = this::pinUnderLock;
     private final EvictedPageSink evictionSink = this::evicted;
     private final PageReader<CopyContext> copier = this::copyUnderLock;
     private final Object poolsLock = new Object();
@@ -168,7 +171,8 @@ public final class Zcache implements AutoCloseable
             builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
             TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
             builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured()) : null;
-        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
+        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity(),
+            compressors::liveSlots);
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
             new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes,
@@ -185,10 +189,10 @@ public final class Zcache implements AutoCloseable
             recompressionAgent.scheduleWithFixedDelay(this::recompressInBackground, builder.recompressIntervalMs,
                 builder.recompressIntervalMs, TimeUnit.MILLISECONDS);
         }
-        this.readContexts = new ReadContext[compressors.capacity()];
-        for (int i = 0; i < readContexts.length; i++)
+        this.readSlots = new ReadSlot[compressors.capacity()];
+        for (int i = 0; i < readSlots.length; i++)
         {
-            readContexts[i] = new ReadContext();
+            readSlots[i] = new ReadSlot(i);
         }
     }
 
@@ -316,7 +320,6 @@ public final class Zcache implements AutoCloseable
             final int pageSize = pool.pageSize;
             checkPage(page, pageSize, false);
             checkKey(oidA, oidB, oidC, index);
-            events.puts.increment();
             if (SameFilledPage.isSameFilled(page, 0, pageSize))
             {
                 final long value = PageValue.sameFilled(SameFilledPage.word(page, 0, pageSize));
@@ -406,7 +409,6 @@ public final class Zcache implements AutoCloseable
             final ZcachePool pool = pool(poolId);
             checkPage(dst, pool.pageSize, true);
             checkKey(oidA, oidB, oidC, index);
-            events.gets.increment();
             final boolean hit = (pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
                 getShared(pool, oidA, oidB, oidC, index, dst))
                 || tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst);
@@ -662,10 +664,18 @@ public final class Zcache implements AutoCloseable
             final AllocatorStats allocatorStats = allocator.stats();
             final PageMemoryStats memoryStats = memory.stats();
             final ZcacheEvents e = events;
-            return new ZcacheStats(e.puts.sum(), e.putsStored.sum(), e.sameFilled.sum(), e.putsRaw.sum(),
-                e.failedNoMemory.sum(),
-                e.failedPoorCompression.sum(), e.compressPoor.sum(), e.meanCompressPoor.sum(),
-                e.persistentAteEphemeral.sum(), e.gets.sum(), e.getHits.sum(), e.getMisses.sum(), e.corruptPages.sum(),
+            // every put ends stored or refused, every get hits, misses or finds a corrupt page: their sums are the
+            // calls, and a call counts once on its path instead of twice
+            final long putsStored = e.putsStored.sum();
+            final long failedNoMemory = e.failedNoMemory.sum();
+            final long failedPoorCompression = e.failedPoorCompression.sum();
+            final long getHits = e.getHits.sum();
+            final long getMisses = e.getMisses.sum();
+            final long corruptPages = e.corruptPages.sum();
+            return new ZcacheStats(putsStored + failedNoMemory + failedPoorCompression, putsStored,
+                e.sameFilled.sum(), e.putsRaw.sum(), failedNoMemory, failedPoorCompression, e.compressPoor.sum(),
+                e.meanCompressPoor.sum(), e.persistentAteEphemeral.sum(), getHits + getMisses + corruptPages, getHits,
+                getMisses, corruptPages,
                 e.flushPages.sum(), e.flushPagesFound.sum(), e.flushObjects.sum(), e.flushObjectPages.sum(),
                 e.evictions.sum(), compressors.waits(), compressors.liveSlots(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
@@ -1215,35 +1225,42 @@ public final class Zcache implements AutoCloseable
     {
         try (CompressorSlot slot = compressors.acquire())
         {
-            final ReadContext context = readContexts[slot.index()];
-            context.slot = slot;
-            context.dst = dst;
-            context.pageSize = pool.pageSize;
-            context.value = TmemPool.EMPTY;
+            final int held = slot.index();
+            if (!pool.index.read(a, b, c, index, reader, readSlots[held]))
+            {
+                return false;
+            }
+            // pinned under the lock: decompressed outside it, while puts and gets of the bucket go on
+            final long value = stored.found(held);
+            boolean pinned = true;
             try
             {
-                return pool.index.read(a, b, c, index, reader, context);
+                stored.load(value, slot, dst, pool.pageSize);
+                return true;
             }
             catch (final CorruptDataException ex)
             {
-                if (pool.index.takeIf(a, b, c, index, context.value))
+                pinned = false;
+                stored.unpin(pool, held, value);
+                if (pool.index.takeIf(a, b, c, index, value))
                 {
-                    stored.free(pool, context.value);
+                    stored.free(pool, value);
                 }
                 throw corrupt(pool, a, b, c, index, ex);
             }
             finally
             {
-                context.slot = null;
-                context.dst = null;
+                if (pinned)
+                {
+                    stored.unpin(pool, held, value);
+                }
             }
         }
     }
 
-    private void readUnderLock(final long value, final ReadContext context)
+    private void pinUnderLock(final long value, final ReadSlot slot)
     {
-        context.value = value;
-        stored.load(value, context.slot, context.dst, context.pageSize);
+        stored.pin(slot.index(), value);
     }
 
     private CorruptPageException corrupt(final ZcachePool pool, final long a, final long b, final long c,
@@ -1370,15 +1387,13 @@ public final class Zcache implements AutoCloseable
     }
 
     /**
-     * The per-slot arguments of a get that decompresses under the bucket lock. One per compressor slot: the slot
-     * held by a thread makes its context exclusive too, so a get allocates nothing.
+     * The compressor slot a shared get holds, whose pin its look under the bucket lock sets (and hands the value
+     * back in). One per slot, made once, so a get allocates nothing.
+     *
+     * @param index the slot's index.
      */
-    private static final class ReadContext
+    private record ReadSlot(int index)
     {
-        CompressorSlot slot;
-        MemorySegment dst;
-        int pageSize;
-        long value;
     }
 
     /**

@@ -1,8 +1,9 @@
 package org.tmem4j.zcache;
 
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
+import org.tmem4j.concurrent.CpuCounters;
+import org.tmem4j.concurrent.CpuCounters.Counter;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.tmem.TmemPool;
 import org.tmem4j.tmem.TmemPoolStats;
@@ -21,8 +22,10 @@ final class ZcachePool
     final int maxCompressedLength;
     /** Persistent pages above this are refused while the mean is above it too: 5/8 of a page, as zcache. */
     final int meanCompressedLimit;
-    final LongAdder compressedBytes = new LongAdder();
-    final LongAdder sameFilledPages = new LongAdder();
+    /** The pool's byte and same-filled page counts, striped by CPU as the engine's events are. */
+    private final CpuCounters counts = new CpuCounters(2);
+    final Counter compressedBytes = counts.counter(0);
+    final Counter sameFilledPages = counts.counter(1);
     /** Frees a value taken out of this pool, with its accounting. */
     final LongConsumer freer;
     /** Its dictionaries ({@code zstd+dict}), or null. */

@@ -14,7 +14,9 @@ import org.tmem4j.memory.PageMemory;
  * real handle validation. Found by the name {@value #NAME}.
  * <p>
  * Handles carry an instance tag in bits 40 to 59 and a serial number below, so handles of another instance and
- * freed handles (serials are never reused) are rejected. Objects never move.
+ * freed handles (serials are never reused) are rejected. Objects never move. Under the name
+ * {@value #POISONING_NAME} a freed object's bytes are overwritten before its page goes back, so a read after free
+ * (the engine reading memory it no longer holds) sees garbage, never the page it had.
  * <p>
  * For corruption tests it also exposes the object written last, so a test can damage the bytes behind a page it
  * has just stored.
@@ -23,11 +25,16 @@ public final class PagePerObjectAllocator implements ObjectAllocator
 {
     /** The name the provider registers. */
     public static final String NAME = "page-per-object";
+    /** The name of the variant that overwrites freed objects. */
+    public static final String POISONING_NAME = "page-per-object-poisoning";
 
     private static final AtomicLong INSTANCES = new AtomicLong();
     private static final long SERIAL_MASK = (1L << 40) - 1;
+    /** What a freed object's bytes become. */
+    private static final byte POISON = (byte)0xA5;
 
     private final PageMemory memory;
+    private final boolean poison;
     private final long tag = ((INSTANCES.incrementAndGet() & 0xF_FFFFL) + 1) << 40;
     private final Map<Long, Entry> live = new HashMap<>();
     private long serial;
@@ -39,9 +46,10 @@ public final class PagePerObjectAllocator implements ObjectAllocator
     {
     }
 
-    PagePerObjectAllocator(final PageMemory memory)
+    PagePerObjectAllocator(final PageMemory memory, final boolean poison)
     {
         this.memory = memory;
+        this.poison = poison;
     }
 
     @Override
@@ -131,6 +139,10 @@ public final class PagePerObjectAllocator implements ObjectAllocator
                 throw unknown(handle);
             }
             storedBytes -= entry.size;
+            if (poison)
+            {
+                memory.segment(entry.page).asSlice(memory.offset(entry.page), entry.size).fill(POISON);
+            }
             memory.free(entry.page);
         }
     }
@@ -219,7 +231,25 @@ public final class PagePerObjectAllocator implements ObjectAllocator
         @Override
         public ObjectAllocator create(final PageMemory memory)
         {
-            return new PagePerObjectAllocator(memory);
+            return new PagePerObjectAllocator(memory, false);
+        }
+    }
+
+    /**
+     * Registers the variant that overwrites freed objects under {@value #POISONING_NAME}.
+     */
+    public static final class PoisoningProvider implements AllocatorProvider
+    {
+        @Override
+        public String name()
+        {
+            return POISONING_NAME;
+        }
+
+        @Override
+        public ObjectAllocator create(final PageMemory memory)
+        {
+            return new PagePerObjectAllocator(memory, true);
         }
     }
 }

@@ -2,7 +2,6 @@ package org.tmem4j.zcache;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +38,6 @@ final class ZcacheStressTest
     private static final int PRIVATE_INDEXES = 64;
     private static final int SHARED_INDEXES = 32;
     private static final long SHARED_OID = 1000;
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
 
     @ParameterizedTest
     @CsvSource({"lz4, false, ", "zstd:-1, true, ", "zstd:1+dict, false, ", "lz4, true, zstd:9",
@@ -142,7 +140,7 @@ final class ZcacheStressTest
                 if (kind < 5)
                 {
                     final long version = shared ? issued.incrementAndGet(slot) : ++privateVersion;
-                    fill(page, keyId, version);
+                    VersionedPage.fill(page, keyId, version);
                     final int result = zcache.put(pool, oid, 0, 0, index, page);
                     if (result != Zcache.STORED && result != Zcache.NO_MEMORY)
                     {
@@ -157,7 +155,8 @@ final class ZcacheStressTest
                 {
                     if (zcache.get(pool, oid, 0, 0, index, dst))
                     {
-                        final long version = check(dst, keyId, shared ? issued.get(slot) : privateVersion);
+                        final long version = VersionedPage.check(dst, keyId, shared ? issued.get(slot) : privateVersion,
+                            "seed " + SEED);
                         if (!shared && version != last[p][index])
                         {
                             fail("thread " + thread + " pool " + p + " index " + index + ": got version " + version +
@@ -184,39 +183,5 @@ final class ZcacheStressTest
                 }
             }
         }
-    }
-
-    private static void fill(final MemorySegment page, final long keyId, final long version)
-    {
-        final long base = (keyId * 0x9E3779B97F4A7C15L) ^ (version * 0xC2B2AE3D27D4EB4FL);
-        page.setAtIndex(WORD, 0, keyId);
-        page.setAtIndex(WORD, 1, version);
-        for (int i = 2; i < 512; i++)
-        {
-            page.setAtIndex(WORD, i, base + (i & 15));
-        }
-    }
-
-    /**
-     * @return the version of a page, after checking it is whole: its key, an issued version, every byte.
-     */
-    private static long check(final MemorySegment page, final long keyId, final long maxVersion)
-    {
-        final long key = page.getAtIndex(WORD, 0);
-        final long version = page.getAtIndex(WORD, 1);
-        if (key != keyId || version < 1 || version > maxVersion)
-        {
-            fail("page of key " + key + " version " + version + " where key " + keyId + " (versions up to " +
-                maxVersion + ") was expected; seed " + SEED);
-        }
-        final long base = (keyId * 0x9E3779B97F4A7C15L) ^ (version * 0xC2B2AE3D27D4EB4FL);
-        for (int i = 2; i < 512; i++)
-        {
-            if (page.getAtIndex(WORD, i) != base + (i & 15))
-            {
-                fail("torn page: key " + keyId + " version " + version + " differs at word " + i + "; seed " + SEED);
-            }
-        }
-        return version;
     }
 }

@@ -8,9 +8,10 @@ package org.tmem4j.host;
  * only risks this side's core: on a busy machine the scheduler hands it to another process for microseconds or
  * more (a no-op round trip was 0.3 µs spinning, 3.5 µs yielding every 8 spin waits, at high priority on a loaded
  * 2-core machine). On this side's core it cannot move at all until this side yields, and every spin is lost (6.3 µs
- * yielding every 64). So a wait whose turn came while this side spun eagerly doubles the eager spin, up to
- * {@link #MAX_SPINS}; a wait whose turn came only after this side had yielded halves it, down to
- * {@link #MIN_SPINS}; a wait that outlasted the spin (the other side had nothing to do) says nothing about cores.
+ * yielding every 64). So a wait in which a yield gave this side's core away (someone else ran on it, maybe the
+ * other side) halves the eager spin, down to {@link #MIN_SPINS}; any other wait that ended spinning doubles it, up
+ * to {@link #MAX_SPINS} (the other side moved on a core of its own, and yields that return at once cost only their
+ * system calls); a wait that outlasted the spin (the other side had nothing to do) says nothing about cores.
  * <p>
  * Used by one thread at a time (a client's slot is held by one call; a daemon slot has one thread): plain fields.
  */
@@ -32,17 +33,17 @@ final class EagerSpin
     }
 
     /**
-     * The turn came within the eager spins: the other side runs on a core of its own.
+     * The turn came and this side kept its core throughout: the other side runs on a core of its own.
      */
-    void cameEagerly()
+    void cameKeepingCore()
     {
         spins = Math.min(MAX_SPINS, spins << 1);
     }
 
     /**
-     * The turn came only after this side had yielded: the other side may need this side's core.
+     * The turn came after a yield had given this side's core away: the other side may need it.
      */
-    void cameAfterYielding()
+    void cameAfterLosingCore()
     {
         spins = Math.max(MIN_SPINS, spins >>> 1);
     }

@@ -11,7 +11,7 @@ import org.tmem4j.stats.CounterUnit;
  * slot's header) and {@code slept_handoffs} (the spin ran out and this side slept on the slot's socket). A round
  * trip that never sleeps costs two cache-line handoffs; one that sleeps costs a wake-up byte and a scheduler
  * wake-up, ten microseconds and more, so their ratio is where a round trip's time goes. {@code yielded_handoffs}
- * (part of {@code spun_handoffs}) says how often the other side moved only after this one lent it its core.
+ * (part of {@code spun_handoffs}) says how often this side lost its core while it waited.
  */
 final class HandoffCounters
 {
@@ -19,8 +19,8 @@ final class HandoffCounters
     static final CounterCatalog<HandoffCounters> CATALOG = CounterCatalog.<HandoffCounters>builder()
         .counter("spun_handoffs", CounterUnit.OPERATIONS, "waits for the other side's move on a request slot that "
             + "ended while this side spun on the shared header", c -> c.spun.sum())
-        .counter("yielded_handoffs", CounterUnit.OPERATIONS, "of the spun handoffs, those that came only after "
-            + "this side had begun yielding its core between spins (the other side may have needed it)",
+        .counter("yielded_handoffs", CounterUnit.OPERATIONS, "of the spun handoffs, those during which a yield gave "
+            + "this side's core away for 2 us or more (the two sides may share a core)",
             c -> c.yielded.sum())
         .counter("slept_handoffs", CounterUnit.OPERATIONS, "waits for the other side's move on a request slot that "
             + "outlasted the spin: this side slept on the slot's socket", c -> c.slept.sum())

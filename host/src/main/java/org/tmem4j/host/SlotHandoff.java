@@ -62,6 +62,11 @@ final class SlotHandoff
      * core 6.3 µs, 8 makes it 3.7 µs.
      */
     private static final int SPINS_PER_YIELD = 8;
+    /**
+     * A yield that returns later than this gave the core away: another thread ran on it, maybe the other side. One
+     * with no one else to run is a system call, well under a microsecond.
+     */
+    private static final long CORE_LOST_NANOS = 2_000;
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final ValueLayout.OfInt PLAIN_INT = ValueLayout.JAVA_INT;
@@ -245,11 +250,13 @@ final class SlotHandoff
             final long deadline = System.nanoTime() + spinNanos;
             final int eagerSpins = eager.spins();
             int spins = 0;
+            boolean coreLost = false;
             while ((int)INT.getVolatile(header, TURN) != turn)
             {
                 if (++spins % SPINS_PER_YIELD == 0)
                 {
-                    if (System.nanoTime() - deadline > 0)
+                    final long now = System.nanoTime();
+                    if (now - deadline > 0)
                     {
                         counters.slept.increment();
                         return sleep(header, turn, ownAsleep, wait);
@@ -257,20 +264,21 @@ final class SlotHandoff
                     if (spins >= eagerSpins)
                     {
                         Thread.yield();
+                        coreLost |= System.nanoTime() - now > CORE_LOST_NANOS;
                         continue;
                     }
                 }
                 Thread.onSpinWait();
             }
             counters.spun.increment();
-            if (spins >= eagerSpins)
+            if (coreLost)
             {
                 counters.yielded.increment();
-                eager.cameAfterYielding();
+                eager.cameAfterLosingCore();
             }
             else
             {
-                eager.cameEagerly();
+                eager.cameKeepingCore();
             }
             return true;
         }

@@ -1,7 +1,7 @@
 package org.tmem4j.frontend.frontswap;
 
-import java.util.concurrent.atomic.LongAdder;
-
+import org.tmem4j.concurrent.CpuCounters;
+import org.tmem4j.concurrent.CpuCounters.Counter;
 import org.tmem4j.stats.CounterCatalog;
 import org.tmem4j.stats.CounterUnit;
 
@@ -36,14 +36,16 @@ final class FrontswapCounters
         .gauge("areas", CounterUnit.AREAS, "swap areas on", f -> f.areas().size())
         .build();
 
-    final LongAdder loads = new LongAdder();
-    final LongAdder fileLoads = new LongAdder();
-    final LongAdder succStores = new LongAdder();
-    final LongAdder failedStores = new LongAdder();
-    final LongAdder skippedStores = new LongAdder();
-    final LongAdder backendErrors = new LongAdder();
-    final LongAdder invalidates = new LongAdder();
-    final LongAdder writtenBack = new LongAdder();
-    final LongAdder fileWrites = new LongAdder();
-    final LongAdder writebackFailures = new LongAdder();
+    /** Striped by CPU, as the engine's counters are: threads running at once count on lines of their own. */
+    private final CpuCounters counters = new CpuCounters(10);
+    final Counter loads = counters.counter(0);
+    final Counter fileLoads = counters.counter(1);
+    final Counter succStores = counters.counter(2);
+    final Counter failedStores = counters.counter(3);
+    final Counter skippedStores = counters.counter(4);
+    final Counter backendErrors = counters.counter(5);
+    final Counter invalidates = counters.counter(6);
+    final Counter writtenBack = counters.counter(7);
+    final Counter fileWrites = counters.counter(8);
+    final Counter writebackFailures = counters.counter(9);
 }

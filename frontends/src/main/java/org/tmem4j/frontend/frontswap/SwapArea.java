@@ -3,9 +3,9 @@ package org.tmem4j.frontend.frontswap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.tmem4j.concurrent.CpuCounters;
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.Failures;
 import org.tmem4j.frontend.Registration;
@@ -79,8 +79,10 @@ public final class SwapArea implements AutoCloseable
     private final SlotBitmap allocated;
     private final SlotBitmap holding;
     private final SlotBitmap inBackend;
-    private final LongAdder currPages = new LongAdder();
-    private final LongAdder activity = new LongAdder();
+    /** The area's page count and selfshrink's activity, striped by CPU as the frontend's counters are. */
+    private final CpuCounters counts = new CpuCounters(2);
+    private final CpuCounters.Counter currPages = counts.counter(0);
+    private final CpuCounters.Counter activity = counts.counter(1);
     private volatile Binding bound;
     private volatile boolean closed;
     private volatile int allocationHint;

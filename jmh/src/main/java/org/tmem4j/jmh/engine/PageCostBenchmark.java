@@ -28,6 +28,7 @@ import org.tmem4j.codec.CompressorPool;
 import org.tmem4j.codec.CompressorSlot;
 import org.tmem4j.codec.PageChecksum;
 import org.tmem4j.codec.SameFilledPage;
+import org.tmem4j.concurrent.DrainGate;
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.tmem.PageReader;
 import org.tmem4j.tmem.PoolKind;
@@ -46,10 +47,12 @@ import org.tmem4j.zcache.Zcache;
  *   <li>allocate: {@code allocateFree} (an object of the page's compressed size, then freed, as a put that
  *       replaces a page does);</li>
  *   <li>copy: {@code copyIn} (the compressed bytes into the object); {@code locate} (finding an object's bytes for a
- *       get, in place or, for zsmalloc, copied to scratch);</li>
+ *       get and ending the read: in place, pinned, or for a zsmalloc object in two runs of memory copied to
+ *       scratch);</li>
  *   <li>lookup + lock: {@code indexPut}, {@code indexRead} (the tmem index under its bucket monitor), and
  *       {@code monitor} (an uncontended monitor alone, the lock part of those);</li>
- *   <li>counters: {@code countersPut} (the five striped counter updates of a put), {@code countersGet} (two);</li>
+ *   <li>counters: {@code countersPut} (the four striped counter updates of a put), {@code countersGet} (one);</li>
+ *   <li>gate: {@code gate} (the drain gate every operation enters and leaves);</li>
  *   <li>checksum: {@code checksum} (xxHash32 of the page, when checksums are on: once per put and get).</li>
  * </ul>
  * The frontswap frontend's own part (stripe lock, slot bitmaps, its counters) is {@code FrontswapOverheadBenchmark}'s,
@@ -93,8 +96,8 @@ public class PageCostBenchmark
     private final ObjectLocation location = new ObjectLocation();
     private TmemPool index;
     private final Object monitor = new Object();
-    private final LongAdder[] counters = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(),
-        new LongAdder()};
+    private final LongAdder[] counters = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    private final DrainGate gate = new DrainGate();
     private Zcache zcache;
     private int pool;
     private int next;
@@ -235,12 +238,17 @@ public class PageCostBenchmark
         return handles[i];
     }
 
-    /** Finding an object's bytes for a get (zsmalloc copies an object that crosses pages to scratch). */
+    /**
+     * Finding an object's bytes for a get and ending the read: zbud answers in place; zsmalloc pins an object that
+     * lies in one run of memory (and copies one that does not to scratch).
+     */
     @Benchmark
     public long locate()
     {
         objects.locate(handles[nextPage()], slot.scratch(), location);
-        return location.offset();
+        final long offset = location.offset();
+        objects.unpin(location);
+        return offset;
     }
 
     /** The index: a page's value replaced under its bucket monitor. */
@@ -269,24 +277,31 @@ public class PageCostBenchmark
         }
     }
 
-    /** The striped counters a stored put updates: puts, stored puts, the pool's bytes, the persistent mean's two. */
+    /** The striped counters a stored put updates: stored puts, the pool's bytes, the persistent mean's two. */
     @Benchmark
     public void countersPut()
     {
         final int i = nextPage();
         counters[0].increment();
-        counters[1].increment();
+        counters[1].add(blockLength[i]);
         counters[2].add(blockLength[i]);
-        counters[3].add(blockLength[i]);
-        counters[4].increment();
+        counters[3].increment();
     }
 
-    /** The striped counters a hit updates: gets and hits. */
+    /** The striped counter a hit updates. */
     @Benchmark
     public void countersGet()
     {
         counters[0].increment();
-        counters[1].increment();
+    }
+
+    /** The drain gate every operation enters and leaves (what closing the engine waits on). */
+    @Benchmark
+    public boolean gate()
+    {
+        final boolean entered = gate.enter();
+        gate.exit();
+        return entered;
     }
 
     /** xxHash32 of the page: once per put and once per get when checksums are on. */

@@ -11,8 +11,8 @@ import org.tmem4j.stats.CounterSource;
 
 /**
  * How {@link HostRoundTripBenchmark}'s handoffs went in an iteration, for JMH's secondary results: on each side the
- * waits that ended while spinning (and of those, the ones that came only after this side had begun yielding its
- * core) and those that outlasted the spin and slept on the slot's socket (the daemon's
+ * waits that ended while spinning (and of those, the ones during which a yield gave this side's core away for
+ * 2 µs or more) and those that outlasted the spin and slept on the slot's socket (the daemon's
  * only where it runs in the benchmark's JVM). A round trip that sleeps pays a scheduler wake-up, so where the
  * sleeps are is where the microseconds are.
  */
@@ -57,7 +57,7 @@ public class HandoffEvents
     }
 
     /**
-     * {@return of the answers the client found spinning, those that came only after it had yielded, this iteration}
+     * {@return of the answers the client found spinning, those during which it lost its core on a yield, this iteration}
      */
     public long clientYielded()
     {
@@ -81,7 +81,7 @@ public class HandoffEvents
     }
 
     /**
-     * {@return of the requests the daemon found spinning, those that came only after it had yielded, this iteration}
+     * {@return of the requests the daemon found spinning, those during which it lost its core on a yield, this iteration}
      */
     public long daemonYielded()
     {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +43,8 @@ import org.tmem4j.host.HostDaemon;
  *   <li>{@code host-process}: the daemon is {@code ./tmem4j host} in a JVM of its own, as deployed: no shared
  *       heap, GC or JIT threads with the client.</li>
  * </ul>
- * {@link HandoffEvents} counts, per iteration, how the waits went on each side: spun (the other side's move came
+ * {@code -p gapMicros=200} pauses before each call, so that each request finds the daemon asleep: the cost of the
+ * wake-up path. {@link HandoffEvents} counts, per iteration, how the waits went on each side: spun (the other side's move came
  * while spinning) or slept (the spin ran out and a wake-up byte was needed); the daemon's only in {@code host}.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
@@ -60,6 +62,14 @@ public class HostRoundTripBenchmark
 
     @Param({"zcache", "host", "host-process"})
     public String backend;
+
+    /**
+     * A pause before each call, outside the measured time, like an application that does other work between its
+     * calls: longer than the daemon's spin ({@code tmem4j.host.spinMicros}, 50 µs) and every request finds its
+     * daemon thread asleep and pays a wake-up ({@code -p gapMicros=200}); 0 calls back to back.
+     */
+    @Param({"0"})
+    public int gapMicros;
 
     private Path dir;
     private HostDaemon daemon;
@@ -130,6 +140,18 @@ public class HostRoundTripBenchmark
                 return HostBackend.connect(socket, 4);
             }
             Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Pauses before a call when {@link #gapMicros} asks for it (not measured).
+     */
+    @Setup(Level.Invocation)
+    public void pause()
+    {
+        if (gapMicros > 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(gapMicros));
         }
     }
 
