@@ -69,7 +69,9 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * <b>Threads: shards.</b> The pages are split among shards, each a page table with its own lock, so that threads
  * on different CPUs never share a lock or a written cache line (a single lock made two threads slower than one).
  * An allocation goes to the shard of the CPU it runs on ({@link CurrentCpu}, as the compressor pool picks its
- * slot): best fit among that shard's pages, else a new page for that shard, as the kernel's per-CPU lists serve
+ * slot), or to the next one whose lock is free when another thread holds it (one that lost this CPU while holding
+ * it: a user-space lock holder can be preempted, and queueing behind it would stall the CPU's every allocation): best
+ * fit among that shard's pages, else a new page for that shard, as the kernel's per-CPU lists serve
  * their CPU first. Only when the budget leaves no new page does it look for a fit in the other shards, one lock at
  * a time, so a hole stranded in another shard is used before any allocation fails: {@link #NO_MEMORY} still means
  * that no page of any shard could take the object. While memory is plentiful each shard pairs its own objects,
@@ -188,8 +190,7 @@ public final class ZbudAllocator implements ObjectAllocator
     {
         ObjectSizes.checkObjectSize(size);
         final int chunks = PageTable.chunks(size);
-        final Shard own = shards[CurrentCpu.stripe() & shardMask];
-        own.lock();
+        final Shard own = lockShard(CurrentCpu.stripe() & shardMask);
         try
         {
             ensureOpen();
@@ -219,6 +220,29 @@ public final class ZbudAllocator implements ObjectAllocator
             }
         }
         return NO_MEMORY;
+    }
+
+    /**
+     * Locks the shard of the current CPU or, when another thread holds it (one that lost this CPU while holding it,
+     * or that this thread just moved away from), the next shard whose lock is free at once, so that an allocation
+     * does not queue behind a preempted thread; only with every shard held does it wait, for its own.
+     *
+     * @param home the current CPU's shard.
+     * @return the shard locked.
+     */
+    private Shard lockShard(final int home)
+    {
+        for (int i = 0; i < shards.length; i++)
+        {
+            final Shard shard = shards[(home + i) & shardMask];
+            if (shard.tryLock())
+            {
+                return shard;
+            }
+        }
+        final Shard shard = shards[home];
+        shard.lock();
+        return shard;
     }
 
     /**

@@ -300,24 +300,33 @@ final class SizeClass
     }
 
     /**
-     * Finds an object in pool memory and pins it there ({@link ReadPins}), when its bytes lie in one run of memory:
-     * optimistically, without the lock; a location validated against it cannot be moved until the pin goes, since a
-     * mover takes the lock and then waits for the readers that entered before it.
+     * Finds an object in pool memory and pins it there ({@link ReadPins}), when its bytes lie in one run of memory,
+     * else gathers it into {@code scratch}: optimistically, without the lock, in one look at the handle entry. A
+     * location validated against the lock cannot be moved until the pin goes, since a mover takes the lock and then
+     * waits for the readers that entered before it; a copy needs no pin, only the validation after it.
      *
-     * @return whether {@code into} now holds the object's location and a pin; false if the object is not in one run
-     * of memory or a writer raced with the look (the caller copies instead, which also checks the handle).
+     * @param scratch where an object over chunks apart is gathered; writable.
+     * @return whether {@code into} now holds the object's location (with a pin) or its copy in {@code scratch};
+     * false if a writer raced with the look, or scratch is too small (the caller reads under the lock instead, which
+     * also names what is wrong).
      */
-    boolean locate(final int handleIndex, final int generation, final ReadPins pins, final ObjectLocation into)
+    boolean locate(final int handleIndex, final int generation, final ReadPins pins, final ObjectLocation into,
+        final MemorySegment scratch)
     {
-        final int pin = pins.enter();
-        final long stamp = lock.tryOptimisticRead();
-        if (stamp != 0)
+        int pin = pins.enter();
+        try
         {
+            final long stamp = lock.tryOptimisticRead();
+            if (stamp == 0)
+            {
+                return false;
+            }
             try
             {
                 final long entry = liveEntry(handleIndex, generation);
                 final ZsPage zspage = zspages[handles.zspage(entry)];
-                final long offset = zspage.slotOffset(handles.slot(entry));
+                final int slot = handles.slot(entry);
+                final long offset = zspage.slotOffset(slot);
                 final int inChunk = (int)(offset & (pool.chunkSize - 1));
                 final int size = HandleTable.size(entry);
                 final int first = (int)(offset >>> pool.chunkShift);
@@ -329,6 +338,18 @@ final class SizeClass
                     if (lock.validate(stamp))
                     {
                         into.set(segment, at, size, pin);
+                        pin = ObjectLocation.NO_PIN;
+                        return true;
+                    }
+                }
+                else if (scratch.byteSize() >= size)
+                {
+                    pins.exit(pin);
+                    pin = ObjectLocation.NO_PIN;
+                    copy(zspage, slot, size, scratch, 0, false);
+                    if (lock.validate(stamp))
+                    {
+                        into.set(scratch, 0, size);
                         return true;
                     }
                 }
@@ -338,13 +359,18 @@ final class SizeClass
                 // a stale look may index past a table or reach a slab given back; only a validated one is an error
                 if (lock.validate(stamp))
                 {
-                    pins.exit(pin);
                     throw ex;
                 }
             }
+            return false;
         }
-        pins.exit(pin);
-        return false;
+        finally
+        {
+            if (pin != ObjectLocation.NO_PIN)
+            {
+                pins.exit(pin);
+            }
+        }
     }
 
     void write(final int handleIndex, final int generation, final MemorySegment src, final long srcOffset)
@@ -567,6 +593,8 @@ final class SizeClass
         final long stamp = lock.writeLock();
         try
         {
+            // a get racing with close may still decompress from a pinned object: its pages go back only after it
+            pins.awaitReaders();
             Arrays.fill(zspages, null);
             Arrays.fill(groupHeads, null);
             Arrays.fill(groupCounts, 0);

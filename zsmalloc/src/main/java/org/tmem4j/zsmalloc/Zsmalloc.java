@@ -398,15 +398,14 @@ public final class Zsmalloc implements ObjectAllocator
     public void locate(final long handle, final MemorySegment scratch, final ObjectLocation into)
     {
         final SizeClass sizeClass = sizeClass(handle);
-        if (sizeClass.locate(index(handle), generation(handle), pins, into))
-        {
-            return;
-        }
         if (scratch.isReadOnly())
         {
             throw new IllegalArgumentException("scratch segment is read-only");
         }
-        into.set(scratch, 0, sizeClass.read(index(handle), generation(handle), scratch, 0));
+        if (!sizeClass.locate(index(handle), generation(handle), pins, into, scratch))
+        {
+            into.set(scratch, 0, sizeClass.read(index(handle), generation(handle), scratch, 0));
+        }
     }
 
     @Override
