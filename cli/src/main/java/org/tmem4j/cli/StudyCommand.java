@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.cli.corpus.PageCorpus;
+import org.tmem4j.cli.study.RecompressPass;
 import org.tmem4j.cli.study.Study;
 import org.tmem4j.cli.study.StudyBackend;
 import org.tmem4j.cli.study.StudyCharts;
@@ -83,6 +84,11 @@ public final class StudyCommand implements Callable<Integer>
         + "recompressed_pages and recompressed_effective_ratio say what it did; every page is verified again after it.")
     String recompress;
 
+    @Option(names = "--recompress-coldest", paramLabel = "FRACTION", description = "With --recompress: the pass looks "
+        + "only at this share of the pages, coldest first by put order (recompress.coldestFraction), e.g. 0.25, "
+        + "instead of every page.")
+    Double recompressColdest;
+
     @Option(names = "--raw-incompressible", description = "Let the engine keep pages compressing above 7/8 of a "
         + "page uncompressed while its budget has room, instead of refusing them to the swap file.")
     boolean rawIncompressible;
@@ -151,7 +157,7 @@ public final class StudyCommand implements Callable<Integer>
         final StudyBackend studyBackend = studyBackend();
         List<String> allocatorNames = allocatorNames(allocators);
         List<CodecSpec> codecSpecs = codecSpecs(codecs);
-        final CodecSpec recompressSpec = recompressSpec(recompress);
+        final RecompressPass recompressSpec = recompressPass(recompress, recompressColdest);
         if (recompressSpec != null && hostSocket != null)
         {
             throw new IllegalArgumentException("--recompress needs an engine the study builds; a running host "
@@ -351,14 +357,20 @@ public final class StudyCommand implements Callable<Integer>
     }
 
     /**
-     * @param text {@code --recompress}'s value, or null.
-     * @return the recompression codec, or null for none.
-     * @throws IllegalArgumentException saying what is allowed, for anything but zstd.
+     * @param text    {@code --recompress}'s value, or null.
+     * @param coldest {@code --recompress-coldest}'s value, or null.
+     * @return the recompression pass, or null for none.
+     * @throws IllegalArgumentException saying what is allowed, for anything but zstd, a fraction out of range, or a
+     *                                  fraction without a codec.
      */
-    static CodecSpec recompressSpec(final String text)
+    static RecompressPass recompressPass(final String text, final Double coldest)
     {
         if (text == null)
         {
+            if (coldest != null)
+            {
+                throw new IllegalArgumentException("--recompress-coldest needs --recompress SPEC, the codec of the pass");
+            }
             return null;
         }
         final CodecSpec spec = CodecSpec.parse(text);
@@ -366,7 +378,12 @@ public final class StudyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--recompress takes zstd:LEVEL or zstd:LEVEL+dict, not " + text);
         }
-        return spec;
+        if (coldest != null && coldest == 0)
+        {
+            throw new IllegalArgumentException("--recompress-coldest takes a fraction more than 0 and at most 1, "
+                + "e.g. 0.25, not 0 (leave it out for every page)");
+        }
+        return new RecompressPass(spec, coldest == null ? 0 : coldest);
     }
 
     /**

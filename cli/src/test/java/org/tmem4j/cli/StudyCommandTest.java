@@ -257,6 +257,35 @@ class StudyCommandTest
     }
 
     @Test
+    void aRecompressionPassOverTheColdestFractionLooksAtThatShareOfThePages() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        final long[] recompressed = new long[2];
+        int i = 0;
+        for (final String fraction : new String[] {null, "0.25"})
+        {
+            final List<String> args = new java.util.ArrayList<>(List.of("study", "--pages", "1024", "--allocator",
+                "zsmalloc", "--codec", "lz4", "--recompress", "zstd:9", "--json", "--no-progress", "--repeat", "1",
+                "--work-dir", dir.toString()));
+            if (fraction != null)
+            {
+                args.addAll(List.of("--recompress-coldest", fraction));
+            }
+            final CommandRun run = CommandRun.of(args.toArray(String[]::new));
+            assertEquals(0, run.exit(), run.err());
+            final JsonNode json = mapper.readTree(run.out());
+            assertTrue(json.get("verified").asBoolean(), run.out());
+            recompressed[i++] = json.get("recompressed_pages").asLong();
+        }
+        // one pool, put in order: the coldest quarter is a quarter of the listed pages, the rest stays as it was
+        assertTrue(recompressed[1] > 0 && recompressed[1] * 3 < recompressed[0],
+            "every page: " + recompressed[0] + " recompressed, the coldest quarter: " + recompressed[1]);
+        assertRejected(CommandRun.of("study", "--recompress-coldest", "0.5"), "--recompress-coldest needs --recompress");
+        assertRejected(CommandRun.of("study", "--recompress", "zstd:9", "--recompress-coldest", "1.5"),
+            "--recompress-coldest takes a fraction");
+    }
+
+    @Test
     void incompressiblePagesGoToTheFileOrStayRawInTheEngine() throws IOException
     {
         final byte[] random = new byte[32 * 4096];

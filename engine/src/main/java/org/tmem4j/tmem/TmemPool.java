@@ -318,6 +318,63 @@ public final class TmemPool
     }
 
     /**
+     * Copies the keys and values of a bucket's oldest listed pages (put order, oldest first) into a batch, under that
+     * bucket's lock; a batch too small is grown (outside the lock) and the bucket scanned again. Pages off the list
+     * (same-filled pages, pages being moved to a tier below) are not among them.
+     *
+     * @param bucket 0 to {@link #buckets()} - 1.
+     * @param pages  how many, at most; fewer when the list is shorter.
+     * @param batch  where the pages go; cleared first.
+     * @throws IllegalStateException if the pool is destroyed, or keeps no lists ({@link #keepsPutOrder()}).
+     */
+    public void scanOldest(final int bucket, final int pages, final PageBatch batch)
+    {
+        if (!lru)
+        {
+            throw new IllegalStateException(this + " keeps no put order");
+        }
+        final HashBucket scanned = buckets[bucket];
+        while (true)
+        {
+            batch.clear();
+            synchronized (scanned)
+            {
+                checkLive();
+                LruNode node = scanned.oldest();
+                for (int i = 0; i < pages && node != null; i++, node = node.newer)
+                {
+                    batch.add(node.owner, node.index, node.value);
+                }
+            }
+            if (batch.found == batch.size)
+            {
+                return;
+            }
+            batch.grow();
+        }
+    }
+
+    /**
+     * {@return whether the pool keeps its pages on lists in put order: ephemeral pools, and persistent ones of a
+     * tmem made with {@code persistentLru}}
+     */
+    public boolean keepsPutOrder()
+    {
+        return lru;
+    }
+
+    /**
+     * Counts a bucket's listed pages without its lock, so the answer is only a hint under concurrent changes.
+     *
+     * @param bucket 0 to {@link #buckets()} - 1.
+     * @return how many pages are on the bucket's list.
+     */
+    public long listedPages(final int bucket)
+    {
+        return buckets[bucket].evictablePages;
+    }
+
+    /**
      * Runs a reader on a page's value while the bucket lock keeps it alive; the page stays.
      *
      * @param a       object id, first 64 bits.

@@ -64,6 +64,14 @@ final class DictionarySampler
     }
 
     /**
+     * {@return pages offered so far: the population the sample stands for}
+     */
+    long offered()
+    {
+        return offered.get();
+    }
+
+    /**
      * {@return the samples, back to back: {@link #pages()} of them once the first milestone is reached}
      */
     MemorySegment samples()

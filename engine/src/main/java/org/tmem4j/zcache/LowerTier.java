@@ -6,8 +6,11 @@ import org.tmem4j.tmem.TmemPool;
 
 /**
  * Where zcache's pages go when local memory runs short, and where a local miss looks next: ramster's remote memory,
- * zswap's writeback. zcache hands a page down compressed, exactly as it stored it, and frees its own copy only after
- * {@link #store} accepted it.
+ * zswap's writeback. zcache hands a page down compressed by its codec alone, and frees its own copy only after
+ * {@link #store} accepted it: a page it stored so is handed down as stored; a page it compressed with a pool's
+ * dictionary ({@code zstd+dict}), or recompressed with a codec its own cannot read, is compressed again first, so a
+ * tier never needs zcache's dictionaries (a shared pool's pages below are read by other nodes, and outlive any
+ * dictionary of this engine).
  * <p>
  * <b>When zcache calls it.</b> When the budget is full, zcache moves its coldest pages down, ephemeral ones first
  * (the least recently put, zcache's LRU per pool kind), then persistent ones: each is offered to the tiers in turn
@@ -40,8 +43,8 @@ public interface LowerTier
      * @param b          object id, second word.
      * @param c          object id, third word.
      * @param index      page index.
-     * @param compressed the page compressed by zcache's codec, exactly its length; a page zcache keeps raw
-     *                   (incompressible) is handed over as itself, exactly one page long.
+     * @param compressed the page compressed by zcache's codec (without dictionary), exactly its length; a page
+     *                   zcache keeps raw (incompressible) is handed over as itself, exactly one page long.
      * @return whether the tier now holds the page; if not, zcache keeps or drops it as it would without a tier.
      */
     boolean store(TmemPool pool, long a, long b, long c, int index, MemorySegment compressed);

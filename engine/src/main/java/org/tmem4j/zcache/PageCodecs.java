@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,10 +28,15 @@ import org.tmem4j.codec.ZstdDictionary;
  *   free: release the page's dictionary; the last release unloads it from every slot's codec and frees it
  * </pre>
  * <b>Dictionaries</b> are made from {@code sampleBytes} of a pool's first pages, never under a lock: at once a
- * raw-content one (sample pages themselves, by the putting thread that completes the sample), then a trained one
- * ({@code ZDICT}, on one background thread per engine) that replaces it if it compresses held-out sample pages
- * smaller. A pool samples again (every fourth page) when its dictionary's ratio drifts (see
- * {@link PageDictionary}). Ids are {@value PageHeader#FIRST_DICTIONARY} to
+ * raw-content one (sample pages themselves, spread over the sample, by the putting thread that completes it), then
+ * at each later milestone of the sample (on one background thread per engine) another of the sample as it is then,
+ * which replaces it if it pays for itself on held-out sample pages (what it saves there, extrapolated, exceeds its
+ * own bytes: the current one lives on in its pages). Raw content, not a {@code ZDICT}-trained dictionary: trained
+ * ones won on held-out pages of their own sample and lost on the pages that came after (on database pages after
+ * pgbench they made a table's index pages larger than plain zstd; on JVM pages they gained nothing over raw content
+ * and their training took a core from the puts). A pool samples again when its dictionary's ratio drifts (see
+ * {@link PageDictionary}), first {@value #DRIFT_SAMPLE} dictionaries' worth of pages, so that a run of pages of
+ * another kind gets a dictionary of its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
  * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
  * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
  * but for the rare unload, guards it against a dictionary being unloaded meanwhile.
@@ -41,8 +45,12 @@ final class PageCodecs implements AutoCloseable
 {
     /** Every this-many-th sample page is held out of training, to judge a trained dictionary against the current. */
     private static final int HELD_OUT = 8;
-    /** One put in this many looks at the current dictionary's drift. */
-    private static final int DRIFT_LOOK_MASK = 1023;
+    /**
+     * After a drift the new sample holds this many dictionaries' worth of pages (at most the configured sample):
+     * enough for a raw-content dictionary spread over them, soon enough that the new kind of pages still to come
+     * gets it.
+     */
+    private static final int DRIFT_SAMPLE = 8;
     private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final CodecSpec spec;
@@ -66,6 +74,8 @@ final class PageCodecs implements AutoCloseable
     private final AtomicReferenceArray<PageDictionary> dictionaries =
         new AtomicReferenceArray<>(PageHeader.LAST_DICTIONARY + 1);
     private final ExecutorService trainer;
+    /** Makes pages self-contained for a lower tier; null without one. */
+    private final LowerTierTranscoder transcoder;
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong made = new AtomicLong();
@@ -78,9 +88,10 @@ final class PageCodecs implements AutoCloseable
      * @param dictionaryBytes largest dictionary.
      * @param sampleBytes     bytes of pages a dictionary is trained on.
      * @param name            the engine's name, for the trainer thread's.
+     * @param lowerTiers        whether pages go to a lower tier (which receives them self-contained).
      */
     PageCodecs(final CodecSpec spec, final CodecSpec strong, final long idleNanos, final int slots,
-        final int dictionaryBytes, final int sampleBytes, final String name)
+        final int dictionaryBytes, final int sampleBytes, final String name, final boolean lowerTiers)
     {
         this.spec = spec;
         this.strong = strong;
@@ -94,6 +105,7 @@ final class PageCodecs implements AutoCloseable
         this.strongDecoders = new Codec[lz4Pages ? slots : 0];
         Codec strongCodec = null;
         ZstdDictCodec strongDictionaryCodec = null;
+        LowerTierTranscoder transcoder = null;
         try
         {
             for (int i = 0; i < slotCodecs.length; i++)
@@ -109,6 +121,8 @@ final class PageCodecs implements AutoCloseable
                 strongCodec = strong.withoutDictionary().newCodec();
                 strongDictionaryCodec = strong.dictionary() ? new ZstdDictCodec(strong.level()) : null;
             }
+            transcoder = lowerTiers ? new LowerTierTranscoder(spec.withoutDictionary(), dictionaryPools,
+                lz4Pages ? strong : null, Runtime.getRuntime().availableProcessors()) : null;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -117,8 +131,13 @@ final class PageCodecs implements AutoCloseable
             {
                 strongCodec.close();
             }
+            if (strongDictionaryCodec != null)
+            {
+                strongDictionaryCodec.close();
+            }
             throw ex;
         }
+        this.transcoder = transcoder;
         this.strongCodec = strongCodec;
         this.strongDictionaryCodec = strongDictionaryCodec;
         this.trainer = dictionaryPools ? Executors.newSingleThreadExecutor(task ->
@@ -173,12 +192,10 @@ final class PageCodecs implements AutoCloseable
                     return length;
                 }
                 output.set(HEADER, 0, PageHeader.of(dictionary.id, putEpoch()));
-                dictionary.compressed(length);
-                if ((ThreadLocalRandom.current().nextInt() & DRIFT_LOOK_MASK) == 0 && dictionary.drifted() &&
-                    state.current.get() == dictionary)
+                if (dictionary.compressed(length) && dictionary.drifted() && state.current.get() == dictionary)
                 {
-                    // the pages moved away from the sample: sample them afresh
-                    state.sampler = newSampler(pool.pageSize);
+                    // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE)
+                    state.sampler = new DictionarySampler(driftSamplePages(pool.pageSize), pool.pageSize);
                 }
                 return length + PageHeader.BYTES;
             }
@@ -274,6 +291,46 @@ final class PageCodecs implements AutoCloseable
             dictCodec.use(dictionary.dictionary).decompress(block, from, length - PageHeader.BYTES, dst, 0,
                 pageSize);
         }
+    }
+
+    /**
+     * Takes one more reference on the dictionary a stored page names, so that a copy of the page stays readable
+     * after the page itself is freed; the caller holds the page's bucket lock (the page's own reference keeps the
+     * dictionary alive until then) and gives the reference back with {@link #release}.
+     *
+     * @param header the page's header byte.
+     */
+    void retain(final byte header)
+    {
+        final int codec = PageHeader.codec(header);
+        if (codec >= PageHeader.FIRST_DICTIONARY && !dictionaries.get(codec).tryRetain())
+        {
+            throw new IllegalStateException("dictionary " + codec + " of a stored page is freed");
+        }
+    }
+
+    /**
+     * What a lower tier receives of a page: the page compressed by the engine's codec alone, without header, so
+     * that the tier (and any engine reading it there) decompresses it with that codec. A page stored so already is
+     * handed over as it is (a view, no copy); a page that names a dictionary, or that the recompression agent
+     * stored with a codec the engine's cannot read, is compressed again ({@link LowerTierTranscoder}).
+     *
+     * @param stored   the stored page, header first, checksum excluded; a dictionary it names is retained by the
+     *                 caller until this returns.
+     * @param page     the page itself, when the caller has it (a put), else null.
+     * @param pageSize the page's size.
+     * @return the page's form for a lower tier; a raw page is the page itself, exactly {@code pageSize} long.
+     */
+    MemorySegment forLowerTier(final MemorySegment stored, final MemorySegment page, final int pageSize)
+    {
+        final MemorySegment block = stored.asSlice(PageHeader.BYTES);
+        final int codec = PageHeader.codec(stored.get(HEADER, 0));
+        if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
+        {
+            return block;
+        }
+        return transcoder.transcode(page == null ? block : null,
+            codec >= PageHeader.FIRST_DICTIONARY ? dictionaries.get(codec) : null, page, pageSize);
     }
 
     /**
@@ -380,6 +437,10 @@ final class PageCodecs implements AutoCloseable
         {
             strongCodec.close();
         }
+        if (transcoder != null)
+        {
+            transcoder.close();
+        }
     }
 
     private DictionarySampler newSampler(final int pageSize)
@@ -387,17 +448,23 @@ final class PageCodecs implements AutoCloseable
         return new DictionarySampler(Math.max(HELD_OUT, sampleBytes / pageSize), pageSize);
     }
 
+    private int driftSamplePages(final int pageSize)
+    {
+        return Math.max(HELD_OUT, (int)Math.min(sampleBytes, (long)DRIFT_SAMPLE * dictionaryBytes) / pageSize);
+    }
+
     /**
      * A pool's sample reached a milestone. Without a dictionary yet, the putting thread (outside any lock) makes a
      * raw-content one of sample pages, which costs a copy and a digest of {@code dictionaryBytes}, so the pool
-     * compresses with a dictionary from its next page on. Then, in the background, a raw-content and a trained
-     * dictionary of the sample replace the pool's current one if they compress held-out sample pages smaller.
+     * compresses with a dictionary from its next page on. Else, in the background, a raw-content dictionary of the
+     * sample replaces the pool's current one if it compresses held-out sample pages smaller.
      */
     private void sampled(final ZcachePool pool, final DictionarySampler sampler)
     {
         if (state(pool).current.get() == null)
         {
             install(pool, rawContent(sampler, pool.pageSize));
+            return;
         }
         try
         {
@@ -428,34 +495,24 @@ final class PageCodecs implements AutoCloseable
         {
             return;
         }
-        final int training = trainingPages(sampler.pages());
-        final int pageSize = pool.pageSize;
-        final MemorySegment samples = MemorySegment.ofBuffer(java.nio.ByteBuffer.allocateDirect(training * pageSize));
-        for (int i = 0; i < training; i++)
+        final ZstdDictionary candidate = rawContent(sampler, pool.pageSize);
+        if (paysForItself(candidate, state, sampler, pool.pageSize))
         {
-            copyTrainingPage(sampler, i, samples, i, pageSize);
+            install(pool, candidate);
         }
-        final int[] sizes = new int[training];
-        java.util.Arrays.fill(sizes, pageSize);
-        for (final ZstdDictionary candidate : new ZstdDictionary[] {rawContent(sampler, pageSize),
-            ZstdDictionary.train(samples, sizes, dictionaryBytes, dictionaryLevel)})
+        else
         {
-            if (candidate != null && smallerThanCurrent(candidate, state, sampler, pageSize))
-            {
-                install(pool, candidate);
-            }
-            else if (candidate != null)
-            {
-                candidate.close();
-            }
+            candidate.close();
         }
     }
 
     /**
-     * @return whether the held-out sample pages compress smaller, dictionary bytes included, with the candidate
-     * than with the pool's current dictionary.
+     * @return whether the candidate pays for itself: what it saves on the held-out sample pages against the pool's
+     * current dictionary, over as many pages as the current one has compressed (its successor is expected to live
+     * as long) or as the sample stands for, exceeds its own bytes. The current dictionary is not freed by the
+     * change (its pages keep it), so a candidate that saves a little on few pages only adds bytes.
      */
-    private boolean smallerThanCurrent(final ZstdDictionary candidate, final PoolDictionaries state,
+    private boolean paysForItself(final ZstdDictionary candidate, final PoolDictionaries state,
         final DictionarySampler sampler, final int pageSize)
     {
         final PageDictionary current = state.current.get();
@@ -465,11 +522,12 @@ final class PageCodecs implements AutoCloseable
         }
         final long currentBytes;
         final long candidateBytes;
+        final long expectedPages;
         try (ZstdDictCodec codec = new ZstdDictCodec(dictionaryLevel))
         {
-            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize) +
-                current.dictionary.byteSize();
-            candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize) + candidate.byteSize();
+            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize);
+            candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize);
+            expectedPages = Math.max(current.pages(), sampler.offered());
         }
         finally
         {
@@ -478,7 +536,9 @@ final class PageCodecs implements AutoCloseable
                 free(current);
             }
         }
-        return candidateBytes < currentBytes;
+        // the current one lives on in its pages: the candidate must pay for its own bytes
+        final int heldOut = sampler.pages() / HELD_OUT;
+        return (currentBytes - candidateBytes) * expectedPages > (long)candidate.byteSize() * heldOut;
     }
 
     private static long heldOutBytes(final ZstdDictCodec codec, final DictionarySampler sampler, final int pageSize)
@@ -581,6 +641,10 @@ final class PageCodecs implements AutoCloseable
             {
                 strongDictionaryCodec.unload(dictionary.dictionary);
             }
+        }
+        if (transcoder != null)
+        {
+            transcoder.unload(dictionary.dictionary);
         }
         final int bytes = dictionary.dictionary.byteSize();
         dictionary.dictionary.close();

@@ -1,6 +1,7 @@
 package org.tmem4j.zcache;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.tmem4j.codec.ZstdDictionary;
@@ -12,12 +13,13 @@ import org.tmem4j.codec.ZstdDictionary;
  * <p>
  * Drift: the mean compressed size of the pages it compresses is measured over windows of {@link #WINDOW} pages; the
  * first window sets the baseline, and a later window worse than the baseline by {@link #DRIFT} asks for a new
- * dictionary.
+ * dictionary. Windows are short, so that a run of pages of another kind (a table's index after its rows) gets a
+ * dictionary of its own while most of it is still to come.
  */
 final class PageDictionary
 {
     /** Pages per drift window. */
-    static final int WINDOW = 4096;
+    static final int WINDOW = 256;
     /** A window whose mean compressed size exceeds the baseline by this factor has drifted. */
     static final double DRIFT = 1.25;
 
@@ -25,7 +27,7 @@ final class PageDictionary
     final ZstdDictionary dictionary;
     private final AtomicInteger references = new AtomicInteger(1);
     private final LongAdder windowBytes = new LongAdder();
-    private final LongAdder windowPages = new LongAdder();
+    private final AtomicLong pages = new AtomicLong();
     private double baseline;
 
     PageDictionary(final int id, final ZstdDictionary dictionary)
@@ -72,27 +74,31 @@ final class PageDictionary
      * Counts a page compressed with it.
      *
      * @param bytes its compressed size.
+     * @return whether that page completed a window: the caller then asks {@link #drifted()}.
      */
-    void compressed(final int bytes)
+    boolean compressed(final int bytes)
     {
         windowBytes.add(bytes);
-        windowPages.increment();
+        return pages.incrementAndGet() % WINDOW == 0;
     }
 
     /**
-     * @return whether a full window has drifted from the baseline; starts a new window when one is full.
+     * {@return pages compressed with it so far}
+     */
+    long pages()
+    {
+        return pages.get();
+    }
+
+    /**
+     * Judges the window just completed (pages of the next one counted meanwhile may fall in it: a mean moves by
+     * little for that) and starts the next.
+     *
+     * @return whether the window has drifted from the baseline.
      */
     synchronized boolean drifted()
     {
-        final long pages = windowPages.sum();
-        if (pages < WINDOW)
-        {
-            return false;
-        }
-        final long bytes = windowBytes.sum();
-        windowPages.add(-pages);
-        windowBytes.add(-bytes);
-        final double mean = (double)bytes / pages;
+        final double mean = (double)windowBytes.sumThenReset() / WINDOW;
         if (baseline == 0)
         {
             baseline = mean;

@@ -14,10 +14,14 @@ import org.tmem4j.tmem.PageReader;
 import org.tmem4j.tmem.TmemPool;
 
 /**
- * zram's {@code recompress}: passes over every pool that store idle pages again with a stronger codec when that
- * saves at least {@code minSavedBytes}. One pass at a time (the background agent's or a caller's).
+ * zram's {@code recompress}: passes over every pool that store cold pages again with a stronger codec when that
+ * saves at least {@code minSavedBytes}. One pass at a time (the background agent's or a caller's). Cold means idle
+ * for the configured time (the page header's put epoch, see {@link PageCodecs#isCandidate}), or, with a coldest
+ * fraction, among that fraction of each pool's pages by its put-order lists: the oldest of every bucket's list, as
+ * many as the fraction of the pages listed so far less what earlier buckets gave (so the pool's total is its
+ * fraction, rounded; with puts spread over buckets by hash, the oldest of each bucket are the oldest of the pool).
  * <pre>
- *   per bucket:  scan keys and values under the lock, then per page:
+ *   per bucket:  scan keys and values (all, or the coldest fraction) under the lock, then per page:
  *     lock:    still this value? header not checked and idle? -&gt; decompress it (as a get does)
  *     no lock: compress with the strong codec; saves too little? -&gt; lock: still this value? mark it checked
  *              store the new form (never evicting for it)
@@ -37,6 +41,8 @@ final class Recompression implements AutoCloseable
     private final CompressorPool compressors;
     private final ZcacheEvents events;
     private final int minSavedBytes;
+    /** The share of each pool's pages, coldest first by its lists, a pass looks at; 0: every page (idle rule). */
+    private final double coldestFraction;
     /** Whether the budget has room for a new form before the old one is freed. */
     private final BooleanSupplier room;
     private final PageBatch batch = new PageBatch(BATCH);
@@ -48,8 +54,9 @@ final class Recompression implements AutoCloseable
     private final PageReader<Candidate> marker = this::markUnderLock;
 
     Recompression(final StoredPages stored, final PageCodecs codecs, final CompressorPool compressors,
-        final ZcacheEvents events, final int minSavedBytes, final BooleanSupplier room)
+        final ZcacheEvents events, final int minSavedBytes, final double coldestFraction, final BooleanSupplier room)
     {
+        this.coldestFraction = coldestFraction;
         this.room = room;
         this.stored = stored;
         this.codecs = codecs;
@@ -73,6 +80,9 @@ final class Recompression implements AutoCloseable
         for (final ZcachePool pool : pools)
         {
             final TmemPool index = pool.index;
+            final boolean coldest = coldestFraction > 0;
+            long listed = 0;
+            long taken = 0;
             for (int bucket = 0; bucket < index.buckets() && !index.isDestroyed(); bucket++)
             {
                 if (stopped.getAsBoolean())
@@ -81,7 +91,18 @@ final class Recompression implements AutoCloseable
                 }
                 try
                 {
-                    index.scanBucket(bucket, batch);
+                    if (coldest)
+                    {
+                        // the pool's fraction of the pages listed so far, rounded, less what earlier buckets gave
+                        listed += index.listedPages(bucket);
+                        final int pages = (int)(Math.round(coldestFraction * listed) - taken);
+                        taken += pages;
+                        index.scanOldest(bucket, pages, batch);
+                    }
+                    else
+                    {
+                        index.scanBucket(bucket, batch);
+                    }
                     for (int i = 0; i < batch.size(); i++)
                     {
                         recompressed += recompress(pool, i) ? 1 : 0;

@@ -70,7 +70,9 @@ import org.tmem4j.tmem.TmemPool;
  * <b>Lower tiers</b> (optional, {@link Builder#lowerTiers}): places below zcache, such as ramster's Redis and
  * frontswap's swap file. With tiers, persistent pools keep their pages in put order too, and a full budget moves the
  * coldest pages down, ephemeral ones first, then persistent ones: each is handed to the first tier that takes it,
- * compressed as stored, while it stays readable locally, and freed only after the tier took it; a persistent page no
+ * compressed by the engine's codec alone (as stored, or, for a page compressed with its pool's dictionary or
+ * recompressed with a codec the engine's cannot read, compressed again so that no tier needs this engine's
+ * dictionaries), while it stays readable locally, and freed only after the tier took it; a persistent page no
  * tier takes stays. A put that finds nothing to move hands the new page down instead of failing, and from then on
  * puts go straight down until the pages in use fall under the accept threshold (see {@link TierLink}). A local miss
  * looks below. Puts, flushes and pool destruction tell the tiers, so a page below never outlives its key's last put.
@@ -156,7 +158,8 @@ public final class Zcache implements AutoCloseable
     {
         this.name = builder.name;
         this.tier = new TierLink(builder.lowerTiers, memory, builder.acceptThresholdPercent);
-        this.tmem = new Tmem(builder.buckets, tier.isConfigured());
+        // the coldest-fraction rule reads persistent pools' put order too
+        this.tmem = new Tmem(builder.buckets, tier.isConfigured() || builder.recompressColdestFraction > 0);
         this.memory = memory;
         this.allocator = allocator;
         this.compressors = compressors;
@@ -165,13 +168,15 @@ public final class Zcache implements AutoCloseable
         this.exclusiveGets = builder.exclusiveGets;
         this.rawIncompressible = builder.rawIncompressible;
         this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
-            builder.recompress, TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
-            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name) : null;
+            builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
+            TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
+            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured()) : null;
         this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity(),
             compressors::liveSlots);
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
-            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes, this::hasRoom);
+            new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes,
+                builder.recompressColdestFraction, this::hasRoom);
         this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
             Executors.newSingleThreadScheduledExecutor(task ->
             {
@@ -343,8 +348,13 @@ public final class Zcache implements AutoCloseable
                     final long local = tier.bypassLocal() || overBudget && !shrinkToBudget() ? NO_MEMORY
                         : stored.store(pool, slot, compressed, source);
                     if (local == NO_MEMORY && tier.isConfigured()
-                        && storeBelow(pool, oidA, oidB, oidC, index, slot.output().asSlice(0, compressed)))
+                        && storeBelow(pool, oidA, oidB, oidC, index, belowForm(slot.output().asSlice(0, compressed),
+                        source, pageSize)))
                     {
+                        if (codecs != null)
+                        {
+                            codecs.release(header); // the tier holds a form of its own
+                        }
                         events.putsStored.increment();
                         return STORED;
                     }
@@ -492,7 +502,8 @@ public final class Zcache implements AutoCloseable
 
     /**
      * Runs one recompression pass now (zram's {@code recompress}): every page put at least the configured idle time
-     * ago, and not looked at by an earlier pass, is compressed with the recompression codec and stored again if that
+     * ago (or, with {@link Builder#recompressColdestFraction(double)}, among that fraction of its pool's pages put
+     * longest ago), and not looked at by an earlier pass, is compressed with the recompression codec and stored again if that
      * saves at least the configured bytes. Compression runs outside the bucket locks; a page read, overwritten or
      * flushed meanwhile keeps its current form. The background agent runs the same pass every interval.
      *
@@ -990,7 +1001,24 @@ public final class Zcache implements AutoCloseable
             {
                 return false;
             }
-            below = tier.moveDown(index, a, b, c, page, context.copy);
+            try
+            {
+                below = tier.moveDown(index, a, b, c, page, belowForm(context.copy, null, index.pageSize()));
+            }
+            catch (final CorruptDataException ex)
+            {
+                // a page that does not decompress cannot be compressed again for the tier: it stays, and its get
+                // reports it
+                index.relink(a, b, c, page, value);
+                return false;
+            }
+            finally
+            {
+                if (codecs != null)
+                {
+                    codecs.release(context.copy.get(ValueLayout.JAVA_BYTE, 0));
+                }
+            }
             if (!below && pool.persistent)
             {
                 index.relink(a, b, c, page, value);
@@ -1029,7 +1057,23 @@ public final class Zcache implements AutoCloseable
         if (value == context.expected)
         {
             context.copy = stored.compressedCopy(value);
+            if (codecs != null)
+            {
+                // the copy is read after the lock is released, when the page may be freed with its reference
+                codecs.retain(context.copy.get(ValueLayout.JAVA_BYTE, 0));
+            }
         }
+    }
+
+    /**
+     * @param stored a stored page's bytes without checksum (header first in an engine with {@link PageCodecs}).
+     * @param page   the page itself when at hand, else null.
+     * @return what a lower tier receives: the page compressed by the engine's codec alone (see
+     * {@link PageCodecs#forLowerTier}).
+     */
+    private MemorySegment belowForm(final MemorySegment stored, final MemorySegment page, final int pageSize)
+    {
+        return codecs == null ? stored : codecs.forLowerTier(stored, page, pageSize);
     }
 
     /**
@@ -1388,6 +1432,7 @@ public final class Zcache implements AutoCloseable
         private int dictionarySampleBytes = DEFAULT_DICTIONARY_SAMPLE_BYTES;
         private CodecSpec recompress;
         private long recompressIdleMs = DEFAULT_RECOMPRESS_IDLE_MS;
+        private double recompressColdestFraction;
         private int recompressMinSavedBytes = DEFAULT_RECOMPRESS_MIN_SAVED_BYTES;
         private long recompressIntervalMs = DEFAULT_RECOMPRESS_INTERVAL_MS;
 
@@ -1710,6 +1755,28 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return this}
          *
+         * @param fraction 0 (the default: the idle-time rule, {@link #recompressIdleMs(long)}), or more than 0 and
+         *                 at most 1: each pass looks instead at the coldest this fraction of every pool's pages by
+         *                 put order (the zcache LRU; a get does not make a page younger), whatever their idle time.
+         *                 Pages the agent already looked at count in the fraction but are not looked at again.
+         *                 Persistent pools then keep their pages in put order as ephemeral ones do (48 bytes of
+         *                 heap a page).
+         * @throws IllegalArgumentException if the fraction is not 0 nor in (0, 1].
+         */
+        public Builder recompressColdestFraction(final double fraction)
+        {
+            if (!(fraction >= 0 && fraction <= 1))
+            {
+                throw new IllegalArgumentException("recompressColdestFraction must be 0 (off: the idle-time rule) " +
+                    "or more than 0 and at most 1, was " + fraction);
+            }
+            this.recompressColdestFraction = fraction;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
          * @param bytes the least a page's stored form must shrink by to be stored again, ≥ 1; default
          *              {@value #DEFAULT_RECOMPRESS_MIN_SAVED_BYTES}.
          */
@@ -1742,24 +1809,10 @@ public final class Zcache implements AutoCloseable
         /**
          * {@return the backend}
          *
-         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones), or
-         *                                  a {@code +dict} codec is asked for with a lower tier (which receives
-         *                                  pages as stored, and could not decompress them without the pool's
-         *                                  dictionary).
+         * @throws IllegalArgumentException if the allocator name is unknown (the message lists the known ones).
          */
         public Zcache build()
         {
-            if (codec.dictionary() && lowerTiers.length > 0)
-            {
-                throw new IllegalArgumentException("codec " + codec + " cannot be used with a lower tier: pages " +
-                    "go down as stored and need their pool's dictionary; use " + codec.withoutDictionary() +
-                    " without +dict");
-            }
-            if (recompress != null && lowerTiers.length > 0)
-            {
-                throw new IllegalArgumentException("recompression (" + recompress + ") cannot be used with a lower " +
-                    "tier: pages go down as stored, and the tier decompresses them with the engine's codec only");
-            }
             final AllocatorProvider provider = AllocatorProvider.named(allocatorName);
             final PageMemory memory = PageMemory.withBudget(budgetBytes);
             ObjectAllocator allocator = null;

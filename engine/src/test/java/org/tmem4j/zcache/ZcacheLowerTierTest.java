@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.alloc.PagePerObjectAllocator;
+import org.tmem4j.codec.Codec;
+import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.tmem.PoolKind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,8 +34,16 @@ class ZcacheLowerTierTest
 
     private static Zcache zcache(final MapLowerTier tier, final int acceptThresholdPercent)
     {
+        return zcache(tier, acceptThresholdPercent, "lz4", null);
+    }
+
+    private static Zcache zcache(final MapLowerTier tier, final int acceptThresholdPercent, final String codec,
+        final String recompress)
+    {
         return Zcache.builder().allocator(PagePerObjectAllocator.NAME).budgetBytes(BUDGET).compressorSlots(2)
-            .checksum(true).lowerTier(tier).acceptThresholdPercent(acceptThresholdPercent).build();
+            .codec(codec).recompress(recompress).recompressIdleMs(0).recompressIntervalMs(2)
+            .recompressMinSavedBytes(1).dictionarySampleBytes(64 << 10).checksum(true).lowerTier(tier)
+            .acceptThresholdPercent(acceptThresholdPercent).build();
     }
 
     private record Key(int pool, long oid, int index)
@@ -60,13 +72,21 @@ class ZcacheLowerTierTest
         return index;
     }
 
-    @Test
-    void matchesModel()
+    /**
+     * The model run; besides the engine's plain codec, with a dictionary per pool and with a recompression agent
+     * racing every operation (each a tenth of the operations): pages compressed with a dictionary or by the agent
+     * go down compressed by the engine's codec alone, and what is below decompresses with that codec, no engine
+     * needed.
+     */
+    @ParameterizedTest(name = "{0}, recompress {1}")
+    @CsvSource({"lz4,", "zstd:1+dict,", "lz4, zstd:3+dict", "zstd:1, zstd:9"})
+    void matchesModel(final String codec, final String recompress) throws Exception
     {
         final SplittableRandom random = new SplittableRandom(SEED);
         final MapLowerTier tier = new MapLowerTier();
         final Map<Key, Stored> model = new HashMap<>();
-        try (Arena arena = Arena.ofConfined(); Zcache zcache = zcache(tier, 80))
+        final int ops = "lz4".equals(codec) && recompress == null ? OPS : OPS / 10;
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = zcache(tier, 80, codec, recompress))
         {
             final MemorySegment page = arena.allocate(4096);
             final MemorySegment expected = arena.allocate(4096);
@@ -74,10 +94,10 @@ class ZcacheLowerTierTest
             final int[] pools = {zcache.createPool(PoolKind.EPHEMERAL, 4096),
                 zcache.createPool(PoolKind.PERSISTENT, 4096)};
             long nextId = 1;
-            for (int op = 0; op < OPS; op++)
+            for (int op = 0; op < ops; op++)
             {
-                final String where = "op " + op + ", seed " + SEED;
-                if (op % 50_000 == 0)
+                final String where = codec + " " + recompress + ", op " + op + ", seed " + SEED;
+                if (op % Math.max(1, ops / 20) == 0)
                 {
                     tier.accepting = random.nextInt(4) != 0;
                 }
@@ -148,11 +168,79 @@ class ZcacheLowerTierTest
                     }
                 }
             }
-            assertTrue(tier.stores.get() > 0 && zcache.stats().evictions() > 0, "the tier was used");
+            assertTrue(tier.stores.get() > 0 && zcache.stats().evictions() > 0, "the tier was used: " + tier.stores.get()
+                + " stores, " + zcache.stats().evictions() + " evictions, " + tier.refusals.get() + " refusals");
+            if (codec.endsWith("+dict") || recompress != null)
+            {
+                // the run may have ended with a refusing tier, its pages below overwritten since: new persistent
+                // pages now move the coldest persistent pages down, for the check below
+                tier.accepting = true;
+                final long storesBefore = tier.stores.get();
+                for (long id = nextId; tier.stores.get() < storesBefore + 64; id++)
+                {
+                    if (PageContent.isIncompressible(id) || PageContent.isSameFilled(id))
+                    {
+                        continue;
+                    }
+                    PageContent.fill(page, 4096, SEED, id);
+                    final Key key = new Key(1, 64 + (id & 1023), 0);
+                    assertEquals(Zcache.STORED, zcache.put(pools[1], key.oid(), 1, 2, 0, page));
+                    model.put(key, new Stored(id, tier.refusals.get()));
+                }
+                final ZcacheStats stats = zcache.stats();
+                assertTrue(stats.dictionariesMade() > 0 || recompress != null && !recompress.endsWith("+dict"),
+                    "no dictionary was made");
+                assertTrue(recompress == null || stats.recompressedPages() > 0, "the agent recompressed nothing");
+                assertBelowDecompressesWithThePlainCodec(tier, pools, model, CodecSpec.parse(codec), arena);
+            }
             zcache.destroyPool(pools[0]);
             zcache.destroyPool(pools[1]);
             assertEquals(0, tier.pages.size(), "destroying the pools emptied the tier");
+            zcache.awaitDictionaries();
+            // an agent's pass begun before the pools went may hold the current dictionary a moment longer
+            assertEquals(0, ZcacheModelContract.settled(zcache, stats -> stats.dictionaries() == 0).dictionaries(),
+                "a dictionary outlived its pages");
         }
+    }
+
+    /**
+     * Every page below that the model still holds decompresses to its bytes with a fresh codec of the engine's
+     * kind, without dictionary (or is the page itself).
+     */
+    private static void assertBelowDecompressesWithThePlainCodec(final MapLowerTier tier, final int[] pools,
+        final Map<Key, Stored> model, final CodecSpec codec, final Arena arena)
+    {
+        final MemorySegment block = arena.allocate(8192);
+        final MemorySegment page = arena.allocate(4096);
+        final MemorySegment expected = arena.allocate(4096);
+        int checked = 0;
+        try (Codec plain = codec.withoutDictionary().newCodec())
+        {
+            for (final Map.Entry<MapLowerTier.Key, byte[]> below : tier.pages.entrySet())
+            {
+                final MapLowerTier.Key key = below.getKey();
+                final int p = key.pool() == pools[0] ? 0 : 1;
+                final Stored stored = model.get(new Key(p, key.a(), key.index()));
+                if (stored == null)
+                {
+                    continue; // dropped or replaced locally since (the copy below is dropped with it)
+                }
+                final byte[] bytes = below.getValue();
+                MemorySegment.copy(MemorySegment.ofArray(bytes), 0, block, 0, bytes.length);
+                if (bytes.length == 4096)
+                {
+                    MemorySegment.copy(block, 0, page, 0, 4096);
+                }
+                else
+                {
+                    plain.decompress(block, 0, bytes.length, page, 0, 4096);
+                }
+                PageContent.fill(expected, 4096, SEED, stored.id());
+                assertEquals(-1, expected.mismatch(page), "page " + stored.id() + " below, seed " + SEED);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0, "no page below to check");
     }
 
     @Test

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with its page-per-object test allocator, the frontends module with zbud and zsmalloc): {@value #DEFAULT_OPS}
  * seeded random operations, half with each codec (LZ4 with checksums and shared gets, zstd with exclusive gets;
  * zstd with a dictionary per pool, retrained as the pages drift, and recompression to a stronger codec by a
- * background agent racing every operation, as further cases: {@code "codec>strong"}),
+ * background agent racing every operation, as further cases: {@code "codec>strong"}, and
+ * {@code "codec>strong@fraction"} for the coldest-fraction rule),
  * over an ephemeral 4 KiB pool, a persistent 4 KiB pool and a persistent 16 KiB pool, under a budget small enough that
  * ephemeral pages are evicted and persistent puts sometimes fail, with the budget lowered and raised at run time,
  * pools destroyed and recreated, and compaction.
@@ -56,18 +57,23 @@ public abstract class ZcacheModelContract
 
     @ParameterizedTest(name = "{0}, rawIncompressible={1}")
     @CsvSource({"lz4, false", "zstd:1, false", "lz4, true", "zstd:1, true", "zstd:1+dict>zstd:3+dict, true",
-        "lz4>zstd:9, false"})
+        "lz4>zstd:9, false", "zstd:1>zstd:9+dict@0.5, false"})
     void matchesModel(final String codec, final boolean raw)
     {
         final boolean lz4 = codec.startsWith("lz4");
-        // "codec>strong": a background recompression agent with that codec races every operation (idle time 0)
-        final String strong = codec.contains(">") ? codec.substring(codec.indexOf('>') + 1) : null;
+        // "codec>strong": a background recompression agent with that codec races every operation (idle time 0);
+        // "codec>strong@fraction": the agent takes the coldest fraction of each pool by put order instead
+        final String agent = codec.contains(">") ? codec.substring(codec.indexOf('>') + 1) : null;
+        final String strong = agent == null || !agent.contains("@") ? agent : agent.substring(0, agent.indexOf('@'));
+        final double coldest = agent == null || !agent.contains("@") ? 0 :
+            Double.parseDouble(agent.substring(agent.indexOf('@') + 1));
         final SplittableRandom random = new SplittableRandom(SEED ^ codec.hashCode());
         final Map<Key, Long> model = new HashMap<>();
         try (Arena arena = Arena.ofConfined();
             Zcache zcache = Zcache.builder().allocator(allocatorName())
                 .codec(strong == null ? codec : codec.substring(0, codec.indexOf('>'))).budgetBytes(BUDGET)
-                .recompress(strong).recompressIdleMs(0).recompressIntervalMs(5).recompressMinSavedBytes(16)
+                .recompress(strong).recompressIdleMs(0).recompressColdestFraction(coldest).recompressIntervalMs(5)
+                .recompressMinSavedBytes(16)
                 .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).rawIncompressible(raw)
                 .dictionarySampleBytes(256 << 10).build())
         {
@@ -80,7 +86,9 @@ public abstract class ZcacheModelContract
                 zcache.createPool(PoolKind.PERSISTENT, 16384)};
             long nextId = 1;
             long stored = 0;
-            for (int op = 0; op < OPS / 2; op++)
+            // the coldest-fraction case checks its rule against the same model in a fifth of the operations
+            final int ops = coldest > 0 ? OPS / 10 : OPS / 2;
+            for (int op = 0; op < ops; op++)
             {
                 final int opNumber = op;
                 final Supplier<String> where = () -> allocatorName() + " " + codec + (raw ? " raw" : "") + ", op " +
@@ -247,7 +255,7 @@ public abstract class ZcacheModelContract
             }
             final ZcacheStats stats = zcache.stats();
             System.out.printf("%s %s: %d ops, %d stored, %d evictions, %d failed for memory, %d poor, %d same-filled," +
-                    " %d raw, %d persistent ate ephemeral%n", allocatorName(), codec, OPS / 2, stored, stats.evictions(),
+                    " %d raw, %d persistent ate ephemeral%n", allocatorName(), codec, ops, stored, stats.evictions(),
                 stats.failedPutsNoMemory(), stats.failedPutsPoorCompression(), stats.sameFilled(), stats.putsRaw(),
                 stats.persistentAteEphemeral());
             assertEquals(raw, stats.putsRaw() > 0, "raw pages stored exactly when asked for; seed " + SEED);

@@ -94,6 +94,11 @@ public final class FrontendsConfig
         RECOMPRESS("recompress"),
         /** How long a page must have been idle since its put before it is recompressed, in ms, ≥ 0; default 60000. */
         RECOMPRESS_IDLE_MS("recompress.idleMs"),
+        /**
+         * Instead of the idle time: the share of each pool's pages, coldest first by put order (zcache's LRU), a
+         * recompression pass looks at, 0 (off, the default) or more than 0 and at most 1.
+         */
+        RECOMPRESS_COLDEST_FRACTION("recompress.coldestFraction"),
         /** The least bytes a page must shrink by to be stored again, ≥ 1; default 32. */
         RECOMPRESS_MIN_SAVED_BYTES("recompress.minSavedBytes"),
         /** How often the recompression agent runs a pass, in ms, ≥ 1; default 1000. */
@@ -147,12 +152,15 @@ public final class FrontendsConfig
     private final String allocator;
     /** {@code recompress}'s value for no recompression. */
     private static final String RECOMPRESS_OFF = "off";
+    private static final String COLDEST_FRACTION_ALLOWED = "0 (off: the idle-time rule) or a decimal fraction " +
+        "more than 0 and at most 1, e.g. 0.25";
     private static final String RECOMPRESS_ALLOWED = "off, zstd:LEVEL or zstd:LEVEL+dict (LEVEL -131072 to 22)";
 
     private final String codec;
     private final boolean codecDictionary;
     private final CodecSpec recompress;
     private final long recompressIdleMs;
+    private final double recompressColdestFraction;
     private final int recompressMinSavedBytes;
     private final long recompressIntervalMs;
     private final int codecLevel;
@@ -200,6 +208,7 @@ public final class FrontendsConfig
         compaction = new CompactionPolicy(b.compactionFreeablePercent, b.compactionInterval);
         recompress = b.recompress;
         recompressIdleMs = b.recompressIdleMs;
+        recompressColdestFraction = b.recompressColdestFraction;
         recompressMinSavedBytes = b.recompressMinSavedBytes;
         recompressIntervalMs = b.recompressIntervalMs;
         hostSocket = b.hostSocket;
@@ -285,6 +294,15 @@ public final class FrontendsConfig
     public long recompressIdleMs()
     {
         return recompressIdleMs;
+    }
+
+    /**
+     * {@return the share of each pool's pages, coldest first by put order, a recompression pass looks at instead of
+     * idle pages; 0 for the idle-time rule}
+     */
+    public double recompressColdestFraction()
+    {
+        return recompressColdestFraction;
     }
 
     /** {@return the least bytes a page must shrink by to be stored again} */
@@ -479,6 +497,7 @@ public final class FrontendsConfig
         p.setProperty(Key.COMPACTION_INTERVAL_MS.key(), Long.toString(compaction.interval().toMillis()));
         p.setProperty(Key.RECOMPRESS.key(), recompress == null ? RECOMPRESS_OFF : recompress.toString());
         p.setProperty(Key.RECOMPRESS_IDLE_MS.key(), Long.toString(recompressIdleMs));
+        p.setProperty(Key.RECOMPRESS_COLDEST_FRACTION.key(), Double.toString(recompressColdestFraction));
         p.setProperty(Key.RECOMPRESS_MIN_SAVED_BYTES.key(), Integer.toString(recompressMinSavedBytes));
         p.setProperty(Key.RECOMPRESS_INTERVAL_MS.key(), Long.toString(recompressIntervalMs));
         p.setProperty(Key.HOST_SOCKET.key(), hostSocket.toString());
@@ -526,6 +545,7 @@ public final class FrontendsConfig
         private Duration compactionInterval = CompactionPolicy.DEFAULT.interval();
         private CodecSpec recompress;
         private long recompressIdleMs = 60_000;
+        private double recompressColdestFraction;
         private int recompressMinSavedBytes = 32;
         private long recompressIntervalMs = 1_000;
         private Path hostSocket = Path.of(System.getProperty("java.io.tmpdir"),
@@ -1003,6 +1023,22 @@ public final class FrontendsConfig
         /**
          * {@return this builder}
          *
+         * @param fraction 0 (the idle-time rule), or more than 0 and at most 1: the share of each pool's pages,
+         *                 coldest first by put order, a recompression pass looks at instead of idle pages.
+         */
+        public Builder recompressColdestFraction(final double fraction)
+        {
+            if (!(fraction >= 0 && fraction <= 1))
+            {
+                throw invalid(Key.RECOMPRESS_COLDEST_FRACTION, Double.toString(fraction), COLDEST_FRACTION_ALLOWED);
+            }
+            recompressColdestFraction = fraction;
+            return this;
+        }
+
+        /**
+         * {@return this builder}
+         *
          * @param bytes the least bytes a page must shrink by to be stored again, ≥ 1.
          */
         public Builder recompressMinSavedBytes(final int bytes)
@@ -1158,6 +1194,7 @@ public final class FrontendsConfig
                 case RECOMPRESS -> recompress(value);
                 case RECOMPRESS_IDLE_MS -> recompressIdleMs(parseLong(key, value,
                     "a whole number of milliseconds, at least 0", 0, Long.MAX_VALUE));
+                case RECOMPRESS_COLDEST_FRACTION -> recompressColdestFraction(parseFraction(key, value));
                 case RECOMPRESS_MIN_SAVED_BYTES -> recompressMinSavedBytes((int)parseLong(key, value,
                     "a whole number, at least 1", 1, Integer.MAX_VALUE));
                 case RECOMPRESS_INTERVAL_MS -> recompressIntervalMs(parseLong(key, value,
@@ -1237,6 +1274,24 @@ public final class FrontendsConfig
             if (parsed < min || parsed > max)
             {
                 throw invalid(key, value, allowed);
+            }
+            return parsed;
+        }
+
+        private static double parseFraction(final Key key, final String value)
+        {
+            final double parsed;
+            try
+            {
+                parsed = Double.parseDouble(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw invalid(key, value, COLDEST_FRACTION_ALLOWED);
+            }
+            if (!(parsed >= 0 && parsed <= 1))
+            {
+                throw invalid(key, value, COLDEST_FRACTION_ALLOWED);
             }
             return parsed;
         }

@@ -194,13 +194,26 @@ class FrontendsConfigTest
         properties.setProperty("tmem4j.frontends.recompress.idleMs", "0");
         properties.setProperty("tmem4j.frontends.recompress.minSavedBytes", "100");
         properties.setProperty("tmem4j.frontends.recompress.intervalMs", "250");
+        properties.setProperty("tmem4j.frontends.recompress.coldestFraction", "0.25");
         final FrontendsConfig config = FrontendsConfig.builder().properties(properties).build();
         assertEquals(new CodecSpec("zstd", 9, true), config.recompress());
         assertEquals(0, config.recompressIdleMs());
+        assertEquals(0.25, config.recompressColdestFraction());
         assertEquals(100, config.recompressMinSavedBytes());
         assertEquals(250, config.recompressIntervalMs());
         final FrontendsConfig again = FrontendsConfig.builder().properties(config.toProperties()).build();
         assertEquals(config.recompress(), again.recompress());
+        assertEquals(0.25, again.recompressColdestFraction());
+        assertEquals(0, FrontendsConfig.defaults().recompressColdestFraction());
+        for (final String bad : List.of("-0.1", "1.5", "NaN", "half"))
+        {
+            final Properties fraction = new Properties();
+            fraction.setProperty("tmem4j.frontends.recompress.coldestFraction", bad);
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> FrontendsConfig.builder().properties(fraction).build());
+            assertTrue(ex.getMessage().contains("tmem4j.frontends.recompress.coldestFraction=" + bad) &&
+                ex.getMessage().contains("at most 1"), ex.getMessage());
+        }
         assertEquals(null, FrontendsConfig.defaults().recompress());
         assertEquals(null, FrontendsConfig.builder().properties(FrontendsConfig.defaults().toProperties()).build()
             .recompress());

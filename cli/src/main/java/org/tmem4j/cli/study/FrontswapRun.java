@@ -65,12 +65,12 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
      * @param loaded    {@code count} pages of pre-touched output, overwritten.
      * @param workDir   where the backing file goes; it is deleted afterwards.
      * @param progress  where progress bars go, or null.
-     * @param recompress the codec of a recompression pass after the fill, or null for none.
+     * @param recompress the recompression pass after the fill, or null for none.
      * @return the measurements.
      */
     static FrontswapRun measure(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
         final boolean raw, final MemorySegment pages, final int count, final MemorySegment loaded,
-        final Path workDir, final PrintStream progress, final CodecSpec recompress)
+        final Path workDir, final PrintStream progress, final RecompressPass recompress)
     {
         return run(backend, allocator, codec, raw, pages, count, loaded, workDir, progress, true, recompress);
     }
@@ -87,12 +87,12 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
      * @param count     how many pages there are.
      * @param loaded    {@code count} pages of output, overwritten.
      * @param workDir   where the backing files go.
-     * @param recompress the codec of a recompression pass after the fill, or null for none.
+     * @param recompress the recompression pass after the fill, or null for none.
      */
     static void warmUp(final StudyBackend.Session backend, final String allocator, final CodecSpec codec,
         final boolean raw,
         final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
-        final CodecSpec recompress)
+        final RecompressPass recompress)
     {
         for (int round = 0; round < 2; round++)
         {
@@ -117,7 +117,7 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
     private static FrontswapRun run(final StudyBackend.Session session, final String allocator,
         final CodecSpec codec, final boolean raw, final MemorySegment pages, final int count,
         final MemorySegment loaded, final Path workDir, final PrintStream progress, final boolean measured,
-        final CodecSpec recompress)
+        final RecompressPass recompress)
     {
         final int pageSize = PageMemory.PAGE_SIZE;
         final Path swapFile = swapFile(workDir);

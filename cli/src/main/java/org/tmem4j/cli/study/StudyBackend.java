@@ -124,11 +124,11 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
          * @param codec         the codec.
          * @param raw           whether incompressible pages are kept raw while the budget has room.
          * @param roomForAll    a budget with room for every page, used when none was given.
-         * @param recompress    the codec of the study's recompression pass, or null for none.
+         * @param recompress    the study's recompression pass, or null for none.
          * @return a new store the caller closes.
          */
         StudyStore newStore(final String allocator, final CodecSpec codec, final boolean raw, final long roomForAll,
-            final CodecSpec recompress)
+            final RecompressPass recompress)
         {
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
                 .codec(codec.dictionary() ? codec.name() + CodecSpec.DICTIONARY_SUFFIX : codec.name())
@@ -138,8 +138,10 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
                 .compactionFreeablePercent(0);
             if (recompress != null)
             {
-                // every page counts as idle, and the one pass is the study's: the agent never runs during a fill
-                config.recompress(recompress.toString()).recompressIdleMs(0).recompressIntervalMs(Integer.MAX_VALUE);
+                // every page counts as idle (or the coldest fraction is taken), and the one pass is the study's: the
+                // agent never runs during a fill
+                config.recompress(recompress.codec().toString()).recompressIdleMs(0)
+                    .recompressColdestFraction(recompress.coldestFraction()).recompressIntervalMs(Integer.MAX_VALUE);
             }
             switch (name)
             {

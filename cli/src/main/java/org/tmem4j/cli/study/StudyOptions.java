@@ -19,7 +19,7 @@ import org.tmem4j.codec.CodecSpec;
  * @param workDir    where frontswap's backing files go; each is deleted after its pass.
  * @param progress   where progress bars go, or null for none.
  * @param backend    what the pages are stored through.
- * @param recompress the codec of a recompression pass after the fill ({@code --recompress}), or null for none.
+ * @param recompress the recompression pass after the fill ({@code --recompress}), or null for none.
  */
 public record StudyOptions(
     PageCorpus corpus,
@@ -30,7 +30,7 @@ public record StudyOptions(
     Path workDir,
     PrintStream progress,
     StudyBackend backend,
-    CodecSpec recompress)
+    RecompressPass recompress)
 {
     /**
      * @throws IllegalArgumentException naming the parameter, if one is missing, empty or out of range.

@@ -130,6 +130,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
             .rawIncompressible(config.rawIncompressible())
             .recompress(config.recompress())
             .recompressIdleMs(config.recompressIdleMs())
+            .recompressColdestFraction(config.recompressColdestFraction())
             .recompressMinSavedBytes(config.recompressMinSavedBytes())
             .recompressIntervalMs(config.recompressIntervalMs())
             .exclusiveGets(false);

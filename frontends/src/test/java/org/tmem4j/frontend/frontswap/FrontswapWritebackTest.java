@@ -8,13 +8,16 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.CounterValues;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Pages;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
+import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Frontswap writeback ({@code frontswap.writeback}) over a real swap file: a full budget writes the coldest pages
  * back to their own slots, decompressed, and frees them in zcache only then; every page loads back bit-exact from
- * wherever it is, and the slot bits say where, with one thread and with four sharing every lock stripe.
+ * wherever it is, and the slot bits say where, with one thread and with four sharing every lock stripe; with the
+ * engine's codec, with a dictionary per pool, and with a recompression agent.
  */
 class FrontswapWritebackTest
 {
@@ -33,24 +37,55 @@ class FrontswapWritebackTest
     @TempDir
     Path dir;
 
-    private static FrontendsConfig config(final int buckets)
+    /**
+     * @param codec      the engine's codec: with {@code zstd+dict}, pages compressed with their pool's dictionary
+     *                   are written back too.
+     * @param recompress a recompression agent racing every operation ({@code off} for none), whose pages, stored
+     *                   with zstd and the pool's dictionary in an LZ4 engine, are written back too.
+     */
+    private static FrontendsConfig config(final int buckets, final String codec, final String recompress)
     {
         return FrontendsConfig.builder().budgetBytes(256L << 10).buckets(buckets).writeback(true).checksum(true)
+            .codec(codec).recompress(recompress).recompressIdleMs(0).recompressIntervalMs(1).recompressMinSavedBytes(1)
             .build();
     }
 
+    /**
+     * After the run: pages were compressed with a dictionary when the case is about that; says how many the agent
+     * recompressed (it stores a page again only while the budget has room, as invalidations make).
+     */
+    private static void assertTheCaseWasExercised(final ZcacheBackend backend, final String codec,
+        final String recompress)
+    {
+        final ZcacheStats stats = backend.zcache().stats();
+        assertTrue(!codec.endsWith("+dict") && "off".equals(recompress) || stats.dictionariesMade() > 0,
+            "no dictionary was made");
+        System.out.printf("writeback %s, recompress %s: %d dictionaries made, %d pages recompressed%n", codec,
+            recompress, stats.dictionariesMade(), stats.recompressedPages());
+    }
 
-    @Test
-    void aFullBudgetWritesTheColdestPagesBackAndKeepsTheNewOnes()
+
+    @ParameterizedTest(name = "{0}, recompress {1}")
+    @CsvSource({"lz4, off", "zstd+dict, off", "lz4, zstd:9+dict"})
+    void aFullBudgetWritesTheColdestPagesBackAndKeepsTheNewOnes(final String codec, final String recompress)
     {
         final BackendRegistry registry = new BackendRegistry();
-        try (Arena arena = Arena.ofConfined(); Frontswap frontswap = Frontswap.create(registry, config(1)))
+        final FrontendsConfig config = config(1, codec, recompress);
+        try (Arena arena = Arena.ofConfined(); Frontswap frontswap = Frontswap.create(registry, config))
         {
-            registry.register("zcache", config(1));
+            registry.register("zcache", config);
             final SwapArea area = frontswap.swapOn(dir.resolve("writeback.swap"), SLOTS);
             final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
             for (int slot = 0; slot < SLOTS; slot++)
             {
+                if (slot == SLOTS / 16 && !"off".equals(recompress))
+                {
+                    // a pass while the budget has room (the agent never takes room a page may need): these pages,
+                    // the coldest, are the first written back
+                    final Zcache zcache = ((ZcacheBackend)registry.backend()).zcache();
+                    zcache.recompress(); // or the agent, racing, did it already
+                    assertTrue(zcache.stats().recompressedPages() > 0, "nothing was recompressed");
+                }
                 assertEquals(slot, area.allocateSlot());
                 Pages.fill(page, SEED + slot);
                 assertTrue(area.store(slot, page), "slot " + slot + ": every store is taken, the coldest go back");
@@ -73,17 +108,20 @@ class FrontswapWritebackTest
                 assertTrue(Pages.matches(page, SEED + slot), "slot " + slot + " bit-exact");
             }
             assertEquals(SLOTS - inBackend, CounterValues.read(frontswap.counters(), "file_loads"));
+            assertTheCaseWasExercised(backend, codec, recompress);
         }
     }
 
-    @Test
-    void randomTrafficWithWritebackLosesNoPage()
+    @ParameterizedTest(name = "{0}, recompress {1}")
+    @CsvSource({"lz4, off", "zstd+dict, off", "lz4, zstd:9+dict"})
+    void randomTrafficWithWritebackLosesNoPage(final String codec, final String recompress)
     {
         final BackendRegistry registry = new BackendRegistry();
         final SplittableRandom random = new SplittableRandom(SEED);
-        try (Arena arena = Arena.ofConfined(); Frontswap frontswap = Frontswap.create(registry, config(256)))
+        final FrontendsConfig config = config(256, codec, recompress);
+        try (Arena arena = Arena.ofConfined(); Frontswap frontswap = Frontswap.create(registry, config))
         {
-            registry.register("zcache", config(256));
+            registry.register("zcache", config);
             final SwapArea area = frontswap.swapOn(dir.resolve("random.swap"), SLOTS);
             final long[] tags = new long[SLOTS];
             for (int slot = 0; slot < SLOTS; slot++)
@@ -114,6 +152,7 @@ class FrontswapWritebackTest
             }
             assertTrue(CounterValues.read(frontswap.counters(), "written_back") > 0,
                 "the budget filled and pages went back");
+            assertTheCaseWasExercised((ZcacheBackend)registry.backend(), codec, recompress);
             registry.unregister();
             for (int slot = 0; slot < SLOTS; slot++)
             {
@@ -124,15 +163,18 @@ class FrontswapWritebackTest
         }
     }
 
-    @Test
-    void threadsStoringLoadingAndInvalidatingWhileTheColdestGoBackLoseNoPage() throws Exception
+    @ParameterizedTest(name = "{0}, recompress {1}")
+    @CsvSource({"lz4, off", "zstd+dict, off", "lz4, zstd:9+dict"})
+    void threadsStoringLoadingAndInvalidatingWhileTheColdestGoBackLoseNoPage(final String codec,
+        final String recompress) throws Exception
     {
         final int threads = 4;
         final int slotsPerThread = SLOTS / threads;
         final BackendRegistry registry = new BackendRegistry();
-        try (Frontswap frontswap = Frontswap.create(registry, config(16)))
+        final FrontendsConfig config = config(16, codec, recompress);
+        try (Frontswap frontswap = Frontswap.create(registry, config))
         {
-            registry.register("zcache", config(16));
+            registry.register("zcache", config);
             final SwapArea area = frontswap.swapOn(dir.resolve("threads.swap"), SLOTS);
             for (int slot = 0; slot < SLOTS; slot++)
             {
@@ -192,6 +234,7 @@ class FrontswapWritebackTest
                 throw new AssertionError(failures.peek());
             }
             assertTrue(CounterValues.read(frontswap.counters(), "written_back") > 0);
+            assertTheCaseWasExercised((ZcacheBackend)registry.backend(), codec, recompress);
             try (Arena arena = Arena.ofConfined())
             {
                 final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
