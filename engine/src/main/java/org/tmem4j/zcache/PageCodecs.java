@@ -178,16 +178,10 @@ final class PageCodecs implements AutoCloseable
             final PageDictionary dictionary = spec.dictionary() ? state.current.get() : null;
             if (dictionary != null && dictionary.tryRetain())
             {
-                final ZstdDictCodec codec = slotCodecs[slot.index()];
-                final int length;
-                synchronized (codec)
-                {
-                    length = codec.use(dictionary.dictionary).compress(page, 0, pool.pageSize, output,
-                        PageHeader.BYTES, capacity);
-                }
+                final int length = compressRetained(slotCodecs[slot.index()], dictionary, page, pool.pageSize,
+                    output, capacity);
                 if (length <= 0)
                 {
-                    release(PageHeader.of(dictionary.id, 0));
                     output.set(HEADER, 0, PageHeader.of(PageHeader.BASE, 0));
                     return length;
                 }
@@ -239,15 +233,10 @@ final class PageCodecs implements AutoCloseable
         final PageDictionary dictionary = strongDictionaryCodec != null && state != null ? state.current.get() : null;
         if (dictionary != null && dictionary.tryRetain())
         {
-            final int length;
-            synchronized (strongDictionaryCodec)
-            {
-                length = strongDictionaryCodec.use(dictionary.dictionary).compress(page, 0, pool.pageSize, output,
-                    PageHeader.BYTES, capacity);
-            }
+            final int length = compressRetained(strongDictionaryCodec, dictionary, page, pool.pageSize, output,
+                capacity);
             if (length <= 0)
             {
-                release(PageHeader.of(dictionary.id, 0));
                 return length;
             }
             output.set(HEADER, 0, PageHeader.recompressed(header, dictionary.id));
@@ -256,6 +245,27 @@ final class PageCodecs implements AutoCloseable
         final int length = strongCodec.compress(page, 0, pool.pageSize, output, PageHeader.BYTES, capacity);
         output.set(HEADER, 0, PageHeader.recompressed(header, PageHeader.STRONG));
         return length <= 0 ? length : length + PageHeader.BYTES;
+    }
+
+    /**
+     * Compresses a page with a dictionary the caller retained for it; a block that does not fit gives the reference
+     * back, as no stored page will hold it.
+     *
+     * @return the block's length (after the header byte), or ≤ 0 if it does not fit {@code capacity}.
+     */
+    private int compressRetained(final ZstdDictCodec codec, final PageDictionary dictionary, final MemorySegment page,
+        final int pageSize, final MemorySegment output, final int capacity)
+    {
+        final int length;
+        synchronized (codec)
+        {
+            length = codec.use(dictionary.dictionary).compress(page, 0, pageSize, output, PageHeader.BYTES, capacity);
+        }
+        if (length <= 0)
+        {
+            release(PageHeader.of(dictionary.id, 0));
+        }
+        return length;
     }
 
     /**
