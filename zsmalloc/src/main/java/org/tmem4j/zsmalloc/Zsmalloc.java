@@ -428,13 +428,24 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public void free(final long handle)
     {
+        sizeAndFree(handle);
+    }
+
+    /**
+     * Frees under one hold of the class lock (size, then free, would look the handle up twice, and the size's look
+     * waits for any allocation in the class).
+     */
+    @Override
+    public int sizeAndFree(final long handle)
+    {
         final SizeClass sizeClass = sizeClass(handle);
-        sizeClass.free(index(handle), generation(handle));
+        final int size = sizeClass.free(index(handle), generation(handle));
         final ChunkPool pool = pools[sizeClass.at / classCount];
         if (pool.reclaimDue())
         {
             pool.reclaim();
         }
+        return size;
     }
 
     /**
