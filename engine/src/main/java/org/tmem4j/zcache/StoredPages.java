@@ -2,7 +2,6 @@ package org.tmem4j.zcache;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.function.IntSupplier;
 
 import org.tmem4j.alloc.ObjectAllocator;
 import org.tmem4j.alloc.ObjectLocation;
@@ -60,8 +59,6 @@ final class StoredPages
     /** Where a get finds its object, one per compressor slot: the held slot makes it the holder's alone. */
     private final ObjectLocation[] locations;
     private final ReadPins pins;
-    /** The compressor slots made so far: the pins a free must look at. */
-    private final IntSupplier slotsMade;
 
     /** Makes no room: for raw pages, which are stored only while the budget allows. */
     private static final Room NO_ROOM = pool -> false;
@@ -80,10 +77,9 @@ final class StoredPages
     }
 
     StoredPages(final ObjectAllocator allocator, final PageCodecs codecs, final boolean checksum,
-        final ZcacheEvents events, final Room room, final int slots, final IntSupplier slotsMade)
+        final ZcacheEvents events, final Room room, final int slots)
     {
         this.pins = new ReadPins(slots);
-        this.slotsMade = slotsMade;
         this.locations = new ObjectLocation[slots];
         for (int i = 0; i < slots; i++)
         {
@@ -309,7 +305,7 @@ final class StoredPages
             return;
         }
         // only pools with shared gets pin: the others skip looking
-        if (!pool.exclusiveGets && pins.handOver(value, slotsMade.getAsInt()))
+        if (!pool.exclusiveGets && pins.handOver(value))
         {
             return;
         }

@@ -171,8 +171,7 @@ public final class Zcache implements AutoCloseable
             builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
             TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
             builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured()) : null;
-        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity(),
-            compressors::liveSlots);
+        this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
             new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes,
