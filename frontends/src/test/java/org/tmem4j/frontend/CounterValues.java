@@ -28,4 +28,19 @@ public final class CounterValues
         }
         throw new IllegalArgumentException("no counter " + name + " in " + source.kind() + "/" + source.name());
     }
+
+    /**
+     * @return every counter of the source as {@code name=value} pairs, for an assertion's message.
+     */
+    public static String describe(final CounterSource source)
+    {
+        final long[] values = new long[source.descriptions().size()];
+        source.sample(values);
+        final StringBuilder text = new StringBuilder(source.kind()).append('/').append(source.name()).append(':');
+        for (int i = 0; i < values.length; i++)
+        {
+            text.append(' ').append(source.descriptions().get(i).name()).append('=').append(values[i]);
+        }
+        return text.toString();
+    }
 }

@@ -81,6 +81,8 @@ public final class HostBackend implements Backend, AutoCloseable
         final MemorySegment page;
         final ByteBuffer wake = ByteBuffer.allocate(1);
         final EagerSpin eager = new EagerSpin();
+        /** The slot's last request ({@link SlotHandoff#nextRound}); a slot is used by one thread at a time. */
+        int round;
 
         Slot(final SocketChannel channel, final MemorySegment header, final MemorySegment page) throws IOException
         {
@@ -513,8 +515,10 @@ public final class HostBackend implements Backend, AutoCloseable
                 MemorySegment.copy(in, 0, slot.page, 0, in.byteSize());
             }
             SlotHandoff.writeRequest(slot.header, op, pool, a, b, c, index, arg);
-            SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, slot::sendWake, handoffs);
-            if (!SlotHandoff.await(slot.header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
+            final int round = slot.round = SlotHandoff.nextRound(slot.round);
+            SlotHandoff.post(slot.header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round, slot::sendWake,
+                handoffs);
+            if (!SlotHandoff.await(slot.header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round, spinNanos,
                 slot::awaitWake, slot.eager, handoffs))
             {
                 throw new EOFException("host daemon closed the connection");

@@ -560,8 +560,9 @@ public final class HostDaemon implements AutoCloseable
         final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(channel);
         final long spinNanos = TimeUnit.MICROSECONDS.toNanos(config.spinMicros());
         final EagerSpin eager = new EagerSpin();
-        while (SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, spinNanos, awaitWake,
-            eager, handoffs))
+        for (int round = SlotHandoff.nextRound(0); SlotHandoff.await(header, SlotHandoff.REQUEST,
+            SlotHandoff.DAEMON_ASLEEP, round, spinNanos, awaitWake, eager, handoffs);
+            round = SlotHandoff.nextRound(round))
         {
             // each field read once: the client may rewrite the header while its request is served
             final int op = SlotHandoff.op(header);
@@ -640,7 +641,7 @@ public final class HostDaemon implements AutoCloseable
                 message = ex.getMessage();
             }
             SlotHandoff.writeResponse(header, page, status, value, message);
-            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, sendWake, handoffs);
+            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round, sendWake, handoffs);
             if (status == HostProtocol.STATUS_PROTOCOL)
             {
                 return;

@@ -15,8 +15,9 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  *   header (HEADER_BYTES, native order)
  *     0  int turn           IDLE, REQUEST (the daemon's to serve) or RESPONSE (the client's to read)
- *     4  int daemonAsleep   1: the daemon is blocked on the slot's socket and needs a wake-up byte
- *     8  int clientAsleep   1: the client is
+ *     4  int daemonAsleep   the round in which the daemon is blocked on the slot's socket and needs a
+ *                           wake-up byte; 0 while awake
+ *     8  int clientAsleep   the same for the client
  *    16  request            int op | int pool | long a | long b | long c | int index | int arg
  *    64  response           int status | int value | int length (of the message in the slot's page area)
  * </pre>
@@ -26,6 +27,12 @@ import java.nio.charset.StandardCharsets;
  * will come) or blocks on the socket for the byte (the poster won: the byte is on its way). Both flags and the turn
  * are volatile, so of a poster's store-then-load and a sleeper's store-then-load at least one sees the other's store:
  * no wake-up is lost.
+ * <p>
+ * <b>Rounds.</b> An asleep flag holds the round it sleeps in (both sides count a slot's requests, from 1; 0 is
+ * awake), and a poster clears only its own round's. With a plain 1, a poster preempted between reading the flag and
+ * clearing it could wake the next round: the waiter wins its own flag and returns, the answer is read, the next
+ * request is posted and its waiter goes to sleep, setting 1 again; the stalled poster then clears that flag and sends
+ * a byte that arrives with the old turn, which ends the client as a protocol breach (seen on a loaded machine).
  * <p>
  * <b>Trust.</b> The client can write anything here at any time. The daemon reads each request field once into a
  * local before checking it, a wake-up byte that is not {@link #WAKE} or that comes with no request posted ends the
@@ -211,18 +218,38 @@ final class SlotHandoff
     }
 
     /**
+     * {@return the round after {@code round}: a slot's first round is {@code nextRound(0)}; 0 is never a round}
+     */
+    static int nextRound(final int round)
+    {
+        final int next = round + 1;
+        return next == 0 ? 1 : next;
+    }
+
+    /**
      * Hands the slot over: stores the turn and wakes the other side if it sleeps.
      *
      * @param turn        {@link #REQUEST} (the client posts) or {@link #RESPONSE} (the daemon answers).
      * @param otherAsleep the other side's flag: {@link #DAEMON_ASLEEP} or {@link #CLIENT_ASLEEP}.
+     * @param round       the slot's round: which request this turn belongs to.
      * @param send        sends the wake-up byte.
      * @param counters    counts the byte sent.
      */
-    static void post(final MemorySegment header, final int turn, final long otherAsleep, final ByteSend send,
-        final HandoffCounters counters) throws IOException
+    static void post(final MemorySegment header, final int turn, final long otherAsleep, final int round,
+        final ByteSend send, final HandoffCounters counters) throws IOException
     {
         INT.setVolatile(header, TURN, turn);
-        if ((int)INT.getVolatile(header, otherAsleep) == 1 && INT.compareAndSet(header, otherAsleep, 1, 0))
+        wakeIfAsleep(header, otherAsleep, round, send, counters);
+    }
+
+    /**
+     * The second half of {@link #post}: sends the wake-up byte if the other side sleeps in this round and this side
+     * wins clearing its flag.
+     */
+    static void wakeIfAsleep(final MemorySegment header, final long otherAsleep, final int round,
+        final ByteSend send, final HandoffCounters counters) throws IOException
+    {
+        if ((int)INT.getVolatile(header, otherAsleep) == round && INT.compareAndSet(header, otherAsleep, round, 0))
         {
             counters.wakeupsSent.increment();
             send.sendWake();
@@ -235,6 +262,7 @@ final class SlotHandoff
      *
      * @param turn      the turn awaited.
      * @param ownAsleep this side's flag.
+     * @param round     the slot's round: which request the awaited turn belongs to.
      * @param spinNanos how long to spin before sleeping; 0 sleeps at once.
      * @param wait      blocks for one byte of the socket.
      * @param eager     this side's eager spin, which learns from this wait.
@@ -242,8 +270,8 @@ final class SlotHandoff
      * @return {@code false} if the socket ended while this side slept.
      * @throws IOException if a byte came that is not {@link #WAKE}, or came with the turn not handed over.
      */
-    static boolean await(final MemorySegment header, final int turn, final long ownAsleep, final long spinNanos,
-        final ByteWait wait, final EagerSpin eager, final HandoffCounters counters) throws IOException
+    static boolean await(final MemorySegment header, final int turn, final long ownAsleep, final int round,
+        final long spinNanos, final ByteWait wait, final EagerSpin eager, final HandoffCounters counters) throws IOException
     {
         if (spinNanos > 0)
         {
@@ -259,7 +287,7 @@ final class SlotHandoff
                     if (now - deadline > 0)
                     {
                         counters.slept.increment();
-                        return sleep(header, turn, ownAsleep, wait);
+                        return sleep(header, turn, ownAsleep, round, wait);
                     }
                     if (spins >= eagerSpins)
                     {
@@ -283,14 +311,14 @@ final class SlotHandoff
             return true;
         }
         counters.slept.increment();
-        return sleep(header, turn, ownAsleep, wait);
+        return sleep(header, turn, ownAsleep, round, wait);
     }
 
-    private static boolean sleep(final MemorySegment header, final int turn, final long ownAsleep,
+    private static boolean sleep(final MemorySegment header, final int turn, final long ownAsleep, final int round,
         final ByteWait wait) throws IOException
     {
-        INT.setVolatile(header, ownAsleep, 1);
-        if ((int)INT.getVolatile(header, TURN) == turn && INT.compareAndSet(header, ownAsleep, 1, 0))
+        INT.setVolatile(header, ownAsleep, round);
+        if ((int)INT.getVolatile(header, TURN) == turn && INT.compareAndSet(header, ownAsleep, round, 0))
         {
             return true;
         }

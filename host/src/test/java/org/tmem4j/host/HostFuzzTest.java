@@ -168,6 +168,7 @@ class HostFuzzTest
             final int requests = random.nextInt(40);
             for (int r = 0; r < requests; r++)
             {
+                final int round = SlotHandoff.nextRound(r);
                 final int op = ops[random.nextInt(ops.length)];
                 final int pageSize = random.nextInt(4) == 0 ? random.nextInt() : 4096 << random.nextInt(5);
                 Pages.fill(page.asSlice(0, 4096), random.nextLong());
@@ -187,7 +188,8 @@ class HostFuzzTest
                     case 1 ->
                     {
                         // posted, then the whole header scribbled over while it is served, then gone
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round, sendWake,
+                            handoffs);
                         final byte[] noise = new byte[SlotHandoff.HEADER_BYTES];
                         random.nextBytes(noise);
                         MemorySegment.copy(noise, 0, header, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
@@ -197,13 +199,15 @@ class HostFuzzTest
                     case 2 ->
                     {
                         // posted and cut off before the answer
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round, sendWake,
+                            handoffs);
                         return;
                     }
                     default ->
                     {
-                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, sendWake, handoffs);
-                        if (!SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP,
+                        SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round, sendWake,
+                            handoffs);
+                        if (!SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round,
                             random.nextBoolean() ? 0 : 20_000, awaitWake, eager, handoffs))
                         {
                             return;

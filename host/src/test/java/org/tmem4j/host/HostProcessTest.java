@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.BackendRegistry;
+import org.tmem4j.frontend.CounterValues;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.Pages;
 import org.tmem4j.frontend.cleancache.Cleancache;
@@ -91,7 +92,8 @@ class HostProcessTest
             {
                 run(pool, workers, 3_000);
                 final long inBackend = area.currPages();
-                assertTrue(inBackend > 0, "pages went to the first daemon");
+                assertTrue(inBackend > 0, () -> "pages went to the first daemon; "
+                    + CounterValues.describe(frontswap.counters()) + "; " + host.backend());
                 // kill it while the workers run
                 final List<Future<?>> running = start(pool, workers, 6_000);
                 Conditions.await(() -> workers[0].ops.get() > 500, "traffic is flowing");

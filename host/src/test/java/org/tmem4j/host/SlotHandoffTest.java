@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The slot handoff between a client thread and a daemon thread over one header, with the socket replaced by two
  * queues that count the wake-up bytes: with a long spin no request needs a byte and every wait ends spinning; with no
- * spin every handoff sleeps and none is lost; each answer belongs to its request; a stray byte is refused.
+ * spin every handoff sleeps and none is lost; each answer belongs to its request; a poster stalled before clearing
+ * the flag wakes no later round; a stray byte is refused.
  */
 class SlotHandoffTest
 {
@@ -66,11 +67,12 @@ class SlotHandoffTest
                 {
                     for (int i = 0; i < REQUESTS; i++)
                     {
-                        assertTrue(SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP,
+                        final int round = SlotHandoff.nextRound(i);
+                        assertTrue(SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round,
                             spinNanos, () -> take(toDaemon), daemonSpin, counters));
                         SlotHandoff.writeResponse(header, page, HostProtocol.STATUS_OK,
                             (int)(SlotHandoff.a(header) * 2), null);
-                        SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, () ->
+                        SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round, () ->
                         {
                             wakes.incrementAndGet();
                             toClient.add((int)SlotHandoff.WAKE);
@@ -84,13 +86,14 @@ class SlotHandoffTest
             });
             for (int i = 0; i < REQUESTS && failure.get() == null; i++)
             {
+                final int round = SlotHandoff.nextRound(i);
                 SlotHandoff.writeRequest(header, HostProtocol.GET, 0, i, 0, 0, 0, 0);
-                SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, () ->
+                SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, round, () ->
                 {
                     wakes.incrementAndGet();
                     toDaemon.add((int)SlotHandoff.WAKE);
                 }, counters);
-                assertTrue(SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, spinNanos,
+                assertTrue(SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round, spinNanos,
                     () -> take(toClient), clientSpin, counters));
                 assertEquals(2 * i, SlotHandoff.value(header), "the answer to request " + i);
             }
@@ -116,6 +119,47 @@ class SlotHandoffTest
         }
     }
 
+    /**
+     * A daemon thread stalls between seeing the client asleep in round 1 and clearing its flag; the client meanwhile
+     * wins its own flag, reads the answer, posts round 2 and goes to sleep again. The stalled clear must not wake
+     * round 2 (its byte would come with the old turn and end the client); round 2's own answer must.
+     */
+    @Test
+    void aPosterStalledBeforeClearingTheFlagWakesNoLaterRound() throws Exception
+    {
+        try (Arena arena = Arena.ofShared())
+        {
+            final MemorySegment header = arena.allocate(SlotHandoff.HEADER_BYTES, 64);
+            final BlockingQueue<Integer> toClient = new LinkedBlockingQueue<>();
+            final HandoffCounters counters = new HandoffCounters();
+            final SlotHandoff.ByteSend send = () -> toClient.add((int)SlotHandoff.WAKE);
+            SlotHandoff.post(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 2, send, counters);
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread client = Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    outcome.set(SlotHandoff.await(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, 2, 0,
+                        () -> take(toClient), new EagerSpin(), counters));
+                }
+                catch (final IOException ex)
+                {
+                    outcome.set(ex);
+                }
+            });
+            while (header.get(java.lang.foreign.ValueLayout.JAVA_INT, SlotHandoff.CLIENT_ASLEEP) != 2)
+            {
+                Thread.onSpinWait();
+            }
+            SlotHandoff.wakeIfAsleep(header, SlotHandoff.CLIENT_ASLEEP, 1, send, counters);
+            assertTrue(toClient.isEmpty(), "round 1's stalled poster sent a byte into round 2");
+            SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, 2, send, counters);
+            client.join();
+            assertEquals(Boolean.TRUE, outcome.get(), "round 2 ends with its own answer");
+            assertEquals(1, counters.wakeupsSent.sum(), "one wake-up byte, round 2's");
+        }
+    }
+
     @Test
     void aStrayByteOrAWakeUpWithoutARequestIsRefused()
     {
@@ -123,9 +167,9 @@ class SlotHandoffTest
         {
             final MemorySegment header = arena.allocate(SlotHandoff.HEADER_BYTES, 64);
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> 1, new EagerSpin(), new HandoffCounters()));
+                SlotHandoff.DAEMON_ASLEEP, 1, 0, () -> 1, new EagerSpin(), new HandoffCounters()));
             assertThrows(IOException.class, () -> SlotHandoff.await(header, SlotHandoff.REQUEST,
-                SlotHandoff.DAEMON_ASLEEP, 0, () -> SlotHandoff.WAKE, new EagerSpin(), new HandoffCounters()));
+                SlotHandoff.DAEMON_ASLEEP, 1, 0, () -> SlotHandoff.WAKE, new EagerSpin(), new HandoffCounters()));
             assertEquals(false, awaitOnAnEndedSocket(header), "a socket that ends is the end, not an error");
         }
     }
@@ -134,7 +178,8 @@ class SlotHandoffTest
     {
         try
         {
-            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 0, () -> -1, new EagerSpin(), new HandoffCounters());
+            return SlotHandoff.await(header, SlotHandoff.REQUEST, SlotHandoff.DAEMON_ASLEEP, 1, 0, () -> -1,
+                new EagerSpin(), new HandoffCounters());
         }
         catch (final IOException ex)
         {
