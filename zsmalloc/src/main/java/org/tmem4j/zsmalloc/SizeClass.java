@@ -213,15 +213,19 @@ final class SizeClass
         return (long)HandleTable.generation(handles.get(handleIndex)) << HandleTable.INDEX_BITS | handleIndex;
     }
 
-    void free(final int handleIndex, final int generation)
+    /**
+     * @return the object's size.
+     */
+    int free(final int handleIndex, final int generation)
     {
         final long stamp = lock.writeLock();
         try
         {
             final long entry = liveEntry(handleIndex, generation);
             final ZsPage zspage = zspages[handles.zspage(entry)];
+            final int size = HandleTable.size(entry);
             chunksUsed -= zspage.release(handles.slot(entry), pool);
-            storedBytes -= HandleTable.size(entry);
+            storedBytes -= size;
             handles.free(handleIndex);
             if (zspage.inUse > 0)
             {
@@ -239,6 +243,7 @@ final class SizeClass
             {
                 dispose(zspage);
             }
+            return size;
         }
         finally
         {
