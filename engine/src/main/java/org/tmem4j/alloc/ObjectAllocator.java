@@ -125,6 +125,22 @@ public interface ObjectAllocator extends AutoCloseable
     void free(long handle);
 
     /**
+     * Releases an object, as {@link #free}, and tells the size it was allocated with, as {@link #size} would have
+     * before: a caller that accounts for the bytes it frees (zcache) would otherwise look the object up twice. An
+     * allocator that locks to look an object up overrides this to take its lock once: with more threads than CPUs,
+     * each lock taken is a chance to queue behind a holder that lost its CPU.
+     *
+     * @param handle a live handle; afterwards it is dead and any use of it is an error.
+     * @return the object's size.
+     */
+    default int sizeAndFree(final long handle)
+    {
+        final int size = size(handle);
+        free(handle);
+        return size;
+    }
+
+    /**
      * Moves objects to free pages, where the design allows it.
      *
      * @return pages returned to the page memory (0 for allocators that never move objects).

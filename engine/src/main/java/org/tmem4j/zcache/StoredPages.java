@@ -318,19 +318,25 @@ final class StoredPages
             codecs.release(header(value));
         }
         final long handle = PageValue.handle(value);
-        long bytes = allocator.size(handle);
-        long payload = bytes;
+        final long bytes;
+        final long payload;
         if (PageValue.isSpanned(value))
         {
-            payload = 0;
+            long parts = 0;
             for (final long part : directory(handle))
             {
-                payload += allocator.size(part);
-                allocator.free(part);
+                parts += allocator.sizeAndFree(part);
             }
-            bytes += payload;
+            payload = parts;
+            bytes = parts + allocator.sizeAndFree(handle);
         }
-        allocator.free(handle);
+        else
+        {
+            // one look at the object: with more threads than CPUs, a second lock taken is a second chance to queue
+            // behind a holder that lost its CPU
+            bytes = allocator.sizeAndFree(handle);
+            payload = bytes;
+        }
         count(pool, -bytes, payload - checksumBytes - headerBytes == pool.pageSize);
     }
 

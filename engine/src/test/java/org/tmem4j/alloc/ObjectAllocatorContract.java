@@ -218,10 +218,17 @@ public abstract class ObjectAllocatorContract
                     if (model.count > 0)
                     {
                         final int i = random.nextInt(model.count);
-                        if (dice < 70)
+                        if (dice < 60)
                         {
                             verify(allocator, model, i, buffer, scratch, expected, context);
                             allocator.free(model.handles[i]);
+                            model.removeAt(i);
+                        }
+                        else if (dice < 70)
+                        {
+                            verify(allocator, model, i, buffer, scratch, expected, context);
+                            assertEquals(model.sizes[i], allocator.sizeAndFree(model.handles[i]),
+                                context + ": sizeAndFree answers the size allocated");
                             model.removeAt(i);
                         }
                         else
@@ -406,6 +413,7 @@ public abstract class ObjectAllocatorContract
                     () -> allocator.locate(handle, scratch, new ObjectLocation()), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.size(handle), what);
                 assertThrows(IllegalArgumentException.class, () -> allocator.free(handle), what);
+                assertThrows(IllegalArgumentException.class, () -> allocator.sizeAndFree(handle), what);
             }
             for (int i = 0; i < model.count; i++)
             {
@@ -435,6 +443,7 @@ public abstract class ObjectAllocatorContract
             assertThrows(IllegalStateException.class, () -> allocator.locate(handle, buffer, new ObjectLocation()));
             assertThrows(IllegalStateException.class, () -> allocator.size(handle));
             assertThrows(IllegalStateException.class, () -> allocator.free(handle));
+            assertThrows(IllegalStateException.class, () -> allocator.sizeAndFree(handle));
             assertThrows(IllegalStateException.class, allocator::compact);
             assertThrows(IllegalStateException.class, allocator::stats);
             allocator.close();

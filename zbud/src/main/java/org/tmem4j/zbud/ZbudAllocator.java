@@ -344,6 +344,15 @@ public final class ZbudAllocator implements ObjectAllocator
     @Override
     public void free(final long handle)
     {
+        sizeAndFree(handle);
+    }
+
+    /**
+     * Frees under one hold of the shard lock (size, then free, would take it twice).
+     */
+    @Override
+    public int sizeAndFree(final long handle)
+    {
         final Shard shard = shardOf(handle);
         shard.lock();
         try
@@ -367,6 +376,7 @@ public final class ZbudAllocator implements ObjectAllocator
             {
                 table.list(slot);
             }
+            return size;
         }
         finally
         {

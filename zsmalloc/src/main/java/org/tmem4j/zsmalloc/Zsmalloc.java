@@ -251,7 +251,19 @@ public final class Zsmalloc implements ObjectAllocator
         final int home = cpu.getAsInt() % shards;
         final int at = home * classCount + cls;
         final SizeClass own = classes[at];
-        final long stamp = own.lockExclusive();
+        long stamp = own.tryLockExclusive();
+        if (stamp == 0)
+        {
+            // another thread holds this CPU's shard: one that lost the CPU while holding it (more threads than CPUs)
+            // would make this one queue for a time slice; a free slot in a shard whose lock is free at once costs
+            // no density, so take that, and queue only if there is none
+            final long elsewhere = allocateInFreeShard(home, cls, size);
+            if (elsewhere > 0)
+            {
+                return elsewhere;
+            }
+            stamp = own.lockExclusive();
+        }
         try
         {
             final long self = Thread.currentThread().threadId();
@@ -279,14 +291,10 @@ public final class Zsmalloc implements ObjectAllocator
             if (allocated == NO_MEMORY)
             {
                 // the budget is spent: a free slot anywhere is the last room left
-                for (int other = 0; other < shards; other++)
+                final long elsewhere = allocateInFreeShard(home, cls, size);
+                if (elsewhere > 0)
                 {
-                    final int there = other * classCount + cls;
-                    final long elsewhere = other == home ? -1 : allocateElsewhere(classes[there], size, false, -1);
-                    if (elsewhere >= 0)
-                    {
-                        return handle(there, elsewhere);
-                    }
+                    return elsewhere;
                 }
             }
             return handle(at, allocated);
@@ -295,6 +303,27 @@ public final class Zsmalloc implements ObjectAllocator
         {
             own.unlockExclusive(stamp);
         }
+    }
+
+    /**
+     * Allocates in a free slot of another shard of the class whose lock is free at once, whoever allocates there.
+     *
+     * @param home the calling CPU's shard, not looked in (its lock is held: by another thread, or by the caller when
+     *             that shard has no memory left).
+     * @return a handle, or {@link #NO_MEMORY} if no such shard has a free slot.
+     */
+    private long allocateInFreeShard(final int home, final int cls, final int size)
+    {
+        for (int other = 0; other < shards; other++)
+        {
+            final int there = other * classCount + cls;
+            final long allocated = other == home ? -1 : allocateElsewhere(classes[there], size, false, -1);
+            if (allocated >= 0)
+            {
+                return handle(there, allocated);
+            }
+        }
+        return NO_MEMORY;
     }
 
     /**
@@ -428,13 +457,24 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public void free(final long handle)
     {
+        sizeAndFree(handle);
+    }
+
+    /**
+     * Frees under one hold of the class lock (size, then free, would look the handle up twice, and the size's look
+     * waits for any allocation in the class).
+     */
+    @Override
+    public int sizeAndFree(final long handle)
+    {
         final SizeClass sizeClass = sizeClass(handle);
-        sizeClass.free(index(handle), generation(handle));
+        final int size = sizeClass.free(index(handle), generation(handle));
         final ChunkPool pool = pools[sizeClass.at / classCount];
         if (pool.reclaimDue())
         {
             pool.reclaim();
         }
+        return size;
     }
 
     /**
@@ -499,13 +539,15 @@ public final class Zsmalloc implements ObjectAllocator
         }
         long chunksMoved = 0;
         long footprint = 0;
+        long pagesGathered = 0;
         for (final ChunkPool pool : pools)
         {
             chunksMoved += pool.chunksMoved();
             footprint += pool.footprintBytes();
+            pagesGathered += pool.pagesGathered();
         }
         return new ZsmallocStats(rows, pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
-            chunksMoved, footprint, compactionAgent == null ? 0 : compactionAgent.compactions(),
+            chunksMoved, footprint, pagesGathered, compactionAgent == null ? 0 : compactionAgent.compactions(),
             compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 

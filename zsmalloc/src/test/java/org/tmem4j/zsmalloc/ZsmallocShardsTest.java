@@ -13,10 +13,12 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.tmem4j.alloc.ObjectAllocator;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectPattern;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -236,6 +238,66 @@ final class ZsmallocShardsTest
             assertTrue(last[0] > 0, "with the budget spent, the second thread was refused the first one's free slots");
             assertEquals(0, shardOf(zs, last[0]));
         }
+    }
+
+    /**
+     * A thread whose CPU's shard is held by another thread (one that lost its CPU while holding it, here a compaction
+     * waiting for a pinned reader) takes a free slot in a shard whose lock is free instead of queueing. Without that,
+     * the allocation below waits for as long as the reader keeps its pin.
+     */
+    @Test
+    void anAllocationWhoseShardIsHeldTakesAFreeSlotElsewhereInsteadOfWaiting() throws Exception
+    {
+        final ThreadLocal<Integer> cpuOfThread = ThreadLocal.withInitial(() -> 0);
+        try (Arena arena = Arena.ofConfined();
+            PageMemory memory = PageMemory.withBudget(16L << 20);
+            Zsmalloc zs = Zsmalloc.builder(memory).shardsPerClass(2).cpu(cpuOfThread::get).build())
+        {
+            final int largest = zs.maxStoredSize();
+            // shard 0 of the largest class is this thread's (CPU 0), shard 1 another thread's (CPU 1), which leaves a
+            // free slot there: an object allocated and freed
+            assertEquals(0, shardOf(zs, zs.allocate(largest)));
+            onThread(() ->
+            {
+                cpuOfThread.set(1);
+                final long[] two = {zs.allocate(largest), zs.allocate(largest)};
+                assertEquals(1, shardOf(zs, two[0]));
+                zs.free(two[1]);
+            });
+            // a reader pins an object; compaction then holds shard 0's largest class (the first it compacts) while it
+            // waits for the reader
+            final long read = zs.allocate(100);
+            final MemorySegment scratch = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final ObjectLocation pinned = new ObjectLocation();
+            zs.locate(read, scratch, pinned);
+            assertTrue(pinned.pin() != ObjectLocation.NO_PIN, "a small object is read in place, pinned");
+            final Thread compaction = Thread.ofPlatform().start(zs::compact);
+            while (!waitsForReaders(compaction))
+            {
+                Thread.onSpinWait();
+            }
+            final long[] allocated = new long[1];
+            final Thread allocation = Thread.ofPlatform().start(() -> allocated[0] = zs.allocate(largest));
+            allocation.join(30_000);
+            final boolean waited = allocation.isAlive();
+            zs.unpin(pinned);
+            compaction.join();
+            allocation.join();
+            assertFalse(waited, "the allocation queued behind the held shard although shard 1 had a free slot");
+            assertEquals(1, shardOf(zs, allocated[0]), "the free slot taken is shard 1's");
+        }
+    }
+
+    private static boolean waitsForReaders(final Thread compaction)
+    {
+        for (final StackTraceElement frame : compaction.getStackTrace())
+        {
+            if (frame.getMethodName().equals("awaitReaders"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void onThread(final Runnable body) throws InterruptedException

@@ -44,8 +44,8 @@ import org.tmem4j.zcache.Zcache;
  *   <li>codec: {@code compress}, {@code decompress} (the slot's LZ4 or zstd, into and out of its buffers);</li>
  *   <li>same-filled check: {@code sameFilledCheck} (every put scans the page for one repeated word first);</li>
  *   <li>slot: {@code slotAcquireRelease} (the compressor pool, uncontended);</li>
- *   <li>allocate: {@code allocateFree} (an object of the page's compressed size, then freed, as a put that
- *       replaces a page does);</li>
+ *   <li>allocate: {@code allocateFree} (an object of the page's compressed size, then freed with its size told
+ *       back in the same look, as a put that replaces a page does);</li>
  *   <li>copy: {@code copyIn} (the compressed bytes into the object); {@code locate} (finding an object's bytes for a
  *       get and ending the read: in place, pinned, or for a zsmalloc object in two runs of memory copied to
  *       scratch);</li>
@@ -225,8 +225,7 @@ public class PageCostBenchmark
     public long allocateFree()
     {
         final long handle = objects.allocate(blockLength[nextPage()]);
-        objects.free(handle);
-        return handle;
+        return handle + objects.sizeAndFree(handle);
     }
 
     /** The compressed bytes copied into their object. */

@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.cli.corpus.PageCorpus;
@@ -33,7 +34,8 @@ import org.tmem4j.zcache.ZcacheStats;
  * 1, 2, 4 and 8 threads, each thread on its own objects (ops/s are totals over the threads). Goals: 2 threads
  * &ge; 1.8 &times; one thread, and 8 threads &ge; 0.95 &times; 2 threads on a 2-CPU machine (more threads than CPUs
  * must not convoy). {@code rawMix1Thread}/{@code rawMix2Threads} do the same codec work without the engine, to
- * show what the machine itself scales to. {@code corpus} is {@code jvm} (the JDK's own files, see
+ * show what the machine itself scales to. With {@code -p workingSet=total} the threads split the pages instead of
+ * each storing all of them, so that a higher thread count does not also mean more memory touched. {@code corpus} is {@code jvm} (the JDK's own files, see
  * {@link PageCorpus#defaultFiles()}) or the path of a corpus file such as {@code scripts/db-corpus.sh} writes
  * (database pages).
  */
@@ -65,6 +67,16 @@ public class ZcacheScalingBenchmark
         public String corpus;
 
         /**
+         * {@code perThread}: every thread cycles through all {@link #pages} pages, on objects of its own, so the
+         * pages stored grow with the threads (8 threads store 4 times what 2 do: on JDK pages past this machine's
+         * last-level cache, which then slows them whatever the engine does); {@code total}: the threads split the
+         * pages, each cycling through {@code pages / threads} of its own, so every thread count stores the same
+         * pages and the ratios between them are the engine's scaling alone.
+         */
+        @Param("perThread")
+        public String workingSet;
+
+        /**
          * Spare compressor slots: {@code default} (the engine's, 3 per slot) or a count; {@code 0} shows the
          * convoy of threads outnumbering CPUs without them.
          */
@@ -81,6 +93,10 @@ public class ZcacheScalingBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
+            if (!"perThread".equals(workingSet) && !"total".equals(workingSet))
+            {
+                throw new IllegalArgumentException("workingSet is perThread or total, not " + workingSet);
+            }
             pageCorpus = "jvm".equals(corpus) ? PageCorpus.readDefault(pages) :
                 PageCorpus.read(List.of(Path.of(corpus)), pages);
             page = new MemorySegment[pageCorpus.pageCount()];
@@ -111,6 +127,9 @@ public class ZcacheScalingBenchmark
     public static class Worker
     {
         long oid;
+        /** The first corpus page this thread cycles through, and how many. */
+        int first;
+        int span;
         int next;
         MemorySegment restored;
         MemorySegment compressed;
@@ -121,16 +140,26 @@ public class ZcacheScalingBenchmark
          * threads storing different data would, rather than in lockstep on pages of the same compressed sizes.
          */
         @Setup(Level.Trial)
-        public void setUp(final Backend backend)
+        public void setUp(final Backend backend, final BenchmarkParams params)
         {
             oid = backend.threads.incrementAndGet();
-            next = (int)((oid * 0x9E3779B9L & 0x7FFFFFFFL) % backend.page.length);
+            if ("total".equals(backend.workingSet))
+            {
+                span = backend.page.length / params.getThreads();
+                first = (int)(oid - 1) * span;
+            }
+            else
+            {
+                span = backend.page.length;
+                first = 0;
+            }
+            next = (int)((oid * 0x9E3779B9L & 0x7FFFFFFFL) % span);
             restored = Arena.ofAuto().allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
             raw = CodecSpec.parse(backend.codec).newCodec();
             compressed = Arena.ofAuto().allocate(raw.maxCompressedLength(PageCorpus.PAGE_SIZE));
-            for (int i = 0; i < backend.page.length; i++)
+            for (int i = 0; i < span; i++)
             {
-                backend.zcache.put(backend.pool, oid, 0, 0, i, backend.page[i]);
+                backend.zcache.put(backend.pool, oid, 0, 0, i, backend.page[first + i]);
             }
         }
 
@@ -145,17 +174,17 @@ public class ZcacheScalingBenchmark
     private static boolean putGet(final Backend backend, final Worker worker)
     {
         final int i = worker.next;
-        worker.next = i + 1 == backend.page.length ? 0 : i + 1;
-        backend.zcache.put(backend.pool, worker.oid, 0, 0, i, backend.page[i]);
-        return backend.zcache.get(backend.pool, worker.oid, 0, 0, i == 0 ? backend.page.length - 1 : i - 1,
+        worker.next = i + 1 == worker.span ? 0 : i + 1;
+        backend.zcache.put(backend.pool, worker.oid, 0, 0, i, backend.page[worker.first + i]);
+        return backend.zcache.get(backend.pool, worker.oid, 0, 0, i == 0 ? worker.span - 1 : i - 1,
             worker.restored);
     }
 
     private static int rawMix(final Backend backend, final Worker worker)
     {
         final int i = worker.next;
-        worker.next = i + 1 == backend.page.length ? 0 : i + 1;
-        final int length = worker.raw.compress(backend.page[i], 0, PageCorpus.PAGE_SIZE, worker.compressed, 0,
+        worker.next = i + 1 == worker.span ? 0 : i + 1;
+        final int length = worker.raw.compress(backend.page[worker.first + i], 0, PageCorpus.PAGE_SIZE, worker.compressed, 0,
             (int)worker.compressed.byteSize());
         return worker.raw.decompress(worker.compressed, 0, length, worker.restored, 0, PageCorpus.PAGE_SIZE);
     }
