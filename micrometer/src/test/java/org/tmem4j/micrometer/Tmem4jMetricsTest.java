@@ -74,8 +74,8 @@ class Tmem4jMetricsTest
                     checked++;
                 }
             }
-            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 12 + 8 + 2 * 6, checked,
-                "engine, allocator (3 common + 12 zsmalloc details), memory and two pool-kind sources' counters");
+            assertEquals(ZcacheStats.COUNTERS.descriptions().size() + 3 + 13 + 8 + 2 * 6, checked,
+                "engine, allocator (3 common + 13 zsmalloc details), memory and two pool-kind sources' counters");
 
             final FunctionCounter puts = meters.get("tmem4j.engine.puts").functionCounter();
             assertEquals(PAGES, stats.puts());

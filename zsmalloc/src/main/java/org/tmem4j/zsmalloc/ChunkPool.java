@@ -72,6 +72,7 @@ final class ChunkPool
     private long chunksHeld;
     private long pagesHeld;
     private long chunksMoved;
+    private long pagesGathered;
     private final AtomicBoolean reclaiming = new AtomicBoolean();
     private volatile boolean reclaimDue;
 
@@ -105,18 +106,11 @@ final class ChunkPool
             }
             if (target == NONE)
             {
-                target = memory.allocate();
-                if (target == PageMemory.NO_PAGE)
+                target = newPage();
+                if (target == NONE)
                 {
                     return NO_CHUNK;
                 }
-                if (target > MAX_PAGE_ID)
-                {
-                    memory.free(target);
-                    return NO_CHUNK;
-                }
-                ensureCapacity(target);
-                pagesHeld++;
             }
             else
             {
@@ -129,6 +123,53 @@ final class ChunkPool
             link(target);
             updateReclaimDue();
             return target << 3 | index;
+        }
+    }
+
+    /**
+     * Takes a whole empty page (the spare, else a new one) for positions {@code [firstPosition, firstPosition +
+     * chunksPerPage)} of {@code owner}, so that a zspage can lay one page's worth of its run in a row of memory
+     * ({@link SizeClass}'s page gathering). Never takes a partly used page's free chunks: those stay for the chunks
+     * taken one at a time.
+     * <p>
+     * The caller gives the group's old chunks back after the copy, which leaves them free in shared pages until
+     * chunks taken one at a time fill them again; so that a fill does not end with many such pages held, no page is
+     * given while the free chunks in partly used pages exceed one page's worth (the group then stays where it is
+     * until a later slot retries it), unless {@code anyway} (compaction, which {@link #consolidate} follows).
+     *
+     * @return the id of the page's first chunk, or {@link #NO_CHUNK} when the page memory has no page or free chunks
+     * in shared pages are too many.
+     */
+    int acquirePage(final ZsPage owner, final int firstPosition, final boolean anyway)
+    {
+        synchronized (lock)
+        {
+            if (!anyway && roomInPartialPages > chunksPerPage)
+            {
+                return NO_CHUNK;
+            }
+            int page = byUse[0];
+            if (page != NONE)
+            {
+                unlink(page);
+            }
+            else
+            {
+                page = newPage();
+                if (page == NONE)
+                {
+                    return NO_CHUNK;
+                }
+            }
+            taken[page] = (byte)((1 << chunksPerPage) - 1);
+            for (int index = 0; index < chunksPerPage; index++)
+            {
+                owners[page * chunksPerPage + index] = ownerWord(owner.sizeClass.at, owner.id, firstPosition + index);
+            }
+            chunksHeld += chunksPerPage;
+            pagesGathered++;
+            updateReclaimDue();
+            return page << 3;
         }
     }
 
@@ -398,6 +439,17 @@ final class ChunkPool
     }
 
     /**
+     * @return pages taken whole by {@link #acquirePage} so far.
+     */
+    long pagesGathered()
+    {
+        synchronized (lock)
+        {
+            return pagesGathered;
+        }
+    }
+
+    /**
      * Gives every page back (the allocator is closing).
      */
     void close()
@@ -423,6 +475,28 @@ final class ChunkPool
     private static long ownerWord(final int classShard, final int zspage, final int position)
     {
         return (long)(classShard + 1) << CLASS_SHIFT | (long)zspage << ZSPAGE_SHIFT | position;
+    }
+
+    /**
+     * Takes a page from the page memory (under the lock), unlisted.
+     *
+     * @return its id, or {@link #NONE} when the page memory has none or its id is past what a chunk id can name.
+     */
+    private int newPage()
+    {
+        final int page = memory.allocate();
+        if (page == PageMemory.NO_PAGE)
+        {
+            return NONE;
+        }
+        if (page > MAX_PAGE_ID)
+        {
+            memory.free(page);
+            return NONE;
+        }
+        ensureCapacity(page);
+        pagesHeld++;
+        return page;
     }
 
     private void givePage(final int page)

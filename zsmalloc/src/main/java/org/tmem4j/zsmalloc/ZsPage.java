@@ -67,6 +67,40 @@ final class ZsPage
     }
 
     /**
+     * @return whether all positions of page group {@code group} (positions {@code [group × perPage, (group + 1) ×
+     * perPage)}) hold chunks, and not yet in the order of one pool page: such a group can be gathered into a page of
+     * its own.
+     */
+    boolean scatteredGroup(final int group, final int perPage)
+    {
+        final int first = group * perPage;
+        if (first + perPage > chunks.length)
+        {
+            return false;
+        }
+        final int start = chunks[first] - 1;
+        boolean inOnePage = start >= 0 && (start & 7) == 0;
+        for (int c = first; c < first + perPage; c++)
+        {
+            if (chunks[c] == 0)
+            {
+                return false;
+            }
+            inOnePage &= chunks[c] - 1 == start + c - first;
+        }
+        return !inOnePage;
+    }
+
+    /**
+     * @return the first and last page group (positions {@code perPage} apart) a slot touches, packed as
+     * {@code first << 16 | last}.
+     */
+    int groupsOf(final int slot, final int perPage)
+    {
+        return firstChunk(slot) / perPage << 16 | lastChunk(slot) / perPage;
+    }
+
+    /**
      * @return the lowest free slot, or -1 when full.
      */
     int lowestFreeSlot()

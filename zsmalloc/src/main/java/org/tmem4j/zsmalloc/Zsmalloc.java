@@ -539,13 +539,15 @@ public final class Zsmalloc implements ObjectAllocator
         }
         long chunksMoved = 0;
         long footprint = 0;
+        long pagesGathered = 0;
         for (final ChunkPool pool : pools)
         {
             chunksMoved += pool.chunksMoved();
             footprint += pool.footprintBytes();
+            pagesGathered += pool.pagesGathered();
         }
         return new ZsmallocStats(rows, pagesHeld(), pagesCompacted, new ZsmallocStats.PoolCounters(
-            chunksMoved, footprint, compactionAgent == null ? 0 : compactionAgent.compactions(),
+            chunksMoved, footprint, pagesGathered, compactionAgent == null ? 0 : compactionAgent.compactions(),
             compactionAgent == null ? 0 : compactionAgent.pagesFreed(), compactionErrors.get()));
     }
 

@@ -38,6 +38,8 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
             s -> s.pool.chunkPoolBytes())
         .counter("chunks_moved", CounterUnit.CHUNKS, "chunks moved out of sparse pages, by frees and by compaction",
             s -> s.pool.chunksMoved())
+        .counter("pages_gathered", CounterUnit.PAGES, "pages taken whole to lay a zspage's completed page of objects " +
+            "in a row of memory (read in place)", s -> s.pool.pagesGathered())
         .counter("policy_compactions", CounterUnit.EVENTS, "compactions the background compaction policy ran",
             s -> s.pool.policyCompactions())
         .counter("policy_pages_compacted", CounterUnit.PAGES, "pages those background compactions gave back",
@@ -51,11 +53,12 @@ public record ZsmallocStats(List<ClassStats> classes, long pagesUsed, long pages
      *
      * @param chunksMoved            chunks moved between pages by frees (to give pages back) and by compaction.
      * @param chunkPoolBytes         estimated heap bytes of the chunk pool's per-page records.
+     * @param pagesGathered          pages taken whole to lay a zspage's completed page of objects in a row of memory.
      * @param policyCompactions      compactions run by the background policy.
      * @param policyPagesCompacted   pages those compactions gave back.
      * @param policyCompactionErrors background checks that threw.
      */
-    public record PoolCounters(long chunksMoved, long chunkPoolBytes, long policyCompactions,
+    public record PoolCounters(long chunksMoved, long chunkPoolBytes, long pagesGathered, long policyCompactions,
         long policyPagesCompacted, long policyCompactionErrors)
     {
     }

@@ -117,7 +117,10 @@ final class ZsmallocPinsTest
         return answer[0];
     }
 
-    private static boolean waitsForReaders(final Thread thread)
+    /**
+     * {@return whether a thread is waiting, in its stack, for the readers pinned before it}
+     */
+    static boolean waitsForReaders(final Thread thread)
     {
         for (final StackTraceElement frame : thread.getStackTrace())
         {
