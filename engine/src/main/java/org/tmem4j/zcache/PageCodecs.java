@@ -79,6 +79,7 @@ final class PageCodecs implements AutoCloseable
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong made = new AtomicLong();
+    private final AtomicLong resamples = new AtomicLong();
 
     /**
      * @param spec            the engine's codec.
@@ -190,6 +191,7 @@ final class PageCodecs implements AutoCloseable
                 {
                     // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE)
                     state.sampler = new DictionarySampler(driftSamplePages(pool.pageSize), pool.pageSize);
+                    resamples.incrementAndGet();
                 }
                 return length + PageHeader.BYTES;
             }
@@ -396,6 +398,14 @@ final class PageCodecs implements AutoCloseable
     long made()
     {
         return made.get();
+    }
+
+    /**
+     * {@return drifts that started a fresh sample for a pool's next dictionary}
+     */
+    long resamples()
+    {
+        return resamples.get();
     }
 
     /**

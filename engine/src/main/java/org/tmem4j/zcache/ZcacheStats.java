@@ -54,6 +54,7 @@ import org.tmem4j.stats.CounterCatalog;
  *                                built ({@code +dict} codecs).
  * @param dictionaries            dictionaries alive now.
  * @param dictionaryBytes         their off-heap bytes, which {@link #effectiveRatio()} counts as memory used.
+ * @param dictionaryResamples     drifts that started a fresh sample for a pool's next dictionary.
  * @param recompressedPages       pages the recompression agent stored again with its stronger codec.
  * @param recompressSavedBytes    bytes that saved.
  * @param recompressSkippedPages  idle pages the agent compressed and found saving too little.
@@ -92,6 +93,7 @@ public record ZcacheStats(
     long dictionariesMade,
     long dictionaries,
     long dictionaryBytes,
+    long dictionaryResamples,
     long recompressedPages,
     long recompressSavedBytes,
     long recompressSkippedPages,
@@ -146,6 +148,8 @@ public record ZcacheStats(
         .gauge("dictionaries", OBJECTS, "dictionaries alive: a pool's current one, and older ones still used by "
             + "pages", ZcacheStats::dictionaries)
         .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
+        .counter("dictionary_resamples", EVENTS, "drifts of a dictionary's compressed sizes that started a fresh "
+            + "sample of its pool's pages for the next one", ZcacheStats::dictionaryResamples)
         .counter("recompressed_pages", PAGES, "idle pages the recompression agent stored again with its stronger "
             + "codec (zram's recompress)", ZcacheStats::recompressedPages)
         .counter("recompress_saved_bytes", BYTES, "bytes the recompressed pages take less than before",

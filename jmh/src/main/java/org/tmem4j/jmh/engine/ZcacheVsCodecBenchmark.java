@@ -22,6 +22,7 @@ import org.tmem4j.codec.CodecSpec;
 import org.tmem4j.cli.corpus.PageCorpus;
 import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
 
 /**
  * The engine against the raw codec on the same pages, one thread: {@code put} (same-filled check, compressor slot,
@@ -97,6 +98,13 @@ public class ZcacheVsCodecBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
+        final ZcacheStats stats = zcache.stats();
+        if (stats.dictionariesMade() > 0)
+        {
+            // a +dict codec's background work during the trial: dictionaries made, and drifts that started samples
+            System.out.printf("%n%s: dictionaries made %d, resamples %d, alive %d (%d bytes)%n", codec,
+                stats.dictionariesMade(), stats.dictionaryResamples(), stats.dictionaries(), stats.dictionaryBytes());
+        }
         zcache.close();
         raw.close();
         arena.close();
