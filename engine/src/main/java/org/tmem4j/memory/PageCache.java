@@ -1,12 +1,11 @@
 package org.tmem4j.memory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import org.tmem4j.concurrent.PaddedSpinLock;
 
 /**
- * One CPU's stack of free pages for {@link PageMemory}, guarded by its own lock: a word that {@link #tryLock()} sets
- * with one compare-and-set, so a thread never waits for a holder that lost its CPU (it takes another cache), and
- * which, unlike a monitor, never inflates into a parked queue after one contended moment.
+ * One CPU's stack of free pages for {@link PageMemory}, guarded by its own lock ({@link PaddedSpinLock}): a word
+ * that {@link #tryLock()} sets with one compare-and-set, so a thread never waits for a holder that lost its CPU (it
+ * takes another cache), and which, unlike a monitor, never inflates into a parked queue after one contended moment.
  * <p>
  * Two CPUs working on their own caches must share no written cache line, or every allocate and free would move a
  * line between cores and two threads would run slower than one. So the fields sit between 64 bytes of padding on
@@ -16,55 +15,12 @@ import java.lang.invoke.VarHandle;
  */
 final class PageCache extends PageCacheFields
 {
-    private static final int SPINS_BEFORE_YIELD = 100;
-    private static final VarHandle LOCKED;
-
-    static
-    {
-        try
-        {
-            LOCKED = MethodHandles.lookup().findVarHandle(PageCacheFields.class, "locked", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     @SuppressWarnings("unused")
     private long q0, q1, q2, q3, q4, q5, q6, q7;
 
     PageCache(final int capacity)
     {
         super(capacity);
-    }
-
-    /** {@return whether the lock was free and is now the caller's} */
-    boolean tryLock()
-    {
-        return (int)LOCKED.getOpaque(this) == 0 && LOCKED.compareAndSet(this, 0, 1);
-    }
-
-    /** Takes the lock, spinning and then yielding while another thread holds it (draining and closing only). */
-    void lock()
-    {
-        for (int spins = 0; !tryLock(); spins++)
-        {
-            if (spins < SPINS_BEFORE_YIELD)
-            {
-                Thread.onSpinWait();
-            }
-            else
-            {
-                Thread.yield();
-            }
-        }
-    }
-
-    /** Releases the lock taken by {@link #tryLock()} or {@link #lock()}. */
-    void unlock()
-    {
-        LOCKED.setRelease(this, 0);
     }
 
     /** {@return whether no page is cached} */
@@ -104,15 +60,8 @@ final class PageCache extends PageCacheFields
     }
 }
 
-/** The 64 bytes of padding before a {@link PageCache}'s fields. */
-abstract class PageCachePadding
-{
-    @SuppressWarnings("unused")
-    private long p0, p1, p2, p3, p4, p5, p6, p7;
-}
-
-/** The fields of a {@link PageCache}, between its paddings. */
-abstract class PageCacheFields extends PageCachePadding
+/** The fields of a {@link PageCache}, after its lock word and the padding before it. */
+abstract class PageCacheFields extends PaddedSpinLock
 {
     /** Ints of slack before and after the page ids in {@link #pages}: one cache line each. */
     static final int SLACK = 16;
@@ -120,8 +69,6 @@ abstract class PageCacheFields extends PageCachePadding
     final int capacity;
     final int[] pages;
     int count;
-    /** 1 while a thread holds the cache (see {@link PageCache#tryLock()}). */
-    volatile int locked;
 
     PageCacheFields(final int capacity)
     {

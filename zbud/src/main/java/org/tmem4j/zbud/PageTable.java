@@ -2,6 +2,7 @@ package org.tmem4j.zbud;
 
 import java.util.Arrays;
 
+import org.tmem4j.concurrent.CacheLinePadding;
 import org.tmem4j.memory.PageMemory;
 
 /**
@@ -20,7 +21,7 @@ import org.tmem4j.memory.PageMemory;
  * <p>
  * Not thread-safe: the allocator guards it with its lock.
  */
-final class PageTable
+final class PageTable extends CacheLinePadding
 {
     static final int CHUNK_SHIFT = 6;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;

@@ -17,7 +17,7 @@ import org.tmem4j.memory.PageMemory;
  * Chunks are handed out from the fullest page that has a free one, so pages fill up and empty ones are rare. A page
  * whose last chunk goes back is returned to the {@link PageMemory}, except for one empty page kept as a spare so
  * that a workload allocating and freeing around a page boundary does not take and return the same page every call.
- * Every chunk records its owner (size class shard, zspage and position), so that {@link #reclaim} can move chunks
+ * Every chunk records its owner (the zspage, by an id this pool gave it), so that {@link #reclaim} can move chunks
  * out of sparse pages into the free chunks of fuller ones and give the emptied pages back.
  * <p>
  * <b>Giving pages back as objects go.</b> The kernel's zspages own their pages, so a zspage whose last object is
@@ -32,9 +32,10 @@ import org.tmem4j.memory.PageMemory;
  * while frees outrun allocations.
  * <p>
  * <b>Bookkeeping</b> is a few arrays indexed by page id (page ids are dense: the page memory hands out its lowest
- * pages first), no object per page: per chunk one {@code long} naming its owner, per page a byte of taken chunks and
- * the two links of its list of pages with as many chunks in use. That is 9 bytes plus 8 per chunk per page (73 bytes
- * for eighth pages), half of what a record object per page with an owner array and a hash map entry cost.
+ * pages first), no object per page: per chunk an {@code int} naming its owning zspage, per page a byte of taken
+ * chunks and the two links of its list of pages with as many chunks in use. That is 9 bytes plus 4 per chunk per page
+ * (41 bytes for eighth pages; a chunk's position in its zspage's run, which a move needs, is looked up in the zspage
+ * then, not kept here), and 4 bytes per zspage for the table of registered zspages.
  * <p>
  * A chunk id is {@code page << 3 | chunk within page}. Thread-safe under one lock; callers that hold a size class's
  * lock take this one after it, never before.
@@ -44,16 +45,11 @@ final class ChunkPool
     static final int NO_CHUNK = -1;
     private static final int MAX_PAGE_ID = (1 << 28) - 1;
     private static final int NONE = -1;
-    private static final int POSITION_BITS = 9;
-    private static final int ZSPAGE_SHIFT = POSITION_BITS;
-    private static final int CLASS_SHIFT = ZSPAGE_SHIFT + 25;
 
     final int chunkSize;
     final int chunkShift;
     final int chunksPerPage;
     private final PageMemory memory;
-    /** The allocator's class shards, which owner words name by their index. */
-    private final SizeClass[] classes;
     private final Object lock = new Object();
     /** Per page id: a bit per chunk taken. */
     private byte[] taken = new byte[0];
@@ -61,10 +57,16 @@ final class ChunkPool
     private int[] prev = new int[0];
     private int[] next = new int[0];
     /**
-     * Per chunk ({@code page × chunksPerPage + chunk}): 0 when free, else {@code (class shard + 1) << 34 | zspage id
-     * << 9 | position in the zspage}.
+     * Per chunk ({@code page × chunksPerPage + chunk}): 0 when free, else the owning zspage's {@link #register}ed id
+     * + 1. Which position of the zspage's run the chunk is, a move looks up in the zspage (moves are rare; four bytes
+     * a chunk are not).
      */
-    private long[] owners = new long[0];
+    private int[] owners = new int[0];
+    /** The zspages of every class shard taking chunks here, by the id {@link #register} gave them. */
+    private ZsPage[] registered = new ZsPage[0];
+    private int[] freeIds = new int[0];
+    private int freeIdCount;
+    private int idsUsed;
     /** Pages by chunks in use: index 0 holds the spare empty page, index chunksPerPage the full pages (unlisted). */
     private final int[] byUse;
     /** Free chunks in pages that are neither full nor empty. */
@@ -76,14 +78,10 @@ final class ChunkPool
     private final AtomicBoolean reclaiming = new AtomicBoolean();
     private volatile boolean reclaimDue;
 
-    /**
-     * @param classes the allocator's class shards, filled in by the caller (owner words index it).
-     */
-    ChunkPool(final PageMemory memory, final int chunkSize, final SizeClass[] classes)
+    ChunkPool(final PageMemory memory, final int chunkSize)
     {
         this.memory = memory;
         this.chunkSize = chunkSize;
-        this.classes = classes;
         chunkShift = Integer.numberOfTrailingZeros(chunkSize);
         chunksPerPage = PageMemory.PAGE_SIZE / chunkSize;
         byUse = new int[chunksPerPage + 1];
@@ -91,11 +89,11 @@ final class ChunkPool
     }
 
     /**
-     * Takes a chunk for position {@code position} of {@code owner}.
+     * Takes a chunk for {@code owner} (which records at which position of its run).
      *
      * @return the chunk id, or {@link #NO_CHUNK} when no chunk is free and the page memory has no page.
      */
-    int acquire(final ZsPage owner, final int position)
+    int acquire(final ZsPage owner)
     {
         synchronized (lock)
         {
@@ -118,7 +116,7 @@ final class ChunkPool
             }
             final int index = Integer.numberOfTrailingZeros(~taken[target]);
             taken[target] |= (byte)(1 << index);
-            owners[target * chunksPerPage + index] = ownerWord(owner.sizeClass.at, owner.id, position);
+            owners[target * chunksPerPage + index] = owner.poolId + 1;
             chunksHeld++;
             link(target);
             updateReclaimDue();
@@ -127,8 +125,8 @@ final class ChunkPool
     }
 
     /**
-     * Takes a whole empty page (the spare, else a new one) for positions {@code [firstPosition, firstPosition +
-     * chunksPerPage)} of {@code owner}, so that a zspage can lay one page's worth of its run in a row of memory
+     * Takes a whole empty page (the spare, else a new one) for a page's worth of positions of {@code owner}'s run
+     * (which it records), so that a zspage can lay them in a row of memory
      * ({@link SizeClass}'s page gathering). Never takes a partly used page's free chunks: those stay for the chunks
      * taken one at a time.
      * <p>
@@ -140,7 +138,7 @@ final class ChunkPool
      * @return the id of the page's first chunk, or {@link #NO_CHUNK} when the page memory has no page or free chunks
      * in shared pages are too many.
      */
-    int acquirePage(final ZsPage owner, final int firstPosition, final boolean anyway)
+    int acquirePage(final ZsPage owner, final boolean anyway)
     {
         synchronized (lock)
         {
@@ -164,7 +162,7 @@ final class ChunkPool
             taken[page] = (byte)((1 << chunksPerPage) - 1);
             for (int index = 0; index < chunksPerPage; index++)
             {
-                owners[page * chunksPerPage + index] = ownerWord(owner.sizeClass.at, owner.id, firstPosition + index);
+                owners[page * chunksPerPage + index] = owner.poolId + 1;
             }
             chunksHeld += chunksPerPage;
             pagesGathered++;
@@ -301,7 +299,7 @@ final class ChunkPool
         long attempts = 0;
         while (attempts++ < 4 * chunksPerPage * pagesBefore + 16)
         {
-            final long owner;
+            final ZsPage owner;
             final int chunk;
             synchronized (lock)
             {
@@ -312,11 +310,9 @@ final class ChunkPool
                 }
                 final int index = Integer.numberOfTrailingZeros(taken[source]);
                 chunk = source << 3 | index;
-                owner = owners[source * chunksPerPage + index];
+                owner = registered[owners[source * chunksPerPage + index] - 1];
             }
-            final int zspage = (int)(owner >>> ZSPAGE_SHIFT) & (HandleTable.MAX_ZSPAGES - 1);
-            final int position = (int)owner & ((1 << POSITION_BITS) - 1);
-            classes[(int)(owner >>> CLASS_SHIFT) - 1].moveChunk(zspage, position, chunk, this);
+            owner.sizeClass.moveChunk(owner, chunk, this);
         }
         synchronized (lock)
         {
@@ -423,7 +419,8 @@ final class ChunkPool
     {
         synchronized (lock)
         {
-            return (long)taken.length * (Byte.BYTES + 2 * Integer.BYTES) + (long)owners.length * Long.BYTES;
+            return (long)taken.length * (Byte.BYTES + 2 * Integer.BYTES) + (long)owners.length * Integer.BYTES +
+                (long)(registered.length + freeIds.length) * Integer.BYTES;
         }
     }
 
@@ -465,6 +462,9 @@ final class ChunkPool
             }
             Arrays.fill(taken, (byte)0);
             Arrays.fill(owners, 0);
+            Arrays.fill(registered, null);
+            freeIdCount = 0;
+            idsUsed = 0;
             Arrays.fill(byUse, NONE);
             roomInPartialPages = 0;
             chunksHeld = 0;
@@ -472,9 +472,47 @@ final class ChunkPool
         }
     }
 
-    private static long ownerWord(final int classShard, final int zspage, final int position)
+    /**
+     * Gives a new zspage of a class shard taking chunks here the id its chunks' owner entries name it by.
+     *
+     * @return the id (also kept in {@link ZsPage#poolId} by the caller).
+     */
+    int register(final ZsPage zspage)
     {
-        return (long)(classShard + 1) << CLASS_SHIFT | (long)zspage << ZSPAGE_SHIFT | position;
+        synchronized (lock)
+        {
+            final int id;
+            if (freeIdCount > 0)
+            {
+                id = freeIds[--freeIdCount];
+            }
+            else
+            {
+                id = idsUsed++;
+                if (id == registered.length)
+                {
+                    registered = Arrays.copyOf(registered, Math.max(16, id * 2));
+                }
+            }
+            registered[id] = zspage;
+            return id;
+        }
+    }
+
+    /**
+     * Forgets a zspage that holds no chunk any more (disposed of by its class), so its id can name another.
+     */
+    void unregister(final ZsPage zspage)
+    {
+        synchronized (lock)
+        {
+            registered[zspage.poolId] = null;
+            if (freeIdCount == freeIds.length)
+            {
+                freeIds = Arrays.copyOf(freeIds, Math.max(16, freeIdCount * 2));
+            }
+            freeIds[freeIdCount++] = zspage.poolId;
+        }
     }
 
     /**

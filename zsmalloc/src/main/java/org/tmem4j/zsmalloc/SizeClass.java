@@ -560,7 +560,7 @@ final class SizeClass
     {
         final int perPage = pool.chunksPerPage;
         final int firstPosition = group * perPage;
-        final int page = pool.acquirePage(zspage, firstPosition, owners != null);
+        final int page = pool.acquirePage(zspage, owners != null);
         if (page == ChunkPool.NO_CHUNK)
         {
             return false;
@@ -663,13 +663,13 @@ final class SizeClass
      * exclusive lock so that no reader copies from it meanwhile and no writer writes into it. Nothing happens if the
      * zspage no longer holds that chunk at that position (it was given back between the pool's look and this lock).
      */
-    void moveChunk(final int zspageId, final int position, final int chunk, final ChunkPool chunks)
+    void moveChunk(final ZsPage zspage, final int chunk, final ChunkPool chunks)
     {
         final long stamp = lock.writeLock();
         try
         {
-            final ZsPage zspage = zspageId < zspages.length ? zspages[zspageId] : null;
-            if (zspage != null && zspage.chunk(position) == chunk)
+            final int position = zspages[zspage.id] == zspage ? zspage.positionOf(chunk) : -1;
+            if (position >= 0)
             {
                 pins.awaitReaders();
                 zspage.moveChunk(position, chunks.moveIfSparse(chunk));
@@ -847,6 +847,7 @@ final class SizeClass
             }
         }
         final ZsPage zspage = new ZsPage(this, id, layout.chunksPerZspage(index), pool.chunkShift);
+        zspage.poolId = pool.register(zspage);
         zspages[id] = zspage;
         zspageCount++;
         return zspage;
@@ -861,6 +862,7 @@ final class SizeClass
         chunksUsed -= given;
         unlink(zspage);
         zspages[zspage.id] = null;
+        pool.unregister(zspage);
         if (freeZspageIdCount == freeZspageIds.length)
         {
             freeZspageIds = Arrays.copyOf(freeZspageIds, Math.max(4, freeZspageIdCount * 2));

@@ -1,5 +1,9 @@
 package org.tmem4j.zsmalloc;
 
+import java.util.Arrays;
+
+import org.tmem4j.memory.PageMemory;
+
 /**
  * One zspage: {@code k} pages' worth of bytes laid end to end as a logical run, cut into {@code n} slots of one
  * class's size. Slot {@code i} covers bytes {@code [i·size, (i+1)·size)} of the run, so a slot may straddle two or
@@ -21,8 +25,16 @@ final class ZsPage
 {
     final int id;
     final SizeClass sizeClass;
-    /** Chunk id + 1 per position of the run; 0 where no chunk is held. */
-    private final int[] chunks;
+    /** The id its chunks' owner entries in the {@link ChunkPool} name it by ({@link ChunkPool#register}). */
+    int poolId;
+    /**
+     * Chunk id + 1 per position of the run; 0 where no chunk is held. Only as long as the positions reached so far,
+     * in whole pages' worth: the zspage still filling in each class would otherwise keep the ids of its whole run (2
+     * KiB for 64 pages) while it holds a few objects, which on database pages was most of the zspages' bookkeeping.
+     */
+    private int[] chunks;
+    private final int chunkCount;
+    private final int chunksPerPage;
     private final long[] freeSlots;
     private final int objects;
     private final int slotSize;
@@ -41,9 +53,11 @@ final class ZsPage
         this.slotSize = sizeClass.slotSize;
         this.chunkShift = chunkShift;
         objects = sizeClass.objectsPerZspage;
-        chunks = new int[chunkCount];
+        this.chunkCount = chunkCount;
+        chunksPerPage = Math.max(1, PageMemory.PAGE_SIZE >>> chunkShift);
+        chunks = new int[Math.min(chunkCount, chunksPerPage)];
         freeSlots = new long[(objects + 63) >>> 6];
-        java.util.Arrays.fill(freeSlots, -1L);
+        Arrays.fill(freeSlots, -1L);
         if ((objects & 63) != 0)
         {
             freeSlots[freeSlots.length - 1] = (1L << (objects & 63)) - 1;
@@ -55,7 +69,22 @@ final class ZsPage
      */
     int chunk(final int position)
     {
-        return chunks[position] - 1;
+        return position < chunks.length ? chunks[position] - 1 : ChunkPool.NO_CHUNK;
+    }
+
+    /**
+     * {@return the position of the run that holds a chunk, or -1 if none does}
+     */
+    int positionOf(final int chunk)
+    {
+        for (int c = 0; c < reach; c++)
+        {
+            if (chunks[c] == chunk + 1)
+            {
+                return c;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -136,7 +165,7 @@ final class ZsPage
     {
         for (int c = firstChunk(slot), last = lastChunk(slot); c <= last; c++)
         {
-            if (chunks[c] == 0)
+            if (c >= chunks.length || chunks[c] == 0)
             {
                 return false;
             }
@@ -182,13 +211,18 @@ final class ZsPage
     {
         final int first = firstChunk(slot);
         final int last = lastChunk(slot);
+        if (last >= chunks.length)
+        {
+            // whole pages' worth, so that a zspage filling up copies its ids once per page it reaches
+            chunks = Arrays.copyOf(chunks, Math.min(chunkCount, (last / chunksPerPage + 1) * chunksPerPage));
+        }
         int taken = 0;
         long takenMask = 0;
         for (int c = first; c <= last; c++)
         {
             if (chunks[c] == 0)
             {
-                final int chunk = pool.acquire(this, c);
+                final int chunk = pool.acquire(this);
                 if (chunk == ChunkPool.NO_CHUNK)
                 {
                     for (int d = first; d < c; d++)
@@ -267,6 +301,11 @@ final class ZsPage
             }
         }
         reach = highestHeld + 1;
+        if (reach + chunksPerPage <= chunks.length / 2)
+        {
+            chunks = Arrays.copyOf(chunks, Math.max(chunksPerPage, (reach + chunksPerPage - 1) / chunksPerPage *
+                chunksPerPage));
+        }
         return given;
     }
 

@@ -175,7 +175,7 @@ public final class Zsmalloc implements ObjectAllocator
         pools = new ChunkPool[shards];
         for (int shard = 0; shard < shards; shard++)
         {
-            pools[shard] = new ChunkPool(memory, layout.chunkSize(), classes);
+            pools[shard] = new ChunkPool(memory, layout.chunkSize());
         }
         for (int at = 0; at < classes.length; at++)
         {
