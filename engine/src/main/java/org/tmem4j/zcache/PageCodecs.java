@@ -187,7 +187,8 @@ final class PageCodecs implements AutoCloseable
                     return length;
                 }
                 output.set(HEADER, 0, PageHeader.of(dictionary.id, putEpoch()));
-                if (dictionary.compressed(length) && dictionary.drifted() && state.current.get() == dictionary)
+                if (dictionary.compressed(length) &&
+                    state.resample(dictionary.drifted() && state.current.get() == dictionary))
                 {
                     // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE)
                     state.sampler = new DictionarySampler(driftSamplePages(pool.pageSize), pool.pageSize);

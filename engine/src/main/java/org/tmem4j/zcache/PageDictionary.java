@@ -12,14 +12,10 @@ import org.tmem4j.codec.ZstdDictionary;
  * frees it.
  * <p>
  * Drift: the mean compressed size of the pages it compresses is measured over windows of {@link #WINDOW} pages; the
- * first window sets the baseline, and a later window worse than the baseline by {@link #DRIFT} asks for a new
- * dictionary. Windows are short, so that a run of pages of another kind (a table's index after its rows) gets a
- * dictionary of its own while most of it is still to come. Pages that merely vary (the same pages of mixed kinds put
- * again and again, as a benchmark does) would drift over and over, and each drift costs a fresh sample and a
- * candidate on the background thread, which took a core from the puts; so after a drift this dictionary must
- * compress {@link #QUIET_WINDOWS} windows, twice as many after each further drift, before it asks again (a new
- * dictionary, installed when a candidate pays for itself, starts afresh). Drifts then cost at most the logarithm of
- * the pages compressed, and the first still comes one window into a run of another kind.
+ * first window sets the baseline, and a later window worse than the baseline by {@link #DRIFT} has drifted (whether
+ * that starts a fresh sample is its pool's decision: {@link PoolDictionaries#resample}). Windows are short, so that a
+ * run of pages of another kind (a table's index after its rows) gets a dictionary of its own while most of it is
+ * still to come.
  */
 final class PageDictionary
 {
@@ -27,8 +23,6 @@ final class PageDictionary
     static final int WINDOW = 256;
     /** A window whose mean compressed size exceeds the baseline by this factor has drifted. */
     static final double DRIFT = 1.25;
-    /** Windows after a first drift before the next may ask; doubles with each drift. */
-    static final int QUIET_WINDOWS = 4;
 
     final int id;
     final ZstdDictionary dictionary;
@@ -36,8 +30,6 @@ final class PageDictionary
     private final LongAdder windowBytes = new LongAdder();
     private final AtomicLong pages = new AtomicLong();
     private double baseline;
-    private int drifts;
-    private long quietUntil;
 
     PageDictionary(final int id, final ZstdDictionary dictionary)
     {
@@ -103,7 +95,7 @@ final class PageDictionary
      * Judges the window just completed (pages of the next one counted meanwhile may fall in it: a mean moves by
      * little for that) and starts the next.
      *
-     * @return whether the window has drifted from the baseline, past the quiet time of the last drift.
+     * @return whether the window has drifted from the baseline.
      */
     synchronized boolean drifted()
     {
@@ -113,12 +105,6 @@ final class PageDictionary
             baseline = mean;
             return false;
         }
-        final long compressed = pages.get();
-        if (mean <= baseline * DRIFT || compressed < quietUntil)
-        {
-            return false;
-        }
-        quietUntil = compressed + ((long)WINDOW * QUIET_WINDOWS << Math.min(drifts++, 32));
-        return true;
+        return mean > baseline * DRIFT;
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,7 +104,8 @@ class ConcurrencyTest
                 {
                     try (Arena arena = Arena.ofConfined())
                     {
-                        work(id, area, fs, arena, cycles, stores, loads, gets, puts);
+                        work(id, area, fs, arena, () -> cycles.get() >= 3 && storedBothWays(frontswap), stores,
+                            loads, gets, puts);
                     }
                     catch (final Throwable ex)
                     {
@@ -136,7 +138,8 @@ class ConcurrencyTest
     }
 
     private static void work(final int id, final SwapArea area, final CleancacheFs fs, final Arena arena,
-        final AtomicInteger cycles, final AtomicLong stores, final AtomicLong loads, final AtomicLong gets, final AtomicLong puts)
+        final BooleanSupplier churnSeen, final AtomicLong stores, final AtomicLong loads, final AtomicLong gets,
+        final AtomicLong puts)
     {
         final SplittableRandom random = new SplittableRandom(SEED + id);
         final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
@@ -149,8 +152,9 @@ class ConcurrencyTest
         }
         final long[] cleanTags = new long[64];
         long nextTag = ((long)id << 40) + 1;
-        // at least three backends come and go under the traffic, however slowly they are built
-        for (int op = 0; op < OPS_PER_THREAD || cycles.get() < 3; op++)
+        // at least three backends come and go under the traffic, and stores meet both a backend and none, however
+        // the threads are scheduled
+        for (int op = 0; op < OPS_PER_THREAD || !churnSeen.getAsBoolean(); op++)
         {
             final int dice = random.nextInt(10);
             final int i = random.nextInt(slots.length);
@@ -214,6 +218,13 @@ class ConcurrencyTest
                 loads.incrementAndGet();
             }
         }
+    }
+
+    /** {@return whether some stores went to a backend and some found none registered} */
+    private static boolean storedBothWays(final Frontswap frontswap)
+    {
+        final long[] swap = sample(frontswap.counters());
+        return swap[2] > 0 && swap[4] > 0;
     }
 
     private static long[] sample(final CounterSource source)

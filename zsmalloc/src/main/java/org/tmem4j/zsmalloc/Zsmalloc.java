@@ -237,6 +237,21 @@ public final class Zsmalloc implements ObjectAllocator
     @Override
     public long allocate(final int size)
     {
+        final long handle = allocateInClass(size);
+        if (handle > 0)
+        {
+            // a page gathered for in-place reads left free chunks in shared pages: fill them, holding no class lock
+            final ChunkPool pool = pools[((int)(handle >>> CLASS_SHIFT) & ((1 << CLASS_BITS) - 1)) / classCount];
+            if (pool.packDue())
+            {
+                pool.pack();
+            }
+        }
+        return handle;
+    }
+
+    private long allocateInClass(final int size)
+    {
         ObjectSizes.checkObjectSize(size);
         ensureOpen();
         if (memory.isClosed())

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A page's worth of a zspage's run, once complete, is gathered into a pool page of its own, in order, so that the
  * objects inside it are read in place although the classes filling at once took turns on the same pages: two classes
  * taking turns, every object of the first that lies within one completed page's worth is pinned in pool memory by
- * {@link Zsmalloc#locate}, every object of both byte-exact; and the gathering, which moves bytes, waits for a reader
- * pinned before it.
+ * {@link Zsmalloc#locate}, every object of both byte-exact, and the pool holds no more pages than the chunks need (the
+ * free chunks a gathering leaves are packed); and the gathering, which moves bytes, waits for a reader pinned before
+ * it.
  */
 final class ZsmallocPageGatheringTest
 {
@@ -85,6 +86,11 @@ final class ZsmallocPageGatheringTest
             }
             final ZsmallocStats stats = allocator.classStats();
             assertEquals(memory.stats().pagesInUse(), stats.pagesUsed());
+            // the free chunks each gathering leaves in shared pages were packed: no more pages than the chunks need,
+            // plus the pool's one spare
+            final long fewest = (stats.chunksUsed() + 7) / 8;
+            assertTrue(stats.pagesUsed() <= fewest + 1, stats.pagesUsed() + " pages held for " + stats.chunksUsed() +
+                " chunks: the gathering's free chunks were not packed");
         }
     }
 
