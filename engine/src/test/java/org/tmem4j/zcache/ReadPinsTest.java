@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.tmem4j.concurrent.Racers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -86,7 +87,7 @@ final class ReadPinsTest
         for (int r = 0; r < readers; r++)
         {
             final int slot = r;
-            threads.add(Thread.ofPlatform().start(() -> run(failure, start, () ->
+            threads.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
             {
                 final SplittableRandom random = new SplittableRandom(SEED + slot);
                 while (removing.get() && failure.get() == null)
@@ -115,7 +116,7 @@ final class ReadPinsTest
         for (int w = 0; w < removers; w++)
         {
             final int id = w;
-            writers.add(Thread.ofPlatform().start(() -> run(failure, start, () ->
+            writers.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
             {
                 final SplittableRandom random = new SplittableRandom(SEED - 1 - id);
                 for (int op = 0; op < opsPerRemover && failure.get() == null; op++)
@@ -169,19 +170,6 @@ final class ReadPinsTest
         if (!pins.handOver(value))
         {
             assertEquals(0, frees.getAndIncrement((int)value), "value " + value + " freed twice; seed " + SEED);
-        }
-    }
-
-    private static void run(final AtomicReference<Throwable> failure, final CountDownLatch start, final Runnable body)
-    {
-        try
-        {
-            start.await();
-            body.run();
-        }
-        catch (final Throwable t)
-        {
-            failure.compareAndSet(null, t);
         }
     }
 }

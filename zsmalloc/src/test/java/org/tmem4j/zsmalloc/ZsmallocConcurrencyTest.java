@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectPattern;
+import org.tmem4j.concurrent.Racers;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +63,7 @@ final class ZsmallocConcurrencyTest
             for (int t = 0; t < 2; t++)
             {
                 final int id = t;
-                threads.add(Thread.ofPlatform().start(() -> run(failure, start, () ->
+                threads.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
                 {
                     final SplittableRandom random = new SplittableRandom(SEED + 100 + id);
                     final ObjectLocation where = new ObjectLocation();
@@ -97,7 +98,7 @@ final class ZsmallocConcurrencyTest
             for (int t = 0; t < 2; t++)
             {
                 final int id = t;
-                threads.add(Thread.ofPlatform().start(() -> run(failure, start, () ->
+                threads.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
                 {
                     final SplittableRandom random = new SplittableRandom(SEED + 200 + id);
                     final long base = (long)(id + 1) << 40;
@@ -137,7 +138,7 @@ final class ZsmallocConcurrencyTest
                     }
                 })));
             }
-            final Thread compactor = Thread.ofPlatform().start(() -> run(failure, start, () ->
+            final Thread compactor = Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
             {
                 while (!done.get() && failure.get() == null)
                 {
@@ -199,18 +200,5 @@ final class ZsmallocConcurrencyTest
     {
         allocator.read(handle, buffer, 0);
         return buffer.asSlice(0, allocator.size(handle));
-    }
-
-    private static void run(final AtomicReference<Throwable> failure, final CountDownLatch start, final Runnable body)
-    {
-        try
-        {
-            start.await();
-            body.run();
-        }
-        catch (final Throwable t)
-        {
-            failure.compareAndSet(null, t);
-        }
     }
 }
