@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -80,6 +81,15 @@ final class PageCodecs implements AutoCloseable
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong made = new AtomicLong();
     private final AtomicLong resamples = new AtomicLong();
+    /** Moves pages of superseded dictionaries to their pool's current one: runs on the migrator's thread. */
+    private final Runnable superseded;
+    /**
+     * Runs {@link #superseded} (a thread of its own: a pass over a pool would hold back the next dictionary, which a
+     * run of pages of another kind wants early), or null.
+     */
+    private final ExecutorService migrator;
+    /** Whether a migration pass is queued and not started: a later supersession needs no second one. */
+    private final AtomicBoolean migrationQueued = new AtomicBoolean();
 
     /**
      * @param spec            the engine's codec.
@@ -90,10 +100,14 @@ final class PageCodecs implements AutoCloseable
      * @param sampleBytes     bytes of pages a dictionary is trained on.
      * @param name            the engine's name, for the trainer thread's.
      * @param lowerTiers        whether pages go to a lower tier (which receives them self-contained).
+     * @param superseded      run on a thread of its own after a dictionary replaced a pool's current one: moves
+     *                        the pages of superseded dictionaries ({@link DictionaryMigration}); null for none.
      */
     PageCodecs(final CodecSpec spec, final CodecSpec strong, final long idleNanos, final int slots,
-        final int dictionaryBytes, final int sampleBytes, final String name, final boolean lowerTiers)
+        final int dictionaryBytes, final int sampleBytes, final String name, final boolean lowerTiers,
+        final Runnable superseded)
     {
+        this.superseded = superseded;
         this.spec = spec;
         this.strong = strong;
         this.idleNanos = idleNanos;
@@ -141,12 +155,19 @@ final class PageCodecs implements AutoCloseable
         this.transcoder = transcoder;
         this.strongCodec = strongCodec;
         this.strongDictionaryCodec = strongDictionaryCodec;
-        this.trainer = dictionaryPools ? Executors.newSingleThreadExecutor(task ->
+        this.trainer = dictionaryPools ? daemonThread("tmem4j-" + name + "-dictionaries") : null;
+        this.migrator = spec.dictionary() && superseded != null ?
+            daemonThread("tmem4j-" + name + "-dictionary-migration") : null;
+    }
+
+    private static ExecutorService daemonThread(final String name)
+    {
+        return Executors.newSingleThreadExecutor(task ->
         {
-            final Thread thread = new Thread(task, "tmem4j-" + name + "-dictionaries");
+            final Thread thread = new Thread(task, name);
             thread.setDaemon(true);
             return thread;
-        }) : null;
+        });
     }
 
     /**
@@ -248,6 +269,60 @@ final class PageCodecs implements AutoCloseable
         final int length = strongCodec.compress(page, 0, pool.pageSize, output, PageHeader.BYTES, capacity);
         output.set(HEADER, 0, PageHeader.recompressed(header, PageHeader.STRONG));
         return length <= 0 ? length : length + PageHeader.BYTES;
+    }
+
+    /**
+     * Under the page's bucket lock: whether a stored page names a dictionary of the engine's codec that is no longer
+     * its pool's current one, and the recompression agent has not been through it.
+     *
+     * @param header the page's header byte.
+     */
+    boolean isSuperseded(final ZcachePool pool, final byte header)
+    {
+        final int codec = PageHeader.codec(header);
+        if (!spec.dictionary() || codec < PageHeader.FIRST_DICTIONARY || PageHeader.isChecked(header))
+        {
+            return false;
+        }
+        final PageDictionary current = pool.dictionaries.current.get();
+        return current != null && current.id != codec;
+    }
+
+    /**
+     * The dictionary migration's form of a page of a superseded dictionary: compressed with its pool's current one,
+     * if that is at most the page's share of its old dictionary's bytes larger than its present form (moving all of
+     * them frees the old one; see {@link DictionaryMigration}). Only the migration (one pass at a time) calls it.
+     *
+     * @param page   the page, native.
+     * @param slot   the slot whose output takes the header and block, held by the caller.
+     * @param header the page's header.
+     * @param before the stored size of its payload now.
+     * @return the stored length, header included, or ≤ 0 when the page stays as it is.
+     */
+    int migrate(final ZcachePool pool, final MemorySegment page, final CompressorSlot slot, final byte header,
+        final long before)
+    {
+        final PageDictionary current = pool.dictionaries.current.get();
+        final PageDictionary old = dictionaries.get(PageHeader.codec(header));
+        if (current == null || old == null || current == old || !current.tryRetain())
+        {
+            return 0;
+        }
+        final MemorySegment output = slot.output();
+        final int length = compressRetained(slotCodecs[slot.index()], current, page, pool.pageSize, output,
+            (int)output.byteSize() - PageHeader.BYTES);
+        if (length <= 0)
+        {
+            return length;
+        }
+        // an estimate: the page may be freed meanwhile, and the id taken by a new dictionary
+        if (length + PageHeader.BYTES > before + old.migrationShare())
+        {
+            release(PageHeader.of(current.id, 0));
+            return 0;
+        }
+        output.set(HEADER, 0, PageHeader.withCodec(header, current.id));
+        return length + PageHeader.BYTES;
     }
 
     /**
@@ -424,19 +499,25 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
-     * Waits until the trainer has finished every training asked for so far.
+     * Waits until the trainer has finished every training asked for so far, and the migration what they asked for.
      */
     void awaitTraining() throws InterruptedException
     {
-        if (trainer != null)
+        awaitIdle(trainer);
+        awaitIdle(migrator);
+    }
+
+    private static void awaitIdle(final ExecutorService thread) throws InterruptedException
+    {
+        if (thread != null)
         {
             try
             {
-                trainer.submit(() -> { }).get();
+                thread.submit(() -> { }).get();
             }
             catch (final java.util.concurrent.ExecutionException | RejectedExecutionException ex)
             {
-                throw new IllegalStateException("dictionary trainer of a closed engine", ex);
+                throw new IllegalStateException("dictionary thread of a closed engine", ex);
             }
         }
     }
@@ -447,18 +528,8 @@ final class PageCodecs implements AutoCloseable
     @Override
     public void close()
     {
-        if (trainer != null)
-        {
-            trainer.shutdownNow();
-            try
-            {
-                trainer.awaitTermination(1, TimeUnit.MINUTES);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop(trainer);
+        stop(migrator);
         for (int id = PageHeader.FIRST_DICTIONARY; id <= PageHeader.LAST_DICTIONARY; id++)
         {
             final PageDictionary dictionary = dictionaries.get(id);
@@ -511,6 +582,42 @@ final class PageCodecs implements AutoCloseable
         }
     }
 
+    /** Queues a migration pass, unless one is queued and not started yet (it will see this supersession too). */
+    private void migrateLater()
+    {
+        if (migrator != null && migrationQueued.compareAndSet(false, true))
+        {
+            try
+            {
+                migrator.execute(() ->
+                {
+                    migrationQueued.set(false);
+                    superseded.run();
+                });
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // the engine is closing: nothing is worth moving any more
+            }
+        }
+    }
+
+    private static void stop(final ExecutorService thread)
+    {
+        if (thread != null)
+        {
+            thread.shutdownNow();
+            try
+            {
+                thread.awaitTermination(1, TimeUnit.MINUTES);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private ZstdDictionary rawContent(final DictionarySampler sampler, final int pageSize)
     {
         final int training = trainingPages(sampler.pages());
@@ -534,6 +641,7 @@ final class PageCodecs implements AutoCloseable
         if (paysForItself(candidate, state, sampler, pool.pageSize))
         {
             install(pool, candidate);
+            migrateLater();
         }
         else
         {
@@ -621,6 +729,7 @@ final class PageCodecs implements AutoCloseable
         }
         live.incrementAndGet();
         liveBytes.addAndGet(dictionary.byteSize());
+        
         made.incrementAndGet();
         final PoolDictionaries state = state(pool);
         final PageDictionary old = state.current.getAndSet(installed);

@@ -30,6 +30,7 @@ final class PageDictionary
     private final LongAdder windowBytes = new LongAdder();
     private final AtomicLong pages = new AtomicLong();
     private double baseline;
+    private long migrationShare = -1;
 
     PageDictionary(final int id, final ZstdDictionary dictionary)
     {
@@ -69,6 +70,20 @@ final class PageDictionary
             throw new IllegalStateException("dictionary " + id + " released more often than retained");
         }
         return left == 0;
+    }
+
+    /**
+     * {@return what each of its pages may grow by when the migration moves it to a newer dictionary: its bytes over
+     * the pages it held when the migration first looked at it, so that moving them all costs at most its bytes}
+     * Only the migration's thread calls it.
+     */
+    long migrationShare()
+    {
+        if (migrationShare < 0)
+        {
+            migrationShare = dictionary.byteSize() / Math.max(1, references.get());
+        }
+        return migrationShare;
     }
 
     /**

@@ -67,6 +67,16 @@ final class PageHeader
 
     /**
      * @param header the stored byte.
+     * @param codec  another codec.
+     * @return the same header (epoch, checked mark) with that codec.
+     */
+    static byte withCodec(final byte header, final int codec)
+    {
+        return (byte)((header & ~CODEC_MASK) | codec);
+    }
+
+    /**
+     * @param header the stored byte.
      * @return the same header, marked checked.
      */
     static byte checked(final byte header)

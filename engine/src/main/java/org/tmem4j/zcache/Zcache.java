@@ -137,6 +137,8 @@ public final class Zcache implements AutoCloseable
     private final CodecSpec recompress;
     /** Its passes, one at a time (this object's monitor), or null. */
     private final Recompression recompression;
+    /** Moves pages of superseded dictionaries to their pool's current one (codec {@code +dict}), or null. */
+    private final DictionaryMigration migration;
     /** Runs a pass every interval, or null. */
     private final ScheduledExecutorService recompressionAgent;
     /** The compressor slots' indexes as the contexts of {@link #reader}: read-only, so gets share no written line. */
@@ -172,12 +174,15 @@ public final class Zcache implements AutoCloseable
         this.codecs = builder.codec.dictionary() || builder.recompress != null ? new PageCodecs(builder.codec,
             builder.recompress, builder.recompressColdestFraction > 0 ? 0 :
             TimeUnit.MILLISECONDS.toNanos(builder.recompressIdleMs), compressors.capacity(),
-            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured()) : null;
+            builder.dictionaryBytes, builder.dictionarySampleBytes, builder.name, tier.isConfigured(),
+            builder.dictionaryMigration ? this::migrateDictionaries : null) : null;
         this.stored = new StoredPages(allocator, codecs, checksum, events, this::makeRoom, compressors.capacity());
         this.recompress = builder.recompress;
         this.recompression = recompress == null ? null :
             new Recompression(stored, codecs, compressors, events, builder.recompressMinSavedBytes,
                 builder.recompressColdestFraction, this::hasRoom);
+        this.migration = builder.codec.dictionary() && builder.dictionaryMigration ?
+            new DictionaryMigration(stored, codecs, compressors, this::hasRoom) : null;
         this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
             Executors.newSingleThreadScheduledExecutor(task ->
             {
@@ -588,6 +593,41 @@ public final class Zcache implements AutoCloseable
         return !overBudget && stats.bytesInUse() + PageMemory.PAGE_SIZE <= stats.budgetBytes();
     }
 
+    /**
+     * On the migration thread, after a dictionary replaced its pool's current one: one migration pass (see
+     * {@link DictionaryMigration}), then a compaction if it moved pages, unless the engine is closing.
+     */
+    private void migrateDictionaries()
+    {
+        if (!gate.enter())
+        {
+            return;
+        }
+        try
+        {
+            synchronized (migration)
+            {
+                if (migration.pass(pools, gate::isClosed) > 0)
+                {
+                    // the old forms' holes: a pass moves a share of the pages at once, more than the allocator's
+                    // own policy waits for, and the pages it moved are the ones it would have to gather
+                    allocator.compact();
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!gate.isClosed())
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "dictionary migration pass of " + name + " failed", ex);
+            }
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
     private void recompressInBackground()
     {
         try
@@ -719,6 +759,7 @@ public final class Zcache implements AutoCloseable
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
                 codecs == null ? 0 : codecs.made(), codecs == null ? 0 : codecs.dictionaries(),
                 codecs == null ? 0 : codecs.dictionaryBytes(), codecs == null ? 0 : codecs.resamples(),
+                migration == null ? 0 : migration.migrated(),
                 e.recompressedPages.sum(), e.recompressSavedBytes.sum(),
                 e.recompressSkipped.sum(), rows, allocatorStats, memoryStats);
         }
@@ -878,6 +919,10 @@ public final class Zcache implements AutoCloseable
             if (recompression != null)
             {
                 recompression.close();
+            }
+            if (migration != null)
+            {
+                migration.close();
             }
             if (codecs != null)
             {
@@ -1478,6 +1523,7 @@ public final class Zcache implements AutoCloseable
         private CompactionPolicy compaction = CompactionPolicy.DEFAULT;
         private int dictionaryBytes = DEFAULT_DICTIONARY_BYTES;
         private int dictionarySampleBytes = DEFAULT_DICTIONARY_SAMPLE_BYTES;
+        private boolean dictionaryMigration;
         private CodecSpec recompress;
         private long recompressIdleMs = DEFAULT_RECOMPRESS_IDLE_MS;
         private double recompressColdestFraction;
@@ -1750,6 +1796,21 @@ public final class Zcache implements AutoCloseable
                     " to " + MAX_DICTIONARY_SAMPLE_BYTES + ", was " + bytes);
             }
             this.dictionarySampleBytes = bytes;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param migrate with a {@code +dict} codec, whether the pages of a dictionary its pool has replaced move to
+         *                the new one in the background, so that the old one is freed (a page moves when that makes
+         *                it at most its share of the old dictionary's bytes larger); default false: while pages
+         *                are being put the passes take a core from the puts, and in the study's fills they gained
+         *                nothing measurable (README, "Dictionaries").
+         */
+        public Builder dictionaryMigration(final boolean migrate)
+        {
+            this.dictionaryMigration = migrate;
             return this;
         }
 

@@ -55,6 +55,8 @@ import org.tmem4j.stats.CounterCatalog;
  * @param dictionaries            dictionaries alive now.
  * @param dictionaryBytes         their off-heap bytes, which {@link #effectiveRatio()} counts as memory used.
  * @param dictionaryResamples     drifts that started a fresh sample for a pool's next dictionary.
+ * @param dictionaryMigratedPages pages moved from a superseded dictionary to their pool's current one, so that the
+ *                                old one is freed with its last page.
  * @param recompressedPages       pages the recompression agent stored again with its stronger codec.
  * @param recompressSavedBytes    bytes that saved.
  * @param recompressSkippedPages  idle pages the agent compressed and found saving too little.
@@ -94,6 +96,7 @@ public record ZcacheStats(
     long dictionaries,
     long dictionaryBytes,
     long dictionaryResamples,
+    long dictionaryMigratedPages,
     long recompressedPages,
     long recompressSavedBytes,
     long recompressSkippedPages,
@@ -150,6 +153,9 @@ public record ZcacheStats(
         .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
         .counter("dictionary_resamples", EVENTS, "drifts of a dictionary's compressed sizes that started a fresh "
             + "sample of its pool's pages for the next one", ZcacheStats::dictionaryResamples)
+        .counter("dictionary_migrated_pages", PAGES, "pages moved from a superseded dictionary to their pool's "
+            + "current one in the background, so that the old one is freed with its last page",
+            ZcacheStats::dictionaryMigratedPages)
         .counter("recompressed_pages", PAGES, "idle pages the recompression agent stored again with its stronger "
             + "codec (zram's recompress)", ZcacheStats::recompressedPages)
         .counter("recompress_saved_bytes", BYTES, "bytes the recompressed pages take less than before",

@@ -35,7 +35,7 @@ final class ZcacheDictionaryTest
     void trainsOnThePoolsPagesAndStoresThemSmallerThanPlainZstd() throws Exception
     {
         try (Arena arena = Arena.ofConfined();
-            Zcache dict = dictionaryEngine();
+            Zcache dict = dictionaryEngine(false);
             Zcache plain = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec("zstd:3")
                 .budgetBytes(BUDGET).build())
         {
@@ -82,7 +82,9 @@ final class ZcacheDictionaryTest
     @Test
     void retrainsWhenTheRatioDriftsAndFreesTheOldDictionaryWithItsLastPage() throws Exception
     {
-        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine())
+        // with the migration, which must leave the first family's pages with their own dictionary (the second
+        // family's compresses them far worse)
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine(true))
         {
             final MemorySegment page = arena.allocate(PAGE);
             final MemorySegment back = arena.allocate(PAGE);
@@ -147,13 +149,65 @@ final class ZcacheDictionaryTest
     }
 
     /**
+     * A pool's first dictionary learnt only an eighth of its family's chunks (its sample's pages used no others);
+     * the next, made of pages of the whole family, replaces it, and the pages the first one compressed move to the
+     * new one in the background, so that the first is freed: without the migration it would live as long as they.
+     */
+    @Test
+    void movesThePagesOfASupersededDictionaryToTheCurrentOneAndFreesIt() throws Exception
+    {
+        assertEquals(1, supersede(true).dictionaries(), "the superseded dictionary is freed once its pages moved");
+        assertEquals(2, supersede(false).dictionaries(), "without the migration it lives on in its pages");
+    }
+
+    /** {@return the engine's statistics once a dictionary of a narrow sample was replaced, and its pages read back} */
+    private static ZcacheStats supersede(final boolean migration) throws Exception
+    {
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine(migration))
+        {
+            final MemorySegment page = arena.allocate(PAGE);
+            final MemorySegment back = arena.allocate(PAGE);
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, PAGE);
+            final int sample = SAMPLE_BYTES / PAGE;
+            for (int i = 0; i < sample; i++)
+            {
+                put(zcache, pool, i, family(page, 1, i, FAMILY / 8));
+            }
+            zcache.awaitDictionaries();
+            assertEquals(1, zcache.stats().dictionariesMade(), "the first dictionary, of the narrow pages");
+            int next = sample;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (zcache.stats().dictionariesMade() < 2)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    fail("no second dictionary after " + (next - sample) + " pages of the whole family");
+                }
+                put(zcache, pool, next, family(page, 1, next, FAMILY));
+                next++;
+            }
+            zcache.awaitDictionaries();
+            final ZcacheStats stats = zcache.stats();
+            assertEquals(migration, stats.dictionaryMigratedPages() > 0, "pages moved to the new dictionary");
+            for (int i = 0; i < next; i++)
+            {
+                assertTrue(zcache.get(pool, i, 0, 0, 0, back.fill((byte)0x5A)), "page " + i);
+                assertEquals(-1, family(page, 1, i, i < sample ? FAMILY / 8 : FAMILY).mismatch(back), "page " + i);
+            }
+            return stats;
+        }
+    }
+
+    /**
      * A run of 512 pages of another kind (a table's index after its rows) gets a dictionary of its own within it, and its later pages are stored several times smaller than with the first
      * family's dictionary.
      */
     @Test
     void aShortRunOfAnotherKindGetsItsOwnDictionaryEarlyInTheRun() throws Exception
     {
-        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine())
+        // without the migration (the default), which would move the run's first pages to its dictionary while this
+        // measures them
+        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine(false))
         {
             final MemorySegment page = arena.allocate(PAGE);
             final int pool = zcache.createPool(PoolKind.PERSISTENT, PAGE);
@@ -194,10 +248,10 @@ final class ZcacheDictionaryTest
         assertThrows(IllegalArgumentException.class, () -> Zcache.builder().dictionarySampleBytes(1));
     }
 
-    private static Zcache dictionaryEngine()
+    private static Zcache dictionaryEngine(final boolean migration)
     {
         return Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec("zstd:3+dict").budgetBytes(BUDGET)
-            .dictionarySampleBytes(SAMPLE_BYTES).dictionaryBytes(32 << 10).build();
+            .dictionarySampleBytes(SAMPLE_BYTES).dictionaryBytes(32 << 10).dictionaryMigration(migration).build();
     }
 
     private static void put(final Zcache zcache, final int pool, final int oid, final MemorySegment page)
@@ -210,10 +264,18 @@ final class ZcacheDictionaryTest
      */
     private static MemorySegment family(final MemorySegment page, final int family, final long id)
     {
+        return family(page, family, id, FAMILY);
+    }
+
+    /**
+     * Page {@code id} of a family whose chunks are drawn from the first {@code chunks} of the family's.
+     */
+    private static MemorySegment family(final MemorySegment page, final int family, final long id, final int chunks)
+    {
         final SplittableRandom draw = new SplittableRandom(family * 1_000_003L + id);
         for (int c = 0; c < PAGE / CHUNK; c++)
         {
-            final SplittableRandom chunk = new SplittableRandom(family * 7919L + draw.nextInt(FAMILY));
+            final SplittableRandom chunk = new SplittableRandom(family * 7919L + draw.nextInt(chunks));
             for (int b = 0; b < CHUNK; b += Long.BYTES)
             {
                 page.set(ValueLayout.JAVA_LONG_UNALIGNED, (long)c * CHUNK + b,

@@ -75,7 +75,7 @@ public abstract class ZcacheModelContract
                 .recompress(strong).recompressIdleMs(0).recompressColdestFraction(coldest).recompressIntervalMs(5)
                 .recompressMinSavedBytes(16)
                 .checksum(lz4).exclusiveGets(!lz4).compressorSlots(2).rawIncompressible(raw)
-                .dictionarySampleBytes(256 << 10).build())
+                .dictionarySampleBytes(256 << 10).dictionaryMigration(true).build())
         {
             final MemorySegment page = arena.allocate(16384);
             final MemorySegment expected = arena.allocate(16384);

@@ -45,7 +45,7 @@ final class ZcacheStressTest
     void everyHitIsAWholeStoredPage(final String codec, final boolean checksum, final String strong) throws Exception
     {
         try (Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec(codec).checksum(checksum)
-            .budgetBytes(BUDGET).compressorSlots(2).dictionarySampleBytes(64 << 10)
+            .budgetBytes(BUDGET).compressorSlots(2).dictionarySampleBytes(64 << 10).dictionaryMigration(true)
             // a background agent recompressing every page it can, as often as it can, races the threads
             .recompress(strong).recompressIdleMs(0).recompressIntervalMs(1).recompressMinSavedBytes(1).build())
         {
