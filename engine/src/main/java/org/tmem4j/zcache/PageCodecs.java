@@ -272,6 +272,19 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
+     * Whether a stored page's block (after its header) is one the engine's own codec, without dictionary, reads: a
+     * page of that codec, or of the recompression agent's plain zstd in a zstd engine, whose contexts read any
+     * level's frames (the level is not in the frame).
+     *
+     * @param header the page's header byte.
+     */
+    boolean isBaseForm(final byte header)
+    {
+        final int codec = PageHeader.codec(header);
+        return codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0;
+    }
+
+    /**
      * Decompresses a stored block, header included, into {@code dst[0, pageSize)}.
      *
      * @throws CorruptDataException if the block is malformed or names no live dictionary.
@@ -279,11 +292,11 @@ final class PageCodecs implements AutoCloseable
     void decompress(final MemorySegment block, final long at, final int length, final CompressorSlot slot,
         final MemorySegment dst, final int pageSize)
     {
-        final int codec = PageHeader.codec(block.get(HEADER, at));
+        final byte header = block.get(HEADER, at);
+        final int codec = PageHeader.codec(header);
         final long from = at + PageHeader.BYTES;
-        if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
+        if (isBaseForm(header))
         {
-            // a zstd engine's own contexts read the agent's plain zstd frames too: the level is not in the frame
             slot.codec().decompress(block, from, length - PageHeader.BYTES, dst, 0, pageSize);
             return;
         }
@@ -337,8 +350,9 @@ final class PageCodecs implements AutoCloseable
     MemorySegment forLowerTier(final MemorySegment stored, final MemorySegment page, final int pageSize)
     {
         final MemorySegment block = stored.asSlice(PageHeader.BYTES);
-        final int codec = PageHeader.codec(stored.get(HEADER, 0));
-        if (codec == PageHeader.BASE || codec == PageHeader.STRONG && strongDecoders.length == 0)
+        final byte header = stored.get(HEADER, 0);
+        final int codec = PageHeader.codec(header);
+        if (isBaseForm(header))
         {
             return block;
         }

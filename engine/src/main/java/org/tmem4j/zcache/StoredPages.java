@@ -45,6 +45,7 @@ final class StoredPages
     private static final int CHECKSUM_BYTES = Integer.BYTES;
     private static final ValueLayout.OfInt STORED_INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong STORED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final ObjectAllocator allocator;
     /** Null in engines with one codec: pages then have no header. */
@@ -197,10 +198,32 @@ final class StoredPages
      */
     void load(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize)
     {
+        read(value, slot, dst, pageSize, false);
+    }
+
+    /**
+     * Copies a stored page into {@code dst} as the engine's own codec compressed it, for a reader that decompresses
+     * it itself; a page stored in any other form (same-filled, raw, with a dictionary or the recompression agent's
+     * codec where the engine's own cannot read it, or under a checksum, which only the page itself can be checked
+     * against) is {@linkplain #load loaded} instead.
+     *
+     * @param dst at least {@code pageSize} bytes, writable.
+     * @return the compressed length at the start of {@code dst} (less than {@code pageSize}), or {@code pageSize}
+     *         when {@code dst} holds the page itself.
+     * @throws CorruptDataException as {@link #load} does.
+     */
+    int loadCompressed(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize)
+    {
+        return read(value, slot, dst, pageSize, !checksum);
+    }
+
+    private int read(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize,
+        final boolean compressedForm)
+    {
         if (PageValue.isSameFilled(value))
         {
             SameFilledPage.fill(dst, 0, pageSize, PageValue.word(value));
-            return;
+            return pageSize;
         }
         final ObjectLocation where = locations[slot.index()];
         if (PageValue.isSpanned(value))
@@ -227,6 +250,12 @@ final class StoredPages
             if (payload - headerBytes == pageSize)
             {
                 MemorySegment.copy(compressed, at + headerBytes, target, 0, pageSize);
+            }
+            else if (compressedForm && (codecs == null || codecs.isBaseForm(compressed.get(HEADER, at))))
+            {
+                final int length = payload - headerBytes;
+                MemorySegment.copy(compressed, at + headerBytes, dst, 0, length);
+                return length;
             }
             else if (codecs == null)
             {
@@ -256,6 +285,7 @@ final class StoredPages
         {
             MemorySegment.copy(target, 0, dst, 0, pageSize);
         }
+        return pageSize;
     }
 
     /**

@@ -97,6 +97,8 @@ public final class Zcache implements AutoCloseable
     public static final int NO_MEMORY = -1;
     /** {@link #put}: the page compresses too poorly to be admitted (see the admission policy). */
     public static final int POOR_COMPRESSION = -2;
+    /** {@link #getCompressed}: the page is not there. */
+    public static final int MISS = -1;
     /** {@link Builder#recompressIdleMs(long)}'s default: one minute. */
     public static final long DEFAULT_RECOMPRESS_IDLE_MS = 60_000;
     /** {@link Builder#recompressMinSavedBytes(int)}'s default. */
@@ -402,17 +404,54 @@ public final class Zcache implements AutoCloseable
     public boolean get(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
         final MemorySegment dst)
     {
+        return read(poolId, oidA, oidB, oidC, index, dst, false) != MISS;
+    }
+
+    /**
+     * Reads a page for a reader that decompresses it itself, with this engine's {@linkplain #codec() codec}
+     * without dictionary (a host daemon's client: the compressed bytes cross to it, not the page, and the CPU time
+     * of decompressing is the reader's). Where the page is stored as that codec compressed it, {@code dst} receives
+     * the compressed block; any other page (same-filled, stored raw, compressed with a dictionary or a
+     * recompression codec the engine's own cannot read, from the lower tier, or in an engine with checksums, whose
+     * check is over the page itself) is decompressed here, as {@link #get} does. A hit in an ephemeral pool (or any
+     * pool with exclusive gets) removes the page.
+     *
+     * @param poolId a live pool.
+     * @param oidA   object id, first 64 bits.
+     * @param oidB   object id, second 64 bits.
+     * @param oidC   object id, third 64 bits.
+     * @param index  page index, ≥ 0.
+     * @param dst    writable, exactly the pool's page size; written on a hit, untouched on a miss.
+     * @return {@link #MISS}; the length of the compressed block at the start of {@code dst}, less than the page
+     *         size; or the page size when {@code dst} holds the page itself.
+     * @throws CorruptPageException     if the stored page is damaged (it is dropped).
+     * @throws IllegalArgumentException on an unknown or destroyed pool, a wrong-sized or read-only buffer, an
+     *                                  invalid object id or a negative index.
+     * @throws IllegalStateException    after {@link #close()}.
+     */
+    public int getCompressed(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
+        final MemorySegment dst)
+    {
+        return read(poolId, oidA, oidB, oidC, index, dst, true);
+    }
+
+    private int read(final int poolId, final long oidA, final long oidB, final long oidC, final int index,
+        final MemorySegment dst, final boolean compressedForm)
+    {
         enter();
         try
         {
             final ZcachePool pool = pool(poolId);
             checkPage(dst, pool.pageSize, true);
             checkKey(oidA, oidB, oidC, index);
-            final boolean hit = (pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst) :
-                getShared(pool, oidA, oidB, oidC, index, dst))
-                || tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst);
-            (hit ? events.getHits : events.getMisses).increment();
-            return hit;
+            int read = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst, compressedForm) :
+                getShared(pool, oidA, oidB, oidC, index, dst, compressedForm);
+            if (read == MISS && tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst))
+            {
+                read = pool.pageSize;
+            }
+            (read != MISS ? events.getHits : events.getMisses).increment();
+            return read;
         }
         finally
         {
@@ -1189,26 +1228,25 @@ public final class Zcache implements AutoCloseable
         return STORED;
     }
 
-    private boolean getExclusive(final ZcachePool pool, final long a, final long b, final long c, final int index,
-        final MemorySegment dst)
+    private int getExclusive(final ZcachePool pool, final long a, final long b, final long c, final int index,
+        final MemorySegment dst, final boolean compressedForm)
     {
         final long value = pool.index.take(a, b, c, index);
         if (value == TmemPool.EMPTY)
         {
-            return false;
+            return MISS;
         }
         try
         {
             if (PageValue.isSameFilled(value))
             {
                 SameFilledPage.fill(dst, 0, pool.pageSize, PageValue.word(value));
-                return true;
+                return pool.pageSize;
             }
             try (CompressorSlot slot = compressors.acquire())
             {
-                stored.load(value, slot, dst, pool.pageSize);
+                return load(value, slot, dst, pool.pageSize, compressedForm);
             }
-            return true;
         }
         catch (final CorruptDataException ex)
         {
@@ -1220,23 +1258,22 @@ public final class Zcache implements AutoCloseable
         }
     }
 
-    private boolean getShared(final ZcachePool pool, final long a, final long b, final long c, final int index,
-        final MemorySegment dst)
+    private int getShared(final ZcachePool pool, final long a, final long b, final long c, final int index,
+        final MemorySegment dst, final boolean compressedForm)
     {
         try (CompressorSlot slot = compressors.acquire())
         {
             final int held = slot.index();
             if (!pool.index.read(a, b, c, index, reader, readSlots[held]))
             {
-                return false;
+                return MISS;
             }
             // pinned under the lock: decompressed outside it, while puts and gets of the bucket go on
             final long value = stored.found(held);
             boolean pinned = true;
             try
             {
-                stored.load(value, slot, dst, pool.pageSize);
-                return true;
+                return load(value, slot, dst, pool.pageSize, compressedForm);
             }
             catch (final CorruptDataException ex)
             {
@@ -1256,6 +1293,17 @@ public final class Zcache implements AutoCloseable
                 }
             }
         }
+    }
+
+    private int load(final long value, final CompressorSlot slot, final MemorySegment dst, final int pageSize,
+        final boolean compressedForm)
+    {
+        if (compressedForm)
+        {
+            return stored.loadCompressed(value, slot, dst, pageSize);
+        }
+        stored.load(value, slot, dst, pageSize);
+        return pageSize;
     }
 
     private void pinUnderLock(final long value, final ReadSlot slot)

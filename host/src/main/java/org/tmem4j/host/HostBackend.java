@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -21,8 +20,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.tmem4j.codec.Codec;
+import org.tmem4j.codec.CorruptDataException;
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.balloon.BalloonedBudget;
@@ -30,12 +32,15 @@ import org.tmem4j.frontend.balloon.MemorySignals;
 import org.tmem4j.frontend.balloon.Selfballoon;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PageSizes;
+import org.tmem4j.zcache.CorruptPageException;
 
 /**
  * The host daemon as a frontends {@link Backend}: every call is a synchronous request to the daemon, like a
  * hypercall. The request, its answer and the page cross in the client's shared region, a slot's header and page
  * area; the slot's connection carries a wake-up byte only to a side that went to sleep (see {@link HostProtocol}
- * and {@link SlotHandoff}). A call takes a free slot, so a JVM has as many requests in service as it has slots;
+ * and {@link SlotHandoff}). A get's page crosses as the daemon's store holds it, compressed by the store's codec,
+ * and the calling thread decompresses it: a quarter to a tenth of the page's cache lines move between the cores,
+ * and the daemon's thread is free for the next request sooner. A call takes a free slot, so a JVM has as many requests in service as it has slots;
  * the slot freed last, whose daemon thread is still spinning for its next request while others have gone to sleep.
  * <p>
  * <b>When the daemon goes</b> (killed, stopped, or it ended this client), the backend is <i>gone</i> for good: it
@@ -64,6 +69,7 @@ public final class HostBackend implements Backend, AutoCloseable
     private final Map<Integer, Integer> pageSizes = new ConcurrentHashMap<>();
     private final AtomicInteger deadPools = new AtomicInteger(DEAD_POOL_BASE);
     private final CountDownLatch gone = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final int clientId;
     /** The share at the daemon this client last set, in bytes; {@link Long#MAX_VALUE} for none. */
     private volatile long shareBytes = Long.MAX_VALUE;
@@ -81,14 +87,20 @@ public final class HostBackend implements Backend, AutoCloseable
         final MemorySegment page;
         final ByteBuffer wake = ByteBuffer.allocate(1);
         final EagerSpin eager = new EagerSpin();
+        /** Decompresses a get's compressed page: the daemon's codec, one per slot (a slot serves one call). */
+        final Codec decoder;
         /** The slot's last request ({@link SlotHandoff#nextRound}); a slot is used by one thread at a time. */
         int round;
+        /** Where a page for a heap destination is decompressed (codecs write native memory); made on first need. */
+        private MemorySegment nativeTarget;
 
-        Slot(final SocketChannel channel, final MemorySegment header, final MemorySegment page) throws IOException
+        Slot(final SocketChannel channel, final MemorySegment header, final MemorySegment page, final Codec decoder)
+            throws IOException
         {
             this.channel = channel;
             this.header = header;
             this.page = page;
+            this.decoder = decoder;
             channel.configureBlocking(false);
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
@@ -120,6 +132,39 @@ public final class HostBackend implements Backend, AutoCloseable
             }
         }
 
+        /**
+         * Reads a get's answer of {@code length} bytes in the page area into {@code dst}: the page itself, or the
+         * page compressed by the daemon's codec.
+         *
+         * @throws IOException          if the length is no answer to a get of {@code dst}'s size.
+         * @throws CorruptDataException if the compressed page does not decompress to exactly a page.
+         */
+        void readPage(final int length, final MemorySegment dst) throws IOException
+        {
+            final int pageSize = (int)dst.byteSize();
+            if (length == pageSize)
+            {
+                MemorySegment.copy(page, 0, dst, 0, pageSize);
+                return;
+            }
+            if (length <= 0 || length > pageSize)
+            {
+                throw new IOException("host daemon answered a get of a " + pageSize + "-byte page with " + length
+                    + " bytes");
+            }
+            if (dst.isNative() && !dst.isReadOnly())
+            {
+                decoder.decompress(page, 0, length, dst, 0, pageSize);
+                return;
+            }
+            if (nativeTarget == null)
+            {
+                nativeTarget = Arena.ofAuto().allocate(HostProtocol.SLOT_BYTES);
+            }
+            decoder.decompress(page, 0, length, nativeTarget, 0, pageSize);
+            MemorySegment.copy(nativeTarget, 0, dst, 0, pageSize);
+        }
+
         void close()
         {
             try
@@ -149,14 +194,10 @@ public final class HostBackend implements Backend, AutoCloseable
                 slotCount, (int)ProcessHandle.current().pid());
             helloFrame.limit(helloFrame.capacity()).position(HostProtocol.REQUEST_BYTES);
             helloFrame.put(nameBytes).flip();
-            final byte[] hello = HostProtocol.exchange(control, helloFrame, response);
+            final Welcome welcome = Welcome.decode(HostProtocol.exchange(control, helloFrame, response));
             clientId = response.getInt(4);
-            final ByteBuffer payload = ByteBuffer.wrap(hello);
-            final long tokenHi = payload.getLong();
-            final long tokenLo = payload.getLong();
-            spinNanos = TimeUnit.MICROSECONDS.toNanos(payload.order(ByteOrder.LITTLE_ENDIAN).getInt());
-            final Path region = Path.of(HostProtocol.text(java.util.Arrays.copyOfRange(hello,
-                HostProtocol.TOKEN_BYTES + Integer.BYTES, hello.length)));
+            spinNanos = TimeUnit.MICROSECONDS.toNanos(welcome.spinMicros());
+            final Path region = welcome.region();
             final MemorySegment segment;
             try (FileChannel file = FileChannel.open(region, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
@@ -173,10 +214,11 @@ public final class HostBackend implements Backend, AutoCloseable
                 final SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
                 try
                 {
-                    HostProtocol.putRequest(request, HostProtocol.JOIN, 0, clientId, tokenHi, tokenLo, i, 0);
+                    HostProtocol.putRequest(request, HostProtocol.JOIN, 0, clientId, welcome.tokenHi(),
+                        welcome.tokenLo(), i, 0);
                     HostProtocol.exchange(channel, request, response);
                     opened[i] = new Slot(channel, HostProtocol.slotHeader(segment, i),
-                        HostProtocol.slotPage(segment, slotCount, i));
+                        HostProtocol.slotPage(segment, slotCount, i), welcome.codec().newCodec());
                 }
                 catch (final IOException | RuntimeException ex)
                 {
@@ -194,6 +236,7 @@ public final class HostBackend implements Backend, AutoCloseable
                 if (slot != null)
                 {
                     slot.close();
+                    slot.decoder.close();
                 }
             }
             closeQuietly(control);
@@ -362,7 +405,17 @@ public final class HostBackend implements Backend, AutoCloseable
         final MemorySegment dst)
     {
         requirePage(pool, dst, "dst");
-        return call(HostProtocol.GET, pool, a, b, c, index, 0, null, dst) == 1;
+        try
+        {
+            return call(HostProtocol.GET, pool, a, b, c, index, 0, null, dst) > 0;
+        }
+        catch (final CorruptDataException ex)
+        {
+            // damaged at the daemon, or on the way: dropped there, as a store drops a page it finds corrupt
+            invalidatePage(pool, a, b, c, index);
+            throw new CorruptPageException("page " + index + " of object " + a + "/" + b + "/" + c + " in pool "
+                + pool + " from the host daemon is corrupt and was dropped: " + ex.getMessage(), ex);
+        }
     }
 
     @Override
@@ -473,7 +526,21 @@ public final class HostBackend implements Backend, AutoCloseable
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         goneNow();
+        // every slot back from the calls that held it (a gone backend's calls end within a spin), then its codec
+        // freed; a call that takes a slot after this finds the backend gone and leaves the slot untouched
+        for (int i = 0; i < slots.length; i++)
+        {
+            free.take().decoder.close();
+        }
+        for (final Slot slot : slots)
+        {
+            free.release(slot);
+        }
     }
 
     @Override
@@ -510,6 +577,10 @@ public final class HostBackend implements Backend, AutoCloseable
         final Slot slot = free.take();
         try
         {
+            if (isGone())
+            {
+                return Integer.MIN_VALUE;
+            }
             if (in != null)
             {
                 MemorySegment.copy(in, 0, slot.page, 0, in.byteSize());
@@ -529,13 +600,20 @@ public final class HostBackend implements Backend, AutoCloseable
             {
                 case HostProtocol.STATUS_OK ->
                 {
-                    if (out != null && (value == 1 || op == HostProtocol.STORE_FIGURES))
+                    if (op == HostProtocol.GET && value != 0)
                     {
-                        // a page on a hit; the figures, however long the daemon says they are, within out
+                        slot.readPage(value, out);
+                    }
+                    else if (op == HostProtocol.STORE_FIGURES)
+                    {
+                        // the figures, however long the daemon says they are, within out
                         MemorySegment.copy(slot.page, 0, out, 0, out.byteSize());
                     }
                     return value;
                 }
+                case HostProtocol.STATUS_CORRUPT ->
+                    throw new CorruptPageException("host daemon: " + SlotHandoff.message(slot.header, slot.page),
+                        null);
                 case HostProtocol.STATUS_NO_POOL, HostProtocol.STATUS_BAD_ARGUMENT ->
                     throw new IllegalArgumentException("host daemon: " + SlotHandoff.message(slot.header, slot.page));
                 case HostProtocol.STATUS_DENIED ->

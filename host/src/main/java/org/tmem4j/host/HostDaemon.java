@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -40,6 +39,7 @@ import org.tmem4j.frontend.FrontendsConfig;
 import org.tmem4j.frontend.zcache.ZcacheBackend;
 import org.tmem4j.stats.CounterSource;
 import org.tmem4j.tmem.PoolKind;
+import org.tmem4j.zcache.CorruptPageException;
 import org.tmem4j.zcache.Zcache;
 import org.tmem4j.zcache.ZcachePoolStats;
 
@@ -525,10 +525,8 @@ public final class HostDaemon implements AutoCloseable
             slots, config.persistentCapOf(user, name), config.weightOf(user, name), token, file, arena, region,
             channel, this::free);
         sessions.put(id, session);
-        final byte[] path = file.toString().getBytes(StandardCharsets.UTF_8);
-        final ByteBuffer payload = ByteBuffer.allocate(HostProtocol.TOKEN_BYTES + Integer.BYTES + path.length)
-            .order(ByteOrder.LITTLE_ENDIAN).put(token).putInt(config.spinMicros()).put(path);
-        respondWith(channel, response, HostProtocol.STATUS_OK, id, payload.flip());
+        respondWith(channel, response, HostProtocol.STATUS_OK, id,
+            new Welcome(token, config.spinMicros(), zcache.codec().withoutDictionary(), file).encode());
         return session;
     }
 
@@ -640,6 +638,11 @@ public final class HostDaemon implements AutoCloseable
                 status = HostProtocol.STATUS_BAD_ARGUMENT;
                 message = ex.getMessage();
             }
+            catch (final CorruptPageException ex)
+            {
+                status = HostProtocol.STATUS_CORRUPT;
+                message = ex.getMessage();
+            }
             SlotHandoff.writeResponse(header, page, status, value, message);
             SlotHandoff.post(header, SlotHandoff.RESPONSE, SlotHandoff.CLIENT_ASLEEP, round, sendWake, handoffs);
             if (status == HostProtocol.STATUS_PROTOCOL)
@@ -683,12 +686,14 @@ public final class HostDaemon implements AutoCloseable
             case HostProtocol.GET ->
             {
                 session.gets.increment();
-                final boolean hit = zcache.get(pool.zcacheId(), a, b, c, index, slot.asSlice(0, pool.pageSize()));
-                if (hit)
+                final int length = zcache.getCompressed(pool.zcacheId(), a, b, c, index,
+                    slot.asSlice(0, pool.pageSize()));
+                if (length == Zcache.MISS)
                 {
-                    session.hits.increment();
+                    return 0;
                 }
-                return hit ? 1 : 0;
+                session.hits.increment();
+                return length;
             }
             case HostProtocol.FLUSH_PAGE ->
             {

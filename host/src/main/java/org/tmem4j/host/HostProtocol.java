@@ -28,14 +28,14 @@ import org.tmem4j.tmem.PageSizes;
  * slots has {@code n} requests in service in parallel. Requests never carry offsets: a connection's slot is fixed
  * by its join, so a request cannot reach outside its client's region.
  * <p>
- * A {@link #STATUS_OK} answer's value is the operation's result (a pool id, a put's result, 1/0 for a hit); a
+ * A {@link #STATUS_OK} answer's value is the operation's result (a pool id, a put's result, a get's length); a
  * negative status is an error whose message says what was wrong. {@link #STATUS_PROTOCOL} (an unknown op, a frame
  * out of order, a bad join) is followed by the daemon closing the connection, which ends the client.
  */
 final class HostProtocol
 {
-    /** First word of a hello: "TMEM4JH1". */
-    static final long MAGIC = 0x544d454d344a4831L;
+    /** First word of a hello: "TMEM4JH2". */
+    static final long MAGIC = 0x544d454d344a4832L;
     static final int REQUEST_BYTES = 40;
     static final int RESPONSE_HEADER_BYTES = 12;
     /** A slot holds the largest page a pool may have. */
@@ -52,7 +52,7 @@ final class HostProtocol
      * Control: {@code a} = {@link #MAGIC}, {@code b} = the length of the client's name, which follows the frame
      * ({@code [A-Za-z0-9_.-]}, at most {@link #MAX_NAME_BYTES}, 0 for none), {@code index} = slots, {@code arg} =
      * the JVM's pid (for the table).
-     * Answer: value = client id, payload = token, int spin microseconds (little-endian), region path.
+     * Answer: value = client id, payload = a {@link Welcome}.
      */
     static final int HELLO = 1;
     /** Slot: {@code a} = client id, {@code b}/{@code c} = token, {@code index} = slot. */
@@ -71,7 +71,11 @@ final class HostProtocol
     static final int DESTROY = 13;
     /** Slot: page in the slot; value = the store's result ({@code 0} stored, negative refused). */
     static final int PUT = 20;
-    /** Slot: value 1 and the page in the slot on a hit, 0 on a miss. */
+    /**
+     * Slot: value 0 on a miss; on a hit the length of what is in the page area: the page itself when the length is
+     * the pool's page size, else the page as the store's codec compressed it, which the client decompresses (the
+     * compressed bytes cross, not the page, and the decompression is the client's CPU time, not the daemon's).
+     */
     static final int GET = 21;
     /** Slot: value 1 if the page was there. */
     static final int FLUSH_PAGE = 22;
@@ -94,6 +98,8 @@ final class HostProtocol
     static final int STATUS_DENIED = -3;
     /** An argument was out of range (page size, object id, index); the connection stays open. */
     static final int STATUS_BAD_ARGUMENT = -4;
+    /** The stored page was damaged; the daemon dropped it and counted it (the store's {@code corrupt_pages}). */
+    static final int STATUS_CORRUPT = -5;
 
     private HostProtocol()
     {

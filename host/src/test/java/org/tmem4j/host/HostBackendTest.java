@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,6 +24,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.BackendProvider;
 import org.tmem4j.frontend.FrontendsConfig;
@@ -173,6 +176,73 @@ class HostBackendTest
         backend.destroyPool(persistent);
         backend.destroyPool(ephemeral);
         return null;
+    }
+
+    /**
+     * A get's page crosses as the store holds it: compressed by the store's codec (decompressed by the client), or
+     * the page itself (same-filled, raw, with a dictionary, checksummed); either way it comes back exactly, into a
+     * native page or a heap one.
+     */
+    @ParameterizedTest(name = "codec={0}, checksum={1}")
+    @CsvSource({"lz4, false", "zstd, false", "zstd+dict, false", "lz4, true"})
+    void everyKindOfPageComesBackExactlyWhateverTheStoresCodec(final String codec, final boolean checksum)
+    {
+        final HostDaemon daemon = HostDaemon.start(FrontendsConfig.builder().hostSocket(dir.resolve("h/host.sock"))
+            .budgetBytes(64L << 20).codec(codec).checksum(checksum).rawIncompressible(true).build(),
+            HostConfig.defaults());
+        open.add(daemon);
+        final HostBackend backend = client(daemon, 2);
+        final int pool = backend.createPersistentPool(4096);
+        final int pages = 400;
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment page = arena.allocate(4096);
+            final MemorySegment nativeDst = arena.allocate(4096);
+            final MemorySegment heapDst = MemorySegment.ofArray(new byte[4096]);
+            for (int i = 0; i < pages; i++)
+            {
+                fillOfKind(page, i);
+                assertEquals(Backend.STORED, backend.put(pool, 1, 2, 3, i, page), "page " + i);
+            }
+            for (int i = 0; i < pages; i++)
+            {
+                fillOfKind(page, i);
+                final MemorySegment dst = i % 2 == 0 ? nativeDst : heapDst;
+                dst.fill((byte)0x5A);
+                assertTrue(backend.get(pool, 1, 2, 3, i, dst), "page " + i);
+                assertEquals(-1, page.mismatch(dst), "page " + i);
+            }
+        }
+    }
+
+    /** Compressible, same-filled, incompressible and text-like pages in turn. */
+    private static void fillOfKind(final MemorySegment page, final int i)
+    {
+        final SplittableRandom random = new SplittableRandom(i);
+        switch (i % 4)
+        {
+            case 0 -> Pages.fill(page, i);
+            case 1 -> page.fill((byte)(i % 3 == 0 ? 0 : i));
+            case 2 ->
+            {
+                for (long at = 0; at < page.byteSize(); at += Long.BYTES)
+                {
+                    page.set(ValueLayout.JAVA_LONG_UNALIGNED, at, random.nextLong());
+                }
+            }
+            default ->
+            {
+                final String[] words = {"tmem ", "page ", "pool ", "zcache ", "frontswap ", "cleancache "};
+                for (long at = 0; at < page.byteSize(); )
+                {
+                    final String word = words[random.nextInt(words.length)];
+                    for (int k = 0; k < word.length() && at < page.byteSize(); k++, at++)
+                    {
+                        page.set(ValueLayout.JAVA_BYTE, at, (byte)word.charAt(k));
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -143,11 +142,9 @@ class HostFuzzTest
         final ByteBuffer request = HostProtocol.buffer(HostProtocol.REQUEST_BYTES);
         final ByteBuffer response = HostProtocol.buffer(HostProtocol.RESPONSE_HEADER_BYTES);
         HostProtocol.putRequest(request, HostProtocol.HELLO, 0, HostProtocol.MAGIC, 0, 0, 1, 0);
-        final byte[] hello = HostProtocol.exchange(control, request, response);
+        final Welcome welcome = Welcome.decode(HostProtocol.exchange(control, request, response));
         final int id = response.getInt(4);
-        final ByteBuffer token = ByteBuffer.wrap(hello);
-        final Path region = Path.of(HostProtocol.text(Arrays.copyOfRange(hello, HostProtocol.TOKEN_BYTES
-            + Integer.BYTES, hello.length)));
+        final Path region = welcome.region();
         try (SocketChannel slot = SocketChannel.open(UnixDomainSocketAddress.of(socket));
             FileChannel file = FileChannel.open(region, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
@@ -155,7 +152,7 @@ class HostFuzzTest
                 Arena.ofAuto());
             final MemorySegment header = HostProtocol.slotHeader(mapped, 0);
             final MemorySegment page = HostProtocol.slotPage(mapped, 1, 0);
-            HostProtocol.putRequest(request, HostProtocol.JOIN, 0, id, token.getLong(), token.getLong(), 0, 0);
+            HostProtocol.putRequest(request, HostProtocol.JOIN, 0, id, welcome.tokenHi(), welcome.tokenLo(), 0, 0);
             HostProtocol.exchange(slot, request, response);
             final SlotHandoff.ByteWait awaitWake = SlotHandoff.blockingWait(slot);
             final SlotHandoff.ByteSend sendWake = SlotHandoff.blockingSend(slot);

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
@@ -175,6 +176,13 @@ public final class BenchCommand implements Callable<Integer>
         try
         {
             results = new Runner(options).run();
+        }
+        catch (final NoBenchmarksException ex)
+        {
+            // JMH's own message goes to an output this command has quieted
+            err.println("tmem4j bench: no benchmark matches " + options.getIncludes()
+                + " (regular expressions over the full names; 'tmem4j bench -l' lists them)");
+            return CommandLines.USAGE;
         }
         catch (final RunnerException ex)
         {

@@ -71,6 +71,14 @@ class BenchCommandTest
     }
 
     @Test
+    void aPatternMatchingNoBenchmarkIsNamedAndExitCode2()
+    {
+        final BenchRun run = BenchRun.of("HostRoundTrip.get");
+        assertEquals(CommandLines.USAGE, run.exit(), run.err());
+        assertTrue(run.err().startsWith("tmem4j bench: no benchmark matches [HostRoundTrip.get]"), run.err());
+    }
+
+    @Test
     void listShowsEveryBenchmarkAsJmhDoesNotOnlyTheDefaultSuite()
     {
         final BenchRun all = BenchRun.of("-l");
