@@ -150,8 +150,10 @@ final class ZcacheDictionaryTest
 
     /**
      * A pool's first dictionary learnt only an eighth of its family's chunks (its sample's pages used no others);
-     * the next, made of pages of the whole family, replaces it, and the pages the first one compressed move to the
-     * new one in the background, so that the first is freed: without the migration it would live as long as they.
+     * the next, made at the sample's next milestone of pages of the whole family, replaces it, and the pages the
+     * first one compressed move to the new one in the background, so that the first is freed: without the migration
+     * it would live as long as they. No page is put while the second is made and the migration runs (a page put with
+     * the first meanwhile may be linked after the pass went by its bucket, and waits for the next pass).
      */
     @Test
     void movesThePagesOfASupersededDictionaryToTheCurrentOneAndFreesIt() throws Exception
@@ -163,31 +165,32 @@ final class ZcacheDictionaryTest
     /** {@return the engine's statistics once a dictionary of a narrow sample was replaced, and its pages read back} */
     private static ZcacheStats supersede(final boolean migration) throws Exception
     {
-        try (Arena arena = Arena.ofConfined(); Zcache zcache = dictionaryEngine(migration))
+        // 64 sample pages, 8 of them held out: the second dictionary's candidate is judged on more than a few pages
+        final int sampleBytes = 256 << 10;
+        try (Arena arena = Arena.ofConfined();
+            Zcache zcache = Zcache.builder().allocator(PagePerObjectAllocator.NAME).codec("zstd:3+dict")
+                .budgetBytes(BUDGET).dictionarySampleBytes(sampleBytes).dictionaryBytes(32 << 10)
+                .dictionaryMigration(migration).build())
         {
             final MemorySegment page = arena.allocate(PAGE);
             final MemorySegment back = arena.allocate(PAGE);
             final int pool = zcache.createPool(PoolKind.PERSISTENT, PAGE);
-            final int sample = SAMPLE_BYTES / PAGE;
+            final int sample = sampleBytes / PAGE;
             for (int i = 0; i < sample; i++)
             {
                 put(zcache, pool, i, family(page, 1, i, FAMILY / 8));
             }
             zcache.awaitDictionaries();
             assertEquals(1, zcache.stats().dictionariesMade(), "the first dictionary, of the narrow pages");
-            int next = sample;
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (zcache.stats().dictionariesMade() < 2)
+            // up to the next milestone (four times the sample), then nothing while the dictionary is made
+            final int next = 4 * sample;
+            for (int i = sample; i < next; i++)
             {
-                if (System.nanoTime() > deadline)
-                {
-                    fail("no second dictionary after " + (next - sample) + " pages of the whole family");
-                }
-                put(zcache, pool, next, family(page, 1, next, FAMILY));
-                next++;
+                put(zcache, pool, i, family(page, 1, i, FAMILY));
             }
             zcache.awaitDictionaries();
             final ZcacheStats stats = zcache.stats();
+            assertEquals(2, stats.dictionariesMade(), "a dictionary of the whole family replaced the first");
             assertEquals(migration, stats.dictionaryMigratedPages() > 0, "pages moved to the new dictionary");
             for (int i = 0; i < next; i++)
             {
