@@ -2,7 +2,10 @@ package org.tmem4j.memory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.BitSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.tmem4j.concurrent.CurrentCpu;
 
@@ -34,10 +37,8 @@ import org.tmem4j.concurrent.CurrentCpu;
  * stack of free pages under a lock of its own: {@link #allocate()} and {@link #free(int)} take a page from and give
  * it to the current CPU's cache, and only an empty or full cache moves a batch of half its capacity to or from the
  * slabs under the global lock. Threads on different CPUs therefore share no lock and no written cache line on the
- * common path, and the global lock is taken once per batch. The caches are padded apart ({@link PageCache}) and the
- * slabs' in-use bits come sixteen pages to a cache line ({@link Slab}), the size of a batch, so that two CPUs
- * working on pages of their own batches write no common line: two threads take and give pages at twice the rate of
- * one. A cache's lock is only ever tried on these paths: a thread finding it held (its holder lost its CPU in the
+ * common path, and the global lock is taken once per batch. The caches are padded apart ({@link PageCache}). A cache's
+ * lock is only ever tried on these paths: a thread finding it held (its holder lost its CPU in the
  * middle of a few instructions, or the thread moved to that CPU meanwhile) takes the next CPU's cache instead, and
  * with every cache held goes to the slabs, so no thread ever queues behind a preempted one. Cached pages stay
  * mapped: at most
@@ -46,10 +47,23 @@ import org.tmem4j.concurrent.CurrentCpu;
  * {@code cpuCachePages(0)} every page goes straight to and from the slabs, which keeps the lowest-slab-first policy
  * exact.
  * <p>
- * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock. Which
- * pages are in use is an atomic bitmap per slab, so a double free is caught on every path.
+ * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock.
  * <p>
- * Page contents are not cleared between uses.
+ * <b>Double frees: the free mark.</b> Each slab has a bitmap of the pages out of it (cached or with a user), written
+ * under the global lock a batch at a time. Whether an out page is with a user or free in a cache is written in the
+ * page itself: its first 8 bytes hold this page memory's <i>free mark</i>, a random 64-bit word, from the moment it is
+ * freed into a cache until it is handed out again, when they are zeroed. A free sets the mark with one
+ * compare-and-set and fails if it was set already, so of two frees of one page, even at the same time, exactly one
+ * succeeds. The mark used to be an in-use bit per page in a shared bitmap, sixteen pages to a line; but a page freed
+ * on another CPU than it was taken on (a thread that moved, or the allocator's usual traffic) ends up at the top of
+ * that CPU's cache, the two CPUs' next pages then had their bits on one line, and every take and give moved that line
+ * between the cores: the JMH forks of two threads ran at twice the rate of one or at the rate of one, by where such
+ * a move left the caches. A page's first line is its own, so no two pages' marks ever share a line. A user's page
+ * that happened to start with the mark would be refused as a double free: the mark is drawn at random per page
+ * memory and never handed to users, so that takes a 1 in 2<sup>64</sup> guess or a read of a freed page.
+ * <p>
+ * Page contents are not kept between uses: the first 8 bytes of a page handed out are zero, the rest is whatever
+ * the page held before.
  */
 public final class PageMemory implements AutoCloseable
 {
@@ -66,6 +80,8 @@ public final class PageMemory implements AutoCloseable
     public static final int DEFAULT_CPU_CACHE_PAGES = 32;
 
     private static final int MAX_CACHES = 256;
+    /** The page's first 8 bytes: the free mark while the page is cached, zero once it is handed out. */
+    private static final VarHandle MARK = ValueLayout.JAVA_LONG.varHandle();
 
     private final int slabShift;
     private final int slabPageMask;
@@ -76,6 +92,7 @@ public final class PageMemory implements AutoCloseable
     private final PageCache[] caches;
     private final int cacheMask;
     private final int cacheBatch;
+    private final long freeMark = ThreadLocalRandom.current().nextLong() | 1L;
 
     private final Object lock = new Object();
     private volatile Slab[] slabs = new Slab[8];
@@ -161,7 +178,7 @@ public final class PageMemory implements AutoCloseable
                 if (!cache.isEmpty())
                 {
                     final int page = cache.pop();
-                    slabOrNull(page).markInUse(page & slabPageMask);
+                    clearMark(slabOrNull(page), page);
                     return page;
                 }
             }
@@ -188,19 +205,27 @@ public final class PageMemory implements AutoCloseable
     public void free(final int page)
     {
         final Slab slab = slabOrNull(page);
-        if (slab == null || !slab.clearInUse(page & slabPageMask))
+        if (slab == null || !slab.isOut(page & slabPageMask))
         {
-            ensureOpen();
-            throw new IllegalArgumentException("page " + page + " is not allocated (double free or forged id)");
+            throw notAllocated(page);
         }
         if (caches.length == 0)
         {
             synchronized (lock)
             {
                 ensureOpen();
+                if (!slab.isOut(page & slabPageMask))
+                {
+                    throw notAllocated(page);
+                }
                 giveToSlab(page);
             }
             return;
+        }
+        ensureOpen();
+        if (!setMark(slab, page))
+        {
+            throw notAllocated(page);
         }
         final int home = CurrentCpu.stripe();
         for (int i = 0; i <= cacheMask; i++)
@@ -279,7 +304,23 @@ public final class PageMemory implements AutoCloseable
     public boolean isAllocated(final int page)
     {
         final Slab slab = slabOrNull(page);
-        return slab != null && slab.isInUse(page & slabPageMask);
+        if (slab == null || !slab.isOut(page & slabPageMask))
+        {
+            return false;
+        }
+        if (caches.length == 0)
+        {
+            return true;
+        }
+        try
+        {
+            return (long)MARK.getVolatile(slab.segment, offset(page)) != freeMark;
+        }
+        catch (final IllegalStateException ex)
+        {
+            // the slab went back to the operating system meanwhile: none of its pages is allocated
+            return false;
+        }
     }
 
     /**
@@ -417,7 +458,8 @@ public final class PageMemory implements AutoCloseable
             }
             else
             {
-                slabOrNull(page).markInUse(page & slabPageMask);
+                // it may carry the mark of an earlier time in a cache
+                clearMark(slabOrNull(page), page);
             }
             return page;
         }
@@ -436,6 +478,7 @@ public final class PageMemory implements AutoCloseable
                 {
                     break;
                 }
+                MARK.setRelease(slabs[page >>> slabShift].segment, offset(page), freeMark);
                 cache.push(page);
             }
         }
@@ -485,8 +528,8 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * Takes a free page of the lowest slab that has one, under the global lock; the page is out of the slabs but
-     * not yet marked in use.
+     * Takes a free page of the lowest slab that has one, under the global lock, and marks it out of its slab; its
+     * first 8 bytes are not yet set for a user or a cache.
      *
      * @return the page, or {@link #NO_PAGE}.
      */
@@ -518,7 +561,7 @@ public final class PageMemory implements AutoCloseable
         return (slabIndex << slabShift) | page;
     }
 
-    /** Puts a page that is not in use back into its slab, under the global lock, releasing the slab if it empties. */
+    /** Puts a page that is out of its slab back in, under the global lock, releasing the slab if it empties. */
     private void giveToSlab(final int page)
     {
         final Slab slab = slabOrNull(page);
@@ -529,6 +572,30 @@ public final class PageMemory implements AutoCloseable
         {
             releaseSlab(slab);
         }
+    }
+
+    /**
+     * Marks a page free in a cache, unless it is marked already.
+     *
+     * @return false if the page was cached already: a double free.
+     */
+    private boolean setMark(final Slab slab, final int page)
+    {
+        final long at = offset(page);
+        final long before = (long)MARK.getVolatile(slab.segment, at);
+        return before != freeMark && MARK.compareAndSet(slab.segment, at, before, freeMark);
+    }
+
+    /** Zeroes the first 8 bytes of a page about to be handed out, its free mark among them. */
+    private void clearMark(final Slab slab, final int page)
+    {
+        MARK.setRelease(slab.segment, offset(page), 0L);
+    }
+
+    private IllegalArgumentException notAllocated(final int page)
+    {
+        ensureOpen();
+        return new IllegalArgumentException("page " + page + " is not allocated (double free or forged id)");
     }
 
     private Slab slabOrNull(final int page)

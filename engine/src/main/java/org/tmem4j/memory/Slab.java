@@ -7,14 +7,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One contiguous run of pages obtained from the operating system in a single mapping, with its own free stack and
- * a bitmap of the pages handed to users. The free stack is guarded by the owning {@link PageMemory}'s lock; the
- * bitmap is updated atomically without it, so that a page moving between a user and a per-CPU cache never takes
- * the global lock, and a double free is caught wherever it happens.
- * <p>
- * The bitmap gives each group of {@value #PAGES_PER_LINE} pages (a per-CPU cache's batch) a 64-byte cache line of
- * its own: with all 512 bits of a 2 MiB slab in one line, every allocate and free on any CPU wrote that line, and two
- * threads taking and giving pages of their own caches ran at half the rate of one. The cost is 4 bytes of heap per
- * page.
+ * a bitmap of the pages that are out of it (held by a per-CPU cache or by a user). Both are written only under the
+ * owning {@link PageMemory}'s lock, a batch at a time; the bitmap is read without it, by a free that checks the page
+ * came from here. Whether an out page is with a user or cached is marked in the page itself (see
+ * {@link PageMemory}), so that taking and giving a page through a per-CPU cache writes no line that another page's
+ * traffic writes too.
  */
 final class Slab
 {
@@ -23,15 +20,10 @@ final class Slab
     final MemorySegment segment;
     final int pages;
     private final int[] freeStack;
-    private final long[] inUse;
+    private final long[] out;
     private int freeTop;
 
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** Pages whose in-use bits share one cache line. */
-    static final int PAGES_PER_LINE = 16;
-    private static final int LINE_SHIFT = 4;
-    /** Longs per cache line: the stride between two groups' words. */
-    private static final int LONGS_PER_LINE = 8;
 
     Slab(final int index, final Arena arena, final MemorySegment segment, final int pages)
     {
@@ -40,8 +32,7 @@ final class Slab
         this.segment = segment;
         this.pages = pages;
         this.freeStack = new int[pages];
-        // one line per group, plus a line of slack at each end (the array header, the neighbouring objects)
-        this.inUse = new long[(((pages + PAGES_PER_LINE - 1) >>> LINE_SHIFT) + 2) * LONGS_PER_LINE];
+        this.out = new long[(pages + Long.SIZE - 1) >>> 6];
         // lowest page on top, so a fresh slab is handed out in address order
         for (int i = 0; i < pages; i++)
         {
@@ -60,52 +51,26 @@ final class Slab
         return freeTop > 0;
     }
 
-    /** Takes a page off the free stack; it is not yet marked in use. */
+    /** Takes a page off the free stack and marks it out, under the page memory's lock. */
     int take()
     {
-        return freeStack[--freeTop];
+        final int page = freeStack[--freeTop];
+        final int word = page >>> 6;
+        WORDS.setRelease(out, word, (long)WORDS.getVolatile(out, word) | 1L << page);
+        return page;
     }
 
-    /** Puts a page that is not in use back on the free stack. */
+    /** Puts an out page back on the free stack and marks it in, under the page memory's lock. */
     void give(final int page)
     {
+        final int word = page >>> 6;
+        WORDS.setRelease(out, word, (long)WORDS.getVolatile(out, word) & ~(1L << page));
         freeStack[freeTop++] = page;
     }
 
-    boolean isInUse(final int page)
+    /** {@return whether a page is out of this slab: held by a cache or a user (read without the lock)} */
+    boolean isOut(final int page)
     {
-        return page < pages && ((long)WORDS.getAcquire(inUse, word(page)) & bit(page)) != 0;
-    }
-
-    /** Marks a page handed to a user. */
-    void markInUse(final int page)
-    {
-        WORDS.getAndBitwiseOr(inUse, word(page), bit(page));
-    }
-
-    /**
-     * Marks a page given back by its user.
-     *
-     * @return false if it was not in use (a double free, or an id never handed out).
-     */
-    boolean clearInUse(final int page)
-    {
-        if (page >= pages)
-        {
-            return false;
-        }
-        final long bit = bit(page);
-        return ((long)WORDS.getAndBitwiseAnd(inUse, word(page), ~bit) & bit) != 0;
-    }
-
-    /** {@return the index of the word holding a page's in-use bit: the first long of its group's line} */
-    private static int word(final int page)
-    {
-        return ((page >>> LINE_SHIFT) + 1) * LONGS_PER_LINE;
-    }
-
-    private static long bit(final int page)
-    {
-        return 1L << (page & (PAGES_PER_LINE - 1));
+        return page >= 0 && page < pages && ((long)WORDS.getAcquire(out, page >>> 6) & 1L << page) != 0;
     }
 }

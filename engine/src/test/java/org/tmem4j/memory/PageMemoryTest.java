@@ -4,14 +4,18 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tmem4j.concurrent.Racers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -281,6 +285,103 @@ class PageMemoryTest
             assertEquals(0, stats.pagesInUse());
             assertTrue(stats.highWaterReservedBytes() <= slabs * SLAB);
         }
+    }
+
+    /**
+     * Several threads free every page of a set at once, each in its own order, on whatever CPU they run, and over
+     * several rounds (pages come back from the caches of other CPUs): of the frees of one page exactly one succeeds
+     * and every other is refused as a double free, whichever cache or path took the page. A page handed out again
+     * starts with 8 zero bytes (its free mark cleared), whatever its last user left there.
+     */
+    @ParameterizedTest(name = "cpuCachePages={0}")
+    @CsvSource({"32", "4", "0"})
+    void concurrentDoubleFreesLetExactlyOneFreeThrough(final int cpuCachePages) throws Exception
+    {
+        final int threads = 4;
+        final int pages = 256;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(20 * SLAB).slabBytes(SLAB)
+            .cpuCachePages(cpuCachePages).build())
+        {
+            final SplittableRandom random = new SplittableRandom(SEED);
+            for (int round = 0; round < 40; round++)
+            {
+                final int[] taken = new int[pages];
+                for (int i = 0; i < pages; i++)
+                {
+                    taken[i] = memory.allocate();
+                    final MemorySegment slab = memory.segment(taken[i]);
+                    assertEquals(0, slab.get(ValueLayout.JAVA_LONG, memory.offset(taken[i])),
+                        "page " + taken[i] + " handed out with its first bytes set; seed " + SEED);
+                    // what a user may leave in a page: anything, the values of other pages' first words included
+                    slab.set(ValueLayout.JAVA_LONG, memory.offset(taken[i]), random.nextLong());
+                }
+                final int[][] orders = new int[threads][];
+                for (int t = 0; t < threads; t++)
+                {
+                    orders[t] = shuffled(taken, random);
+                }
+                final AtomicIntegerArray successes = new AtomicIntegerArray(pages);
+                final Map<Integer, Integer> indexOf = new HashMap<>();
+                for (int i = 0; i < pages; i++)
+                {
+                    indexOf.put(taken[i], i);
+                }
+                final AtomicReference<Throwable> failure = new AtomicReference<>();
+                final CountDownLatch start = new CountDownLatch(1);
+                final List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++)
+                {
+                    final int[] order = orders[t];
+                    workers.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                    {
+                        for (final int page : order)
+                        {
+                            try
+                            {
+                                memory.free(page);
+                                successes.incrementAndGet(indexOf.get(page));
+                            }
+                            catch (final IllegalArgumentException ex)
+                            {
+                                if (!ex.getMessage().contains("page " + page + " is not allocated"))
+                                {
+                                    throw ex;
+                                }
+                            }
+                        }
+                    })));
+                }
+                start.countDown();
+                for (final Thread worker : workers)
+                {
+                    worker.join();
+                }
+                if (failure.get() != null)
+                {
+                    throw new AssertionError("seed " + SEED, failure.get());
+                }
+                for (int i = 0; i < pages; i++)
+                {
+                    assertEquals(1, successes.get(i), "frees of page " + taken[i] + " that succeeded, round " +
+                        round + "; seed " + SEED);
+                    assertFalse(memory.isAllocated(taken[i]));
+                }
+                assertEquals(0, memory.stats().pagesInUse());
+            }
+        }
+    }
+
+    private static int[] shuffled(final int[] values, final SplittableRandom random)
+    {
+        final int[] copy = values.clone();
+        for (int i = copy.length - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int swap = copy[i];
+            copy[i] = copy[j];
+            copy[j] = swap;
+        }
+        return copy;
     }
 
     @Test

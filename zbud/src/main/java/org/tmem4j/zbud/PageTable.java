@@ -19,9 +19,14 @@ import org.tmem4j.memory.PageMemory;
  * {@code lists[0]}, the buddied list, for pages that can take no further object. A bit mask of the non-empty
  * unbuddied lists makes best fit one {@link Long#numberOfTrailingZeros} instead of a scan.
  * <p>
+ * <b>Layout.</b> Each shard of the allocator has a table, written on every allocation and free of its CPU, so no line
+ * of one table may hold another CPU's data: the fields sit between a cache line of padding on each side (superclass,
+ * fields, subclass padding), and each array keeps {@value PageTableFields#SLACK} ints of slack at either end, so
+ * that its first and last elements never share a line with the object the heap put next to it.
+ * <p>
  * Not thread-safe: the allocator guards it with its lock.
  */
-final class PageTable extends CacheLinePadding
+final class PageTable extends PageTableFields
 {
     static final int CHUNK_SHIFT = 6;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
@@ -34,7 +39,7 @@ final class PageTable extends CacheLinePadding
     /** List index of a slot that is on no list: a free slot, or a page an allocation or free is changing. */
     private static final int UNLISTED = -1;
 
-    private static final int STRIDE_SHIFT = 3;
+    static final int STRIDE_SHIFT = 3;
     private static final int PAGE_ID = 0;
     private static final int SIZE = 1;
     private static final int GENERATION = 3;
@@ -42,24 +47,12 @@ final class PageTable extends CacheLinePadding
     private static final int LIST_NEXT = 6;
     private static final int LIST_PREV = 7;
 
-    private int[] records;
-    private int[] freeSlots;
-    private int freeSlotCount;
-    private int slotCount;
-
-    private final int[] listHeads = new int[CHUNKS];
-    private long unbuddiedMask;
-
-    private long pages;
-    private long buddiedPages;
-    private long unbuddiedPages;
+    @SuppressWarnings("unused")
+    private long q0, q1, q2, q3, q4, q5, q6, q7;
 
     PageTable(final int initialSlots)
     {
-        final int capacity = Math.max(16, initialSlots);
-        records = new int[capacity << STRIDE_SHIFT];
-        freeSlots = new int[capacity];
-        Arrays.fill(listHeads, NONE);
+        super(Math.max(16, initialSlots));
     }
 
     static int chunks(final int size)
@@ -69,7 +62,7 @@ final class PageTable extends CacheLinePadding
 
     private static int at(final int slot)
     {
-        return slot << STRIDE_SHIFT;
+        return SLACK + (slot << STRIDE_SHIFT);
     }
 
     /**
@@ -80,7 +73,7 @@ final class PageTable extends CacheLinePadding
     int bestFit(final int chunks)
     {
         final long fitting = chunks >= CHUNKS ? 0 : unbuddiedMask & (-1L << chunks);
-        return fitting == 0 ? NONE : listHeads[Long.numberOfTrailingZeros(fitting)];
+        return fitting == 0 ? NONE : listHeads[SLACK + Long.numberOfTrailingZeros(fitting)];
     }
 
     /**
@@ -101,11 +94,11 @@ final class PageTable extends CacheLinePadding
         final int slot;
         if (freeSlotCount > 0)
         {
-            slot = freeSlots[--freeSlotCount];
+            slot = freeSlots[SLACK + --freeSlotCount];
         }
         else
         {
-            if (slotCount << STRIDE_SHIFT == records.length)
+            if (slotCount == capacity())
             {
                 grow();
             }
@@ -122,7 +115,7 @@ final class PageTable extends CacheLinePadding
     void removePage(final int slot)
     {
         records[at(slot) + PAGE_ID] = PageMemory.NO_PAGE;
-        freeSlots[freeSlotCount++] = slot;
+        freeSlots[SLACK + freeSlotCount++] = slot;
         pages--;
     }
 
@@ -195,7 +188,7 @@ final class PageTable extends CacheLinePadding
         final int first = records[r + SIZE];
         final int last = records[r + SIZE + 1];
         final int index = first != 0 && last != 0 ? BUDDIED : CHUNKS - chunks(first + last);
-        final int head = listHeads[index];
+        final int head = listHeads[SLACK + index];
         records[r + LIST] = index;
         records[r + LIST_PREV] = NONE;
         records[r + LIST_NEXT] = head;
@@ -203,7 +196,7 @@ final class PageTable extends CacheLinePadding
         {
             records[at(head) + LIST_PREV] = slot;
         }
-        listHeads[index] = slot;
+        listHeads[SLACK + index] = slot;
         if (index != BUDDIED)
         {
             unbuddiedMask |= 1L << index;
@@ -222,7 +215,7 @@ final class PageTable extends CacheLinePadding
         }
         else
         {
-            listHeads[index] = next;
+            listHeads[SLACK + index] = next;
             if (next == NONE && index != BUDDIED)
             {
                 unbuddiedMask &= ~(1L << index);
@@ -250,15 +243,50 @@ final class PageTable extends CacheLinePadding
         return unbuddiedPages;
     }
 
+    /** {@return the slots the arrays have room for} */
+    private int capacity()
+    {
+        return freeSlots.length - 2 * SLACK;
+    }
+
     private void grow()
     {
-        final int capacity = freeSlots.length;
+        final int capacity = capacity();
         if (capacity >= ZbudHandle.MAX_SLOTS)
         {
             throw new IllegalStateException("a zbud allocator holds at most " + ZbudHandle.MAX_SLOTS + " pages");
         }
         final int grown = (int)Math.min(ZbudHandle.MAX_SLOTS, 2L * capacity);
-        records = Arrays.copyOf(records, grown << STRIDE_SHIFT);
-        freeSlots = Arrays.copyOf(freeSlots, grown);
+        records = Arrays.copyOf(records, (grown << STRIDE_SHIFT) + 2 * SLACK);
+        freeSlots = Arrays.copyOf(freeSlots, grown + 2 * SLACK);
+    }
+}
+
+/**
+ * The fields of a {@link PageTable}, after the padding before them; the arrays are laid out with
+ * {@link #SLACK} ints of slack at either end.
+ */
+abstract class PageTableFields extends CacheLinePadding
+{
+    /** Ints of slack before and after the data of each array: one cache line each. */
+    static final int SLACK = 16;
+
+    int[] records;
+    int[] freeSlots;
+    int freeSlotCount;
+    int slotCount;
+
+    final int[] listHeads = new int[PageTable.CHUNKS + 2 * SLACK];
+    long unbuddiedMask;
+
+    long pages;
+    long buddiedPages;
+    long unbuddiedPages;
+
+    PageTableFields(final int capacity)
+    {
+        records = new int[(capacity << PageTable.STRIDE_SHIFT) + 2 * SLACK];
+        freeSlots = new int[capacity + 2 * SLACK];
+        Arrays.fill(listHeads, PageTable.NONE);
     }
 }
