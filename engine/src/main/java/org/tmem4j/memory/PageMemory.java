@@ -52,8 +52,8 @@ import org.tmem4j.concurrent.CurrentCpu;
  * <b>Double frees: the free mark.</b> Each slab has a bitmap of the pages out of it (cached or with a user), written
  * under the global lock a batch at a time. Whether an out page is with a user or free in a cache is written in the
  * page itself: its first 8 bytes hold this page memory's <i>free mark</i>, a random 64-bit word, from the moment it is
- * freed into a cache until it is handed out again, when they are zeroed. A free sets the mark with one
- * compare-and-set and fails if it was set already, so of two frees of one page, even at the same time, exactly one
+ * freed into a cache until it is handed out again, when they are zeroed. A free sets the mark with one atomic
+ * exchange and fails if it was set already, so of two frees of one page, even at the same time, exactly one
  * succeeds. The mark used to be an in-use bit per page in a shared bitmap, sixteen pages to a line; but a page freed
  * on another CPU than it was taken on (a thread that moved, or the allocator's usual traffic) ends up at the top of
  * that CPU's cache, the two CPUs' next pages then had their bits on one line, and every take and give moved that line
@@ -581,9 +581,8 @@ public final class PageMemory implements AutoCloseable
      */
     private boolean setMark(final Slab slab, final int page)
     {
-        final long at = offset(page);
-        final long before = (long)MARK.getVolatile(slab.segment, at);
-        return before != freeMark && MARK.compareAndSet(slab.segment, at, before, freeMark);
+        // one exchange: a page marked already keeps its mark, so a second free changes nothing it reports
+        return (long)MARK.getAndSet(slab.segment, offset(page), freeMark) != freeMark;
     }
 
     /** Zeroes the first 8 bytes of a page about to be handed out, its free mark among them. */

@@ -40,6 +40,9 @@ final class PageTable extends PageTableFields
     private static final int UNLISTED = -1;
 
     static final int STRIDE_SHIFT = 3;
+    private static final int STRIDE = 1 << STRIDE_SHIFT;
+    /** Answer of {@link #findLive} for a slot that holds no live object of the generation asked for. */
+    static final long NO_RECORD = -1;
     private static final int PAGE_ID = 0;
     private static final int SIZE = 1;
     private static final int GENERATION = 3;
@@ -117,6 +120,43 @@ final class PageTable extends PageTableFields
         records[at(slot) + PAGE_ID] = PageMemory.NO_PAGE;
         freeSlots[SLACK + freeSlotCount++] = slot;
         pages--;
+    }
+
+    /**
+     * Reads, without the allocator's lock, where a live object is: a read that a change of the table may overlap, so
+     * it never throws and reads whatever array it finds; the caller keeps the answer only if no change overlapped
+     * (the shard's version).
+     *
+     * @return {@code pageId << 16 | size} if the slot holds a page whose buddy is an object of the given generation,
+     * else {@link #NO_RECORD}.
+     */
+    long findLive(final int slot, final int buddy, final int generation)
+    {
+        final int[] table = records;
+        final int r = at(slot);
+        if (slot >= slotCount || r + STRIDE > table.length)
+        {
+            return NO_RECORD;
+        }
+        final int pageId = table[r + PAGE_ID];
+        final int size = table[r + SIZE + buddy];
+        if (pageId == PageMemory.NO_PAGE || size == 0 || table[r + GENERATION + buddy] != generation)
+        {
+            return NO_RECORD;
+        }
+        return (long)pageId << 16 | size;
+    }
+
+    /** {@return the page id of an answer of {@link #findLive}} */
+    static int pageIdOf(final long found)
+    {
+        return (int)(found >>> 16);
+    }
+
+    /** {@return the object's size in an answer of {@link #findLive}} */
+    static int sizeOf(final long found)
+    {
+        return (int)found & 0xFFFF;
     }
 
     int slotCount()

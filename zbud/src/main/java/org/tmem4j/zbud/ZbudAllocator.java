@@ -1,6 +1,8 @@
 package org.tmem4j.zbud;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -76,9 +78,16 @@ import static org.tmem4j.zbud.PageTable.NONE;
  * a time, so a hole stranded in another shard is used before any allocation fails: {@link #NO_MEMORY} still means
  * that no page of any shard could take the object. While memory is plentiful each shard pairs its own objects,
  * which costs a little density (each shard keeps its own half-empty pages); a free goes to the shard its handle
- * names. Each lock is held for a few dozen instructions; reads and writes validate the handle
- * under the shard's lock and copy the bytes after releasing it, which is safe because the object cannot move and
- * its owner does not free it while using it.
+ * names. Each lock is held for a few dozen instructions.
+ * <p>
+ * <b>Finding an object takes no lock.</b> Reads, writes, views and sizes find the object's page, offset and size
+ * from its page record read under the shard's <i>version</i>, a sequence count that every change of the shard makes
+ * odd while it runs and even again after: a read of the record between two equal even versions saw no change, and
+ * otherwise it is read again (after a few tries, under the lock). A handle is validated the same way as under the
+ * lock, so a freed or forged handle still raises {@link IllegalArgumentException}. Finding an object is then never
+ * queued behind a lock holder that lost its CPU, nor does it move the shard's lock line between CPUs: the engine
+ * finds the object once per store (to write it) and once per load. The bytes are copied after the find, which is
+ * safe because the object cannot move and its owner does not free it while using it.
  */
 public final class ZbudAllocator implements ObjectAllocator
 {
@@ -86,6 +95,8 @@ public final class ZbudAllocator implements ObjectAllocator
     public static final String NAME = "zbud";
 
     private static final AtomicInteger NEXT_TAG = new AtomicInteger();
+    /** Lock-free reads of a record tried before taking the shard's lock: changes are a few dozen instructions. */
+    private static final int OPTIMISTIC_READS = 8;
 
     private final PageMemory memory;
     private final int tag;
@@ -117,6 +128,8 @@ public final class ZbudAllocator implements ObjectAllocator
     {
         final int index;
         final PageTable table = new PageTable(64);
+        /** Odd while the lock holder changes the table, advanced by two per change; see {@link #locate(long)}. */
+        int version;
         long objects;
         long storedBytes;
         long noMemory;
@@ -143,12 +156,71 @@ public final class ZbudAllocator implements ObjectAllocator
      */
     private static final class Shard extends ShardFields
     {
+        private static final VarHandle VERSION;
+
+        static
+        {
+            try
+            {
+                VERSION = MethodHandles.lookup().findVarHandle(ShardFields.class, "version", int.class);
+            }
+            catch (final ReflectiveOperationException ex)
+            {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
         @SuppressWarnings("unused")
         private long q0, q1, q2, q3, q4, q5, q6, q7;
 
         Shard(final int index)
         {
             super(index);
+        }
+
+        /** Locks the shard and opens a change of its table: the version turns odd before any write. */
+        void lockForChange()
+        {
+            lock();
+            beginChange();
+        }
+
+        /** {@link #tryLock()}, and a change opened if it succeeded. */
+        boolean tryLockForChange()
+        {
+            if (!tryLock())
+            {
+                return false;
+            }
+            beginChange();
+            return true;
+        }
+
+        /** Closes the change (the version turns even after every write) and unlocks. */
+        void unlockAfterChange()
+        {
+            VERSION.setRelease(this, version + 1);
+            unlock();
+        }
+
+        private void beginChange()
+        {
+            VERSION.setOpaque(this, version + 1);
+            // no write of the change may become visible before the odd version
+            VarHandle.storeStoreFence();
+        }
+
+        /** {@return the version before a lock-free read: odd while a change runs} */
+        int versionBeforeRead()
+        {
+            return (int)VERSION.getAcquire(this);
+        }
+
+        /** {@return whether no change ran since {@code before}, read after every read of the table} */
+        boolean unchangedSince(final int before)
+        {
+            VarHandle.loadLoadFence();
+            return (before & 1) == 0 && (int)VERSION.getOpaque(this) == before;
         }
     }
 
@@ -232,7 +304,7 @@ public final class ZbudAllocator implements ObjectAllocator
         }
         finally
         {
-            own.unlock();
+            own.unlockAfterChange();
         }
         // the budget is spent: a hole in another shard, or one a free opened in this shard while its lock was let
         // go (the last one tried), is the last room left
@@ -260,13 +332,13 @@ public final class ZbudAllocator implements ObjectAllocator
         for (int i = 0; i < shards.length; i++)
         {
             final Shard shard = shards[(home + i) & shardMask];
-            if (shard.tryLock())
+            if (shard.tryLockForChange())
             {
                 return shard;
             }
         }
         final Shard shard = shards[home];
-        shard.lock();
+        shard.lockForChange();
         return shard;
     }
 
@@ -277,7 +349,7 @@ public final class ZbudAllocator implements ObjectAllocator
      */
     private long allocateIfFits(final Shard own, final Shard shard, final int chunks, final int size)
     {
-        shard.lock();
+        shard.lockForChange();
         try
         {
             ensureOpen();
@@ -298,7 +370,7 @@ public final class ZbudAllocator implements ObjectAllocator
         }
         finally
         {
-            shard.unlock();
+            shard.unlockAfterChange();
         }
     }
 
@@ -379,7 +451,7 @@ public final class ZbudAllocator implements ObjectAllocator
     public int sizeAndFree(final long handle)
     {
         final Shard shard = shardOf(handle);
-        shard.lock();
+        shard.lockForChange();
         try
         {
             ensureOpen();
@@ -405,7 +477,7 @@ public final class ZbudAllocator implements ObjectAllocator
         }
         finally
         {
-            shard.unlock();
+            shard.unlockAfterChange();
         }
     }
 
@@ -457,7 +529,7 @@ public final class ZbudAllocator implements ObjectAllocator
     {
         for (final Shard shard : shards)
         {
-            shard.lock();
+            shard.lockForChange();
         }
         try
         {
@@ -485,7 +557,7 @@ public final class ZbudAllocator implements ObjectAllocator
         {
             for (final Shard shard : shards)
             {
-                shard.unlock();
+                shard.unlockAfterChange();
             }
         }
     }
@@ -503,17 +575,41 @@ public final class ZbudAllocator implements ObjectAllocator
             ", shards=" + shards.length + "]";
     }
 
+    /**
+     * Finds a live object without the shard's lock when no change of the shard overlaps the read (see the class
+     * comment), else under it.
+     *
+     * @return the object's {@link Location}.
+     * @throws IllegalArgumentException if the handle is not live.
+     */
     private long locate(final long handle)
     {
         final Shard shard = shardOf(handle);
+        final int slot = ZbudHandle.slot(handle);
+        final int buddy = ZbudHandle.buddy(handle);
+        for (int attempt = 0; attempt < OPTIMISTIC_READS; attempt++)
+        {
+            final int before = shard.versionBeforeRead();
+            final long found = shard.table.findLive(slot, buddy, ZbudHandle.generation(handle));
+            if (shard.unchangedSince(before))
+            {
+                ensureOpen();
+                if (found == PageTable.NO_RECORD)
+                {
+                    throw notLive(handle);
+                }
+                final int size = PageTable.sizeOf(found);
+                return Location.of(PageTable.pageIdOf(found), (int)PageTable.offsetInPage(buddy, size), size);
+            }
+            Thread.onSpinWait();
+        }
         shard.lock();
         try
         {
             ensureOpen();
-            final int slot = liveSlot(shard, handle);
-            final int buddy = ZbudHandle.buddy(handle);
-            final int size = shard.table.size(slot, buddy);
-            return Location.of(shard.table.pageId(slot), (int)PageTable.offsetInPage(buddy, size), size);
+            final int live = liveSlot(shard, handle);
+            final int size = shard.table.size(live, buddy);
+            return Location.of(shard.table.pageId(live), (int)PageTable.offsetInPage(buddy, size), size);
         }
         finally
         {
@@ -548,10 +644,15 @@ public final class ZbudAllocator implements ObjectAllocator
         if (slot >= table.slotCount() || !table.isLive(slot) || table.size(slot, buddy) == 0 ||
             table.generation(slot, buddy) != ZbudHandle.generation(handle))
         {
-            throw new IllegalArgumentException("handle 0x" + Long.toHexString(handle) +
-                " is not live: its object was freed, or the handle is forged");
+            throw notLive(handle);
         }
         return slot;
+    }
+
+    private static IllegalArgumentException notLive(final long handle)
+    {
+        return new IllegalArgumentException("handle 0x" + Long.toHexString(handle) +
+            " is not live: its object was freed, or the handle is forged");
     }
 
     private void ensureOpen()

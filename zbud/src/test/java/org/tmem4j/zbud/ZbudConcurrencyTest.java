@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.tmem4j.alloc.AllocatorStats;
+import org.tmem4j.alloc.ObjectLocation;
 import org.tmem4j.alloc.ObjectPattern;
+import org.tmem4j.concurrent.Racers;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -139,6 +142,107 @@ final class ZbudConcurrencyTest
             assertTrue(reclaimedObjects.get() > 0, "the reclaimer never freed: no memory pressure; seed " + SEED);
             System.out.printf("zbud concurrency: seed %d, %d owners x %d ops, %d objects reclaimed, %s%n", SEED,
                 WORKERS, OPS_PER_WORKER, reclaimedObjects.get(), end);
+        }
+    }
+
+    /**
+     * Finding objects without the lock while their shard changes: four threads on one shard (so every allocation and
+     * free of the others changes the version a find reads under), each allocating, writing, reading back and freeing
+     * its own objects byte-exact through every way of finding one (read, view, locate, size), and checking after each
+     * free that its handle is refused by all of them, although the freed buddy is soon another thread's object with
+     * the same page and slot. A find that kept a record read across a change would return the wrong bytes or size, or
+     * accept the stale handle.
+     */
+    @Test
+    void findsWithoutTheLockStayExactWhileTheShardChanges() throws Exception
+    {
+        final int threads = 4;
+        final int opsPerThread = OPS_PER_WORKER / 2;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(4L << 20).slabBytes(256 << 10).build();
+            ZbudAllocator allocator = new ZbudAllocator(memory, 1))
+        {
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicLong staleRefusals = new AtomicLong();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int number = t;
+                workers.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                    findAndFree(allocator, number, opsPerThread, staleRefusals))));
+            }
+            start.countDown();
+            for (final Thread worker : workers)
+            {
+                worker.join();
+            }
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            assertEquals(0, allocator.stats().objects());
+            assertTrue(staleRefusals.get() > 0, "no handle was freed; seed " + SEED);
+        }
+    }
+
+    private static void findAndFree(final ZbudAllocator allocator, final int number, final int ops,
+        final AtomicLong staleRefusals)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(PageMemory.PAGE_SIZE);
+            final MemorySegment scratch = arena.allocate(PageMemory.PAGE_SIZE);
+            final ObjectLocation location = new ObjectLocation();
+            final SplittableRandom random = new SplittableRandom(SEED + 100 + number);
+            final List<long[]> live = new ArrayList<>();
+            long nextId = (long)number << 40;
+            for (int op = 0; op < ops; op++)
+            {
+                if (live.size() < 64 && (live.isEmpty() || random.nextBoolean()))
+                {
+                    final int size = 1 + random.nextInt(PageMemory.PAGE_SIZE);
+                    final long handle = allocator.allocate(size);
+                    if (handle > 0)
+                    {
+                        ObjectPattern.fill(scratch, SEED, nextId, size);
+                        allocator.write(handle, scratch, 0);
+                        live.add(new long[]{handle, nextId++, size});
+                    }
+                    continue;
+                }
+                final int at = random.nextInt(live.size());
+                final long[] object = live.get(at);
+                final long handle = object[0];
+                final int size = (int)object[2];
+                final String who = "thread " + number + ", object " + object[1];
+                assertEquals(size, allocator.size(handle), who + ": size");
+                allocator.read(handle, buffer, 0);
+                assertEquals(-1, ObjectPattern.mismatch(buffer, scratch, SEED, object[1], size), who + ": read");
+                final MemorySegment view = allocator.view(handle, scratch);
+                assertEquals(size, view.byteSize(), who + ": view size");
+                MemorySegment.copy(view, 0, buffer, 0, size);
+                assertEquals(-1, ObjectPattern.mismatch(buffer, scratch, SEED, object[1], size), who + ": view");
+                allocator.locate(handle, buffer, location);
+                assertEquals(size, location.length(), who + ": located size");
+                MemorySegment.copy(location.segment(), location.offset(), buffer, 0, size);
+                assertEquals(-1, ObjectPattern.mismatch(buffer, scratch, SEED, object[1], size), who + ": located");
+                if (random.nextBoolean())
+                {
+                    live.set(at, live.getLast());
+                    live.removeLast();
+                    allocator.free(handle);
+                    assertThrows(IllegalArgumentException.class, () -> allocator.size(handle), who + ": stale size");
+                    assertThrows(IllegalArgumentException.class, () -> allocator.read(handle, buffer, 0),
+                        who + ": stale read");
+                    assertThrows(IllegalArgumentException.class, () -> allocator.view(handle, buffer),
+                        who + ": stale view");
+                    staleRefusals.incrementAndGet();
+                }
+            }
+            for (final long[] object : live)
+            {
+                allocator.free(object[0]);
+            }
         }
     }
 

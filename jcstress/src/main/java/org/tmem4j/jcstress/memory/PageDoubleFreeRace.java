@@ -13,9 +13,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Two threads free the same page at once, without any lock in common (each frees into its own CPU's cache): the
- * free mark the page memory sets in the page with one compare-and-set lets exactly one succeed and rejects the other
- * as a double free, and the page is free
- * afterwards. Two successes would put the page in two caches, to be handed to two owners.
+ * free mark the page memory sets in the page with one atomic exchange lets exactly one succeed and rejects the other
+ * as a double free, and the page is free afterwards. Two successes would put the page in two caches, to be handed to
+ * two owners.
  * <p>
  * Each state has a page memory of its own (one 64 KiB slab, per-CPU caches of four pages), closed by the arbiter:
  * jcstress builds the next states while other states' arbiters are still to run, and with one page memory shared by
