@@ -19,6 +19,11 @@ import org.tmem4j.codec.CompressorSlot;
  * itself, which is freed; a page that the current dictionary compresses much worse (an index page of a table whose
  * later dictionary was made of rows) stays, and keeps its dictionary. Pages the recompression agent has been
  * through are left to it.
+ * <p>
+ * A page put with the old dictionary while the new one was being installed may be linked after the pass went by its
+ * bucket: it keeps the old dictionary until the next pass (the next supersession in its pool), or until it is
+ * overwritten or flushed. Off by default ({@link Zcache.Builder#dictionaryMigration}): in the study's fills the passes
+ * took a core from the puts and gained nothing measurable (README, round 6).
  */
 final class DictionaryMigration extends PageRewriter
 {
