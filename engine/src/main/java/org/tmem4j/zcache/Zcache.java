@@ -139,6 +139,8 @@ public final class Zcache implements AutoCloseable
     private final Recompression recompression;
     /** Moves pages of superseded dictionaries to their pool's current one (codec {@code +dict}), or null. */
     private final DictionaryMigration migration;
+    /** Whether a migration pass that moved pages compacts: unless the allocator's policy says explicit calls only. */
+    private final boolean compactAfterMigration;
     /** Runs a pass every interval, or null. */
     private final ScheduledExecutorService recompressionAgent;
     /** The compressor slots' indexes as the contexts of {@link #reader}: read-only, so gets share no written line. */
@@ -183,6 +185,7 @@ public final class Zcache implements AutoCloseable
                 builder.recompressColdestFraction, this::hasRoom);
         this.migration = builder.codec.dictionary() && builder.dictionaryMigration ?
             new DictionaryMigration(stored, codecs, compressors, this::hasRoom) : null;
+        this.compactAfterMigration = builder.compaction.enabled();
         this.recompressionAgent = recompress == null || builder.recompressIntervalMs == 0 ? null :
             Executors.newSingleThreadScheduledExecutor(task ->
             {
@@ -595,7 +598,8 @@ public final class Zcache implements AutoCloseable
 
     /**
      * On the migration thread, after a dictionary replaced its pool's current one: one migration pass (see
-     * {@link DictionaryMigration}), then a compaction if it moved pages, unless the engine is closing.
+     * {@link DictionaryMigration}), then a compaction if it moved pages and the compaction policy is on, unless the
+     * engine is closing.
      */
     private void migrateDictionaries()
     {
@@ -607,7 +611,7 @@ public final class Zcache implements AutoCloseable
         {
             synchronized (migration)
             {
-                if (migration.pass(pools, gate::isClosed) > 0)
+                if (migration.pass(pools, gate::isClosed) > 0 && compactAfterMigration)
                 {
                     // the old forms' holes: a pass moves a share of the pages at once, more than the allocator's
                     // own policy waits for, and the pages it moved are the ones it would have to gather
