@@ -1,10 +1,8 @@
 package org.tmem4j.concurrent;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-
 import org.junit.jupiter.api.Test;
-import sun.misc.Unsafe;
+import org.openjdk.jol.info.ClassLayout;
+import org.openjdk.jol.info.FieldLayout;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * word among them. Without the padding's own {@code int}, the JVM put the lock word (or a subclass's first
  * {@code int}) into the 4-byte gap after a 12-byte header, on the line of the previous object's last bytes.
  * <p>
- * Field offsets come from {@code sun.misc.Unsafe} (module {@code jdk.unsupported}), the only public way to ask the JVM
- * where it put a field; the test only reads offsets.
+ * Field offsets come from JOL (Java Object Layout), which asks the running JVM where it put each field.
  */
 final class CacheLinePaddingTest
 {
@@ -41,31 +38,18 @@ final class CacheLinePaddingTest
     }
 
     @Test
-    void everySubclassFieldStartsALineAfterTheObject() throws ReflectiveOperationException
+    void everySubclassFieldStartsALineAfterTheObject()
     {
-        final Unsafe unsafe = unsafe();
         for (final Class<?> type : new Class<?>[]{LockWithFields.class, SmallFields.class})
         {
-            for (Class<?> c = type; c != CacheLinePadding.class; c = c.getSuperclass())
+            for (final FieldLayout field : ClassLayout.parseClass(type).fields())
             {
-                for (final Field field : c.getDeclaredFields())
+                if (!field.hostClass().equals(CacheLinePadding.class.getName()))
                 {
-                    if (!Modifier.isStatic(field.getModifiers()))
-                    {
-                        @SuppressWarnings("removal")
-                        final long offset = unsafe.objectFieldOffset(field);
-                        assertTrue(offset >= LINE, c.getSimpleName() + "." + field.getName() + " is at offset " +
-                            offset + ", on the line of the bytes before the object");
-                    }
+                    assertTrue(field.offset() >= LINE, field.hostClass() + "." + field.name() + " is at offset "
+                        + field.offset() + ", on the line of the bytes before the object");
                 }
             }
         }
-    }
-
-    private static Unsafe unsafe() throws ReflectiveOperationException
-    {
-        final Field field = Unsafe.class.getDeclaredField("theUnsafe");
-        field.setAccessible(true);
-        return (Unsafe)field.get(null);
     }
 }
