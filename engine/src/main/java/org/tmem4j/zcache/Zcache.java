@@ -452,14 +452,14 @@ public final class Zcache implements AutoCloseable
             final ZcachePool pool = pool(poolId);
             checkPage(dst, pool.pageSize, true);
             checkKey(oidA, oidB, oidC, index);
-            int read = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst, compressedForm) :
+            int length = pool.exclusiveGets ? getExclusive(pool, oidA, oidB, oidC, index, dst, compressedForm) :
                 getShared(pool, oidA, oidB, oidC, index, dst, compressedForm);
-            if (read == MISS && tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst))
+            if (length == MISS && tier.isConfigured() && getBelow(pool, oidA, oidB, oidC, index, dst))
             {
-                read = pool.pageSize;
+                length = pool.pageSize;
             }
-            (read != MISS ? events.getHits : events.getMisses).increment();
-            return read;
+            (length != MISS ? events.getHits : events.getMisses).increment();
+            return length;
         }
         finally
         {
