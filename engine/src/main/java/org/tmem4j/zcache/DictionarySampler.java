@@ -2,14 +2,15 @@ package org.tmem4j.zcache;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A uniform sample of the pages a pool has been put, for making its dictionaries: a reservoir (Vitter's algorithm R)
  * of {@code capacity} pages off the heap, filled by the putting threads outside any lock. Each page put is offered;
  * once the reservoir is full, the n-th replaces a random sample with probability capacity/n, so copies grow only
- * with the logarithm of the pages put.
+ * with the logarithm of the pages put. The random draw for the n-th offer is a hash of n: the same pages put in the
+ * same order make the same sample and the same dictionaries, run after run (a study or a test is repeatable), and
+ * concurrent offers share no generator.
  * <p>
  * An offer answers true at each milestone: when the pages offered reach the capacity, then 4, 16, 64... times it.
  * Dictionaries are (re)made there, so a pool whose first pages are unlike the rest (a database's catalog before its
@@ -49,7 +50,7 @@ final class DictionarySampler
     boolean offer(final MemorySegment page)
     {
         final long n = offered.incrementAndGet();
-        final long slot = n <= capacity ? n - 1 : ThreadLocalRandom.current().nextLong(n);
+        final long slot = n <= capacity ? n - 1 : Long.remainderUnsigned(mix(n), n);
         if (slot < capacity)
         {
             MemorySegment.copy(page, 0, samples, slot * pageSize, pageSize);
@@ -61,6 +62,17 @@ final class DictionarySampler
             return true;
         }
         return false;
+    }
+
+    /**
+     * {@return a 64-bit hash of {@code n} whose bits are uniform over consecutive {@code n}: SplitMix64's finalizer}
+     */
+    private static long mix(final long n)
+    {
+        long z = n * 0x9E3779B97F4A7C15L;
+        z = (z ^ z >>> 30) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ z >>> 27) * 0x94D049BB133111EBL;
+        return z ^ z >>> 31;
     }
 
     /**

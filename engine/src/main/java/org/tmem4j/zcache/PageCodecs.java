@@ -289,6 +289,21 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
+     * Called after a put linked its page: a page compressed with a dictionary that was superseded while the page was
+     * being stored may have been passed over by the migration pass that supersession queued (the page was not in the
+     * index yet), so with migration on another pass is queued for it.
+     *
+     * @param header the page's header byte.
+     */
+    void linked(final ZcachePool pool, final byte header)
+    {
+        if (migrator != null && isSuperseded(pool, header))
+        {
+            migrateLater();
+        }
+    }
+
+    /**
      * The dictionary migration's form of a page of a superseded dictionary: compressed with its pool's current one,
      * if that is at most the page's share of its old dictionary's bytes larger than its present form (moving all of
      * them frees the old one; see {@link DictionaryMigration}). Only the migration (one pass at a time) calls it.

@@ -339,6 +339,7 @@ public final class Zcache implements AutoCloseable
                     return keep(pool, oidA, oidB, oidC, index, value, false);
                 }
             }
+            final byte header;
             final long value;
             try (CompressorSlot slot = compressors.acquire())
             {
@@ -350,7 +351,7 @@ public final class Zcache implements AutoCloseable
                 }
                 final int compressed = codecs == null ? slot.compress(source, 0, pageSize) :
                     codecs.compress(pool, slot, source);
-                final byte header = codecs == null ? 0 : slot.output().get(ValueLayout.JAVA_BYTE, 0);
+                header = codecs == null ? 0 : slot.output().get(ValueLayout.JAVA_BYTE, 0);
                 final boolean admitted = admit(pool, compressed);
                 if (admitted)
                 {
@@ -386,7 +387,12 @@ public final class Zcache implements AutoCloseable
                 drop(pool, oidA, oidB, oidC, index);
                 return (int)value;
             }
-            return keep(pool, oidA, oidB, oidC, index, value, true);
+            final int result = keep(pool, oidA, oidB, oidC, index, value, true);
+            if (codecs != null)
+            {
+                codecs.linked(pool, header);
+            }
+            return result;
         }
         finally
         {
