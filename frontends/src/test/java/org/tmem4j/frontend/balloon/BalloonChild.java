@@ -29,7 +29,7 @@ public final class BalloonChild
         Files.writeString(Path.of(args[0]), Long.toString(ProcessHandle.current().pid()));
         final FrontendsConfig config = FrontendsConfig.builder().budgetBytes(Long.parseLong(args[1]) << 20)
             .selfballoon(Boolean.parseBoolean(args[2])).selfballoonInterval(Duration.ofMillis(10))
-            .selfballoonReserveBytes(48L << 20).selfballoonFloorBytes(1L << 20).build();
+            .selfballoonReserveBytes(64L << 20).selfballoonFloorBytes(1L << 20).build();
         final long pages = Long.parseLong(args[3]);
         try (ZcacheBackend backend = ZcacheBackend.create(config); Arena arena = Arena.ofConfined())
         {
@@ -46,6 +46,12 @@ public final class BalloonChild
                         : 0x6161616162626262L + (i & 7));
                 }
                 zcache.put(pool, i, 0, 0, 0, page);
+                if (i % 50_000 == 0)
+                {
+                    // how far it got, should the kernel kill it
+                    System.out.println("pages=" + i + " budget=" + zcache.budgetBytes() + " reserved="
+                        + zcache.stats().memory().reservedBytes());
+                }
                 if ((i & 1023) == 0)
                 {
                     // the looks come from another thread; a working set grows no faster than a real one would
