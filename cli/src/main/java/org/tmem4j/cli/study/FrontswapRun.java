@@ -3,6 +3,7 @@ package org.tmem4j.cli.study;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,10 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
     List<SizeClassOccupancy> classes, String classTable, StudyBackend.RemoteFigures remote, long dictionaryBytes,
     long recompressedPages, long recompressedCostBytes)
 {
-    /** Pages {@link #warmUp} stores and loads. */
+    /** Pages {@link #warmUp} stores and loads in each round, spread over the corpus. */
     private static final int WARM_UP_PAGES = 4096;
+    /** Rounds of {@link #warmUp}: 32,768 calls of each path, twice C2's compile threshold (15,000). */
+    private static final int WARM_UP_ROUNDS = 8;
 
     /**
      * @param backend   makes the backend under study.
@@ -76,8 +79,10 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
     }
 
     /**
-     * Stores and loads a few thousand pages through throwaway engines, so that the measured loops run compiled code
-     * as a long-running application's would.
+     * Stores and loads pages spread over the whole corpus through throwaway engines, until the measured loops run
+     * compiled code as a long-running application's would: every kind of page the corpus holds (a database file's
+     * index pages come after its heap pages) and so every size class and path it takes, often enough for the JIT's
+     * last tier to have compiled them before the clock starts.
      *
      * @param backend   makes the backend under study.
      * @param allocator the allocator's name.
@@ -94,10 +99,19 @@ public record FrontswapRun(long pagesInFile, long pagesRaw, long storedPages, lo
         final MemorySegment pages, final int count, final MemorySegment loaded, final Path workDir,
         final RecompressPass recompress)
     {
-        for (int round = 0; round < 2; round++)
+        final int pageSize = PageMemory.PAGE_SIZE;
+        final int spread = Math.min(count, WARM_UP_PAGES);
+        try (Arena arena = Arena.ofConfined())
         {
-            run(backend, allocator, codec, raw, pages, Math.min(count, WARM_UP_PAGES), loaded, workDir, null, false,
-                recompress);
+            final MemorySegment sample = arena.allocate((long)spread * pageSize);
+            for (int i = 0; i < spread; i++)
+            {
+                MemorySegment.copy(pages, (long)i * count / spread * pageSize, sample, (long)i * pageSize, pageSize);
+            }
+            for (int round = 0; round < WARM_UP_ROUNDS; round++)
+            {
+                run(backend, allocator, codec, raw, sample, spread, loaded, workDir, null, false, recompress);
+            }
         }
     }
 
