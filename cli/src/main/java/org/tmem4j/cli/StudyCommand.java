@@ -121,6 +121,10 @@ public final class StudyCommand implements Callable<Integer>
         + "room for every page). Below the corpus size, pages go to the swap file (zcache) or to Redis (ramster).")
     String budget;
 
+    @Option(names = "--dictionary-bytes", paramLabel = "SIZE", description = "With zstd+dict: the most bytes of each "
+        + "dictionary, 256 to 1M, e.g. 128K (default 64K).")
+    String dictionaryBytes;
+
     @Option(names = "--redis", paramLabel = "URI", description = "ramster's persistent Redis (redis://, rediss://, "
         + "redis+cluster://); it must have noeviction and appendfsync always. Default: a throwaway redis-server on "
         + "a loopback port.")
@@ -226,11 +230,25 @@ public final class StudyCommand implements Callable<Integer>
     }
 
     /**
-     * @return the backend from {@code --backend}, {@code --budget} and {@code --redis}.
+     * @return the backend from {@code --backend}, {@code --budget}, {@code --dictionary-bytes} and {@code --redis}.
      * @throws IllegalArgumentException naming the option that is wrong.
      */
     private StudyBackend studyBackend()
     {
+        int dictionary = 0;
+        if (dictionaryBytes != null)
+        {
+            final java.util.Properties properties = new java.util.Properties();
+            properties.setProperty(FrontendsConfig.Key.CODEC_DICTIONARY_BYTES.key(), dictionaryBytes.strip());
+            try
+            {
+                dictionary = FrontendsConfig.builder().properties(properties).build().dictionaryBytes();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("--dictionary-bytes: " + ex.getMessage(), ex);
+            }
+        }
         long bytes = 0;
         if (budget != null)
         {
@@ -248,7 +266,7 @@ public final class StudyCommand implements Callable<Integer>
         }
         try
         {
-            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, redis, hostSocket);
+            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, dictionary, redis, hostSocket);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -231,6 +231,29 @@ class StudyCommandTest
             "--backend xen: backend must be zcache, ramster or host");
         assertRejected(CommandRun.of("study", "--redis", "redis://127.0.0.1:1"), "a Redis URI needs backend ramster");
         assertRejected(CommandRun.of("study", "--budget", "1"), "--budget 1 is not allowed");
+        assertRejected(CommandRun.of("study", "--dictionary-bytes", "2M"),
+            "--dictionary-bytes: tmem4j.frontends.codec.dictionaryBytes=2M is not allowed; allowed: a whole number of "
+                + "bytes from 256 to 1M");
+    }
+
+    @Test
+    void theDictionarySizeReachesTheEngines() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        final long[] bytes = new long[2];
+        final String[] sizes = {"4K", "64K"};
+        for (int i = 0; i < sizes.length; i++)
+        {
+            final CommandRun run = CommandRun.of("study", "--pages", "2048", "--allocator", "zsmalloc", "--codec",
+                "zstd:1+dict", "--dictionary-bytes", sizes[i], "--json", "--no-progress", "--repeat", "1",
+                "--work-dir", dir.toString());
+            assertEquals(0, run.exit(), run.err());
+            final JsonNode json = mapper.readTree(run.out().strip());
+            assertTrue(json.get("verified").asBoolean(), run.out());
+            bytes[i] = json.get("dictionary_bytes").asLong();
+        }
+        assertTrue(bytes[0] > 0 && bytes[0] % 4096 == 0 && bytes[0] < bytes[1],
+            "4 KiB dictionaries hold less than 64 KiB ones: " + bytes[0] + " against " + bytes[1]);
     }
 
     @Test

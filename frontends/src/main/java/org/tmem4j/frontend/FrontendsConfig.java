@@ -17,7 +17,9 @@ import java.util.TreeSet;
 import org.tmem4j.alloc.AllocatorProvider;
 import org.tmem4j.alloc.CompactionPolicy;
 import org.tmem4j.codec.CodecSpec;
+import org.tmem4j.codec.ZstdDictionary;
 import org.tmem4j.tmem.Buckets;
+import org.tmem4j.zcache.Zcache;
 
 /**
  * Every setting the kernel took as a boot or module parameter ({@code nocleancache}, {@code zcache=lzo},
@@ -56,6 +58,11 @@ public final class FrontendsConfig
         CODEC("codec"),
         /** The codec level: lz4's acceleration, 1 to 65537 (default 1), or the zstd level, -131072 to 22 (default 3). */
         CODEC_LEVEL("codec.level"),
+        /**
+         * With {@code zstd+dict}: the most bytes of each dictionary, with an optional K or M suffix (binary), 256 to 1M;
+         * default 64K. Larger dictionaries hold more of what pages share and cost their bytes once per dictionary.
+         */
+        CODEC_DICTIONARY_BYTES("codec.dictionaryBytes"),
         /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */
         BUDGET("budget"),
         /** Hash buckets per pool, as {@link Buckets} allows; default {@value Buckets#DEFAULT}. */
@@ -150,6 +157,8 @@ public final class FrontendsConfig
     private final boolean frontswapEnabled;
     private final String backend;
     private final String allocator;
+    private static final String DICTIONARY_BYTES_ALLOWED = "a whole number of bytes from " + ZstdDictionary.MIN_BYTES
+        + " to 1M (" + Zcache.MAX_DICTIONARY_BYTES + "), with an optional K or M suffix";
     /** {@code recompress}'s value for no recompression. */
     private static final String RECOMPRESS_OFF = "off";
     private static final String COLDEST_FRACTION_ALLOWED = "0 (off: the idle-time rule) or a decimal fraction " +
@@ -164,6 +173,7 @@ public final class FrontendsConfig
     private final int recompressMinSavedBytes;
     private final long recompressIntervalMs;
     private final int codecLevel;
+    private final int dictionaryBytes;
     private final long budgetBytes;
     private final int buckets;
     private final boolean exclusiveGets;
@@ -196,6 +206,7 @@ public final class FrontendsConfig
         codec = b.codec;
         codecDictionary = b.codecDictionary;
         codecLevel = b.codecLevel;
+        dictionaryBytes = b.dictionaryBytes;
         budgetBytes = b.budgetBytes;
         buckets = b.buckets;
         exclusiveGets = b.exclusiveGets;
@@ -321,6 +332,12 @@ public final class FrontendsConfig
     public int codecLevel()
     {
         return codecLevel;
+    }
+
+    /** {@return the most bytes of each dictionary a {@code zstd+dict} pool makes} */
+    public int dictionaryBytes()
+    {
+        return dictionaryBytes;
     }
 
     /** {@return the codec and level as the engine takes them} */
@@ -483,6 +500,7 @@ public final class FrontendsConfig
         p.setProperty(Key.ALLOCATOR.key(), allocator);
         p.setProperty(Key.CODEC.key(), codec());
         p.setProperty(Key.CODEC_LEVEL.key(), Integer.toString(codecLevel));
+        p.setProperty(Key.CODEC_DICTIONARY_BYTES.key(), Integer.toString(dictionaryBytes));
         p.setProperty(Key.BUDGET.key(), Long.toString(budgetBytes));
         p.setProperty(Key.BUCKETS.key(), Integer.toString(buckets));
         p.setProperty(Key.EXCLUSIVE_GETS.key(), Boolean.toString(exclusiveGets));
@@ -531,6 +549,7 @@ public final class FrontendsConfig
         private String codec = "lz4";
         private boolean codecDictionary;
         private Integer codecLevel;
+        private int dictionaryBytes = Zcache.DEFAULT_DICTIONARY_BYTES;
         private long budgetBytes = 256L << 20;
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
@@ -644,6 +663,22 @@ public final class FrontendsConfig
         public Builder codecLevel(final int level)
         {
             codecLevel = level;
+            return this;
+        }
+
+        /**
+         * Sets {@code codec.dictionaryBytes}: the most bytes of each dictionary a {@code zstd+dict} pool makes.
+         *
+         * @param bytes {@value ZstdDictionary#MIN_BYTES} to {@value Zcache#MAX_DICTIONARY_BYTES}.
+         * @return this builder.
+         */
+        public Builder dictionaryBytes(final int bytes)
+        {
+            if (bytes < ZstdDictionary.MIN_BYTES || bytes > Zcache.MAX_DICTIONARY_BYTES)
+            {
+                throw invalid(Key.CODEC_DICTIONARY_BYTES, Integer.toString(bytes), DICTIONARY_BYTES_ALLOWED);
+            }
+            dictionaryBytes = bytes;
             return this;
         }
 
@@ -1177,6 +1212,7 @@ public final class FrontendsConfig
                     + CodecSpec.LZ4_MIN_ACCELERATION + " to " + CodecSpec.LZ4_MAX_ACCELERATION + " or a zstd level from "
                     + CodecSpec.ZSTD_MIN_LEVEL + " to " + CodecSpec.ZSTD_MAX_LEVEL, Integer.MIN_VALUE,
                     Integer.MAX_VALUE));
+                case CODEC_DICTIONARY_BYTES -> dictionaryBytes(parseDictionaryBytes(value));
                 case BUDGET -> budgetBytes(parseBytes(key, value, 4096));
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
@@ -1294,6 +1330,24 @@ public final class FrontendsConfig
                 throw invalid(key, value, COLDEST_FRACTION_ALLOWED);
             }
             return parsed;
+        }
+
+        private static int parseDictionaryBytes(final String value)
+        {
+            final long bytes;
+            try
+            {
+                bytes = parseBytes(Key.CODEC_DICTIONARY_BYTES, value, ZstdDictionary.MIN_BYTES);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw invalid(Key.CODEC_DICTIONARY_BYTES, value, DICTIONARY_BYTES_ALLOWED);
+            }
+            if (bytes > Zcache.MAX_DICTIONARY_BYTES)
+            {
+                throw invalid(Key.CODEC_DICTIONARY_BYTES, value, DICTIONARY_BYTES_ALLOWED);
+            }
+            return (int)bytes;
         }
 
         private static long parseBytes(final Key key, final String value, final long min)

@@ -34,6 +34,7 @@ class FrontendsConfigTest
         assertEquals("zsmalloc", config.allocator());
         assertEquals("lz4:1", config.codecSpec().toString());
         assertEquals(256L << 20, config.budgetBytes());
+        assertEquals(64 << 10, config.dictionaryBytes());
         assertEquals(256, config.buckets());
         assertFalse(config.exclusiveGets());
         assertFalse(config.writethrough());
@@ -53,6 +54,7 @@ class FrontendsConfigTest
             tmem4j.frontends.allocator=zbud
             tmem4j.frontends.codec=zstd
             tmem4j.frontends.codec.level=-5
+            tmem4j.frontends.codec.dictionaryBytes=128k
             tmem4j.frontends.budget=64M
             tmem4j.frontends.buckets=1024
             tmem4j.frontends.frontswap.exclusiveGets=true
@@ -73,6 +75,7 @@ class FrontendsConfigTest
         assertEquals("zbud", config.allocator());
         assertEquals("zstd:-5", config.codecSpec().toString());
         assertEquals(1L << 30, config.budgetBytes());
+        assertEquals(128 << 10, config.dictionaryBytes());
         assertEquals(1024, config.buckets());
         assertTrue(config.exclusiveGets());
         assertTrue(config.writethrough());
@@ -116,6 +119,10 @@ class FrontendsConfigTest
         "tmem4j.frontends.budget             | 99999999999T | to 8388607T",
         "tmem4j.frontends.budget             | -1K    | a whole number of bytes",
         "tmem4j.frontends.budget             | 1.5G   | a whole number of bytes",
+        "tmem4j.frontends.codec.dictionaryBytes | 2M  | a whole number of bytes from 256 to 1M (1048576)",
+        "tmem4j.frontends.codec.dictionaryBytes | 255 | a whole number of bytes from 256 to 1M",
+        "tmem4j.frontends.codec.dictionaryBytes | 8G  | a whole number of bytes from 256 to 1M",
+        "tmem4j.frontends.codec.dictionaryBytes | 64KB | with an optional K or M suffix",
         "tmem4j.frontends.buckets            | 300    | a power of two from 1 to 65536",
         "tmem4j.frontends.buckets            | 0      | a power of two from 1 to 65536",
         "tmem4j.frontends.frontswap.selfshrink.intervalMs | 0 | at least 1",

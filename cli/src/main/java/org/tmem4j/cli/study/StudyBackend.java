@@ -16,6 +16,7 @@ import org.tmem4j.host.HostConfig;
 import org.tmem4j.host.HostDaemon;
 import org.tmem4j.ramster.LocalRedis;
 import org.tmem4j.ramster.RamsterBackend;
+import org.tmem4j.zcache.Zcache;
 
 /**
  * The backend a study stores through: {@code zcache} alone, {@code ramster} (zcache with a Redis below it, its
@@ -24,11 +25,12 @@ import org.tmem4j.ramster.RamsterBackend;
  *
  * @param name        {@link #ZCACHE}, {@link #RAMSTER} or {@link #HOST}.
  * @param budgetBytes the engine's budget, or 0 for room for every page (the study then measures packing only).
+ * @param dictionaryBytes the most bytes of each dictionary with {@code zstd+dict}, or 0 for the engine's default.
  * @param redisUri    ramster's persistent Redis, or {@code null} to start a throwaway one on a loopback port.
  * @param hostSocket  a running host daemon's socket, or {@code null} to start a throwaway daemon per pass with the
  *                    pass's allocator and codec (in the study's JVM, served through a real socket and region).
  */
-public record StudyBackend(String name, long budgetBytes, String redisUri, Path hostSocket)
+public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, String redisUri, Path hostSocket)
 {
     /** zcache alone. */
     public static final String ZCACHE = "zcache";
@@ -51,6 +53,11 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
         {
             throw new IllegalArgumentException("budget must be at least 4096 bytes, was " + budgetBytes);
         }
+        if (dictionaryBytes != 0)
+        {
+            // the configuration's own check and message
+            FrontendsConfig.builder().dictionaryBytes(dictionaryBytes);
+        }
         if (redisUri != null && !RAMSTER.equals(name))
         {
             throw new IllegalArgumentException("a Redis URI needs backend " + RAMSTER + ", not " + name);
@@ -59,10 +66,10 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
         {
             throw new IllegalArgumentException("a host socket needs backend " + HOST + ", not " + name);
         }
-        if (hostSocket != null && budgetBytes != 0)
+        if (hostSocket != null && (budgetBytes != 0 || dictionaryBytes != 0))
         {
-            throw new IllegalArgumentException("a running host daemon's budget is its own; give no budget with a "
-                + "host socket");
+            throw new IllegalArgumentException("a running host daemon's budget and dictionaries are its own; give "
+                + "neither a budget nor a dictionary size with a host socket");
         }
     }
 
@@ -71,7 +78,7 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
      */
     public static StudyBackend zcache()
     {
-        return new StudyBackend(ZCACHE, 0, null, null);
+        return new StudyBackend(ZCACHE, 0, 0, null, null);
     }
 
     /**
@@ -134,6 +141,7 @@ public record StudyBackend(String name, long budgetBytes, String redisUri, Path 
                 .codec(codec.dictionary() ? codec.name() + CodecSpec.DICTIONARY_SUFFIX : codec.name())
                 .codecLevel(codec.level()).rawIncompressible(raw)
                 .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes)
+                .dictionaryBytes(dictionaryBytes == 0 ? Zcache.DEFAULT_DICTIONARY_BYTES : dictionaryBytes)
                 // compaction only where the study calls it, so that "after freeing" measures the frees alone
                 .compactionFreeablePercent(0);
             if (recompress != null)

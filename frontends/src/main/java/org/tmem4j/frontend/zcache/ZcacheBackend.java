@@ -115,7 +115,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
     /**
      * The engine settings of a configuration, for a backend that builds its own Zcache.
      *
-     * @param config allocator, codec and level, budget, buckets and checksum.
+     * @param config allocator, codec, level and dictionary size, budget, buckets and checksum.
      * @return a Zcache builder with those settings and without exclusive gets, as a backend's engine needs.
      */
     public static Zcache.Builder builder(final FrontendsConfig config)
@@ -123,6 +123,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
         return Zcache.builder()
             .allocator(config.allocator())
             .codec(config.codecSpec())
+            .dictionaryBytes(config.dictionaryBytes())
             .budgetBytes(config.budgetBytes())
             .buckets(config.buckets())
             .checksum(config.checksum())

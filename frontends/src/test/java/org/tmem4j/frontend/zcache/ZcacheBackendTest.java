@@ -21,7 +21,9 @@ import org.tmem4j.frontend.cleancache.PagedFile;
 import org.tmem4j.frontend.frontswap.Frontswap;
 import org.tmem4j.frontend.frontswap.SwapArea;
 import org.tmem4j.stats.CounterRegistry;
+import org.tmem4j.tmem.PoolKind;
 import org.tmem4j.zcache.Zcache;
+import org.tmem4j.zcache.ZcacheStats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -144,6 +146,52 @@ class ZcacheBackendTest
         assertEquals(8 << 20, zcache.budgetBytes());
         registry.unregister();
         assertThrows(IllegalStateException.class, zcache::stats, "a provider-made engine is closed on unregister");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {8 << 10, 128 << 10})
+    void aDictionaryPoolMakesDictionariesOfTheConfiguredSize(final int dictionaryBytes)
+    {
+        final Backend backend = registry.register("zcache", FrontendsConfig.builder().codec("zstd+dict")
+            .dictionaryBytes(dictionaryBytes).budgetBytes(64 << 20).build());
+        final Zcache zcache = ((ZcacheBackend)backend).zcache();
+        final int pool = zcache.createPool(PoolKind.PERSISTENT, SwapArea.PAGE_SIZE);
+        final int pages = 1500;
+        try (Arena arena = Arena.ofConfined())
+        {
+            // compressible pages that share most of their bytes, so any dictionary of them pays for itself
+            final MemorySegment template = arena.allocate(SwapArea.PAGE_SIZE);
+            Pages.fill(template, SEED);
+            final MemorySegment page = arena.allocate(SwapArea.PAGE_SIZE);
+            for (int i = 0; i < pages; i++)
+            {
+                sharedPage(page, template, i);
+                assertEquals(Zcache.STORED, zcache.put(pool, 1, 0, 0, i, page));
+            }
+            final ZcacheStats stats = zcache.stats();
+            assertTrue(stats.dictionaries() >= 1, "a dictionary once the sample filled: " + stats);
+            assertTrue(stats.dictionaryBytes() > 0 && stats.dictionaryBytes() <= stats.dictionaries() * dictionaryBytes,
+                "each dictionary at most " + dictionaryBytes + " bytes: " + stats);
+            assertTrue(stats.dictionaryBytes() > (stats.dictionaries() - 1L) * dictionaryBytes,
+                "the sample had the pages to fill the newest one: " + stats);
+            final MemorySegment expected = arena.allocate(SwapArea.PAGE_SIZE);
+            for (int i = 0; i < pages; i++)
+            {
+                sharedPage(expected, template, i);
+                assertTrue(zcache.get(pool, 1, 0, 0, i, page));
+                assertEquals(-1, expected.mismatch(page), "page " + i);
+            }
+        }
+    }
+
+    private static void sharedPage(final MemorySegment page, final MemorySegment template, final int index)
+    {
+        MemorySegment.copy(template, 0, page, 0, SwapArea.PAGE_SIZE);
+        final SplittableRandom random = new SplittableRandom(index);
+        for (long i = 0; i < 256; i += 8)
+        {
+            page.set(ValueLayout.JAVA_LONG_UNALIGNED, (index * 64L + i) % (SwapArea.PAGE_SIZE - 8), random.nextLong());
+        }
     }
 
     private static void fill(final MemorySegment page, final long tag, final boolean noise)
