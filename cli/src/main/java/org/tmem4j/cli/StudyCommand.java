@@ -235,35 +235,11 @@ public final class StudyCommand implements Callable<Integer>
      */
     private StudyBackend studyBackend()
     {
-        int dictionary = 0;
-        if (dictionaryBytes != null)
-        {
-            final java.util.Properties properties = new java.util.Properties();
-            properties.setProperty(FrontendsConfig.Key.CODEC_DICTIONARY_BYTES.key(), dictionaryBytes.strip());
-            try
-            {
-                dictionary = FrontendsConfig.builder().properties(properties).build().dictionaryBytes();
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException("--dictionary-bytes: " + ex.getMessage(), ex);
-            }
-        }
-        long bytes = 0;
-        if (budget != null)
-        {
-            final java.util.Properties properties = new java.util.Properties();
-            properties.setProperty(FrontendsConfig.Key.BUDGET.key(), budget.strip());
-            try
-            {
-                bytes = FrontendsConfig.builder().properties(properties).build().budgetBytes();
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException("--budget " + budget + " is not allowed; allowed: a number of "
-                    + "bytes of at least 4096, with an optional K, M, G or T suffix", ex);
-            }
-        }
+        final int dictionary = dictionaryBytes == null ? 0 :
+            configured("--dictionary-bytes", FrontendsConfig.Key.CODEC_DICTIONARY_BYTES, dictionaryBytes)
+                .dictionaryBytes();
+        final long bytes = budget == null ? 0 :
+            configured("--budget", FrontendsConfig.Key.BUDGET, budget).budgetBytes();
         try
         {
             return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, dictionary, redis, hostSocket);
@@ -272,6 +248,24 @@ public final class StudyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--backend " + backend + (redis == null ? "" : " --redis " + redis)
                 + (hostSocket == null ? "" : " --host-socket " + hostSocket) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return a configuration with one key set from an option, checked as the configuration checks it.
+     * @throws IllegalArgumentException naming the option, the key, the value and what is allowed.
+     */
+    private static FrontendsConfig configured(final String option, final FrontendsConfig.Key key, final String value)
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        properties.setProperty(key.key(), value.strip());
+        try
+        {
+            return FrontendsConfig.builder().properties(properties).build();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(option + ": " + ex.getMessage(), ex);
         }
     }
 

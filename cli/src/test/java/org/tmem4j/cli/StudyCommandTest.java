@@ -230,7 +230,8 @@ class StudyCommandTest
         assertRejected(CommandRun.of("study", "--backend", "xen"),
             "--backend xen: backend must be zcache, ramster or host");
         assertRejected(CommandRun.of("study", "--redis", "redis://127.0.0.1:1"), "a Redis URI needs backend ramster");
-        assertRejected(CommandRun.of("study", "--budget", "1"), "--budget 1 is not allowed");
+        assertRejected(CommandRun.of("study", "--budget", "1"), "--budget: tmem4j.frontends.budget=1 is not allowed; "
+            + "allowed: a whole number of bytes from 4096");
         assertRejected(CommandRun.of("study", "--dictionary-bytes", "2M"),
             "--dictionary-bytes: tmem4j.frontends.codec.dictionaryBytes=2M is not allowed; allowed: a whole number of "
                 + "bytes from 256 to 1M");
