@@ -122,7 +122,7 @@ public final class StudyCommand implements Callable<Integer>
     String budget;
 
     @Option(names = "--dictionary-bytes", paramLabel = "SIZE", description = "With zstd+dict: the most bytes of each "
-        + "dictionary, 256 to 1M, e.g. 128K (default 64K).")
+        + "dictionary, 256 to 1M, e.g. 64K (default 128K).")
     String dictionaryBytes;
 
     @Option(names = "--redis", paramLabel = "URI", description = "ramster's persistent Redis (redis://, rediss://, "

@@ -36,7 +36,7 @@ import org.tmem4j.codec.ZstdDictionary;
  * ones won on held-out pages of their own sample and lost on the pages that came after (on database pages after
  * pgbench they made a table's index pages larger than plain zstd; on JVM pages they gained nothing over raw content
  * and their training took a core from the puts). A pool samples again when its dictionary's ratio drifts (see
- * {@link PageDictionary}), first {@value #DRIFT_SAMPLE} dictionaries' worth of pages, so that a run of pages of
+ * {@link PageDictionary}), first {@value #DRIFT_SAMPLE_BYTES} bytes of pages, so that a run of pages of
  * another kind gets a dictionary of its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
  * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
  * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
@@ -47,11 +47,12 @@ final class PageCodecs implements AutoCloseable
     /** Every this-many-th sample page is held out of training, to judge a trained dictionary against the current. */
     private static final int HELD_OUT = 8;
     /**
-     * After a drift the new sample holds this many dictionaries' worth of pages (at most the configured sample):
-     * enough for a raw-content dictionary spread over them, soon enough that the new kind of pages still to come
-     * gets it.
+     * After a drift the new sample holds this many bytes of pages (at most the configured sample, at least a
+     * dictionary's worth): 128 pages of 4 KiB, enough for a raw-content dictionary spread over them, soon enough that
+     * the new kind of pages still to come gets it. Not a multiple of the dictionary's size: a larger dictionary
+     * would make a table's index pages, after its rows, wait that much longer for a dictionary of their own.
      */
-    private static final int DRIFT_SAMPLE = 8;
+    private static final int DRIFT_SAMPLE_BYTES = 512 << 10;
     private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final CodecSpec spec;
@@ -211,7 +212,7 @@ final class PageCodecs implements AutoCloseable
                 if (dictionary.compressed(length) &&
                     state.resample(dictionary.drifted() && state.current.get() == dictionary))
                 {
-                    // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE)
+                    // the pages moved away from the sample: sample them afresh, a few at first (see DRIFT_SAMPLE_BYTES)
                     state.sampler = new DictionarySampler(driftSamplePages(pool.pageSize), pool.pageSize);
                     resamples.incrementAndGet();
                 }
@@ -571,7 +572,7 @@ final class PageCodecs implements AutoCloseable
 
     private int driftSamplePages(final int pageSize)
     {
-        return Math.max(HELD_OUT, (int)Math.min(sampleBytes, (long)DRIFT_SAMPLE * dictionaryBytes) / pageSize);
+        return Math.max(HELD_OUT, Math.min(sampleBytes, Math.max(DRIFT_SAMPLE_BYTES, dictionaryBytes)) / pageSize);
     }
 
     /**

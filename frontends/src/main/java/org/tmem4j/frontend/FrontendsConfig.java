@@ -60,7 +60,7 @@ public final class FrontendsConfig
         CODEC_LEVEL("codec.level"),
         /**
          * With {@code zstd+dict}: the most bytes of each dictionary, with an optional K or M suffix (binary), 256 to 1M;
-         * default 64K. Larger dictionaries hold more of what pages share and cost their bytes once per dictionary.
+         * default 128K. Larger dictionaries hold more of what pages share and cost their bytes once per dictionary.
          */
         CODEC_DICTIONARY_BYTES("codec.dictionaryBytes"),
         /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */

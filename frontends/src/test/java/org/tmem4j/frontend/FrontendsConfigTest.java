@@ -34,7 +34,7 @@ class FrontendsConfigTest
         assertEquals("zsmalloc", config.allocator());
         assertEquals("lz4:1", config.codecSpec().toString());
         assertEquals(256L << 20, config.budgetBytes());
-        assertEquals(64 << 10, config.dictionaryBytes());
+        assertEquals(128 << 10, config.dictionaryBytes());
         assertEquals(256, config.buckets());
         assertFalse(config.exclusiveGets());
         assertFalse(config.writethrough());
@@ -54,7 +54,7 @@ class FrontendsConfigTest
             tmem4j.frontends.allocator=zbud
             tmem4j.frontends.codec=zstd
             tmem4j.frontends.codec.level=-5
-            tmem4j.frontends.codec.dictionaryBytes=128k
+            tmem4j.frontends.codec.dictionaryBytes=256k
             tmem4j.frontends.budget=64M
             tmem4j.frontends.buckets=1024
             tmem4j.frontends.frontswap.exclusiveGets=true
@@ -75,7 +75,7 @@ class FrontendsConfigTest
         assertEquals("zbud", config.allocator());
         assertEquals("zstd:-5", config.codecSpec().toString());
         assertEquals(1L << 30, config.budgetBytes());
-        assertEquals(128 << 10, config.dictionaryBytes());
+        assertEquals(256 << 10, config.dictionaryBytes());
         assertEquals(1024, config.buckets());
         assertTrue(config.exclusiveGets());
         assertTrue(config.writethrough());
