@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -257,7 +258,7 @@ public final class StudyCommand implements Callable<Integer>
      */
     private static FrontendsConfig configured(final String option, final FrontendsConfig.Key key, final String value)
     {
-        final java.util.Properties properties = new java.util.Properties();
+        final Properties properties = new Properties();
         properties.setProperty(key.key(), value.strip());
         try
         {
