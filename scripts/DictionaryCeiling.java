@@ -51,7 +51,7 @@ public final class DictionaryCeiling
         final long plain;
         try (ZstdCompressCtx context = new ZstdCompressCtx())
         {
-            context.setLevel(level);
+            context.setLevel(level).setMagicless(true).setContentSize(false).setDictID(false);
             plain = compressedBytes(context, pages);
         }
         System.out.printf(Locale.ROOT, "%s: %,d pages of %,d not one repeated word; zstd:%d page by page: ratio %.3f%n",

@@ -9,8 +9,12 @@ import com.github.luben.zstd.ZstdException;
 /**
  * zstd through zstd-jni, with one compression and one decompression context per codec, reused for every page:
  * creating a context per call (what {@code Zstd.compressUnsafe} does) costs more than compressing a 4 KiB page.
- * The level is set once. Frames carry no checksum (the engine has its own per-page checksum option) and no
- * dictionary id, which saves bytes on every page.
+ * The level is set once.
+ * <p>
+ * <b>Frames</b> carry only what a stored page needs: no magic number, no content size (whoever stores a block knows
+ * its page size and passes it to decompress, which checks it), no checksum (the engine has its own per-page checksum
+ * option) and no dictionary id. That is 2 bytes of frame header instead of 7: 1.1 % of a database page's block at
+ * zstd:3, 0.3-0.5 % of a JVM memory page's.
  */
 final class ZstdCodec extends ByteBufferCodec
 {
@@ -24,8 +28,8 @@ final class ZstdCodec extends ByteBufferCodec
         final ZstdCompressCtx compressor = new ZstdCompressCtx();
         try
         {
-            compressor.setLevel(level).setChecksum(false).setDictID(false);
-            this.decompressor = new ZstdDecompressCtx();
+            compressor.setLevel(level).setChecksum(false).setDictID(false).setMagicless(true).setContentSize(false);
+            this.decompressor = new ZstdDecompressCtx().setMagicless(true);
         }
         catch (final RuntimeException | Error ex)
         {

@@ -10,9 +10,9 @@ import com.github.luben.zstd.ZstdException;
 
 /**
  * zstd with a {@link ZstdDictionary}: one compression and one decompression context that reference the
- * dictionary's prepared forms (switching dictionaries is a pointer swap, never a digest). Frames are magicless and
- * carry neither checksum nor dictionary id: whoever stores a block records which dictionary made it, so those bytes
- * would be paid on every page for nothing.
+ * dictionary's prepared forms (switching dictionaries is a pointer swap, never a digest). Frames are those of
+ * {@link ZstdCodec}, without magic, content size, checksum or dictionary id: whoever stores a block records which
+ * dictionary made it and how long its page is, so those bytes would be paid on every page for nothing.
  * <p>
  * Like every {@link Codec}, not thread-safe: one per compressor slot, guarded by its holder. {@link #use} picks the
  * dictionary of the next calls; a dictionary stays referenced (and cannot be closed) until another is used or
@@ -39,7 +39,7 @@ public final class ZstdDictCodec extends ByteBufferCodec
         final ZstdCompressCtx compressor = new ZstdCompressCtx();
         try
         {
-            compressor.setLevel(this.level).setChecksum(false).setDictID(false).setMagicless(true);
+            compressor.setLevel(this.level).setChecksum(false).setDictID(false).setMagicless(true).setContentSize(false);
             this.decompressor = new ZstdDecompressCtx().setMagicless(true);
         }
         catch (final RuntimeException | Error ex)

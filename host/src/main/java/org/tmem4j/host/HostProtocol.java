@@ -34,8 +34,8 @@ import org.tmem4j.tmem.PageSizes;
  */
 final class HostProtocol
 {
-    /** First word of a hello: "TMEM4JH2". */
-    static final long MAGIC = 0x544d454d344a4832L;
+    /** First word of a hello: "TMEM4JH3". */
+    static final long MAGIC = 0x544d454d344a4833L;
     static final int REQUEST_BYTES = 40;
     static final int RESPONSE_HEADER_BYTES = 12;
     /** A slot holds the largest page a pool may have. */

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 /**
  * One page as stored in Redis: a hash field's value.
  * <pre>
- *   byte 0      format version (1)
+ *   byte 0      format version (2: zstd payloads are magicless frames without content size)
  *   byte 1      codec id: what the payload is compressed with ({@link #codecId()}, chosen by the writer)
  *   bytes 2-5   page size in bytes (little-endian)
  *   bytes 6-9   CRC32C over the object key, the field, bytes 0-5 and the payload (little-endian)
@@ -24,7 +24,7 @@ import java.util.zip.CRC32C;
 public record RemotePage(int codecId, int pageSize, byte[] payload)
 {
     /** The format version written and accepted. */
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     /** Bytes before the payload. */
     static final int HEADER_BYTES = 10;
 
