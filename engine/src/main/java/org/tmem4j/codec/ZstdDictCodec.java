@@ -73,15 +73,26 @@ public final class ZstdDictCodec extends ByteBufferCodec
         {
             current = null;
         }
-        if (compressing == dictionary)
-        {
-            compressor.loadDict((ZstdDictCompress)null);
-            compressing = null;
-        }
+        unloadCompressor(dictionary);
         if (decompressing == dictionary)
         {
             decompressor.loadDict((ZstdDictDecompress)null);
             decompressing = null;
+        }
+    }
+
+    /**
+     * Drops this codec's reference to the dictionary's form prepared for compressing, so that it can be
+     * {@linkplain ZstdDictionary#retireCompressors() retired}; decompressing with it stays as it is.
+     *
+     * @param dictionary a dictionary this codec may have compressed with.
+     */
+    public void unloadCompressor(final ZstdDictionary dictionary)
+    {
+        if (compressing == dictionary)
+        {
+            compressor.loadDict((ZstdDictCompress)null);
+            compressing = null;
         }
     }
 

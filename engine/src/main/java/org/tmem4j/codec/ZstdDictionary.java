@@ -36,6 +36,7 @@ public final class ZstdDictionary implements AutoCloseable
     private final ZstdDictContentType type;
     private final ZstdDictDecompress decompressor;
     private final Map<Integer, ZstdDictCompress> compressors = new HashMap<>();
+    private boolean compressorsRetired;
     private boolean closed;
 
     private ZstdDictionary(final Arena arena, final MemorySegment bytes, final int level,
@@ -146,6 +147,10 @@ public final class ZstdDictionary implements AutoCloseable
         {
             throw new IllegalStateException("zstd dictionary is closed");
         }
+        if (compressorsRetired)
+        {
+            throw new IllegalStateException("zstd dictionary is retired from compressing: it only decompresses");
+        }
         ZstdDictCompress compressor = compressors.get(level);
         if (compressor == null)
         {
@@ -158,6 +163,30 @@ public final class ZstdDictionary implements AutoCloseable
     ZstdDictDecompress decompressor()
     {
         return decompressor;
+    }
+
+    /**
+     * Frees the forms prepared for compressing, for good: the dictionary only decompresses from now on. A prepared
+     * form is several times the dictionary's own bytes (at level 3, 513 KiB for a dictionary of 128 KiB; at level 9,
+     * 2.5 MiB), and a dictionary that is no longer the one its pages are compressed with still has pages to read.
+     * Codecs that compressed with it must have {@linkplain ZstdDictCodec#unloadCompressor unloaded} it first.
+     */
+    public synchronized void retireCompressors()
+    {
+        compressorsRetired = true;
+        for (final ZstdDictCompress compressor : compressors.values())
+        {
+            compressor.close();
+        }
+        compressors.clear();
+    }
+
+    /**
+     * {@return how many levels are prepared for compressing now}
+     */
+    public synchronized int preparedCompressors()
+    {
+        return compressors.size();
     }
 
     /**
@@ -176,6 +205,7 @@ public final class ZstdDictionary implements AutoCloseable
         {
             compressor.close();
         }
+        compressors.clear();
         decompressor.close();
         closed = true;
         arena.close();

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 
 import org.tmem4j.codec.Codec;
 import org.tmem4j.codec.CodecSpec;
@@ -39,7 +40,9 @@ import org.tmem4j.codec.ZstdDictionary;
  * {@link PageDictionary}), first {@value #DRIFT_SAMPLE_BYTES} bytes of pages, so that a run of pages of
  * another kind gets a dictionary of its own early in the run. Ids are {@value PageHeader#FIRST_DICTIONARY} to
  * {@value PageHeader#LAST_DICTIONARY} over the engine: with every id in use, no new dictionary is trained until one
- * is freed. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
+ * is freed. A dictionary that stops being its pool's current one only decompresses from then on, so the form zstd
+ * prepared for compressing with it (several times the dictionary's own bytes) is freed at once, not with its last
+ * page. Each compressor slot has one {@link ZstdDictCodec} (never one per thread); its monitor, uncontended
  * but for the rare unload, guards it against a dictionary being unloaded meanwhile.
  */
 final class PageCodecs implements AutoCloseable
@@ -53,6 +56,8 @@ final class PageCodecs implements AutoCloseable
      * would make a table's index pages, after its rows, wait that much longer for a dictionary of their own.
      */
     private static final int DRIFT_SAMPLE_BYTES = 512 << 10;
+    /** {@link #compressRetained}'s answer for a dictionary superseded since the caller read it. */
+    private static final int SUPERSEDED = Integer.MIN_VALUE;
     private static final ValueLayout.OfByte HEADER = ValueLayout.JAVA_BYTE;
 
     private final CodecSpec spec;
@@ -68,6 +73,8 @@ final class PageCodecs implements AutoCloseable
     private final int dictionaryBytes;
     private final int sampleBytes;
     private final ZstdDictCodec[] slotCodecs;
+    /** Held while the trainer compresses with a pool's current dictionary to judge a candidate against it. */
+    private final Object evaluation = new Object();
     /** Per slot, a zstd codec for pages the agent recompressed without dictionary, when the engine's is LZ4. */
     private final Codec[] strongDecoders;
     /** The agent's own contexts (one agent, never one per thread), or null. */
@@ -198,11 +205,17 @@ final class PageCodecs implements AutoCloseable
             {
                 sampled(pool, sampler);
             }
-            final PageDictionary dictionary = spec.dictionary() ? state.current.get() : null;
-            if (dictionary != null && dictionary.tryRetain())
+            PageDictionary dictionary = spec.dictionary() ? state.current.get() : null;
+            while (dictionary != null && dictionary.tryRetain())
             {
                 final int length = compressRetained(slotCodecs[slot.index()], dictionary, page, pool.pageSize,
                     output, capacity);
+                if (length == SUPERSEDED)
+                {
+                    // replaced since it was read: its successor is current already
+                    dictionary = state.current.get();
+                    continue;
+                }
                 if (length <= 0)
                 {
                     output.set(HEADER, 0, PageHeader.of(PageHeader.BASE, 0));
@@ -342,10 +355,11 @@ final class PageCodecs implements AutoCloseable
     }
 
     /**
-     * Compresses a page with a dictionary the caller retained for it; a block that does not fit gives the reference
-     * back, as no stored page will hold it.
+     * Compresses a page with a dictionary the caller retained for it; a block that does not fit, or a dictionary
+     * superseded meanwhile, gives the reference back, as no stored page will hold it.
      *
-     * @return the block's length (after the header byte), or ≤ 0 if it does not fit {@code capacity}.
+     * @return the block's length (after the header byte), or ≤ 0 if it does not fit {@code capacity}, or
+     *         {@link #SUPERSEDED} (also ≤ 0) if the dictionary no longer compresses.
      */
     private int compressRetained(final ZstdDictCodec codec, final PageDictionary dictionary, final MemorySegment page,
         final int pageSize, final MemorySegment output, final int capacity)
@@ -353,7 +367,10 @@ final class PageCodecs implements AutoCloseable
         final int length;
         synchronized (codec)
         {
-            length = codec.use(dictionary.dictionary).compress(page, 0, pageSize, output, PageHeader.BYTES, capacity);
+            // read under the codec's monitor, which retire() takes after setting it: a compression that saw it
+            // clear ends before the dictionary's compressing forms are freed
+            length = dictionary.isSuperseded() ? SUPERSEDED
+                : codec.use(dictionary.dictionary).compress(page, 0, pageSize, output, PageHeader.BYTES, capacity);
         }
         if (length <= 0)
         {
@@ -496,6 +513,24 @@ final class PageCodecs implements AutoCloseable
     long dictionaryBytes()
     {
         return liveBytes.get();
+    }
+
+    /**
+     * {@return the forms of the dictionaries alive that are prepared for compressing: one per level for each pool's
+     * current dictionary, none for the dictionaries only their pages still use}
+     */
+    long preparedCompressors()
+    {
+        long prepared = 0;
+        for (int id = 0; id < dictionaries.length(); id++)
+        {
+            final PageDictionary dictionary = dictionaries.get(id);
+            if (dictionary != null)
+            {
+                prepared += dictionary.dictionary.preparedCompressors();
+            }
+        }
+        return prepared;
     }
 
     /**
@@ -684,7 +719,16 @@ final class PageCodecs implements AutoCloseable
         final long expectedPages;
         try (ZstdDictCodec codec = new ZstdDictCodec(dictionaryLevel))
         {
-            currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize);
+            // retire() takes this monitor before it frees a dictionary's compressing forms
+            synchronized (evaluation)
+            {
+                if (current.isSuperseded())
+                {
+                    return true;
+                }
+                currentBytes = heldOutBytes(codec.use(current.dictionary), sampler, pageSize);
+                codec.unloadCompressor(current.dictionary);
+            }
             candidateBytes = heldOutBytes(codec.use(candidate), sampler, pageSize);
             expectedPages = Math.max(current.pages(), sampler.offered());
         }
@@ -749,9 +793,13 @@ final class PageCodecs implements AutoCloseable
         made.incrementAndGet();
         final PoolDictionaries state = state(pool);
         final PageDictionary old = state.current.getAndSet(installed);
-        if (old != null && old.release())
+        if (old != null)
         {
-            free(old);
+            retire(old);
+            if (old.release())
+            {
+                free(old);
+            }
         }
         if (pool.index.isDestroyed())
         {
@@ -767,9 +815,28 @@ final class PageCodecs implements AutoCloseable
     private void releaseCurrent(final PoolDictionaries state)
     {
         final PageDictionary current = state.current.getAndSet(null);
-        if (current != null && current.release())
+        if (current != null)
         {
-            free(current);
+            retire(current);
+            if (current.release())
+            {
+                free(current);
+            }
+        }
+    }
+
+    /**
+     * A dictionary that is no longer its pool's current one compresses no more pages, so its compressing forms, each
+     * several times its own bytes, are freed while its pages keep it for decompressing. Called with the current
+     * dictionary's reference still held, so the dictionary is not {@linkplain #free freed} meanwhile.
+     */
+    private void retire(final PageDictionary dictionary)
+    {
+        dictionary.supersede();
+        onEachDictionaryCodec(codec -> codec.unloadCompressor(dictionary.dictionary));
+        synchronized (evaluation)
+        {
+            dictionary.dictionary.retireCompressors();
         }
     }
 
@@ -786,22 +853,28 @@ final class PageCodecs implements AutoCloseable
         return -1;
     }
 
-    private void free(final PageDictionary dictionary)
+    /** Runs an action on each of the engine's dictionary codecs under the codec's monitor, which guards its use. */
+    private void onEachDictionaryCodec(final Consumer<ZstdDictCodec> action)
     {
         for (final ZstdDictCodec codec : slotCodecs)
         {
             synchronized (codec)
             {
-                codec.unload(dictionary.dictionary);
+                action.accept(codec);
             }
         }
         if (strongDictionaryCodec != null)
         {
             synchronized (strongDictionaryCodec)
             {
-                strongDictionaryCodec.unload(dictionary.dictionary);
+                action.accept(strongDictionaryCodec);
             }
         }
+    }
+
+    private void free(final PageDictionary dictionary)
+    {
+        onEachDictionaryCodec(codec -> codec.unload(dictionary.dictionary));
         if (transcoder != null)
         {
             transcoder.unload(dictionary.dictionary);

@@ -31,6 +31,8 @@ final class PageDictionary
     private final AtomicLong pages = new AtomicLong();
     private double baseline;
     private long migrationShare = -1;
+    /** Set once it is no longer its pool's current dictionary: no page is compressed with it any more. */
+    private volatile boolean superseded;
 
     PageDictionary(final int id, final ZstdDictionary dictionary)
     {
@@ -57,6 +59,22 @@ final class PageDictionary
                 return true;
             }
         }
+    }
+
+    /**
+     * Marks it as no longer its pool's current dictionary, before its compressing forms are retired.
+     */
+    void supersede()
+    {
+        superseded = true;
+    }
+
+    /**
+     * {@return whether it is no longer its pool's current dictionary: pages are no longer compressed with it}
+     */
+    boolean isSuperseded()
+    {
+        return superseded;
     }
 
     /**

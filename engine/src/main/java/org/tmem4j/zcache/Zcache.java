@@ -771,7 +771,8 @@ public final class Zcache implements AutoCloseable
                 e.evictions.sum(), compressors.waits(), compressors.liveSlots(), pages, sameFilledPages, compressedBytes, allocatorStats.pagesUsed(),
                 allocatorStats.poolBytes(), metadataBytes, memoryStats.budgetBytes(),
                 codecs == null ? 0 : codecs.made(), codecs == null ? 0 : codecs.dictionaries(),
-                codecs == null ? 0 : codecs.dictionaryBytes(), codecs == null ? 0 : codecs.resamples(),
+                codecs == null ? 0 : codecs.dictionaryBytes(), codecs == null ? 0 : codecs.preparedCompressors(),
+                codecs == null ? 0 : codecs.resamples(),
                 migration == null ? 0 : migration.migrated(),
                 e.recompressedPages.sum(), e.recompressSavedBytes.sum(),
                 e.recompressSkipped.sum(), rows, allocatorStats, memoryStats);

@@ -54,6 +54,10 @@ import org.tmem4j.stats.CounterCatalog;
  *                                built ({@code +dict} codecs).
  * @param dictionaries            dictionaries alive now.
  * @param dictionaryBytes         their off-heap bytes, which {@link #effectiveRatio()} counts as memory used.
+ * @param dictionaryCompressors   forms of them prepared for compressing (zstd's CDicts, one per level), which only a
+ *                                pool's current dictionary keeps: each takes native memory of several times its
+ *                                dictionary's bytes (513 KiB for 128 KiB at level 3) that {@code dictionaryBytes}
+ *                                does not count.
  * @param dictionaryResamples     drifts that started a fresh sample for a pool's next dictionary.
  * @param dictionaryMigratedPages pages moved from a superseded dictionary to their pool's current one, so that the
  *                                old one is freed with its last page.
@@ -95,6 +99,7 @@ public record ZcacheStats(
     long dictionariesMade,
     long dictionaries,
     long dictionaryBytes,
+    long dictionaryCompressors,
     long dictionaryResamples,
     long dictionaryMigratedPages,
     long recompressedPages,
@@ -151,6 +156,8 @@ public record ZcacheStats(
         .gauge("dictionaries", OBJECTS, "dictionaries alive: a pool's current one, and older ones still used by "
             + "pages", ZcacheStats::dictionaries)
         .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
+        .gauge("dictionary_compressors", OBJECTS, "forms of the dictionaries alive prepared for compressing (zstd "
+            + "CDicts, one per level): only the pools' current dictionaries keep one", ZcacheStats::dictionaryCompressors)
         .counter("dictionary_resamples", EVENTS, "drifts of a dictionary's compressed sizes that started a fresh "
             + "sample of its pool's pages for the next one", ZcacheStats::dictionaryResamples)
         .counter("dictionary_migrated_pages", PAGES, "pages moved from a superseded dictionary to their pool's "

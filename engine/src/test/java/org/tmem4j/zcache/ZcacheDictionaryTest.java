@@ -3,7 +3,11 @@ package org.tmem4j.zcache;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -115,6 +119,8 @@ final class ZcacheDictionaryTest
             }
             zcache.awaitDictionaries();
             assertTrue(zcache.stats().dictionaries() >= 2, "the first dictionary lives on in its pages");
+            assertEquals(1, zcache.stats().dictionaryCompressors(),
+                "only the current dictionary keeps a form prepared for compressing");
             for (int i = 0; i < next; i++)
             {
                 assertTrue(zcache.get(pool, i, 0, 0, 0, back), "page " + i);
@@ -240,6 +246,70 @@ final class ZcacheDictionaryTest
             final long tailBytes = zcache.stats().compressedBytes() - before - headBytes;
             assertTrue(tailBytes * 2 < headBytes, "family 2 with its own dictionary " + tailBytes + " bytes, before it "
                 + headBytes);
+        }
+    }
+
+    /**
+     * Four threads put pages whose family changes every few windows, so that dictionaries drift and supersede each
+     * other while puts are compressing with them (a put that finds its dictionary superseded under its compressor
+     * slot compresses with the successor). Every page reads back exactly, and once the trainer is idle only the
+     * current dictionary keeps a form prepared for compressing.
+     */
+    @Test
+    void supersedingDictionariesUnderConcurrentPutsKeepsEveryPageExact() throws Exception
+    {
+        final int threads = 4;
+        final int perThread = 6_000;
+        final int run = PageDictionary.WINDOW * 3;
+        try (Zcache zcache = dictionaryEngine(false))
+        {
+            final int pool = zcache.createPool(PoolKind.PERSISTENT, PAGE);
+            final List<Thread> putters = new ArrayList<>();
+            final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                putters.add(Thread.ofPlatform().start(() ->
+                {
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment page = arena.allocate(PAGE);
+                        for (int i = 0; i < perThread; i++)
+                        {
+                            final int oid = thread * perThread + i;
+                            put(zcache, pool, oid, family(page, 1 + i / run % 3, oid));
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures.add(ex);
+                    }
+                }));
+            }
+            for (final Thread putter : putters)
+            {
+                putter.join();
+            }
+            assertTrue(failures.isEmpty(), () -> "a putter failed: " + failures.peek());
+            zcache.awaitDictionaries();
+            final ZcacheStats stats = zcache.stats();
+            assertTrue(stats.dictionariesMade() >= 2, "families that change make dictionaries supersede each other: "
+                + stats.dictionariesMade() + " made");
+            assertEquals(1, stats.dictionaryCompressors(), "only the current dictionary keeps a compressing form");
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment page = arena.allocate(PAGE);
+                final MemorySegment back = arena.allocate(PAGE);
+                for (int t = 0; t < threads; t++)
+                {
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        final int oid = t * perThread + i;
+                        assertTrue(zcache.get(pool, oid, 0, 0, 0, back), "page " + oid);
+                        assertEquals(-1, family(page, 1 + i / run % 3, oid).mismatch(back), "page " + oid);
+                    }
+                }
+            }
         }
     }
 
