@@ -33,8 +33,8 @@ import org.tmem4j.zcache.ZcacheStats;
  * Scaling of the engine: a put/get mix (each op puts one page and gets the page put before it) on one backend by
  * 1, 2, 4 and 8 threads, each thread on its own objects (ops/s are totals over the threads). Goals: 2 threads
  * &ge; 1.8 &times; one thread, and 8 threads &ge; 0.95 &times; 2 threads on a 2-CPU machine (more threads than CPUs
- * must not convoy). {@code rawMix1Thread}/{@code rawMix2Threads} do the same codec work without the engine, to
- * show what the machine itself scales to. With {@code -p workingSet=total} the threads split the pages instead of
+ * must not convoy). {@code rawMix1Thread}/{@code rawMix2Threads}/{@code rawMix8Threads} do the same codec work
+ * without the engine, to show what the machine itself scales to. With {@code -p workingSet=total} the threads split the pages instead of
  * each storing all of them, so that a higher thread count does not also mean more memory touched. {@code corpus} is {@code jvm} (the JDK's own files, see
  * {@link PageCorpus#defaultFiles()}) or the path of a corpus file such as {@code scripts/db-corpus.sh} writes
  * (database pages).
@@ -233,6 +233,17 @@ public class ZcacheScalingBenchmark
     @Benchmark
     @Threads(2)
     public int rawMix2Threads(final Backend backend, final Worker worker)
+    {
+        return rawMix(backend, worker);
+    }
+
+    /**
+     * The same compress + decompress by the raw codec, eight threads, which share nothing: what eight threads on
+     * this machine's CPUs keep of two's work before any engine is involved.
+     */
+    @Benchmark
+    @Threads(8)
+    public int rawMix8Threads(final Backend backend, final Worker worker)
     {
         return rawMix(backend, worker);
     }
