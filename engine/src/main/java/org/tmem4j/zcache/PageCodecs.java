@@ -268,11 +268,16 @@ final class PageCodecs implements AutoCloseable
     {
         final int capacity = (int)output.byteSize() - PageHeader.BYTES;
         final PoolDictionaries state = pool.dictionaries;
-        final PageDictionary dictionary = strongDictionaryCodec != null && state != null ? state.current.get() : null;
-        if (dictionary != null && dictionary.tryRetain())
+        PageDictionary dictionary = strongDictionaryCodec != null && state != null ? state.current.get() : null;
+        while (dictionary != null && dictionary.tryRetain())
         {
             final int length = compressRetained(strongDictionaryCodec, dictionary, page, pool.pageSize, output,
                 capacity);
+            if (length == SUPERSEDED)
+            {
+                dictionary = state.current.get();
+                continue;
+            }
             if (length <= 0)
             {
                 return length;
