@@ -39,7 +39,8 @@ public final class ZstdDictCodec extends ByteBufferCodec
         final ZstdCompressCtx compressor = new ZstdCompressCtx();
         try
         {
-            compressor.setLevel(this.level).setChecksum(false).setDictID(false).setMagicless(true).setContentSize(false);
+            compressor.setLevel(this.level).setChecksum(false).setDictID(false).setMagicless(true)
+                .setContentSize(false);
             this.decompressor = new ZstdDecompressCtx().setMagicless(true);
         }
         catch (final RuntimeException | Error ex)

@@ -157,7 +157,8 @@ public record ZcacheStats(
             + "pages", ZcacheStats::dictionaries)
         .gauge("dictionary_bytes", BYTES, "off-heap bytes of the dictionaries alive", ZcacheStats::dictionaryBytes)
         .gauge("dictionary_compressors", OBJECTS, "forms of the dictionaries alive prepared for compressing (zstd "
-            + "CDicts, one per level): only the pools' current dictionaries keep one", ZcacheStats::dictionaryCompressors)
+            + "CDicts, one per level): only the pools' current dictionaries keep one",
+            ZcacheStats::dictionaryCompressors)
         .counter("dictionary_resamples", EVENTS, "drifts of a dictionary's compressed sizes that started a fresh "
             + "sample of its pool's pages for the next one", ZcacheStats::dictionaryResamples)
         .counter("dictionary_migrated_pages", PAGES, "pages moved from a superseded dictionary to their pool's "

@@ -34,10 +34,10 @@ import org.tmem4j.zcache.ZcacheStats;
  * 1, 2, 4 and 8 threads, each thread on its own objects (ops/s are totals over the threads). Goals: 2 threads
  * &ge; 1.8 &times; one thread, and 8 threads &ge; 0.95 &times; 2 threads on a 2-CPU machine (more threads than CPUs
  * must not convoy). {@code rawMix1Thread}/{@code rawMix2Threads}/{@code rawMix8Threads} do the same codec work
- * without the engine, to show what the machine itself scales to. With {@code -p workingSet=total} the threads split the pages instead of
- * each storing all of them, so that a higher thread count does not also mean more memory touched. {@code corpus} is {@code jvm} (the JDK's own files, see
- * {@link PageCorpus#defaultFiles()}) or the path of a corpus file such as {@code scripts/db-corpus.sh} writes
- * (database pages).
+ * without the engine, to show what the machine itself scales to. With {@code -p workingSet=total} the threads split
+ * the pages instead of each storing all of them, so that a higher thread count does not also mean more memory
+ * touched. {@code corpus} is {@code jvm} (the JDK's own files, see {@link PageCorpus#defaultFiles()}) or the path of a
+ * corpus file such as {@code scripts/db-corpus.sh} writes (database pages).
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
