@@ -58,6 +58,11 @@ public final class StudyCommand implements Callable<Integer>
     /** The allocator whose class table {@code --classes} prints. */
     static final String ZSMALLOC = "zsmalloc";
 
+    /** Pages the default number of passes stores in all: a pass over a small corpus takes tens of milliseconds. */
+    static final int DEFAULT_PAGES_MEASURED = 200_000;
+    static final int MIN_DEFAULT_PASSES = 3;
+    static final int MAX_DEFAULT_PASSES = 50;
+
     /** The allocator and codec lists' word for "every one". */
     static final String ALL = "all";
 
@@ -94,10 +99,11 @@ public final class StudyCommand implements Callable<Integer>
         + "page uncompressed while its budget has room, instead of refusing them to the swap file.")
     boolean rawIncompressible;
 
-    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--repeat", paramLabel = "N",
         description = "Measure each configuration N times, each into a fresh engine, and report the fastest pass: "
-            + "on a shared machine the passes least disturbed by other work (default ${DEFAULT-VALUE}).")
-    int repeat;
+            + "on a shared machine the passes least disturbed by other work (default: enough passes to store "
+            + DEFAULT_PAGES_MEASURED + " pages in all, at least " + MIN_DEFAULT_PASSES + " and at most " + MAX_DEFAULT_PASSES + ").")
+    Integer repeat;
 
     @Option(names = "--json", description = "Print one JSON object per configuration, one per line, and no table.")
     boolean json;
@@ -155,7 +161,7 @@ public final class StudyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--pages must be at least 1, got " + maxPages);
         }
-        if (repeat < 1)
+        if (repeat != null && repeat < 1)
         {
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
@@ -192,18 +198,19 @@ public final class StudyCommand implements Callable<Integer>
         try (PageCorpus pages = PageCorpus.read(files, maxPages == null ? Integer.MAX_VALUE : maxPages))
         {
             final int count = pages.pageCount();
+            final int passes = repeat != null ? repeat : defaultPasses(count);
             if (!json)
             {
                 out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s; speeds: the fastest of %d "
-                    + "passes%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, Version.runtime(),
-                    repeat);
+                    + "pass%s%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, Version.runtime(),
+                    passes, passes == 1 ? "" : "es");
             }
             final PrintWriter notes = json ? err : out;
             pages.trailingBytes().forEach((file, bytes) -> notes.printf(Locale.ROOT, "tmem4j study: note: %s ends "
                 + "with a partial page of %d bytes, which is left out%n", file, bytes));
             notes.flush();
             final StudyResults study = Study.run(new StudyOptions(pages, allocatorNames, codecSpecs, rawIncompressible,
-                repeat, workDir, noProgress || !onTerminal() ? null : System.err, studyBackend, recompressSpec));
+                passes, workDir, noProgress || !onTerminal() ? null : System.err, studyBackend, recompressSpec));
             if (json)
             {
                 study.results().forEach(result -> out.println(StudyJson.line(result, study.context())));
@@ -299,6 +306,19 @@ public final class StudyCommand implements Callable<Integer>
     private static boolean onTerminal()
     {
         return System.console() != null && System.console().isTerminal();
+    }
+
+    /**
+     * {@return the passes a study of {@code pages} pages makes unless told: enough to store
+     * {@value #DEFAULT_PAGES_MEASURED} pages in all, so that a small corpus, whose pass takes tens of milliseconds,
+     * still gets a fastest pass undisturbed by a compilation or a neighbour; {@value #MIN_DEFAULT_PASSES} to
+     * {@value #MAX_DEFAULT_PASSES}}
+     *
+     * @param pages pages of the corpus, at least 1.
+     */
+    static int defaultPasses(final int pages)
+    {
+        return Math.clamp((DEFAULT_PAGES_MEASURED + pages - 1) / pages, MIN_DEFAULT_PASSES, MAX_DEFAULT_PASSES);
     }
 
     /**

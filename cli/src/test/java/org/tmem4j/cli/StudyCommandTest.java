@@ -44,6 +44,17 @@ class StudyCommandTest
         return Files.write(dir.resolve(name), data);
     }
 
+    /** Unless told, a small corpus gets more passes, so that its fastest pass is not the luck of three short ones. */
+    @Test
+    void storesTwoHundredThousandPagesInAllByDefault()
+    {
+        assertEquals(12, StudyCommand.defaultPasses(17_656), "pgbench.pages");
+        assertEquals(5, StudyCommand.defaultPasses(42_909), "the JDK's files");
+        assertEquals(3, StudyCommand.defaultPasses(73_520), "live JVM memory");
+        assertEquals(3, StudyCommand.defaultPasses(1_000_000), "at least 3");
+        assertEquals(50, StudyCommand.defaultPasses(256), "at most 50");
+    }
+
     @Test
     void unknownAllocatorNamesTheKnownOnes()
     {
