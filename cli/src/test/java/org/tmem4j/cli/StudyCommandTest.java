@@ -34,6 +34,19 @@ class StudyCommandTest
         assertTrue(run.err().contains(expected), "expected '" + expected + "' in: " + run.err());
     }
 
+    /**
+     * {@return the one JSON line of a study of one configuration, once it exited 0 and verified every byte}
+     */
+    static JsonNode verifiedJsonLine(final ObjectMapper mapper, final CommandRun run) throws IOException
+    {
+        assertEquals(0, run.exit(), run.err());
+        final List<String> lines = run.out().lines().toList();
+        assertEquals(1, lines.size(), run.out());
+        final JsonNode json = mapper.readTree(lines.get(0));
+        assertTrue(json.get("verified").asBoolean(), run.out());
+        return json;
+    }
+
     Path file(final String name, final int bytes) throws IOException
     {
         final byte[] data = new byte[bytes];
@@ -154,9 +167,7 @@ class StudyCommandTest
             final CommandRun run = CommandRun.of("study", "--backend", backends[i], "--budget", "256K", "--pages",
                 "512", "--allocator", "zsmalloc", "--json", "--no-progress", "--repeat", "1", "--work-dir",
                 dir.toString());
-            assertEquals(0, run.exit(), run.err());
-            runs[i] = mapper.readTree(run.out().lines().findFirst().orElseThrow());
-            assertTrue(runs[i].get("verified").asBoolean(), run.out());
+            runs[i] = verifiedJsonLine(mapper, run);
             assertEquals(backends[i], runs[i].get("backend").asText());
         }
         final JsonNode zcache = runs[0];
@@ -259,9 +270,7 @@ class StudyCommandTest
             final CommandRun run = CommandRun.of("study", "--pages", "2048", "--allocator", "zsmalloc", "--codec",
                 "zstd:1+dict", "--dictionary-bytes", sizes[i], "--json", "--no-progress", "--repeat", "1",
                 "--work-dir", dir.toString());
-            assertEquals(0, run.exit(), run.err());
-            final JsonNode json = mapper.readTree(run.out().strip());
-            assertTrue(json.get("verified").asBoolean(), run.out());
+            final JsonNode json = verifiedJsonLine(mapper, run);
             bytes[i] = json.get("dictionary_bytes").asLong();
         }
         assertTrue(bytes[0] > 0 && bytes[0] % 4096 == 0 && bytes[0] < bytes[1],
@@ -307,9 +316,7 @@ class StudyCommandTest
                 args.addAll(List.of("--recompress-coldest", fraction));
             }
             final CommandRun run = CommandRun.of(args.toArray(String[]::new));
-            assertEquals(0, run.exit(), run.err());
-            final JsonNode json = mapper.readTree(run.out());
-            assertTrue(json.get("verified").asBoolean(), run.out());
+            final JsonNode json = verifiedJsonLine(mapper, run);
             recompressed[i++] = json.get("recompressed_pages").asLong();
         }
         // one pool, put in order: the coldest quarter is a quarter of the listed pages, the rest stays as it was
@@ -336,9 +343,7 @@ class StudyCommandTest
                 args.add("--raw-incompressible");
             }
             final CommandRun run = CommandRun.of(args.toArray(String[]::new));
-            assertEquals(0, run.exit(), run.err());
-            final JsonNode json = mapper.readTree(run.out());
-            assertTrue(json.get("verified").asBoolean(), run.out());
+            final JsonNode json = verifiedJsonLine(mapper, run);
             assertEquals(raw ? 0 : 32, json.get("pages_in_file").asLong(), run.out());
             assertEquals(raw ? 32 : 0, json.get("pages_raw").asLong(), run.out());
         }
