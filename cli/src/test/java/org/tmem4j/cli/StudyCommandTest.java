@@ -35,7 +35,8 @@ class StudyCommandTest
     }
 
     /**
-     * {@return the one JSON line of a study of one configuration, once it exited 0 and verified every byte}
+     * {@return the one JSON line of a study of one configuration, once it exited 0, verified every byte and timed
+     * each of the raw codec's loops}
      */
     static JsonNode verifiedJsonLine(final ObjectMapper mapper, final CommandRun run) throws IOException
     {
@@ -44,6 +45,11 @@ class StudyCommandTest
         assertEquals(1, lines.size(), run.out());
         final JsonNode json = mapper.readTree(lines.get(0));
         assertTrue(json.get("verified").asBoolean(), run.out());
+        for (final String speed : List.of("codec_compress_mb_s", "codec_decompress_mb_s",
+            "codec_decompress_scattered_mb_s"))
+        {
+            assertTrue(json.get(speed).asDouble() > 0, speed + ": " + run.out());
+        }
         return json;
     }
 

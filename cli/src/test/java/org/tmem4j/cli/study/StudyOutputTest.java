@@ -26,9 +26,10 @@ import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 class StudyOutputTest
 {
     static final StudyResult ZSMALLOC = new StudyResult("zcache", "zsmalloc", "lz4", 1000, 0, 0, 4_096_000,
-        2_457_600, 2_510_848, 16_000, 812.25, 2950.5, 850.0, 3600.0, 0.61, 0.975, true, 0, 0, 0, 0, 0, 1.621);
+        2_457_600, 2_510_848, 16_000, 812.25, 2950.5, 850.0, 3600.0, 2520.04, 0.61, 0.975, true, 0, 0, 0, 0, 0,
+        1.621);
     static final StudyResult ZBUD = new StudyResult("ramster", "zbud", "zstd:3", 1000, 10, 5, 4_055_040, 2_000_000,
-        3_276_800, 16_000, 300.0, 700.0, 320.0, 760.0, 0.5, 0.5, false, 600, 1_200_000, 1_900_000, 65_536, 400,
+        3_276_800, 16_000, 300.0, 700.0, 320.0, 760.0, 600.0, 0.5, 0.5, false, 600, 1_200_000, 1_900_000, 65_536, 400,
         1.3);
     static final StudyContext CONTEXT = new StudyContext("9.9.9", "Vendor 25.0.3+9", "Linux 6.1 amd64", 2,
         Instant.parse("2026-12-06T18:00:00Z"), List.of(Path.of("/corpus/a.bin"), Path.of("/corpus/b.bin")), 1000,
@@ -47,7 +48,8 @@ class StudyOutputTest
         }
         assertEquals(List.of("allocator", "codec", "pages", "pages_in_file", "pages_raw", "original_bytes",
             "compressed_bytes", "ratio", "pool_bytes", "metadata_bytes", "density", "effective_ratio", "store_mb_s",
-            "load_mb_s", "codec_compress_mb_s", "codec_decompress_mb_s", "churn_density", "compacted_density",
+            "load_mb_s", "codec_compress_mb_s", "codec_decompress_mb_s", "codec_decompress_scattered_mb_s",
+            "churn_density", "compacted_density",
             "verified", "backend", "remote_pages", "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes",
             "recompressed_pages", "recompressed_effective_ratio", "run"), fields);
         assertEquals(StudyJson.FIELDS, fields);
@@ -78,6 +80,8 @@ class StudyOutputTest
         assertEquals(2950.5, json.get("load_mb_s").asDouble(), 1e-9);
         assertEquals(850.0, json.get("codec_compress_mb_s").asDouble(), 1e-9);
         assertEquals(3600.0, json.get("codec_decompress_mb_s").asDouble(), 1e-9);
+        assertEquals(2520.0, json.get("codec_decompress_scattered_mb_s").asDouble(), 1e-9);
+        assertEquals(0.70001, ZSMALLOC.scatteredShareOfCodec(), 1e-5);
         assertEquals(0.61, json.get("churn_density").asDouble(), 1e-9);
         assertEquals(0.975, json.get("compacted_density").asDouble(), 1e-9);
         assertTrue(json.get("verified").isBoolean());
@@ -118,7 +122,7 @@ class StudyOutputTest
     void emptyPoolHasDensityZeroNotNaN()
     {
         final StudyResult empty = new StudyResult("zcache", "zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            true, 0, 0, 0, 0, 0, 0);
+            0, true, 0, 0, 0, 0, 0, 0);
         assertEquals(0.0, empty.density());
         assertEquals(0.0, empty.effectiveRatio());
         assertTrue(StudyJson.line(empty, CONTEXT).contains("\"density\":0.0"), StudyJson.line(empty, CONTEXT));
@@ -134,6 +138,7 @@ class StudyOutputTest
         assertTrue(lines.get(2).startsWith("zsmalloc  lz4"), lines.get(2));
         assertTrue(lines.get(2).contains("0.9788"), lines.get(2));
         assertTrue(lines.get(2).contains("95.6%"), "store is 812.25 of 850 MB/s: " + lines.get(2));
+        assertTrue(lines.get(2).contains(" 3600.0    2520.0 "), "decompress back to back, then shuffled: " + lines.get(2));
         assertTrue(lines.get(2).endsWith("yes"), lines.get(2));
         assertTrue(lines.get(3).startsWith("zbud      zstd:3"), lines.get(3));
         assertTrue(lines.get(3).contains("NO"), lines.get(3));
