@@ -77,39 +77,46 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
                 }
                 compressNanos = System.nanoTime() - compressStart;
             }
-            loaded.asSlice(0, (long)count * pageSize).fill((byte)0x5A);
-            final long decompressNanos;
-            try (StepProgress step = StepProgress.start(name + " raw decompress", count, progress))
-            {
-                final long start = System.nanoTime();
-                for (int i = 0; i < count; i++)
-                {
-                    codec.decompress(packed, offsets[i], lengths[i], loaded, (long)i * pageSize, pageSize);
-                    step.step();
-                }
-                decompressNanos = System.nanoTime() - start;
-            }
             final long bytes = (long)count * pageSize;
-            boolean verified = pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
-
+            final Decompressed inOrder = decompressEach(codec, packed, offsets, lengths, pages, loaded, pageSize,
+                name + " raw decompress", progress);
             final MemorySegment scattered = arena.allocate(Math.max(1, offset));
-            final long[] scatteredOffsets = scatter(packed, offsets, lengths, scattered);
-            loaded.asSlice(0, bytes).fill((byte)0x5A);
-            final long scatteredNanos;
-            try (StepProgress step = StepProgress.start(name + " raw decompress, shuffled places", count, progress))
-            {
-                final long start = System.nanoTime();
-                for (int i = 0; i < count; i++)
-                {
-                    codec.decompress(scattered, scatteredOffsets[i], lengths[i], loaded, (long)i * pageSize, pageSize);
-                    step.step();
-                }
-                scatteredNanos = System.nanoTime() - start;
-            }
-            verified &= pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1;
-            return new RawCodecRun(offset, mbPerS(bytes, compressNanos), mbPerS(bytes, decompressNanos),
-                mbPerS(bytes, scatteredNanos), verified);
+            final Decompressed shuffled = decompressEach(codec, scattered,
+                scatter(packed, offsets, lengths, scattered), lengths, pages, loaded, pageSize,
+                name + " raw decompress, shuffled places", progress);
+            return new RawCodecRun(offset, mbPerS(bytes, compressNanos), mbPerS(bytes, inOrder.nanos()),
+                mbPerS(bytes, shuffled.nanos()), inOrder.verified() && shuffled.verified());
         }
+    }
+
+    /** How long a pass of {@link #decompressEach} took, and whether every page came back. */
+    private record Decompressed(long nanos, boolean verified)
+    {
+    }
+
+    /**
+     * Decompresses every block, in page order, into its page's place of {@code loaded} (filled with a pattern first,
+     * so that a page left unwritten cannot pass), timed; then checks the output against the pages.
+     */
+    private static Decompressed decompressEach(final Codec codec, final MemorySegment blocks, final long[] offsets,
+        final int[] lengths, final MemorySegment pages, final MemorySegment loaded, final int pageSize,
+        final String label, final PrintStream progress)
+    {
+        final int count = lengths.length;
+        final long bytes = (long)count * pageSize;
+        loaded.asSlice(0, bytes).fill((byte)0x5A);
+        final long nanos;
+        try (StepProgress step = StepProgress.start(label, count, progress))
+        {
+            final long start = System.nanoTime();
+            for (int i = 0; i < count; i++)
+            {
+                codec.decompress(blocks, offsets[i], lengths[i], loaded, (long)i * pageSize, pageSize);
+                step.step();
+            }
+            nanos = System.nanoTime() - start;
+        }
+        return new Decompressed(nanos, pages.asSlice(0, bytes).mismatch(loaded.asSlice(0, bytes)) == -1);
     }
 
     /**
