@@ -34,6 +34,8 @@ public final class PageCorpus implements AutoCloseable
 {
     /** Size of one page in bytes. */
     public static final int PAGE_SIZE = 4096;
+    /** What {@link #named} reads as the {@link #defaultFiles()}: the running JDK's own files. */
+    public static final String DEFAULT_NAME = "jvm";
 
     private final Arena arena;
     private final MemorySegment pages;
@@ -76,6 +78,21 @@ public final class PageCorpus implements AutoCloseable
     public static PageCorpus readDefault(final int maxPages)
     {
         return read(defaultFiles(), maxPages);
+    }
+
+    /**
+     * The corpus a benchmark's {@code corpus} parameter names: {@value #DEFAULT_NAME} for the {@link #defaultFiles()},
+     * anything else the path of one corpus file (such as {@code scripts/db-corpus.sh} writes).
+     *
+     * @param name     {@value #DEFAULT_NAME} or a file's path.
+     * @param maxPages the most pages to keep, at least 1.
+     * @return the corpus.
+     * @throws IllegalArgumentException as {@link #read(List, int)} does.
+     * @throws UncheckedIOException     if the file cannot be read.
+     */
+    public static PageCorpus named(final String name, final int maxPages)
+    {
+        return DEFAULT_NAME.equals(name) ? readDefault(maxPages) : read(List.of(Path.of(name)), maxPages);
     }
 
     /**

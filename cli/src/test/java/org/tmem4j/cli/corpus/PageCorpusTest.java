@@ -88,6 +88,24 @@ class PageCorpusTest
     }
 
     @Test
+    void aBenchmarksCorpusNameIsTheJdksFilesOrOneFile(@TempDir final Path dir) throws IOException
+    {
+        try (PageCorpus corpus = PageCorpus.named(PageCorpus.DEFAULT_NAME, 4))
+        {
+            assertEquals(PageCorpus.defaultFiles(), corpus.files());
+            assertEquals(4, corpus.pageCount());
+        }
+        final Path file = pages(dir, "db.pages", 5, 3, 0);
+        try (PageCorpus corpus = PageCorpus.named(file.toString(), 100))
+        {
+            assertEquals(List.of(file), corpus.files());
+            assertEquals(3, corpus.pageCount());
+            assertPage(corpus, 2, 7);
+        }
+        assertThrows(UncheckedIOException.class, () -> PageCorpus.named(dir.resolve("absent").toString(), 1));
+    }
+
+    @Test
     void defaultsToTheRunningJdk()
     {
         final List<Path> files = PageCorpus.defaultFiles();

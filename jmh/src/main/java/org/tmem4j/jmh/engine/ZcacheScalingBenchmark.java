@@ -2,8 +2,6 @@ package org.tmem4j.jmh.engine;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -97,8 +95,7 @@ public class ZcacheScalingBenchmark
             {
                 throw new IllegalArgumentException("workingSet is perThread or total, not " + workingSet);
             }
-            pageCorpus = "jvm".equals(corpus) ? PageCorpus.readDefault(pages) :
-                PageCorpus.read(List.of(Path.of(corpus)), pages);
+            pageCorpus = PageCorpus.named(corpus, pages);
             page = new MemorySegment[pageCorpus.pageCount()];
             for (int i = 0; i < page.length; i++)
             {

@@ -29,8 +29,8 @@ import org.tmem4j.zcache.ZcacheStats;
  * compress, optional checksum, allocate, copy into the allocator, link under the bucket lock, free the replaced
  * page) against {@code rawCompress}, and {@code get} (bucket lock, allocator view, optional checksum check,
  * decompress) against {@code rawDecompress}. Targets: put &ge; 0.95 &times; rawCompress, get &ge; 0.90 &times;
- * rawDecompress. Each op is one 4 KiB page of the default {@link PageCorpus}, cycling; puts replace the previous
- * put of the same index, so the store stays at one copy of the corpus.
+ * rawDecompress. Each op is one 4 KiB page of the corpus, cycling; puts replace the previous put of the same index,
+ * so the store stays at one copy of the corpus.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)
@@ -56,7 +56,11 @@ public class ZcacheVsCodecBenchmark
     @Param("4096")
     public int pages;
 
-    private PageCorpus corpus;
+    /** {@code jvm} (the JDK's own files), or a corpus file such as {@code scripts/db-corpus.sh} writes. */
+    @Param("jvm")
+    public String corpus;
+
+    private PageCorpus pageCorpus;
     private Zcache zcache;
     private int pool;
     private Codec raw;
@@ -73,22 +77,22 @@ public class ZcacheVsCodecBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        corpus = PageCorpus.readDefault(pages);
+        pageCorpus = PageCorpus.named(corpus, pages);
         zcache = Zcache.builder().allocator(allocator).codec(codec).checksum(checksum).budgetBytes(256L << 20)
             .build();
         pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
         raw = CodecSpec.parse(codec).newCodec();
         arena = Arena.ofConfined();
-        final int count = corpus.pageCount();
+        final int count = pageCorpus.pageCount();
         page = new MemorySegment[count];
         blockStride = raw.maxCompressedLength(PageCorpus.PAGE_SIZE);
         blocks = arena.allocate((long)blockStride * count, 64);
-        blockLength = corpus.compressEach(raw, blocks, blockStride);
+        blockLength = pageCorpus.compressEach(raw, blocks, blockStride);
         output = arena.allocate(blockStride, 64);
         restored = arena.allocate(PageCorpus.PAGE_SIZE, PageCorpus.PAGE_SIZE);
         for (int i = 0; i < count; i++)
         {
-            page[i] = corpus.segment().asSlice(corpus.offset(i), PageCorpus.PAGE_SIZE);
+            page[i] = pageCorpus.segment().asSlice(pageCorpus.offset(i), PageCorpus.PAGE_SIZE);
             zcache.put(pool, 1, 0, 0, i, page[i]);
         }
         System.out.printf("%n%s %s checksum=%s: %s%n", allocator, codec, checksum, zcache.stats().pools());
@@ -108,7 +112,7 @@ public class ZcacheVsCodecBenchmark
         zcache.close();
         raw.close();
         arena.close();
-        corpus.close();
+        pageCorpus.close();
     }
 
     private int nextPage()
