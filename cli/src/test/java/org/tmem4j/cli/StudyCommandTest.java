@@ -46,7 +46,7 @@ class StudyCommandTest
         final JsonNode json = mapper.readTree(lines.get(0));
         assertTrue(json.get("verified").asBoolean(), run.out());
         for (final String speed : List.of("codec_compress_mb_s", "codec_decompress_mb_s",
-            "codec_decompress_scattered_mb_s"))
+            "codec_decompress_shuffled_mb_s"))
         {
             assertTrue(json.get(speed).asDouble() > 0, speed + ": " + run.out());
         }

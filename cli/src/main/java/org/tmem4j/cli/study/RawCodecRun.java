@@ -21,15 +21,15 @@ import org.tmem4j.codec.CodecSpec;
  * @param compressedBytes      the pages' compressed sizes added up.
  * @param compressMbPerS       10^6 original bytes compressed per second.
  * @param decompressMbPerS     10^6 original bytes decompressed per second, the blocks read back to back.
- * @param scatteredDecompressMbPerS 10^6 original bytes decompressed per second, the blocks read in the same order
+ * @param shuffledDecompressMbPerS 10^6 original bytes decompressed per second, the blocks read in the same order
  *                             from shuffled places.
  * @param verified             whether every page decompressed to itself, both times.
  */
 public record RawCodecRun(long compressedBytes, double compressMbPerS, double decompressMbPerS,
-    double scatteredDecompressMbPerS, boolean verified)
+    double shuffledDecompressMbPerS, boolean verified)
 {
     /** Seed of the shuffled placement: every run places the blocks of a corpus alike. */
-    private static final long SCATTER_SEED = 0x73e3a40L;
+    private static final long SHUFFLE_SEED = 0x73e3a40L;
 
     /**
      * @param spec     the codec.
@@ -80,9 +80,9 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
             final long bytes = (long)count * pageSize;
             final Decompressed inOrder = decompressEach(codec, packed, offsets, lengths, pages, loaded, pageSize,
                 name + " raw decompress", progress);
-            final MemorySegment scattered = arena.allocate(Math.max(1, offset));
-            final Decompressed shuffled = decompressEach(codec, scattered,
-                scatter(packed, offsets, lengths, scattered), lengths, pages, loaded, pageSize,
+            final MemorySegment reordered = arena.allocate(Math.max(1, offset));
+            final Decompressed shuffled = decompressEach(codec, reordered,
+                placeShuffled(packed, offsets, lengths, reordered), lengths, pages, loaded, pageSize,
                 name + " raw decompress, shuffled places", progress);
             return new RawCodecRun(offset, mbPerS(bytes, compressNanos), mbPerS(bytes, inOrder.nanos()),
                 mbPerS(bytes, shuffled.nanos()), inOrder.verified() && shuffled.verified());
@@ -120,12 +120,12 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
     }
 
     /**
-     * Copies the blocks into {@code scattered} back to back, in a shuffled order.
+     * Copies the blocks into {@code reordered} back to back, in a shuffled order.
      *
-     * @return where each block lies in {@code scattered}.
+     * @return where each block lies in {@code reordered}.
      */
-    private static long[] scatter(final MemorySegment packed, final long[] offsets, final int[] lengths,
-        final MemorySegment scattered)
+    private static long[] placeShuffled(final MemorySegment packed, final long[] offsets, final int[] lengths,
+        final MemorySegment reordered)
     {
         final int count = offsets.length;
         final int[] order = new int[count];
@@ -133,7 +133,7 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
         {
             order[i] = i;
         }
-        final Random random = new Random(SCATTER_SEED);
+        final Random random = new Random(SHUFFLE_SEED);
         for (int i = count - 1; i > 0; i--)
         {
             final int j = random.nextInt(i + 1);
@@ -145,7 +145,7 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
         long at = 0;
         for (final int block : order)
         {
-            MemorySegment.copy(packed, offsets[block], scattered, at, lengths[block]);
+            MemorySegment.copy(packed, offsets[block], reordered, at, lengths[block]);
             placed[block] = at;
             at += lengths[block];
         }
@@ -160,7 +160,7 @@ public record RawCodecRun(long compressedBytes, double compressMbPerS, double de
     {
         return new RawCodecRun(other.compressedBytes, Math.max(compressMbPerS, other.compressMbPerS),
             Math.max(decompressMbPerS, other.decompressMbPerS),
-            Math.max(scatteredDecompressMbPerS, other.scatteredDecompressMbPerS), verified && other.verified);
+            Math.max(shuffledDecompressMbPerS, other.shuffledDecompressMbPerS), verified && other.verified);
     }
 
     /**

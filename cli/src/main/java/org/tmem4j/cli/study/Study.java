@@ -62,7 +62,7 @@ public final class Study
                         run.pagesInFile(), run.pagesRaw(),
                         run.storedPages() * PageCorpus.PAGE_SIZE, run.compressedBytes(), run.poolBytes(),
                         run.metadataBytes(), run.storeMbPerS(), run.loadMbPerS(), codecAlone.compressMbPerS(),
-                        codecAlone.decompressMbPerS(), codecAlone.scatteredDecompressMbPerS(), run.churnDensity(),
+                        codecAlone.decompressMbPerS(), codecAlone.shuffledDecompressMbPerS(), run.churnDensity(),
                         run.compactedDensity(),
                         run.verified() && codecAlone.verified(), run.remote().pages(), run.remote().bytes(),
                         run.remote().usedMemoryBytes(), run.dictionaryBytes(), run.recompressedPages(),

@@ -22,8 +22,8 @@ public final class StudyJson
     public static final List<String> FIELDS = List.of(
         "allocator", "codec", "pages", "pages_in_file", "pages_raw", "original_bytes", "compressed_bytes", "ratio", "pool_bytes",
         "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
-        "codec_decompress_mb_s", "codec_decompress_scattered_mb_s", "churn_density", "compacted_density", "verified", "backend", "remote_pages",
-        "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes", "recompressed_pages",
+        "codec_decompress_mb_s", "codec_decompress_shuffled_mb_s", "churn_density", "compacted_density", "verified",
+        "backend", "remote_pages", "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes", "recompressed_pages",
         "recompressed_effective_ratio", "run");
 
     /** Every field of the {@code run} object, in order. */
@@ -63,8 +63,8 @@ public final class StudyJson
             json.writeNumberField("load_mb_s", round(result.loadMbPerS(), 1));
             json.writeNumberField("codec_compress_mb_s", round(result.codecCompressMbPerS(), 1));
             json.writeNumberField("codec_decompress_mb_s", round(result.codecDecompressMbPerS(), 1));
-            json.writeNumberField("codec_decompress_scattered_mb_s",
-                round(result.codecScatteredDecompressMbPerS(), 1));
+            json.writeNumberField("codec_decompress_shuffled_mb_s",
+                round(result.codecShuffledDecompressMbPerS(), 1));
             json.writeNumberField("churn_density", round(result.churnDensity(), 4));
             if (Double.isNaN(result.compactedDensity()))
             {

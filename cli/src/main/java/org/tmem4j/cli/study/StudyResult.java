@@ -24,7 +24,7 @@ import org.tmem4j.codec.CodecSpec;
  * @param codecCompressMbPerS the raw codec alone compressing the same pages, MB/s of original bytes.
  * @param codecDecompressMbPerS the raw codec alone decompressing them, MB/s of original bytes, its blocks read back
  *                            to back in the order it wrote them.
- * @param codecScatteredDecompressMbPerS the raw codec decompressing the same blocks in the same order from shuffled
+ * @param codecShuffledDecompressMbPerS the raw codec decompressing the same blocks in the same order from shuffled
  *                            places, as a store's memory holds them (see {@link RawCodecRun}).
  * @param churnDensity        {@link #density()} after freeing every other page.
  * @param compactedDensity    {@link #density()} after freeing every other page and compacting; NaN for a running
@@ -55,7 +55,7 @@ public record StudyResult(
     double loadMbPerS,
     double codecCompressMbPerS,
     double codecDecompressMbPerS,
-    double codecScatteredDecompressMbPerS,
+    double codecShuffledDecompressMbPerS,
     double churnDensity,
     double compactedDensity,
     boolean verified,
@@ -108,15 +108,6 @@ public record StudyResult(
     public double loadShareOfCodec()
     {
         return share(loadMbPerS, codecDecompressMbPerS);
-    }
-
-    /**
-     * @return the raw codec's decompress speed with its blocks at shuffled places as a share of its speed with them
-     *         back to back: what the blocks' layout alone leaves of the codec's speed (0 when unknown).
-     */
-    public double scatteredShareOfCodec()
-    {
-        return share(codecScatteredDecompressMbPerS, codecDecompressMbPerS);
     }
 
     /**

@@ -38,7 +38,7 @@ public final class StudyTable
                 r.churnDensity(), r.compactedDensity(), r.effectiveRatio(),
                 r.pagesInEngine() == 0 ? 0.0 : (double)r.metadataBytes() / r.pagesInEngine(),
                 r.storeMbPerS(), r.loadMbPerS(), r.codecCompressMbPerS(), r.codecDecompressMbPerS(),
-                r.codecScatteredDecompressMbPerS(), 100 * r.storeShareOfCodec(), 100 * r.loadShareOfCodec(),
+                r.codecShuffledDecompressMbPerS(), 100 * r.storeShareOfCodec(), 100 * r.loadShareOfCodec(),
                 r.verified() ? "yes" : "NO: loaded pages differ");
         }
         for (final StudyResult r : results)
