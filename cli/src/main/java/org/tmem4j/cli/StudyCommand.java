@@ -60,7 +60,9 @@ public final class StudyCommand implements Callable<Integer>
 
     /** Pages the default number of passes stores in all: a pass over a small corpus takes tens of milliseconds. */
     static final int DEFAULT_PAGES_MEASURED = 200_000;
+    /** The fewest passes by default: the fastest of them is the one reported. */
     static final int MIN_DEFAULT_PASSES = 3;
+    /** The most passes by default, however small the corpus. */
     static final int MAX_DEFAULT_PASSES = 50;
 
     /** The allocator and codec lists' word for "every one". */
@@ -102,7 +104,8 @@ public final class StudyCommand implements Callable<Integer>
     @Option(names = "--repeat", paramLabel = "N",
         description = "Measure each configuration N times, each into a fresh engine, and report the fastest pass: "
             + "on a shared machine the passes least disturbed by other work (default: enough passes to store "
-            + DEFAULT_PAGES_MEASURED + " pages in all, at least " + MIN_DEFAULT_PASSES + " and at most " + MAX_DEFAULT_PASSES + ").")
+            + DEFAULT_PAGES_MEASURED + " pages in all, at least " + MIN_DEFAULT_PASSES + " and at most "
+            + MAX_DEFAULT_PASSES + ").")
     Integer repeat;
 
     @Option(names = "--json", description = "Print one JSON object per configuration, one per line, and no table.")

@@ -13,8 +13,8 @@ public final class StudyTable
 {
     private static final String HEADER_FORMAT =
         "%-9s %-8s %7s %7s %6s  %6s %6s %7s  %9s %7s  %9s %9s  %9s %9s %9s  %6s %6s  %s%n";
-    private static final String ROW_FORMAT =
-        "%-9s %-8s %7d %7d %6.3f  %6.4f %6.4f %7.4f  %9.3f %7.1f  %9.1f %9.1f  %9.1f %9.1f %9.1f  %5.1f%% %5.1f%%  %s%n";
+    private static final String ROW_FORMAT = "%-9s %-8s %7d %7d %6.3f  %6.4f %6.4f %7.4f  %9.3f %7.1f  "
+        + "%9.1f %9.1f  %9.1f %9.1f %9.1f  %5.1f%% %5.1f%%  %s%n";
 
     private StudyTable()
     {

@@ -137,7 +137,8 @@ class StudyOutputTest
         assertTrue(lines.get(2).startsWith("zsmalloc  lz4"), lines.get(2));
         assertTrue(lines.get(2).contains("0.9788"), lines.get(2));
         assertTrue(lines.get(2).contains("95.6%"), "store is 812.25 of 850 MB/s: " + lines.get(2));
-        assertTrue(lines.get(2).contains(" 3600.0    2520.0 "), "decompress back to back, then shuffled: " + lines.get(2));
+        assertTrue(lines.get(2).contains(" 3600.0    2520.0 "),
+            "decompress back to back, then shuffled: " + lines.get(2));
         assertTrue(lines.get(2).endsWith("yes"), lines.get(2));
         assertTrue(lines.get(3).startsWith("zbud      zstd:3"), lines.get(3));
         assertTrue(lines.get(3).contains("NO"), lines.get(3));
