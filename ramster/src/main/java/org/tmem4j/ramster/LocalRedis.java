@@ -37,6 +37,8 @@ public final class LocalRedis implements AutoCloseable
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final int PORT_ATTEMPTS = 8;
     private static final int CLUSTER_BUS_OFFSET = 10_000;
+    private static final long NOT_ANSWERING = -1;
+    private static final long ANSWERS_WITHOUT_PID = 0;
 
     private final Path dir;
     private final List<String> settings;
@@ -64,7 +66,8 @@ public final class LocalRedis implements AutoCloseable
      * any) after {@link #kill()} or {@link #stop()}.
      *
      * @return this server.
-     * @throws IllegalStateException if it is running, or did not answer a {@code PING} within 20 seconds.
+     * @throws IllegalStateException if it is running, or did not answer within 20 seconds, or its port
+     *                               was taken by another {@code redis-server}.
      */
     public synchronized LocalRedis start()
     {
@@ -239,10 +242,18 @@ public final class LocalRedis implements AutoCloseable
                 throw new IllegalStateException("redis-server on port " + candidate + " exited with "
                     + started.exitValue() + ": " + logTail());
             }
-            if (answersPing(candidate))
+            final long answeringPid = answeringPid(candidate);
+            if (answeringPid == started.pid() || answeringPid == ANSWERS_WITHOUT_PID)
             {
                 process = started;
                 return;
+            }
+            if (answeringPid > 0)
+            {
+                started.destroyForcibly();
+                awaitExit(started);
+                throw new IllegalStateException("port " + candidate + " is taken by another redis-server, process "
+                    + answeringPid);
             }
             sleep(20);
         }
@@ -252,20 +263,43 @@ public final class LocalRedis implements AutoCloseable
             + START_TIMEOUT.toSeconds() + " s: " + logTail());
     }
 
-    private static boolean answersPing(final int port)
+    /**
+     * Asks whoever listens on the port for its process id, so that a server another test started on a port that was
+     * free a moment ago is never taken for this one.
+     *
+     * @return the answering server's process id; {@link #ANSWERS_WITHOUT_PID} for a server that wants a password
+     * first; {@link #NOT_ANSWERING} if nothing answers yet, or the server is still loading its AOF.
+     */
+    private static long answeringPid(final int port)
     {
         try (Socket socket = new Socket())
         {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
             socket.setSoTimeout(1_000);
-            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            final String reply = readReply(new BufferedInputStream(socket.getInputStream()));
-            // a server that wants a password is up too; one still loading its AOF is not
-            return reply.equals("PONG") || reply.startsWith("-NOAUTH");
+            // INFO is answered while the AOF loads; PING is not, until it is loaded
+            socket.getOutputStream().write("INFO server\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+            final InputStream in = new BufferedInputStream(socket.getInputStream());
+            final String info = readReply(in);
+            if (info.startsWith("-NOAUTH"))
+            {
+                return ANSWERS_WITHOUT_PID;
+            }
+            if (!readReply(in).equals("PONG"))
+            {
+                return NOT_ANSWERING;
+            }
+            for (final String line : info.split("\r?\n"))
+            {
+                if (line.startsWith("process_id:"))
+                {
+                    return Long.parseLong(line.substring("process_id:".length()).trim());
+                }
+            }
+            return NOT_ANSWERING;
         }
-        catch (final IOException ex)
+        catch (final IOException | NumberFormatException ex)
         {
-            return false;
+            return NOT_ANSWERING;
         }
     }
 
