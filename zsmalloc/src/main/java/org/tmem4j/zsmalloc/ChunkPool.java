@@ -242,7 +242,7 @@ final class ChunkPool
         }
         try
         {
-            return moveChunks(false);
+            return moveChunks(false, false);
         }
         finally
         {
@@ -277,7 +277,7 @@ final class ChunkPool
         try
         {
             packDue = false;
-            return moveChunks(true);
+            return moveChunks(true, false);
         }
         finally
         {
@@ -319,15 +319,17 @@ final class ChunkPool
      */
     long consolidate()
     {
-        final long freed = chunksPerPage == 1 ? 0 : moveChunks(true);
+        final long freed = chunksPerPage == 1 ? 0 : moveChunks(true, true);
         return freed + releaseSpare();
     }
 
     /**
-     * @param all true to move until no page can be emptied, false to stop at half of {@link #slackChunks()}.
+     * @param all     true to move until no page can be emptied, false to stop at half of {@link #slackChunks()}.
+     * @param mayWait whether a move waits for readers still in pool memory; if not, the first move that finds one
+     *                stops the run and leaves {@link #packDue()} raised, so that an allocation soon tries again.
      * @return pages given back.
      */
-    private long moveChunks(final boolean all)
+    private long moveChunks(final boolean all, final boolean mayWait)
     {
         final long pagesBefore;
         synchronized (lock)
@@ -350,7 +352,11 @@ final class ChunkPool
                 chunk = source << 3 | index;
                 owner = registered[owners[source * chunksPerPage + index] - 1];
             }
-            owner.sizeClass.moveChunk(owner, chunk, this);
+            if (!owner.sizeClass.moveChunk(owner, chunk, this, mayWait))
+            {
+                packDue = true;
+                break;
+            }
         }
         synchronized (lock)
         {

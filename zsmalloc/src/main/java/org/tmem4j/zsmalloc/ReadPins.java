@@ -2,6 +2,7 @@ package org.tmem4j.zsmalloc;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.tmem4j.concurrent.CurrentCpu;
 
@@ -19,7 +20,9 @@ import org.tmem4j.concurrent.CurrentCpu;
  * <b>Epochs.</b> Readers of other classes keep entering while a mover waits, so the mover cannot wait for the count
  * to reach zero: it flips the epoch and waits only for the counters of the old one. A reader reads the epoch, bumps
  * that epoch's counter and reads the epoch again; if it changed, it leaves and enters the new one, so that a reader
- * counted in the old epoch is one the mover's wait sees.
+ * counted in the old epoch is one the mover's wait sees. A mover that may give up ({@link #tryAwaitReaders}) can
+ * leave readers in the old epoch; the next mover waits for them before it flips back, so that a reader still in is
+ * never taken for one that entered after the flip.
  * <p>
  * <b>Layout.</b> One counter per CPU stripe and epoch, each on its own 128 bytes: readers on different CPUs write
  * no common line. A reader leaves through the counter it entered by (the token), wherever it runs by then.
@@ -36,7 +39,7 @@ final class ReadPins
     /** Counter of stripe {@code s} in epoch {@code e} at {@code (e × stripes + s) × STRIDE + PAD}. */
     private final long[] counters;
     private volatile int epoch;
-    private final Object movers = new Object();
+    private final ReentrantLock movers = new ReentrantLock();
 
     ReadPins()
     {
@@ -84,27 +87,88 @@ final class ReadPins
      */
     void awaitReaders()
     {
-        synchronized (movers)
+        movers.lock();
+        try
         {
             final int old = epoch;
+            // readers a failed tryAwaitReaders left behind in the other epoch first: the flip makes it current
+            awaitLeft(old ^ 1);
             epoch = old ^ 1;
-            for (int stripe = 0; stripe <= stripeMask; stripe++)
+            awaitLeft(old);
+        }
+        finally
+        {
+            movers.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #awaitReaders}, for a move that is worth making but need not be made now (gathering a page group,
+     * packing chunks): gives up instead of waiting for a reader that does not leave within a short spin, such as one
+     * the scheduler took off its CPU in the middle of a decompression. Waiting for it would hold the caller's class
+     * lock for a time slice, and every thread that allocates or frees in that class would queue behind it.
+     *
+     * @return whether every reader that entered before this call has left; if not, the caller must not move bytes.
+     */
+    boolean tryAwaitReaders()
+    {
+        if (!movers.tryLock())
+        {
+            return false;
+        }
+        try
+        {
+            final int old = epoch;
+            if (!haveLeft(old ^ 1, 0))
             {
-                final int at = slot(old, stripe);
-                for (int spins = 0; (long)COUNTERS.getVolatile(counters, at) != 0; spins++)
+                // a reader from before an earlier flip is still in: flipping back would count it as a new one
+                return false;
+            }
+            epoch = old ^ 1;
+            return haveLeft(old, SPINS_BEFORE_YIELD);
+        }
+        finally
+        {
+            movers.unlock();
+        }
+    }
+
+    private void awaitLeft(final int oldEpoch)
+    {
+        for (int stripe = 0; stripe <= stripeMask; stripe++)
+        {
+            final int at = slot(oldEpoch, stripe);
+            for (int spins = 0; (long)COUNTERS.getVolatile(counters, at) != 0; spins++)
+            {
+                // a reader preempted in the middle of a decompression may take a time slice to come back
+                if (spins < SPINS_BEFORE_YIELD)
                 {
-                    // a reader preempted in the middle of a decompression may take a time slice to come back
-                    if (spins < SPINS_BEFORE_YIELD)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    else
-                    {
-                        Thread.yield();
-                    }
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    Thread.yield();
                 }
             }
         }
+    }
+
+    private boolean haveLeft(final int oldEpoch, final int spins)
+    {
+        int spun = 0;
+        for (int stripe = 0; stripe <= stripeMask; stripe++)
+        {
+            final int at = slot(oldEpoch, stripe);
+            while ((long)COUNTERS.getVolatile(counters, at) != 0)
+            {
+                if (spun++ >= spins)
+                {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+        }
+        return true;
     }
 
     private int slot(final int epoch, final int stripe)

@@ -78,9 +78,9 @@ final class SizeClass
      */
     private long lastThread = -1;
     /**
-     * Completed page groups left scattered because the pool gave no page at the time ({@link #gatherPages}), as
-     * {@code zspage id << 16 | group}: retried by the next allocations here. A few only; one that finds no room is
-     * left scattered (compaction gathers it if it moves objects into it).
+     * Completed page groups left scattered because the pool gave no page at the time, or readers were still in
+     * ({@link #gatherPages}), as {@code zspage id << 16 | group}: retried when the next group here completes. A few
+     * only; one that finds no room is left scattered (compaction gathers it if it moves objects into it).
      */
     private final int[] pendingGroups = new int[PENDING_GROUPS];
     private int pendingGroupCount;
@@ -202,11 +202,7 @@ final class SizeClass
         {
             recordOwner(zspage.id, slot, handleIndex);
         }
-        gatherPages(zspage, slot);
-        if (pendingGroupCount > 0)
-        {
-            gatherPending();
-        }
+        gatherPages(zspage, slot, false);
         chunksUsed += taken;
         storedBytes += size;
         regroup(zspage);
@@ -515,7 +511,7 @@ final class SizeClass
      * chunks in shared pages, which the next chunks taken one at a time fill again. When the page memory has no page
      * the group stays as it is.
      */
-    private void gatherPages(final ZsPage zspage, final int slot)
+    private void gatherPages(final ZsPage zspage, final int slot, final boolean readersOut)
     {
         final int perPage = pool.chunksPerPage;
         if (perPage == 1)
@@ -523,18 +519,33 @@ final class SizeClass
             return;
         }
         final int groups = zspage.groupsOf(slot, perPage);
+        // at most one try at seeing the readers out per call: each try flips the readers' epoch
+        boolean tried = readersOut;
+        boolean quiet = readersOut;
         for (int group = groups >>> 16, last = groups & 0xFFFF; group <= last; group++)
         {
-            if (zspage.scatteredGroup(group, perPage) && !gather(zspage, group)
-                && pendingGroupCount < PENDING_GROUPS)
+            if (!zspage.scatteredGroup(group, perPage))
+            {
+                continue;
+            }
+            if (!tried)
+            {
+                tried = true;
+                quiet = pins.tryAwaitReaders();
+            }
+            if ((!quiet || !gather(zspage, group)) && pendingGroupCount < PENDING_GROUPS)
             {
                 pendingGroups[pendingGroupCount++] = zspage.id << 16 | group;
             }
         }
+        if (quiet && pendingGroupCount > 0)
+        {
+            gatherPending();
+        }
     }
 
     /**
-     * Retries the groups {@link #gatherPages} left scattered, until the pool gives no page again.
+     * Retries the groups {@link #gatherPages} left scattered, until the pool gives no page again. No reader is in.
      */
     private void gatherPending()
     {
@@ -552,7 +563,8 @@ final class SizeClass
     }
 
     /**
-     * Moves a completed page group's chunks into a page of their own.
+     * Moves a completed page group's chunks into a page of their own. The caller has seen every reader out
+     * ({@link ReadPins}) since it took the exclusive lock: no one may be decompressing from the chunks given back.
      *
      * @return false if the pool gave no page (nothing changed).
      */
@@ -565,8 +577,6 @@ final class SizeClass
         {
             return false;
         }
-        // readers pinned before this lock may be decompressing from the chunks about to be given back
-        pins.awaitReaders();
         for (int position = firstPosition, to = page; position < firstPosition + perPage; position++, to++)
         {
             final int from = zspage.chunk(position);
@@ -605,7 +615,8 @@ final class SizeClass
         {
             return Integer.MIN_VALUE;
         }
-        gatherPages(dst, dstSlot);
+        // compaction saw the readers out when it took the lock, and no new one can find this class meanwhile
+        gatherPages(dst, dstSlot, true);
         copy(src, srcSlot, size, buffer, 0, false);
         copy(dst, dstSlot, size, buffer, 0, true);
         handles.move(handleIndex, dst.id, dstSlot);
@@ -662,18 +673,31 @@ final class SizeClass
      * Moves one chunk of a zspage out of a sparse pool page (see {@link ChunkPool#reclaim}), under this class's
      * exclusive lock so that no reader copies from it meanwhile and no writer writes into it. Nothing happens if the
      * zspage no longer holds that chunk at that position (it was given back between the pool's look and this lock).
+     *
+     * @param mayWait whether to wait for readers still in ({@link ReadPins#awaitReaders}), or give up at once if they
+     *                do not leave within a short spin ({@link ReadPins#tryAwaitReaders}).
+     * @return false if it gave up (nothing changed).
      */
-    void moveChunk(final ZsPage zspage, final int chunk, final ChunkPool chunks)
+    boolean moveChunk(final ZsPage zspage, final int chunk, final ChunkPool chunks, final boolean mayWait)
     {
         final long stamp = lock.writeLock();
         try
         {
             final int position = zspages[zspage.id] == zspage ? zspage.positionOf(chunk) : -1;
-            if (position >= 0)
+            if (position < 0)
+            {
+                return true;
+            }
+            if (mayWait)
             {
                 pins.awaitReaders();
-                zspage.moveChunk(position, chunks.moveIfSparse(chunk));
             }
+            else if (!pins.tryAwaitReaders())
+            {
+                return false;
+            }
+            zspage.moveChunk(position, chunks.moveIfSparse(chunk));
+            return true;
         }
         finally
         {

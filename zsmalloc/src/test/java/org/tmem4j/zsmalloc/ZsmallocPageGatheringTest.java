@@ -2,7 +2,8 @@ package org.tmem4j.zsmalloc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.tmem4j.alloc.ObjectLocation;
@@ -18,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * objects inside it are read in place although the classes filling at once took turns on the same pages: two classes
  * taking turns, every object of the first that lies within one completed page's worth is pinned in pool memory by
  * {@link Zsmalloc#locate}, every object of both byte-exact, and the pool holds no more pages than the chunks need (the
- * free chunks a gathering leaves are packed); and the gathering, which moves bytes, waits for a reader pinned before
- * it.
+ * free chunks a gathering leaves are packed); and the gathering, which moves bytes, leaves a page's worth where it
+ * is while a reader is pinned, and gathers it once the reader has left.
  */
 final class ZsmallocPageGatheringTest
 {
@@ -95,12 +96,13 @@ final class ZsmallocPageGatheringTest
     }
 
     @Test
-    void gatheringWaitsForAPinnedReader() throws Exception
+    void aPinnedObjectStaysInPlaceAndItsPageIsGatheredAfterTheReaderLeaves()
     {
         try (Arena arena = Arena.ofConfined(); PageMemory memory = PageMemory.withBudget(16L << 20);
             Zsmalloc allocator = Zsmalloc.builder(memory).shardsPerClass(1).build())
         {
             final MemorySegment buffer = arena.allocate(PAGE);
+            final MemorySegment patternScratch = arena.allocate(PAGE);
             // a small object within the first chunk: read in place before any gathering
             final int small = 96;
             final long pinnedHandle = store(allocator, buffer, small, 0);
@@ -108,33 +110,22 @@ final class ZsmallocPageGatheringTest
             final ObjectLocation where = new ObjectLocation();
             allocator.locate(pinnedHandle, arena.allocate(PAGE), where);
             assertNotEquals(ObjectLocation.NO_PIN, where.pin(), "an object within one chunk is read in place");
-            final AtomicReference<Throwable> failure = new AtomicReference<>();
-            final int fillers = PAGE / small;
-            final long[] filled = new long[fillers];
-            final Thread filler = Thread.ofPlatform().start(() ->
-            {
-                try (Arena own = Arena.ofConfined())
-                {
-                    final MemorySegment bytes = own.allocate(PAGE);
-                    for (int i = 0; i < fillers; i++)
-                    {
-                        // the other class takes a chunk in between, so the first page's worth is scattered
-                        store(allocator, bytes, SECOND, 2 + 2L * i);
-                        filled[i] = store(allocator, bytes, small, 3 + 2L * i);
-                    }
-                }
-                catch (final Throwable t)
-                {
-                    failure.set(t);
-                }
-            });
+            final long pinnedAddress = where.segment().address() + where.offset();
+            final List<Long> handles = new ArrayList<>(List.of(pinnedHandle, other));
+            final List<Integer> sizes = new ArrayList<>(List.of(small, SECOND));
             try
             {
-                while (filler.isAlive() && !ZsmallocPinsTest.waitsForReaders(filler))
+                for (int i = 0; i < PAGE / small; i++)
                 {
-                    Thread.onSpinWait();
+                    // the other class takes a chunk in between, so the first page's worth is scattered
+                    handles.add(store(allocator, buffer, SECOND, handles.size()));
+                    sizes.add(SECOND);
+                    handles.add(store(allocator, buffer, small, handles.size()));
+                    sizes.add(small);
                 }
-                assertTrue(filler.isAlive(), "the first page's worth was gathered while an object in it was pinned");
+                // the reader is in (this thread, holding its pin): a gathering would wait for it, so none is made
+                assertEquals(0, allocator.stats().detail("pages_gathered"),
+                    "a page's worth was gathered while an object in it was pinned");
                 final MemorySegment pinned = where.segment().asSlice(where.offset(), where.length());
                 assertEquals(-1, ObjectPattern.mismatch(pinned, buffer, SEED, 0, small), "pinned bytes changed");
             }
@@ -142,21 +133,28 @@ final class ZsmallocPageGatheringTest
             {
                 allocator.unpin(where);
             }
-            filler.join();
-            if (failure.get() != null)
+            // the next page's worth the class completes gathers, and the ones left scattered with it
+            for (int i = 0; i < 2 * PAGE / small && allocator.stats().detail("pages_gathered") == 0; i++)
             {
-                throw new AssertionError(failure.get());
+                handles.add(store(allocator, buffer, small, handles.size()));
+                sizes.add(small);
             }
-            allocator.read(pinnedHandle, buffer, 0);
-            assertEquals(-1, ObjectPattern.mismatch(buffer, arena.allocate(PAGE), SEED, 0, small),
-                "gathered object differs");
-            allocator.read(other, buffer, 0);
-            assertEquals(-1, ObjectPattern.mismatch(buffer, arena.allocate(PAGE), SEED, 1, SECOND), "object differs");
-            for (int i = 0; i < fillers; i++)
+            assertTrue(allocator.stats().detail("pages_gathered") > 0, "no page gathered after the reader left");
+            allocator.locate(pinnedHandle, arena.allocate(PAGE), where);
+            try
             {
-                allocator.read(filled[i], buffer, 0);
-                assertEquals(-1, ObjectPattern.mismatch(buffer, arena.allocate(PAGE), SEED, 3 + 2L * i, small),
-                    "object " + (3 + 2L * i) + " differs");
+                assertNotEquals(pinnedAddress, where.segment().address() + where.offset(),
+                    "the once pinned object's scattered page's worth was not gathered when the reader had left");
+            }
+            finally
+            {
+                allocator.unpin(where);
+            }
+            for (int i = 0; i < handles.size(); i++)
+            {
+                allocator.read(handles.get(i), buffer, 0);
+                assertEquals(-1, ObjectPattern.mismatch(buffer, patternScratch, SEED, i, sizes.get(i)),
+                    "object " + i + " differs");
             }
         }
     }
