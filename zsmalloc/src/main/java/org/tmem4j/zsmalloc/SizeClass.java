@@ -19,8 +19,9 @@ import org.tmem4j.alloc.ObjectLocation;
  * again. Chunk moves between pages ({@link ChunkPool#consolidate}, {@link ChunkPool#reclaim}) also take the class's lock exclusively.
  * <p>
  * <b>Pinned reads.</b> {@link #locate} hands out pool memory to decompress from after the lock's validation, for as
- * long as the reader takes: every move of bytes (compaction, chunk moves) therefore first waits, under the exclusive
- * lock, for the readers that entered {@link ReadPins} before it.
+ * long as the reader takes: no move of bytes happens, under the exclusive lock, before the readers that entered
+ * {@link ReadPins} before it have left. Compaction and consolidation wait for them; gathering a page's worth and
+ * packing chunks, which can as well be done later, give up if they do not leave within a short spin.
  * <p>
  * <b>Fullness groups</b> follow the kernel: group 1 holds zspages less than 10% used, ..., group 9 less than 90%,
  * group 10 less than 100% and group 11 full. Empty zspages are never kept. Allocation takes the head of the fullest

@@ -99,8 +99,9 @@ import org.tmem4j.memory.PageMemory;
  * in one run of memory (within one chunk, or over chunks that lie in a row) is then returned as a read-only slice of
  * pool memory, valid until the handle is freed or the object is moved by {@link #compact()}; an object over chunks
  * apart is still gathered into scratch. {@link #locate} needs neither: it pins the object in place
- * ({@link ReadPins}) until the caller's {@link #unpin}, and every move of bytes first waits for the pins taken before
- * it, so a get decompresses straight from pool memory whenever the object lies in one run of memory.
+ * ({@link ReadPins}) until the caller's {@link #unpin}, and no move of bytes happens while a pin taken before it is
+ * held (it waits, or gives up and tries later), so a get decompresses straight from pool memory whenever the object
+ * lies in one run of memory.
  * <p>
  * <b>Statistics</b> ({@link #classStats()}): the kernel's debugfs columns per class and as a text table.
  * <p>
@@ -139,7 +140,7 @@ public final class Zsmalloc implements ObjectAllocator
     private final boolean directViews;
     /** The chunk pool of each shard index: shard {@code s} of every class takes its chunks from {@code pools[s]}. */
     private final ChunkPool[] pools;
-    /** Readers of {@link #locate} in pool memory, whom every move of bytes waits for. */
+    /** Readers of {@link #locate} in pool memory, whom every move of bytes waits for or gives way to. */
     private final ReadPins pins = new ReadPins();
     private final int shards;
     /** The CPU an allocation runs on: {@link CurrentCpu#stripe()}, or a test's choice. */
