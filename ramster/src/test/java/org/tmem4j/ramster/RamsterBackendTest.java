@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tmem4j.frontend.Backend;
 import org.tmem4j.frontend.BackendRegistry;
 import org.tmem4j.frontend.CounterValues;
 import org.tmem4j.frontend.FrontendsConfig;
@@ -335,8 +336,16 @@ class RamsterBackendTest
             final FrontendsConfig wrongPassword = FrontendsConfig.builder().backend("ramster")
                 .backendSetting("ramster.ephemeral.uri", lossy.uri()).backendSetting("ramster.user", "tier")
                 .backendSetting("ramster.password", "wrong").build();
-            final IllegalStateException denied = assertThrows(IllegalStateException.class,
-                () -> registry.register("ramster", wrongPassword));
+            final IllegalStateException denied = assertThrows(IllegalStateException.class, () ->
+            {
+                final Backend registered = registry.register("ramster", wrongPassword);
+                // say why, should it ever be taken: a store that found Redis unreachable starts bypassed instead
+                final RedisPageStore store = ((RamsterBackend)registered).tier().ephemeralStore();
+                registry.unregister();
+                throw new AssertionError("the wrong password was not refused: the store is "
+                    + (store.connectionProblem() == null ? "connected" : store.connectionProblem()) + "; " + lossy
+                    + " answers INFO server: " + lossy.command("INFO", "server").replace("\r\n", " "));
+            });
             assertTrue(denied.getMessage().contains("refused the credentials of user 'tier'"), denied.getMessage());
             final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> registry.register("ramster", FrontendsConfig.builder()
