@@ -1,17 +1,22 @@
 package org.tmem4j.ramster;
 
-import org.junit.jupiter.api.Test;
-
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LocalRedisTest
+/**
+ * {@link LocalRedis} takes a server on its port as its own only if it is the process it started: a stranger that took
+ * the port while it was stopped is refused, and once the stranger is gone it starts again on its port.
+ */
+final class LocalRedisTest
 {
     @Test
     void anotherServerOnItsPortIsNotTakenForIt() throws Exception
@@ -65,7 +70,7 @@ class LocalRedisTest
                     return;
                 }
             }
-            catch (final java.io.UncheckedIOException notYet)
+            catch (final UncheckedIOException notYet)
             {
                 // the stranger is still starting
             }
