@@ -451,15 +451,10 @@ public final class PageMemory implements AutoCloseable
         synchronized (lock)
         {
             ensureOpen();
-            final int page = takeFromSlab();
+            final int page = takeFromSlab(0L);
             if (page == NO_PAGE)
             {
                 failedAllocations++;
-            }
-            else
-            {
-                // it may carry the mark of an earlier time in a cache
-                clearMark(slabOrNull(page), page);
             }
             return page;
         }
@@ -473,12 +468,11 @@ public final class PageMemory implements AutoCloseable
             ensureOpen();
             while (cache.count() < cacheBatch)
             {
-                final int page = takeFromSlab();
+                final int page = takeFromSlab(freeMark);
                 if (page == NO_PAGE)
                 {
                     break;
                 }
-                MARK.setRelease(slabs[page >>> slabShift].segment, offset(page), freeMark);
                 cache.push(page);
             }
         }
@@ -528,12 +522,16 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * Takes a free page of the lowest slab that has one, under the global lock, and marks it out of its slab; its
-     * first 8 bytes are not yet set for a user or a cache.
+     * Takes a free page of the lowest slab that has one, under the global lock, and marks it out of its slab.
+     * <p>
+     * Its first 8 bytes are written before it is marked out, because a free checks the out bit without the lock: a
+     * page on its way to a cache must already carry the free mark when the bit shows it out, or a stale free of its
+     * id (a fresh page's mark is 0) would find it unmarked, take it, and leave it in two caches at once.
      *
+     * @param firstWord {@link #freeMark} for a page going to a cache, 0 for a page going to a user.
      * @return the page, or {@link #NO_PAGE}.
      */
-    private int takeFromSlab()
+    private int takeFromSlab(final long firstWord)
     {
         int slabIndex = slabsWithFreePages.nextSetBit(0);
         if (slabIndex < 0)
@@ -549,7 +547,9 @@ public final class PageMemory implements AutoCloseable
         {
             emptySlabs--;
         }
-        final int page = slab.take();
+        final int page = (slabIndex << slabShift) | slab.nextFree();
+        MARK.setRelease(slab.segment, offset(page), firstWord);
+        slab.take();
         if (!slab.hasFreePage())
         {
             slabsWithFreePages.clear(slabIndex);
@@ -558,7 +558,7 @@ public final class PageMemory implements AutoCloseable
         {
             highWaterPages = pagesInUse;
         }
-        return (slabIndex << slabShift) | page;
+        return page;
     }
 
     /** Puts a page that is out of its slab back in, under the global lock, releasing the slab if it empties. */
@@ -577,12 +577,21 @@ public final class PageMemory implements AutoCloseable
     /**
      * Marks a page free in a cache, unless it is marked already.
      *
-     * @return false if the page was cached already: a double free.
+     * @return false if the page was cached already, or its slab went back to the operating system meanwhile (the
+     *         page was freed, spilled and its slab emptied by other threads since this free looked the slab up):
+     *         either way a double free.
      */
     private boolean setMark(final Slab slab, final int page)
     {
-        // one exchange: a page marked already keeps its mark, so a second free changes nothing it reports
-        return (long)MARK.getAndSet(slab.segment, offset(page), freeMark) != freeMark;
+        try
+        {
+            // one exchange: a page marked already keeps its mark, so a second free changes nothing it reports
+            return (long)MARK.getAndSet(slab.segment, offset(page), freeMark) != freeMark;
+        }
+        catch (final IllegalStateException ex)
+        {
+            return false;
+        }
     }
 
     /** Zeroes the first 8 bytes of a page about to be handed out, its free mark among them. */

@@ -51,13 +51,22 @@ final class Slab
         return freeTop > 0;
     }
 
-    /** Takes a page off the free stack and marks it out, under the page memory's lock. */
-    int take()
+    /** {@return the page {@link #take()} takes next, under the page memory's lock; the slab has a free page} */
+    int nextFree()
+    {
+        return freeStack[freeTop - 1];
+    }
+
+    /**
+     * Takes the page {@link #nextFree()} names off the free stack and marks it out, under the page memory's lock.
+     * The bit is written with release semantics: what the caller wrote to the page before is seen by any thread that
+     * sees the page out.
+     */
+    void take()
     {
         final int page = freeStack[--freeTop];
         final int word = page >>> 6;
         WORDS.setRelease(out, word, (long)WORDS.getVolatile(out, word) | 1L << page);
-        return page;
     }
 
     /** Puts an out page back on the free stack and marks it in, under the page memory's lock. */

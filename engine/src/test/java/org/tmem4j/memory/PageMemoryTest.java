@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -367,6 +368,94 @@ class PageMemoryTest
                     assertFalse(memory.isAllocated(taken[i]));
                 }
                 assertEquals(0, memory.stats().pagesInUse());
+            }
+        }
+    }
+
+    /**
+     * Frees of stale ids race the release of the slab they point into: one thread fills its two slabs and empties
+     * them again, so each slab goes back to the operating system and is mapped anew, over and over, while others
+     * free every id of those slabs in a loop. A free that looked its slab up before the release and marks the page
+     * after it is a double free like any other: refused with {@link IllegalArgumentException}, never an
+     * {@link IllegalStateException} of the closed memory. (A stale free may also take a page its owner still
+     * holds, whose own free is then refused: the count of pages in use still comes out at zero.)
+     */
+    @Test
+    void staleFreesRacingTheirSlabsReleaseAreRefusedAsDoubleFrees() throws Exception
+    {
+        final int slabs = 2;
+        final int owners = 1;
+        final int staleFreers = 3;
+        final int rounds = 4_000;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(slabs * SLAB).slabBytes(SLAB).retainedEmptySlabs(0)
+            .cpuCachePages(2).build())
+        {
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicBoolean ownersDone = new AtomicBoolean();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> owner = new ArrayList<>();
+            final List<Thread> freers = new ArrayList<>();
+            for (int t = 0; t < owners; t++)
+            {
+                owner.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                {
+                    final int[] held = new int[slabs * PAGES_PER_SLAB];
+                    for (int round = 0; round < rounds && failure.get() == null; round++)
+                    {
+                        int count = 0;
+                        for (int page; count < held.length && (page = memory.allocate()) != PageMemory.NO_PAGE; )
+                        {
+                            held[count++] = page;
+                        }
+                        for (int i = 0; i < count; i++)
+                        {
+                            freeOrRefused(memory, held[i]);
+                        }
+                    }
+                })));
+            }
+            for (int t = 0; t < staleFreers; t++)
+            {
+                freers.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                {
+                    while (!ownersDone.get() && failure.get() == null)
+                    {
+                        for (int page = 0; page < slabs * PAGES_PER_SLAB; page++)
+                        {
+                            freeOrRefused(memory, page);
+                        }
+                    }
+                })));
+            }
+            start.countDown();
+            for (final Thread thread : owner)
+            {
+                thread.join();
+            }
+            ownersDone.set(true);
+            for (final Thread thread : freers)
+            {
+                thread.join();
+            }
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            assertEquals(0, memory.stats().pagesInUse());
+        }
+    }
+
+    private static void freeOrRefused(final PageMemory memory, final int page)
+    {
+        try
+        {
+            memory.free(page);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (!ex.getMessage().contains("page " + page + " is not allocated"))
+            {
+                throw ex;
             }
         }
     }
