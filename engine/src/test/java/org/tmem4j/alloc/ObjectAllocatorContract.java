@@ -9,9 +9,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
+import org.tmem4j.concurrent.Racers;
 import org.tmem4j.memory.PageMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -346,6 +351,319 @@ public abstract class ObjectAllocatorContract
             }
             assertEquals(memory.stats().pagesInUse(), allocator.stats().pagesUsed());
         }
+    }
+
+    /**
+     * Several threads free the same handles at once, each in its own shuffled order (half of them by
+     * {@link ObjectAllocator#sizeAndFree}), round after round, among objects nobody frees that share their pages: of
+     * the frees of one handle exactly one goes through (a sizeAndFree that does answers the size allocated), every
+     * other is refused with {@link IllegalArgumentException}, and the handle is dead afterwards; the objects nobody
+     * freed keep every byte, and the statistics count exactly them. The frees that go through empty pages, which go
+     * back to the page memory while the other threads' frees of the same objects are being refused.
+     */
+    @Test
+    void concurrentDoubleFreesLetExactlyOneFreeThrough() throws Exception
+    {
+        final int threads = 4;
+        final int perRound = 256;
+        final int rounds = Math.max(1, OPS / 10_000);
+        try (Arena arena = Arena.ofConfined();
+            PageMemory memory = PageMemory.builder().budgetBytes(8L << 20).slabBytes(64 << 10).build();
+            ObjectAllocator allocator = create(memory))
+        {
+            final MemorySegment buffer = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment scratch = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final MemorySegment expected = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+            final SplittableRandom random = new SplittableRandom(SEED);
+            final Model kept = new Model();
+            long nextId = 0;
+            for (int round = 0; round < rounds; round++)
+            {
+                final String context = "round " + round;
+                final long[] doomed = new long[perRound];
+                final int[] sizes = new int[perRound];
+                for (int i = 0; i < perRound; i++)
+                {
+                    if (random.nextInt(8) == 0)
+                    {
+                        final int size = randomSize(random);
+                        final long id = nextId++;
+                        kept.add(allocateFilled(allocator, size, id, expected), id, size);
+                    }
+                    sizes[i] = randomSize(random);
+                    doomed[i] = allocateFilled(allocator, sizes[i], nextId++, expected);
+                }
+                // kept objects beyond 200 go, freed by this thread alone, so that the budget holds and the objects
+                // the race leaves in place change from round to round
+                while (kept.count > 200)
+                {
+                    final int i = random.nextInt(kept.count);
+                    allocator.free(kept.handles[i]);
+                    kept.removeAt(i);
+                }
+                final AtomicIntegerArray successes = new AtomicIntegerArray(perRound);
+                final AtomicReference<Throwable> failure = new AtomicReference<>();
+                final CountDownLatch start = new CountDownLatch(1);
+                final List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++)
+                {
+                    final int[] order = shuffledIndexes(perRound, random);
+                    final boolean withSize = t % 2 == 1;
+                    workers.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                    {
+                        for (final int i : order)
+                        {
+                            try
+                            {
+                                if (withSize)
+                                {
+                                    assertEquals(sizes[i], allocator.sizeAndFree(doomed[i]),
+                                        "sizeAndFree of handle " + doomed[i] + "; seed " + SEED);
+                                }
+                                else
+                                {
+                                    allocator.free(doomed[i]);
+                                }
+                                successes.incrementAndGet(i);
+                            }
+                            catch (final IllegalArgumentException refused)
+                            {
+                                // another thread's free of the same handle went through first
+                            }
+                        }
+                    })));
+                }
+                start.countDown();
+                for (final Thread worker : workers)
+                {
+                    worker.join();
+                }
+                if (failure.get() != null)
+                {
+                    throw new AssertionError(context + "; seed " + SEED, failure.get());
+                }
+                for (int i = 0; i < perRound; i++)
+                {
+                    final long handle = doomed[i];
+                    assertEquals(1, successes.get(i), context + ": frees of handle " + handle +
+                        " that went through; seed " + SEED);
+                    assertThrows(IllegalArgumentException.class, () -> allocator.size(handle),
+                        context + ": handle " + handle + " still answers after its free; seed " + SEED);
+                }
+                verifyAll(allocator, memory, kept, buffer, scratch, expected, context, false);
+            }
+        }
+    }
+
+    /**
+     * Dead handles are used while the pages their objects were in go back to the page memory and the slabs under
+     * those go back to the operating system: an owner fills a page memory of two slabs (none kept mapped once empty)
+     * with objects of four sizes and frees them again, all of them in every other round and half of them in the
+     * others, publishing each handle once it has freed it; two threads free, size-and-free, read and size the
+     * published handles in a loop, and one compacts (moving objects, in an allocator that moves them). Every use of a
+     * dead handle is refused with {@link IllegalArgumentException}, and nothing else is thrown.
+     * <p>
+     * A dead handle may name a live object again once its handle-table entry was reused until the generation came
+     * round (undetectable; few sizes reuse entries often enough for it to happen here): a stale free then frees it
+     * instead of its owner, whose own free is refused. That stays rare (at most 1% of the uses of dead handles, which
+     * an allocator that checked no generation would exceed by far), every object is freed exactly once either way,
+     * and once the owner has freed all, the allocator counts no object and no byte, and after a compaction (which
+     * gives back a page an allocator keeps as a spare) holds no page.
+     */
+    @Test
+    void staleHandlesRacingTheReleaseOfTheirPagesAreRefused() throws Exception
+    {
+        final long slab = 64 << 10;
+        final int staleThreads = 2;
+        final int rounds = Math.max(1, OPS / 1_000);
+        final int recent = 256;
+        final int old = 2048;
+        try (PageMemory memory = PageMemory.builder().budgetBytes(2 * slab).slabBytes(slab).retainedEmptySlabs(0)
+            .cpuCachePages(2).build();
+            ObjectAllocator allocator = create(memory))
+        {
+            // the last handles freed, where a stale use races the release of their pages, and after them a random
+            // sample of older ones, some old enough that their entry's generation came round
+            final AtomicLongArray dead = new AtomicLongArray(recent + old);
+            final AtomicLong allocated = new AtomicLong();
+            final AtomicLong freed = new AtomicLong();
+            final AtomicLong staleUses = new AtomicLong();
+            final AtomicLong staleHits = new AtomicLong();
+            final AtomicBoolean ownerDone = new AtomicBoolean();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Thread> others = new ArrayList<>();
+            final Thread owner = Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+            {
+                try (Arena arena = Arena.ofConfined())
+                {
+                    final MemorySegment contents = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+                    final SplittableRandom random = new SplittableRandom(SEED);
+                    final int[] sizes = new int[4];
+                    for (int i = 0; i < sizes.length; i++)
+                    {
+                        sizes[i] = Math.min(allocator.maxStoredSize(), randomSize(random));
+                    }
+                    long[] held = new long[256];
+                    int count = 0;
+                    int published = 0;
+                    for (int round = 0; round <= rounds && failure.get() == null; round++)
+                    {
+                        // until the budget is spent, however small the sizes: every round runs out of pages
+                        while (round < rounds)
+                        {
+                            final int size = sizes[random.nextInt(sizes.length)];
+                            final long handle = allocator.allocate(size);
+                            if (handle == ObjectAllocator.NO_MEMORY)
+                            {
+                                break;
+                            }
+                            allocated.incrementAndGet();
+                            ObjectPattern.fill(contents, SEED, allocated.get(), size);
+                            // a stale free may take the object before it is written: the write is refused
+                            usedOrRefused(() -> allocator.write(handle, contents, 0));
+                            if (count == held.length)
+                            {
+                                held = java.util.Arrays.copyOf(held, count * 2);
+                            }
+                            held[count++] = handle;
+                        }
+                        final int keep = round == rounds || round % 2 == 0 ? 0 : count / 2;
+                        for (int i = count - 1; i >= keep; i--)
+                        {
+                            final int pick = random.nextInt(i + 1);
+                            final long handle = held[pick];
+                            held[pick] = held[i];
+                            if (usedOrRefused(() -> allocator.free(handle)))
+                            {
+                                freed.incrementAndGet();
+                            }
+                            dead.set(published++ % recent, handle);
+                            if (random.nextInt(16) == 0)
+                            {
+                                dead.set(recent + random.nextInt(old), handle);
+                            }
+                        }
+                        count = keep;
+                    }
+                }
+                ownerDone.set(true);
+            }));
+            for (int t = 0; t < staleThreads; t++)
+            {
+                others.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+                {
+                    long uses = 0;
+                    try (Arena arena = Arena.ofConfined())
+                    {
+                        final MemorySegment buffer = arena.allocate(ObjectAllocator.MAX_OBJECT_SIZE);
+                        for (int sweep = 0; !ownerDone.get() && failure.get() == null; sweep++)
+                        {
+                            for (int i = 0; i < dead.length(); i++)
+                            {
+                                final long handle = dead.get(i);
+                                if (handle == 0)
+                                {
+                                    continue;
+                                }
+                                final int use = (sweep + i) & 3;
+                                final boolean live = switch (use)
+                                {
+                                    case 0 -> usedOrRefused(() -> allocator.free(handle));
+                                    case 1 -> usedOrRefused(() -> allocator.sizeAndFree(handle));
+                                    case 2 -> usedOrRefused(() -> allocator.read(handle, buffer, 0));
+                                    default -> usedOrRefused(() -> allocator.size(handle));
+                                };
+                                uses++;
+                                if (live)
+                                {
+                                    staleHits.incrementAndGet();
+                                    if (use < 2)
+                                    {
+                                        freed.incrementAndGet();
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        staleUses.addAndGet(uses);
+                    }
+                })));
+            }
+            others.add(Thread.ofPlatform().start(() -> Racers.runAfter(start, failure, () ->
+            {
+                while (!ownerDone.get() && failure.get() == null)
+                {
+                    allocator.compact();
+                    LockSupport.parkNanos(1_000_000);
+                }
+            })));
+            start.countDown();
+            owner.join();
+            for (final Thread thread : others)
+            {
+                thread.join();
+            }
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + SEED, failure.get());
+            }
+            System.out.printf("%s stale handles: seed %d, %d objects, %d of %d stale uses found a live object%n",
+                allocatorName(), SEED, allocated.get(), staleHits.get(), staleUses.get());
+            assertTrue(staleHits.get() * 100 <= staleUses.get(), staleHits.get() + " of " + staleUses.get() +
+                " uses of dead handles found a live object: more than generations coming round explain; seed " +
+                SEED);
+            assertEquals(allocated.get(), freed.get(), "frees that went through; seed " + SEED);
+            assertEquals(0, allocator.stats().objects(), "objects; seed " + SEED);
+            assertEquals(0, allocator.stats().storedBytes(), "stored bytes; seed " + SEED);
+            allocator.compact();
+            assertEquals(0, allocator.stats().pagesUsed(), "pages used; seed " + SEED);
+            assertEquals(0, memory.stats().pagesInUse(), "pages in use in the page memory; seed " + SEED);
+        }
+    }
+
+    /** {@return the new object's handle, holding the pattern of {@code id}; the allocation must succeed} */
+    private static long allocateFilled(final ObjectAllocator allocator, final int size, final long id,
+        final MemorySegment contents)
+    {
+        final long handle = allocator.allocate(size);
+        assertTrue(handle > 0, "allocation of " + size + " bytes answered " + handle + "; seed " + SEED);
+        ObjectPattern.fill(contents, SEED, id, size);
+        allocator.write(handle, contents, 0);
+        return handle;
+    }
+
+    /** {@return whether a use of a handle went through; false if it was refused because the handle is not live} */
+    private static boolean usedOrRefused(final Runnable use)
+    {
+        try
+        {
+            use.run();
+            return true;
+        }
+        catch (final IllegalArgumentException refused)
+        {
+            return false;
+        }
+    }
+
+    private static int[] shuffledIndexes(final int count, final SplittableRandom random)
+    {
+        final int[] order = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+        for (int i = count - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
     }
 
     @Test
