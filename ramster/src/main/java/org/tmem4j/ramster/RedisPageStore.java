@@ -1,6 +1,7 @@
 package org.tmem4j.ramster;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.CharBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,11 +23,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -39,6 +43,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import org.tmem4j.stats.CounterSource;
@@ -64,9 +70,11 @@ import org.tmem4j.stats.CounterSource;
  * <p>
  * <b>Connecting.</b> A Redis that refuses the credentials, or a persistent endpoint whose Redis could drop pages
  * (any {@code maxmemory-policy} but {@code noeviction}, no AOF, or {@code appendfsync} other than {@code always},
- * on any master), is refused at once with an {@link IllegalStateException} saying what to change. A Redis that is
- * not reachable is not an error: the store starts bypassed, with {@link #connectionProblem()} saying why, and a
- * background thread retries (and re-checks) every probe interval.
+ * on any master), is refused at once with an {@link IllegalStateException} saying what to change; a connect that
+ * failed without saying that Redis refused it asks Redis about the credentials on a plain connection of its own,
+ * since Lettuce may report a refused handshake as a closed connection. A Redis that is not reachable is not an
+ * error: the store starts bypassed, with {@link #connectionProblem()} saying why, and a background thread retries
+ * (and re-checks) every probe interval.
  */
 public final class RedisPageStore implements AutoCloseable
 {
@@ -697,7 +705,8 @@ public final class RedisPageStore implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            final String denied = deniedMessage(ex);
+            final String told = deniedMessage(ex);
+            final String denied = told != null ? told : askedRefusal();
             if (denied != null)
             {
                 throw new IllegalStateException("Redis at " + endpoint.redactedUri() + " refused the credentials"
@@ -722,6 +731,57 @@ public final class RedisPageStore implements AutoCloseable
         connected = candidate;
         connectionProblem = null;
         return true;
+    }
+
+    /**
+     * Asks the first node, on a connection of its own, whether it takes the endpoint's credentials: for a connect
+     * that failed for a reason that is not a refusal. Lettuce's handshake ({@code HELLO 3 AUTH user password})
+     * closes the channel when Redis refuses it, and the connect then sometimes fails with what the close left behind
+     * ({@code Connection closed prematurely}, {@code RedisHandshakeHandler not registered}) instead of Redis's
+     * {@code WRONGPASS}: a wrong password would pass for an unreachable Redis, and the store would start bypassed
+     * and retry forever instead of being refused. This connection is RESP2 without credentials, which has no
+     * handshake that Redis could refuse, so {@code AUTH} ({@code PING} when there are no credentials) is answered as
+     * a plain command on a channel that stays open. It waits up to the connect timeout, not the command timeout: the
+     * answer decides between refusing the endpoint and retrying it forever.
+     *
+     * @return Redis's refusal, or {@code null} if it took the credentials or could not be asked.
+     */
+    private String askedRefusal()
+    {
+        final RedisURI node = endpoint.redisUris().getFirst();
+        final RedisCredentials credentials = node.getCredentialsProvider().resolveCredentials().block();
+        node.setCredentialsProvider(new StaticCredentialsProvider(null, null));
+        // a database in the URI would have the handshake SELECT it before AUTH, and Redis refuse that as NOAUTH
+        node.setDatabase(0);
+        node.setTimeout(endpoint.connectTimeout());
+        final RedisClient asker = RedisClient.create(resources);
+        asker.setOptions(ClientOptions.builder()
+            .protocolVersion(ProtocolVersion.RESP2)
+            .pingBeforeActivateConnection(false)
+            .socketOptions(SocketOptions.builder().connectTimeout(endpoint.connectTimeout()).build())
+            .build());
+        try (StatefulRedisConnection<String, String> connection = asker.connect(StringCodec.UTF8, node))
+        {
+            if (credentials.hasPassword())
+            {
+                // the handshake authenticates a password without a user as default: so does this
+                connection.sync().auth(credentials.hasUsername() ? credentials.getUsername() : "default",
+                    CharBuffer.wrap(credentials.getPassword()));
+            }
+            else
+            {
+                connection.sync().ping();
+            }
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            return deniedMessage(ex);
+        }
+        finally
+        {
+            asker.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 
     private void scheduleReconnect()

@@ -2,6 +2,7 @@ package org.tmem4j.ramster;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -243,6 +244,35 @@ class RedisFaultsTest
                     MemorySegment.ofArray(page(1, 0)))));
                 assertEquals(1, store.failures(RemoteFailure.DENIED));
                 assertArrayEquals(page(0, 0), store.get(NS, 1, 0, 0, 0, false).payload());
+            }
+        }
+    }
+
+    /**
+     * Lettuce now and then reports a refused handshake as a closed connection (more often on a loaded machine): the
+     * store must still refuse a wrong password, standalone or Cluster, not start bypassed and retry it forever; a
+     * Redis that takes the credentials but whose handshake failed is retried as before.
+     */
+    @Test
+    void aWrongPasswordIsRefusedEvenWhenTheHandshakeEndsInAClosedConnection() throws Exception
+    {
+        for (final String scheme : List.of("redis://", "redis+cluster://"))
+        {
+            try (HelloClosingServer wrongPassword = new HelloClosingServer(
+                "-WRONGPASS invalid username-password pair or user is disabled."))
+            {
+                final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> RedisPageStore.open(
+                    endpoint(scheme + wrongPassword.address(), Durability.EPHEMERAL).withCredentials("tier",
+                        "wrong")));
+                assertTrue(ex.getMessage().contains("refused the credentials of user 'tier': WRONGPASS"),
+                    ex.getMessage());
+            }
+            try (HelloClosingServer rightPassword = new HelloClosingServer("+OK");
+                RedisPageStore store = RedisPageStore.open(endpoint(scheme + rightPassword.address(),
+                    Durability.EPHEMERAL).withCredentials("tier", "secret")))
+            {
+                assertTrue(store.isBypassed(), scheme);
+                assertTrue(store.connectionProblem().contains("is not reachable"), store.connectionProblem());
             }
         }
     }
