@@ -31,12 +31,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class PageDoubleFreeRace
 {
-    private final PageMemory memory = PageMemory.builder()
-        .budgetBytes(64 << 10)
-        .slabBytes(64 << 10)
-        .cpuCachePages(4)
-        .mmap(false)
-        .build();
+    private final PageMemory memory = SharedPageMemory.ofOneSlab();
     private final int page = memory.allocate();
 
     @Actor

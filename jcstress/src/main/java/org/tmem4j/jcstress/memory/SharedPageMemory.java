@@ -28,4 +28,18 @@ final class SharedPageMemory
     private SharedPageMemory()
     {
     }
+
+    /**
+     * {@return a page memory of one 64 KiB slab with per-CPU caches of four pages, for a state that needs pages no
+     * other state can take (its arbiter closes it)}
+     */
+    static PageMemory ofOneSlab()
+    {
+        return PageMemory.builder()
+            .budgetBytes(64 << 10)
+            .slabBytes(64 << 10)
+            .cpuCachePages(4)
+            .mmap(false)
+            .build();
+    }
 }
