@@ -13,7 +13,8 @@ import org.tmem4j.codec.CodecSpec;
 
 /**
  * The study's run loop: for each codec and allocator, a warm-up, then {@link StudyOptions#repeat()} passes each of
- * the raw codec alone and of a fresh engine behind frontswap on the same pages, keeping the fastest of each. It
+ * the raw codec alone and of a fresh engine behind frontswap on the same pages, keeping the fastest of each and each
+ * pass's engine speed as a share of the codec's in the same pass ({@link PairedShares}). It
  * prints nothing but progress bars; {@link StudyTable}, {@link StudyJson} and {@link StudyCharts} present what it
  * returns.
  */
@@ -46,6 +47,10 @@ public final class Study
                         count, loaded, options.workDir(), options.recompress());
                     RawCodecRun codecAlone = null;
                     FrontswapRun run = null;
+                    final double[] stores = new double[options.repeat()];
+                    final double[] compresses = new double[options.repeat()];
+                    final double[] loads = new double[options.repeat()];
+                    final double[] decompresses = new double[options.repeat()];
                     for (int pass = 0; pass < options.repeat(); pass++)
                     {
                         // the codec alone right before the engine, so that both see the machine in the same state
@@ -54,6 +59,10 @@ public final class Study
                         final FrontswapRun enginePass = FrontswapRun.measure(backend, allocator, codec,
                             options.rawIncompressible(), corpus.segment(), count, loaded, options.workDir(),
                             options.progress(), options.recompress());
+                        stores[pass] = enginePass.storeMbPerS();
+                        compresses[pass] = codecPass.compressMbPerS();
+                        loads[pass] = enginePass.loadMbPerS();
+                        decompresses[pass] = codecPass.decompressMbPerS();
                         codecAlone = codecAlone == null ? codecPass : codecAlone.fasterOf(codecPass);
                         run = run == null ? enginePass : run.fasterOf(enginePass);
                     }
@@ -67,7 +76,8 @@ public final class Study
                         run.verified() && codecAlone.verified(), run.remote().pages(), run.remote().bytes(),
                         run.remote().usedMemoryBytes(), run.dictionaryBytes(), run.recompressedPages(),
                         run.recompressedCostBytes() == 0 ? 0.0 :
-                            (double)run.storedPages() * PageCorpus.PAGE_SIZE / run.recompressedCostBytes()));
+                            (double)run.storedPages() * PageCorpus.PAGE_SIZE / run.recompressedCostBytes(),
+                        PairedShares.of(stores, compresses), PairedShares.of(loads, decompresses)));
                     if (!run.classes().isEmpty())
                     {
                         occupancy.put(label, run.classes());

@@ -24,7 +24,8 @@ public final class StudyJson
         "metadata_bytes", "density", "effective_ratio", "store_mb_s", "load_mb_s", "codec_compress_mb_s",
         "codec_decompress_mb_s", "codec_decompress_shuffled_mb_s", "churn_density", "compacted_density", "verified",
         "backend", "remote_pages", "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes", "recompressed_pages",
-        "recompressed_effective_ratio", "run");
+        "recompressed_effective_ratio", "store_of_codec", "store_of_codec_low", "store_of_codec_high",
+        "load_of_codec", "load_of_codec_low", "load_of_codec_high", "run");
 
     /** Every field of the {@code run} object, in order. */
     public static final List<String> RUN_FIELDS = List.of(
@@ -83,6 +84,8 @@ public final class StudyJson
             json.writeNumberField("dictionary_bytes", result.dictionaryBytes());
             json.writeNumberField("recompressed_pages", result.recompressedPages());
             json.writeNumberField("recompressed_effective_ratio", round(result.recompressedEffectiveRatio(), 4));
+            shares(json, "store_of_codec", result.storeShares());
+            shares(json, "load_of_codec", result.loadShares());
             json.writeObjectFieldStart("run");
             json.writeStringField("version", context.version());
             json.writeStringField("jvm", context.jvm());
@@ -117,6 +120,14 @@ public final class StudyJson
      * Rounds for output only: densities to 4 places are finer than any difference the study can resolve, and MB/s
      * to 0.1 is finer than run-to-run noise; the figures computed from the byte counts are exact either way.
      */
+    private static void shares(final JsonGenerator json, final String name, final PairedShares shares)
+        throws IOException
+    {
+        json.writeNumberField(name, round(shares.median(), 4));
+        json.writeNumberField(name + "_low", round(shares.low(), 4));
+        json.writeNumberField(name + "_high", round(shares.high(), 4));
+    }
+
     private static double round(final double value, final int places)
     {
         final double scale = Math.pow(10, places);

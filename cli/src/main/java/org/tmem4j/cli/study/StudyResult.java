@@ -39,6 +39,9 @@ import org.tmem4j.codec.CodecSpec;
  *                            without one).
  * @param recompressedEffectiveRatio {@link #effectiveRatio()} after the recompression pass (the same as before
  *                            without one).
+ * @param storeShares         frontswap's store speed as a share of the raw codec's compress speed, pass by pass.
+ * @param loadShares          frontswap's load speed as a share of the raw codec's decompress speed (its blocks back
+ *                            to back), pass by pass.
  */
 public record StudyResult(
     String backend,
@@ -64,7 +67,9 @@ public record StudyResult(
     long redisUsedMemoryBytes,
     long dictionaryBytes,
     long recompressedPages,
-    double recompressedEffectiveRatio)
+    double recompressedEffectiveRatio,
+    PairedShares storeShares,
+    PairedShares loadShares)
 {
     /**
      * @return compressed bytes / pool bytes after the fill: how tightly the allocator packs (0 with an empty pool).
@@ -93,21 +98,21 @@ public record StudyResult(
     }
 
     /**
-     * @return frontswap's store speed as a share of the raw codec's compress speed on the same pages (0 when the
-     *         codec's is unknown).
+     * @return frontswap's store speed as a share of the raw codec's compress speed on the same pages: the median of
+     *         the passes' shares ({@link PairedShares}).
      */
     public double storeShareOfCodec()
     {
-        return share(storeMbPerS, codecCompressMbPerS);
+        return storeShares.median();
     }
 
     /**
-     * @return frontswap's load speed as a share of the raw codec's decompress speed on the same pages (0 when the
-     *         codec's is unknown).
+     * @return frontswap's load speed as a share of the raw codec's decompress speed on the same pages: the median of
+     *         the passes' shares ({@link PairedShares}).
      */
     public double loadShareOfCodec()
     {
-        return share(loadMbPerS, codecDecompressMbPerS);
+        return loadShares.median();
     }
 
     /**
@@ -125,11 +130,6 @@ public record StudyResult(
     public static String codecLabel(final CodecSpec codec)
     {
         return codec.equals(CodecSpec.lz4()) ? CodecSpec.LZ4 : codec.toString();
-    }
-
-    private static double share(final double part, final double whole)
-    {
-        return whole == 0 ? 0.0 : part / whole;
     }
 
     /**

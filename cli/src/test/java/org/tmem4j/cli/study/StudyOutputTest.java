@@ -2,6 +2,7 @@ package org.tmem4j.cli.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -27,10 +28,10 @@ class StudyOutputTest
 {
     static final StudyResult ZSMALLOC = new StudyResult("zcache", "zsmalloc", "lz4", 1000, 0, 0, 4_096_000,
         2_457_600, 2_510_848, 16_000, 812.25, 2950.5, 850.0, 3600.0, 2520.04, 0.61, 0.975, true, 0, 0, 0, 0, 0,
-        1.621);
+        1.621, new PairedShares(0.9012, 0.84, 0.9556), new PairedShares(0.8196, 0.75, 0.9));
     static final StudyResult ZBUD = new StudyResult("ramster", "zbud", "zstd:3", 1000, 10, 5, 4_055_040, 2_000_000,
         3_276_800, 16_000, 300.0, 700.0, 320.0, 760.0, 600.0, 0.5, 0.5, false, 600, 1_200_000, 1_900_000, 65_536, 400,
-        1.3);
+        1.3, new PairedShares(0.9, 0.9, 0.9), new PairedShares(0.92, 0.92, 0.92));
     static final StudyContext CONTEXT = new StudyContext("9.9.9", "Vendor 25.0.3+9", "Linux 6.1 amd64", 2,
         Instant.parse("2026-12-06T18:00:00Z"), List.of(Path.of("/corpus/a.bin"), Path.of("/corpus/b.bin")), 1000,
         Map.of(Path.of("/corpus/b.bin"), 100), 3);
@@ -51,7 +52,8 @@ class StudyOutputTest
             "load_mb_s", "codec_compress_mb_s", "codec_decompress_mb_s", "codec_decompress_shuffled_mb_s",
             "churn_density", "compacted_density",
             "verified", "backend", "remote_pages", "remote_bytes", "redis_used_memory_bytes", "dictionary_bytes",
-            "recompressed_pages", "recompressed_effective_ratio", "run"), fields);
+            "recompressed_pages", "recompressed_effective_ratio", "store_of_codec", "store_of_codec_low",
+            "store_of_codec_high", "load_of_codec", "load_of_codec_low", "load_of_codec_high", "run"), fields);
         assertEquals(StudyJson.FIELDS, fields);
         assertEquals("zsmalloc", json.get("allocator").asText());
         assertEquals("zcache", json.get("backend").asText());
@@ -83,6 +85,12 @@ class StudyOutputTest
         assertEquals(2520.0, json.get("codec_decompress_shuffled_mb_s").asDouble(), 1e-9);
         assertEquals(0.61, json.get("churn_density").asDouble(), 1e-9);
         assertEquals(0.975, json.get("compacted_density").asDouble(), 1e-9);
+        assertEquals(0.9012, json.get("store_of_codec").asDouble(), 1e-9);
+        assertEquals(0.84, json.get("store_of_codec_low").asDouble(), 1e-9);
+        assertEquals(0.9556, json.get("store_of_codec_high").asDouble(), 1e-9);
+        assertEquals(0.8196, json.get("load_of_codec").asDouble(), 1e-9);
+        assertEquals(0.75, json.get("load_of_codec_low").asDouble(), 1e-9);
+        assertEquals(0.9, json.get("load_of_codec_high").asDouble(), 1e-9);
         assertTrue(json.get("verified").isBoolean());
         assertTrue(json.get("verified").asBoolean());
         final JsonNode zbud = new ObjectMapper().readTree(StudyJson.line(ZBUD, CONTEXT));
@@ -121,7 +129,8 @@ class StudyOutputTest
     void emptyPoolHasDensityZeroNotNaN()
     {
         final StudyResult empty = new StudyResult("zcache", "zbud", "lz4", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, true, 0, 0, 0, 0, 0, 0);
+            0, true, 0, 0, 0, 0, 0, 0, PairedShares.of(new double[] {0}, new double[] {0}),
+            PairedShares.of(new double[] {0}, new double[] {0}));
         assertEquals(0.0, empty.density());
         assertEquals(0.0, empty.effectiveRatio());
         assertTrue(StudyJson.line(empty, CONTEXT).contains("\"density\":0.0"), StudyJson.line(empty, CONTEXT));
@@ -136,7 +145,8 @@ class StudyOutputTest
         assertTrue(lines.get(1).startsWith("allocator"), lines.get(1));
         assertTrue(lines.get(2).startsWith("zsmalloc  lz4"), lines.get(2));
         assertTrue(lines.get(2).contains("0.9788"), lines.get(2));
-        assertTrue(lines.get(2).contains("95.6%"), "store is 812.25 of 850 MB/s: " + lines.get(2));
+        assertTrue(lines.get(2).contains("90.1% (84.0-95.6)"), "the passes' store shares: " + lines.get(2));
+        assertTrue(lines.get(2).contains("82.0% (75.0-90.0)"), "the passes' load shares: " + lines.get(2));
         assertTrue(lines.get(2).contains(" 3600.0    2520.0 "),
             "decompress back to back, then shuffled: " + lines.get(2));
         assertTrue(lines.get(2).endsWith("yes"), lines.get(2));
@@ -148,9 +158,29 @@ class StudyOutputTest
     @Test
     void throughputLabelsGiveTheShareOfTheRawCodec()
     {
-        assertEquals("zsmalloc / lz4: store 96%, load 82% of codec", StudyCharts.throughputLabel(ZSMALLOC));
-        assertEquals(812.25 / 850.0, ZSMALLOC.storeShareOfCodec(), 1e-12);
-        assertEquals(2950.5 / 3600.0, ZSMALLOC.loadShareOfCodec(), 1e-12);
+        assertEquals("zsmalloc / lz4: store 90%, load 82% of codec", StudyCharts.throughputLabel(ZSMALLOC));
+        assertEquals(0.9012, ZSMALLOC.storeShareOfCodec(), 1e-12);
+        assertEquals(0.8196, ZSMALLOC.loadShareOfCodec(), 1e-12);
+    }
+
+    @Test
+    void sharesArePairedPassByPassAndSummedUpByTheirMedianLowestAndHighest()
+    {
+        // the codec's fastest pass (1000) and the engine's (900) are of different passes: 0.9 is no pass's share
+        final PairedShares odd = PairedShares.of(new double[] {900, 400, 600}, new double[] {1000, 500, 1000});
+        assertEquals(0.8, odd.median(), 1e-12);
+        assertEquals(0.6, odd.low(), 1e-12);
+        assertEquals(0.9, odd.high(), 1e-12);
+        final PairedShares even = PairedShares.of(new double[] {50, 70, 90, 60}, new double[] {100, 100, 100, 100});
+        assertEquals(0.65, even.median(), 1e-12, "the mean of the middle two");
+        assertEquals(0.5, even.low(), 1e-12);
+        assertEquals(0.9, even.high(), 1e-12);
+        final PairedShares unknownCodec = PairedShares.of(new double[] {10}, new double[] {0});
+        assertEquals(0.0, unknownCodec.median());
+        final IllegalArgumentException mismatched = assertThrows(IllegalArgumentException.class,
+            () -> PairedShares.of(new double[] {1, 2}, new double[] {1}));
+        assertTrue(mismatched.getMessage().contains("2 and 1"), mismatched.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PairedShares.of(new double[0], new double[0]));
     }
 
     @Test
