@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./tmem4j bench}: the JMH suite, with defaults that finish in a few minutes on a 2-core machine and still
  * give error bars (2 forks), and every JMH argument passed through: anything given on the command line wins over
- * the defaults, so {@code ./tmem4j bench -f 3 -i 10 'Peer.*'} runs the peers with 3 forks and 10 iterations.
+ * the defaults, so {@code ./tmem4j bench -f 3 -i 10 'Peer.*'} runs the peers with 3 forks and 10 iterations. The
+ * short iterations are the default suite's; benchmarks named by a pattern warm up and measure as annotated.
  * Results are always written as JSON too ({@code -rf json -rff jmh-result.json} unless given).
  * <p>
  * It is the main class of this module's jar, {@code jmh/target/tmem4j-jmh.jar}, which holds the benchmarks JMH
@@ -55,10 +56,11 @@ import picocli.CommandLine.Spec;
         "Every JMH argument passes through and overrides the defaults: e.g. 'bench -f 3 -i 10 Peer', 'bench -l',",
         "'bench -prof gc Codec', 'bench -h' for JMH's own help."},
     footer = {
-        "Defaults: ${COMMAND-NAME} -f " + BenchCommand.FORKS + " -wi " + BenchCommand.WARMUP_ITERATIONS + " -w "
+        "Defaults: ${COMMAND-NAME} -f " + BenchCommand.FORKS + " -rf json -rff " + BenchCommand.RESULT_FILE
+            + "; benchmarks named by a pattern warm up and measure as annotated.",
+        "Without a pattern, the default suite, with -wi " + BenchCommand.WARMUP_ITERATIONS + " -w "
             + BenchCommand.WARMUP_SECONDS + "s -i " + BenchCommand.MEASUREMENT_ITERATIONS + " -r "
-            + BenchCommand.MEASUREMENT_SECONDS + "s -rf json -rff " + BenchCommand.RESULT_FILE
-            + " and, without a benchmark pattern, the default suite:",
+            + BenchCommand.MEASUREMENT_SECONDS + "s:",
         "  " + BenchCommand.DEFAULT_SUITE,
         "Exit codes: 0 ran; 1 a benchmark failed; 2 bad arguments."})
 public final class BenchCommand implements Callable<Integer>
@@ -237,7 +239,10 @@ public final class BenchCommand implements Callable<Integer>
 
     /**
      * @param given what the command line said.
-     * @return the given options, with the suite's defaults where the command line said nothing.
+     * @return the given options, with the defaults where the command line said nothing: two forks and JSON results
+     *         always; for the default suite, short iterations too. Benchmarks named by a pattern keep the warm-up and
+     *         measurement their annotations give them, which know what each needs (the scaling benchmark's threads,
+     *         for one, compete with the JIT for the CPUs and need 15 s of warm-up where one thread needs 3).
      */
     static Options withDefaults(final CommandLineOptions given)
     {
@@ -249,26 +254,26 @@ public final class BenchCommand implements Callable<Integer>
             {
                 builder.param("checksum", "false");
             }
+            if (!given.getWarmupIterations().hasValue())
+            {
+                builder.warmupIterations(WARMUP_ITERATIONS);
+            }
+            if (!given.getWarmupTime().hasValue())
+            {
+                builder.warmupTime(TimeValue.seconds(WARMUP_SECONDS));
+            }
+            if (!given.getMeasurementIterations().hasValue())
+            {
+                builder.measurementIterations(MEASUREMENT_ITERATIONS);
+            }
+            if (!given.getMeasurementTime().hasValue())
+            {
+                builder.measurementTime(TimeValue.seconds(MEASUREMENT_SECONDS));
+            }
         }
         if (!given.getForkCount().hasValue())
         {
             builder.forks(FORKS);
-        }
-        if (!given.getWarmupIterations().hasValue())
-        {
-            builder.warmupIterations(WARMUP_ITERATIONS);
-        }
-        if (!given.getWarmupTime().hasValue())
-        {
-            builder.warmupTime(TimeValue.seconds(WARMUP_SECONDS));
-        }
-        if (!given.getMeasurementIterations().hasValue())
-        {
-            builder.measurementIterations(MEASUREMENT_ITERATIONS);
-        }
-        if (!given.getMeasurementTime().hasValue())
-        {
-            builder.measurementTime(TimeValue.seconds(MEASUREMENT_SECONDS));
         }
         if (!given.getResultFormat().hasValue())
         {

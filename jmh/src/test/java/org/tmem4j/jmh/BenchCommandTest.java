@@ -35,6 +35,23 @@ class BenchCommandTest
     }
 
     @Test
+    void benchmarksNamedByAPatternWarmUpAndMeasureAsAnnotated() throws Exception
+    {
+        final Options options = BenchCommand.withDefaults(new CommandLineOptions("-p", "workingSet=total",
+            "ZcacheScalingBenchmark.mix2Threads"));
+        assertEquals(List.of("ZcacheScalingBenchmark.mix2Threads"), options.getIncludes());
+        assertEquals(2, options.getForkCount().get());
+        assertFalse(options.getWarmupIterations().hasValue(), "the annotation's warm-up must apply");
+        assertFalse(options.getWarmupTime().hasValue());
+        assertFalse(options.getMeasurementIterations().hasValue());
+        assertFalse(options.getMeasurementTime().hasValue());
+        assertEquals("jmh-result.json", options.getResult().get());
+        final BenchRun run = BenchRun.of("--dry-run", "ZcacheScalingBenchmark");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("warmup: as annotated x as annotated"), run.out());
+    }
+
+    @Test
     void jmhArgumentsOnTheCommandLineWinOverTheDefaults() throws Exception
     {
         final Options options = BenchCommand.withDefaults(new CommandLineOptions("-f", "3", "-wi", "5", "-i", "7",

@@ -36,9 +36,16 @@ import org.tmem4j.zcache.ZcacheStats;
  * the pages instead of each storing all of them, so that a higher thread count does not also mean more memory
  * touched. {@code corpus} is {@code jvm} (the JDK's own files, see {@link PageCorpus#defaultFiles()}) or the path of a
  * corpus file such as {@code scripts/db-corpus.sh} writes (database pages).
+ * <p>
+ * <b>Warm-up.</b> The JIT compiles the engine's hot path on threads that compete with the workers for the CPUs: one
+ * worker leaves the compiler a CPU of its own and is compiled within about 3 s, but 2 workers on 2 CPUs take about 6 s
+ * and 8 workers about 10 s (database pages, zsmalloc: 8 threads climb from 120,000 to 520,000 ops/s over their first
+ * ten 1-s iterations while the C2 thread takes 60-80% of a CPU, then stay flat). Measured after a shorter warm-up,
+ * more threads look slower than they are, so the default warm-up is 15 s; {@code -prof comp} shows whether the
+ * compiler is still busy in the measured iterations.
  */
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 15, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
