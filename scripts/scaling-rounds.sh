@@ -55,17 +55,20 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-# per allocator and corpus: every round's ratios, then their median (lowest-highest)
+# median (lowest-highest) of the numbers on stdin, one per line
+summary() {
+  sort -n | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
+    printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'
+}
+
+# per allocator and corpus: the median over the rounds of each ratio, then every round's ratios
 echo "allocator corpus rounds: 2/1 median (lowest-highest), 8/2 median (lowest-highest); ratios per round"
 for allocator in "${allocators[@]}"; do
   for corpus in "${corpora[@]}"; do
-    awk -v a="$allocator" -v c="$corpus" '$1 == a && $2 == c { printf "%.4f %.4f\n", $5/$4, $6/$5 }' "$results" \
-      > "$OUT/ratios.tmp"
-    summary() { sort -n | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
-      printf "%.2f (%.2f-%.2f)", m, v[1], v[NR] }'; }
+    ratios=$(awk -v a="$allocator" -v c="$corpus" '$1 == a && $2 == c { printf "%.4f %.4f\n", $5/$4, $6/$5 }' \
+      "$results")
     printf '%s %s %s: 2/1 %s, 8/2 %s; %s\n' "$allocator" "$corpus" "$ROUNDS" \
-      "$(cut -d' ' -f1 "$OUT/ratios.tmp" | summary)" "$(cut -d' ' -f2 "$OUT/ratios.tmp" | summary)" \
-      "$(awk '{ printf "%s%.2f/%.2f", (NR > 1 ? " " : ""), $1, $2 }' "$OUT/ratios.tmp")"
+      "$(cut -d' ' -f1 <<< "$ratios" | summary)" "$(cut -d' ' -f2 <<< "$ratios" | summary)" \
+      "$(awk '{ printf "%s%.2f/%.2f", (NR > 1 ? " " : ""), $1, $2 }' <<< "$ratios")"
   done
 done
-rm -f "$OUT/ratios.tmp"
