@@ -131,6 +131,10 @@ public final class StudyCommand implements Callable<Integer>
         + "room for every page). Below the corpus size, pages go to the swap file (zcache) or to Redis (ramster).")
     String budget;
 
+    @Option(names = "--pre-touch", description = "Map and write each engine's whole budget when it is built "
+        + "(preTouch), as the raw codec's output is written before it is timed, so that no store faults memory in.")
+    boolean preTouch;
+
     @Option(names = "--dictionary-bytes", paramLabel = "SIZE", description = "With zstd+dict: the most bytes of each "
         + "dictionary, 256 to 1M, e.g. 64K (default 128K).")
     String dictionaryBytes;
@@ -205,8 +209,8 @@ public final class StudyCommand implements Callable<Integer>
             if (!json)
             {
                 out.printf(Locale.ROOT, "tmem4j study: %,d pages (%.1f MiB) of %s; %s; speeds: the fastest of %d "
-                    + "pass%s%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, Version.runtime(),
-                    passes, passes == 1 ? "" : "es");
+                    + "pass%s%s%n", count, count * (double)PageCorpus.PAGE_SIZE / (1 << 20), files, Version.runtime(),
+                    passes, passes == 1 ? "" : "es", preTouch ? "; engines' memory pre-touched" : "");
             }
             final PrintWriter notes = json ? err : out;
             pages.trailingBytes().forEach((file, bytes) -> notes.printf(Locale.ROOT, "tmem4j study: note: %s ends "
@@ -253,7 +257,8 @@ public final class StudyCommand implements Callable<Integer>
             configured("--budget", FrontendsConfig.Key.BUDGET, budget).budgetBytes();
         try
         {
-            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, dictionary, redis, hostSocket);
+            return new StudyBackend(backend.strip().toLowerCase(Locale.ROOT), bytes, dictionary, preTouch, redis,
+                hostSocket);
         }
         catch (final IllegalArgumentException ex)
         {

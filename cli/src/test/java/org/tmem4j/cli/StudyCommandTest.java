@@ -260,6 +260,8 @@ class StudyCommandTest
         assertRejected(CommandRun.of("study", "--redis", "redis://127.0.0.1:1"), "a Redis URI needs backend ramster");
         assertRejected(CommandRun.of("study", "--budget", "1"), "--budget: tmem4j.frontends.budget=1 is not allowed; "
             + "allowed: a whole number of bytes from 4096");
+        assertRejected(CommandRun.of("study", "--backend", "host", "--host-socket", "/nonexistent/host.sock",
+            "--pre-touch"), "a running host daemon's budget, memory and dictionaries are its own");
         assertRejected(CommandRun.of("study", "--dictionary-bytes", "2M"),
             "--dictionary-bytes: tmem4j.frontends.codec.dictionaryBytes=2M is not allowed; allowed: a whole number of "
                 + "bytes from 256 to 1M");
@@ -352,6 +354,31 @@ class StudyCommandTest
             final JsonNode json = verifiedJsonLine(mapper, run);
             assertEquals(raw ? 0 : 32, json.get("pages_in_file").asLong(), run.out());
             assertEquals(raw ? 32 : 0, json.get("pages_raw").asLong(), run.out());
+        }
+    }
+
+    /** Pre-touched memory changes where the engine's first writes fault, not what it stores: the same bytes. */
+    @Test
+    void preTouchedEnginesStoreTheSameBytesAndTheRunSaysSo() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        final JsonNode[] lines = new JsonNode[2];
+        for (int i = 0; i < 2; i++)
+        {
+            final List<String> args = new java.util.ArrayList<>(List.of("study", "--pages", "1024", "--allocator",
+                "zsmalloc", "--budget", "16M", "--repeat", "1", "--json", "--no-progress", "--work-dir",
+                dir.toString()));
+            if (i == 1)
+            {
+                args.add("--pre-touch");
+            }
+            lines[i] = verifiedJsonLine(mapper, CommandRun.of(args.toArray(String[]::new)));
+            assertEquals(i == 1, lines[i].get("run").get("pre_touch").asBoolean());
+        }
+        for (final String figure : List.of("compressed_bytes", "pool_bytes", "metadata_bytes", "churn_density",
+            "compacted_density"))
+        {
+            assertEquals(lines[0].get(figure).asText(), lines[1].get(figure).asText(), figure);
         }
     }
 

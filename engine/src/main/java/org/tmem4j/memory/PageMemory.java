@@ -47,6 +47,14 @@ import org.tmem4j.concurrent.CurrentCpu;
  * {@code cpuCachePages(0)} every page goes straight to and from the slabs, which keeps the lowest-slab-first policy
  * exact.
  * <p>
+ * <b>Pre-touch.</b> A first write to freshly mapped memory costs a fault in which the kernel finds and zeroes a page
+ * (2 MiB under {@code MADV_HUGEPAGE}), several times what writing the same bytes again costs, and more in a virtual
+ * machine whose host takes freed memory back; a store that grows the memory pays it on its own path. With
+ * {@link Builder#preTouch(boolean)}, as the JVM's {@code -XX:+AlwaysPreTouch} does for its heap, the whole budget is
+ * mapped and written once when the page memory is built (and a raised budget's new room when it is raised), and empty
+ * slabs stay mapped while they are within the budget: no allocation ever faults, at the price of holding the budget
+ * in RAM from the start. Lowering the budget gives empty slabs back as without pre-touch.
+ * <p>
  * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock.
  * <p>
  * <b>Double frees: the free mark.</b> Each slab has a bitmap of the pages out of it (cached or with a user), written
@@ -88,6 +96,7 @@ public final class PageMemory implements AutoCloseable
     private final long slabBytes;
     private final boolean hugePages;
     private final int retainedEmptySlabs;
+    private final boolean preTouch;
     private final boolean mapped;
     private final PageCache[] caches;
     private final int cacheMask;
@@ -114,7 +123,9 @@ public final class PageMemory implements AutoCloseable
         this.slabShift = Long.numberOfTrailingZeros(slabBytes) - PAGE_SHIFT;
         this.slabPageMask = (1 << slabShift) - 1;
         this.hugePages = builder.hugePages;
-        this.retainedEmptySlabs = builder.retainedEmptySlabs;
+        this.preTouch = builder.preTouch;
+        // pre-touched slabs are kept: mapping them again would fault them again
+        this.retainedEmptySlabs = preTouch ? Integer.MAX_VALUE : builder.retainedEmptySlabs;
         this.budgetBytes = builder.budgetBytes;
         this.mapped = builder.mmap && AnonymousMapping.isAvailable();
         this.cacheBatch = builder.cpuCachePages / 2;
@@ -196,7 +207,7 @@ public final class PageMemory implements AutoCloseable
 
     /**
      * Gives a page back. A slab left with no page in use goes back to the operating system, except for
-     * {@code retainedEmptySlabs} spares.
+     * {@code retainedEmptySlabs} spares (with pre-touch: except while it is within the budget).
      *
      * @param page a page id returned by {@link #allocate()} and not freed since.
      * @throws IllegalArgumentException if the page is not currently allocated (a double free or a forged id).
@@ -335,8 +346,9 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
-     * Changes the budget at run time. Lowering it below what is mapped maps nothing more until enough is freed;
-     * nothing already handed out is taken back.
+     * Changes the budget at run time. Lowering it below what is mapped gives empty slabs back and maps nothing more
+     * until enough is freed; nothing already handed out is taken back. With pre-touch, raising it maps and touches
+     * the new room before it returns.
      *
      * @param budgetBytes the new limit, ≥ 0.
      */
@@ -357,6 +369,10 @@ public final class PageMemory implements AutoCloseable
                 {
                     releaseSlab(slab);
                 }
+            }
+            if (preTouch)
+            {
+                mapBudget();
             }
         }
     }
@@ -621,6 +637,20 @@ public final class PageMemory implements AutoCloseable
         }
     }
 
+    /** Maps and touches slabs until the budget is mapped (or the operating system refuses a slab); under the lock. */
+    private void mapBudget()
+    {
+        while (mapSlab() >= 0)
+        {
+            // each slab is touched as it is mapped
+        }
+    }
+
+    /**
+     * Maps a slab, touched when pre-touch is on; under the lock.
+     *
+     * @return its index, or -1 if the budget leaves no room or the operating system refused it.
+     */
     private int mapSlab()
     {
         final long room = (budgetBytes - reservedBytes) & -PAGE_SIZE;
@@ -663,6 +693,14 @@ public final class PageMemory implements AutoCloseable
                 return -1;
             }
         }
+        if (preTouch)
+        {
+            // one write per page: the fault maps and zeroes it (a whole huge page at once where one backs it)
+            for (long at = 0; at < bytes; at += PAGE_SIZE)
+            {
+                segment.set(ValueLayout.JAVA_BYTE, at, (byte)0);
+            }
+        }
         all[index] = new Slab(index, arena, segment, (int)(bytes >>> PAGE_SHIFT));
         slabs = all;
         slabCount++;
@@ -696,6 +734,7 @@ public final class PageMemory implements AutoCloseable
         private boolean hugePages = true;
         private boolean mmap = true;
         private int retainedEmptySlabs = 1;
+        private boolean preTouch;
         private int cpuCachePages = DEFAULT_CPU_CACHE_PAGES;
 
         private Builder()
@@ -787,11 +826,33 @@ public final class PageMemory implements AutoCloseable
         }
 
         /**
-         * {@return new page memory; nothing is mapped until the first page is allocated}
+         * {@return this}
+         *
+         * @param preTouch whether to map and write the whole budget when the page memory is built, and keep empty
+         *                 slabs mapped while they are within the budget, so that no allocation faults memory in (as
+         *                 {@code -XX:+AlwaysPreTouch} does for the heap); the budget is then held in RAM from the
+         *                 start, so it must fit there. Default false: slabs are mapped as pages are first needed.
+         */
+        public Builder preTouch(final boolean preTouch)
+        {
+            this.preTouch = preTouch;
+            return this;
+        }
+
+        /**
+         * {@return new page memory; nothing is mapped until the first page is allocated, unless it is pre-touched}
          */
         public PageMemory build()
         {
-            return new PageMemory(this);
+            final PageMemory memory = new PageMemory(this);
+            if (preTouch)
+            {
+                synchronized (memory.lock)
+                {
+                    memory.mapBudget();
+                }
+            }
+            return memory;
         }
 
         static void checkBudget(final long budgetBytes)

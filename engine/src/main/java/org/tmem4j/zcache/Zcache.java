@@ -1525,6 +1525,7 @@ public final class Zcache implements AutoCloseable
         private CodecSpec codec = CodecSpec.lz4();
         private Supplier<? extends Codec> codecFactory;
         private long budgetBytes = 256L << 20;
+        private boolean preTouch;
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean checksum;
@@ -1625,6 +1626,19 @@ public final class Zcache implements AutoCloseable
                 throw new IllegalArgumentException("budgetBytes must be >= 0, was " + budgetBytes);
             }
             this.budgetBytes = budgetBytes;
+            return this;
+        }
+
+        /**
+         * {@return this}
+         *
+         * @param preTouch whether the whole budget is mapped and written when the engine is built, so that no put
+         *                 faults memory in ({@link PageMemory.Builder#preTouch(boolean)}); the budget is then held in
+         *                 RAM from the start. Default false.
+         */
+        public Builder preTouch(final boolean preTouch)
+        {
+            this.preTouch = preTouch;
             return this;
         }
 
@@ -1937,7 +1951,7 @@ public final class Zcache implements AutoCloseable
         public Zcache build()
         {
             final AllocatorProvider provider = AllocatorProvider.named(allocatorName);
-            final PageMemory memory = PageMemory.withBudget(budgetBytes);
+            final PageMemory memory = PageMemory.builder().budgetBytes(budgetBytes).preTouch(preTouch).build();
             ObjectAllocator allocator = null;
             try
             {

@@ -2,6 +2,8 @@ package org.tmem4j.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PageMemoryTest
 {
@@ -57,16 +60,22 @@ class PageMemoryTest
      * Allocate, free and budget changes against a model that predicts every answer: which pages are live (each
      * holds its own stamp, so overlapping pages would be caught), the exact page count, when NO_PAGE must come, and
      * that the budget is never exceeded. With per-CPU caches the same predictions hold (a cached page is free to
-     * anyone), except that a cached page keeps its slab mapped until the caches are drained.
+     * anyone), except that a cached page keeps its slab mapped until the caches are drained. Pre-touched, the whole
+     * budget is mapped whenever it is set, and empty slabs stay while within it.
      */
-    @ParameterizedTest(name = "mmap={0}, cpuCachePages={1}")
-    @CsvSource({"true, 0", "false, 0", "true, 32", "false, 8"})
-    void modelBasedRandomOperations(final boolean mmap, final int cpuCachePages)
+    @ParameterizedTest(name = "mmap={0}, cpuCachePages={1}, preTouch={2}")
+    @CsvSource({"true, 0, false", "false, 0, false", "true, 32, false", "false, 8, false", "true, 0, true",
+        "true, 32, true"})
+    void modelBasedRandomOperations(final boolean mmap, final int cpuCachePages, final boolean preTouch)
     {
         final long initialBudget = 3 * SLAB + 5 * PageMemory.PAGE_SIZE;
         try (PageMemory memory = PageMemory.builder().budgetBytes(initialBudget).slabBytes(SLAB).mmap(mmap)
-            .retainedEmptySlabs(0).cpuCachePages(cpuCachePages).build())
+            .retainedEmptySlabs(0).cpuCachePages(cpuCachePages).preTouch(preTouch).build())
         {
+            if (preTouch)
+            {
+                assertEquals(initialBudget, memory.stats().reservedBytes(), "the whole budget mapped at build");
+            }
             final SplittableRandom random = new SplittableRandom(SEED);
             final List<Integer> live = new ArrayList<>();
             final List<Long> tags = new ArrayList<>();
@@ -120,6 +129,11 @@ class PageMemoryTest
                 {
                     budget = PageMemory.PAGE_SIZE * (long)random.nextInt(4 * PAGES_PER_SLAB);
                     memory.budgetBytes(budget);
+                    if (preTouch)
+                    {
+                        assertTrue(memory.stats().reservedBytes() >= budget,
+                            context + ": a pre-touched budget not mapped " + memory.stats());
+                    }
                 }
                 final PageMemoryStats stats = memory.stats();
                 assertEquals(live.size(), stats.pagesInUse(), context);
@@ -150,11 +164,18 @@ class PageMemoryTest
             memory.budgetBytes(budget);
             final PageMemoryStats end = memory.stats();
             assertEquals(0, end.pagesInUse());
-            assertEquals(0, end.slabs(), "every empty slab goes back to the OS: " + end);
-            assertEquals(0, end.reservedBytes());
+            if (preTouch)
+            {
+                assertEquals(budget, end.reservedBytes(), "pre-touched: the budget stays mapped, empty: " + end);
+            }
+            else
+            {
+                assertEquals(0, end.slabs(), "every empty slab goes back to the OS: " + end);
+                assertEquals(0, end.reservedBytes());
+            }
             assertTrue(end.slabsReleased() > 0);
-            System.out.printf("page memory model test (mmap=%s, mapped=%s, cpuCachePages=%d): seed %d, %d ops, " +
-                "%d NO_PAGE, %s%n", mmap, memory.isMapped(), cpuCachePages, SEED, OPS, noPage, end);
+            System.out.printf("page memory model test (mmap=%s, mapped=%s, cpuCachePages=%d, preTouch=%s): seed %d, " +
+                "%d ops, %d NO_PAGE, %s%n", mmap, memory.isMapped(), cpuCachePages, preTouch, SEED, OPS, noPage, end);
         }
     }
 
@@ -209,6 +230,48 @@ class PageMemoryTest
             assertEquals(1, memory.stats().failedAllocations());
             assertEquals(0, memory.availablePages());
         }
+    }
+
+    /**
+     * Pre-touch maps and writes the whole budget at build, which the process's resident memory shows at once; empty
+     * slabs then stay mapped, a raised budget is mapped at once too, and a lowered one gives empty slabs back.
+     */
+    @Test
+    void preTouchMapsAndWritesTheWholeBudgetAndKeepsItWhileWithinIt() throws Exception
+    {
+        final Path statm = Path.of("/proc/self/statm");
+        assumeTrue(Files.isReadable(statm), "needs /proc/self/statm to see resident memory");
+        final long budget = (32L << 20) + 3 * PageMemory.PAGE_SIZE;
+        final long residentBefore = residentBytes(statm);
+        try (PageMemory memory = PageMemory.builder().budgetBytes(budget).preTouch(true).build())
+        {
+            final long grown = residentBytes(statm) - residentBefore;
+            assertTrue(grown >= budget * 3 / 4, "resident memory grew by " + grown + " bytes, not the budget's " +
+                budget + ": the budget was mapped but not written");
+            assertEquals(budget, memory.stats().reservedBytes());
+            final List<Integer> pages = new ArrayList<>();
+            for (int page = memory.allocate(); page != PageMemory.NO_PAGE; page = memory.allocate())
+            {
+                pages.add(page);
+            }
+            assertEquals(budget / PageMemory.PAGE_SIZE, pages.size(), "every page of the budget, and no more");
+            pages.forEach(memory::free);
+            // giving the cached pages back leaves every slab empty, and still mapped
+            memory.budgetBytes(budget);
+            assertEquals(budget, memory.stats().reservedBytes());
+            assertEquals(0, memory.stats().slabsReleased());
+            memory.budgetBytes(budget + (4L << 20));
+            assertEquals(budget + (4L << 20), memory.stats().reservedBytes(), "a raised budget is mapped at once");
+            memory.budgetBytes(8L << 20);
+            assertEquals(8L << 20, memory.stats().reservedBytes(), "a lowered budget gives empty slabs back");
+            assertTrue(memory.stats().slabsReleased() > 0);
+        }
+    }
+
+    private static long residentBytes(final Path statm) throws java.io.IOException
+    {
+        // the second field: resident pages of the process
+        return Long.parseLong(Files.readString(statm).trim().split(" ")[1]) * PageMemory.PAGE_SIZE;
     }
 
     /**

@@ -65,6 +65,12 @@ public final class FrontendsConfig
         CODEC_DICTIONARY_BYTES("codec.dictionaryBytes"),
         /** The backend's memory budget in bytes, with an optional K, M, G or T suffix (binary); default 256M. */
         BUDGET("budget"),
+        /**
+         * Whether the backend maps and writes its whole budget when it starts, so that no store faults memory in (as
+         * {@code -XX:+AlwaysPreTouch} does for the heap); the budget is then held in RAM from the start; boolean,
+         * default false.
+         */
+        PRE_TOUCH("preTouch"),
         /** Hash buckets per pool, as {@link Buckets} allows; default {@value Buckets#DEFAULT}. */
         BUCKETS("buckets"),
         /** Whether a frontswap load takes the page out of the area; boolean, default false. */
@@ -175,6 +181,7 @@ public final class FrontendsConfig
     private final int codecLevel;
     private final int dictionaryBytes;
     private final long budgetBytes;
+    private final boolean preTouch;
     private final int buckets;
     private final boolean exclusiveGets;
     private final boolean writethrough;
@@ -208,6 +215,7 @@ public final class FrontendsConfig
         codecLevel = b.codecLevel;
         dictionaryBytes = b.dictionaryBytes;
         budgetBytes = b.budgetBytes;
+        preTouch = b.preTouch;
         buckets = b.buckets;
         exclusiveGets = b.exclusiveGets;
         writethrough = b.writethrough;
@@ -350,6 +358,12 @@ public final class FrontendsConfig
     public long budgetBytes()
     {
         return budgetBytes;
+    }
+
+    /** {@return whether the backend maps and writes its whole budget when it starts} */
+    public boolean preTouch()
+    {
+        return preTouch;
     }
 
     /** {@return hash buckets per pool} */
@@ -502,6 +516,7 @@ public final class FrontendsConfig
         p.setProperty(Key.CODEC_LEVEL.key(), Integer.toString(codecLevel));
         p.setProperty(Key.CODEC_DICTIONARY_BYTES.key(), Integer.toString(dictionaryBytes));
         p.setProperty(Key.BUDGET.key(), Long.toString(budgetBytes));
+        p.setProperty(Key.PRE_TOUCH.key(), Boolean.toString(preTouch));
         p.setProperty(Key.BUCKETS.key(), Integer.toString(buckets));
         p.setProperty(Key.EXCLUSIVE_GETS.key(), Boolean.toString(exclusiveGets));
         p.setProperty(Key.WRITETHROUGH.key(), Boolean.toString(writethrough));
@@ -551,6 +566,7 @@ public final class FrontendsConfig
         private Integer codecLevel;
         private int dictionaryBytes = Zcache.DEFAULT_DICTIONARY_BYTES;
         private long budgetBytes = 256L << 20;
+        private boolean preTouch;
         private int buckets = Buckets.DEFAULT;
         private boolean exclusiveGets;
         private boolean writethrough;
@@ -695,6 +711,18 @@ public final class FrontendsConfig
                 throw invalid(Key.BUDGET, Long.toString(bytes), "at least 4096 bytes");
             }
             budgetBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets {@code preTouch}: whether the backend maps and writes its whole budget when it starts.
+         *
+         * @param enabled whether the backend maps and writes its whole budget when it starts.
+         * @return this builder.
+         */
+        public Builder preTouch(final boolean enabled)
+        {
+            preTouch = enabled;
             return this;
         }
 
@@ -1214,6 +1242,7 @@ public final class FrontendsConfig
                     Integer.MAX_VALUE));
                 case CODEC_DICTIONARY_BYTES -> dictionaryBytes(parseDictionaryBytes(value));
                 case BUDGET -> budgetBytes(parseBytes(key, value, 4096));
+                case PRE_TOUCH -> preTouch(parseBoolean(key, value));
                 case BUCKETS -> buckets((int)parseLong(key, value, Buckets.ALLOWED, 1, Buckets.MAX));
                 case EXCLUSIVE_GETS -> exclusiveGets(parseBoolean(key, value));
                 case WRITETHROUGH -> writethrough(parseBoolean(key, value));

@@ -34,6 +34,7 @@ class FrontendsConfigTest
         assertEquals("zsmalloc", config.allocator());
         assertEquals("lz4:1", config.codecSpec().toString());
         assertEquals(256L << 20, config.budgetBytes());
+        assertFalse(config.preTouch());
         assertEquals(128 << 10, config.dictionaryBytes());
         assertEquals(256, config.buckets());
         assertFalse(config.exclusiveGets());
@@ -56,6 +57,7 @@ class FrontendsConfigTest
             tmem4j.frontends.codec.level=-5
             tmem4j.frontends.codec.dictionaryBytes=256k
             tmem4j.frontends.budget=64M
+            tmem4j.frontends.preTouch=true
             tmem4j.frontends.buckets=1024
             tmem4j.frontends.frontswap.exclusiveGets=true
             tmem4j.frontends.frontswap.writethrough=TRUE
@@ -75,6 +77,7 @@ class FrontendsConfigTest
         assertEquals("zbud", config.allocator());
         assertEquals("zstd:-5", config.codecSpec().toString());
         assertEquals(1L << 30, config.budgetBytes());
+        assertTrue(config.preTouch());
         assertEquals(256 << 10, config.dictionaryBytes());
         assertEquals(1024, config.buckets());
         assertTrue(config.exclusiveGets());
@@ -118,6 +121,7 @@ class FrontendsConfigTest
         "tmem4j.frontends.budget             | 1K     | a whole number of bytes from 4096",
         "tmem4j.frontends.budget             | 99999999999T | to 8388607T",
         "tmem4j.frontends.budget             | -1K    | a whole number of bytes",
+        "tmem4j.frontends.preTouch           | on     | true or false",
         "tmem4j.frontends.budget             | 1.5G   | a whole number of bytes",
         "tmem4j.frontends.codec.dictionaryBytes | 2M  | a whole number of bytes from 256 to 1M (1048576)",
         "tmem4j.frontends.codec.dictionaryBytes | 255 | a whole number of bytes from 256 to 1M",

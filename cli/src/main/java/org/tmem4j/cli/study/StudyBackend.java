@@ -26,11 +26,14 @@ import org.tmem4j.zcache.Zcache;
  * @param name        {@link #ZCACHE}, {@link #RAMSTER} or {@link #HOST}.
  * @param budgetBytes the engine's budget, or 0 for room for every page (the study then measures packing only).
  * @param dictionaryBytes the most bytes of each dictionary with {@code zstd+dict}, or 0 for the engine's default.
+ * @param preTouch    whether each engine maps and writes its whole budget when it is built ({@code preTouch}), so
+ *                    that no store faults memory in, as none of the raw codec's writes do.
  * @param redisUri    ramster's persistent Redis, or {@code null} to start a throwaway one on a loopback port.
  * @param hostSocket  a running host daemon's socket, or {@code null} to start a throwaway daemon per pass with the
  *                    pass's allocator and codec (in the study's JVM, served through a real socket and region).
  */
-public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, String redisUri, Path hostSocket)
+public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, boolean preTouch, String redisUri,
+    Path hostSocket)
 {
     /** zcache alone. */
     public static final String ZCACHE = "zcache";
@@ -66,10 +69,10 @@ public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, S
         {
             throw new IllegalArgumentException("a host socket needs backend " + HOST + ", not " + name);
         }
-        if (hostSocket != null && (budgetBytes != 0 || dictionaryBytes != 0))
+        if (hostSocket != null && (budgetBytes != 0 || dictionaryBytes != 0 || preTouch))
         {
-            throw new IllegalArgumentException("a running host daemon's budget and dictionaries are its own; give "
-                + "neither a budget nor a dictionary size with a host socket");
+            throw new IllegalArgumentException("a running host daemon's budget, memory and dictionaries are its own; "
+                + "give neither a budget, pre-touch nor a dictionary size with a host socket");
         }
     }
 
@@ -78,7 +81,7 @@ public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, S
      */
     public static StudyBackend zcache()
     {
-        return new StudyBackend(ZCACHE, 0, 0, null, null);
+        return new StudyBackend(ZCACHE, 0, 0, false, null, null);
     }
 
     /**
@@ -140,7 +143,7 @@ public record StudyBackend(String name, long budgetBytes, int dictionaryBytes, S
             final FrontendsConfig.Builder config = FrontendsConfig.builder().allocator(allocator)
                 .codec(codec.dictionary() ? codec.name() + CodecSpec.DICTIONARY_SUFFIX : codec.name())
                 .codecLevel(codec.level()).rawIncompressible(raw)
-                .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes)
+                .budgetBytes(budgetBytes == 0 ? roomForAll : budgetBytes).preTouch(preTouch)
                 .dictionaryBytes(dictionaryBytes == 0 ? Zcache.DEFAULT_DICTIONARY_BYTES : dictionaryBytes)
                 // compaction only where the study calls it, so that "after freeing" measures the frees alone
                 .compactionFreeablePercent(0);

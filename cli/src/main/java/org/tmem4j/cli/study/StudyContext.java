@@ -24,6 +24,7 @@ import org.tmem4j.cli.corpus.PageCorpus;
  * @param pages         pages of the corpus.
  * @param trailingBytes per corpus file that does not end on a page boundary, the bytes left out.
  * @param repeat        passes per configuration; speeds are the fastest pass's.
+ * @param preTouch      whether the engines' memory was pre-touched ({@code --pre-touch}).
  */
 public record StudyContext(
     String version,
@@ -34,7 +35,8 @@ public record StudyContext(
     List<Path> corpus,
     int pages,
     Map<Path, Integer> trailingBytes,
-    int repeat)
+    int repeat,
+    boolean preTouch)
 {
     /**
      * Copies the collections.
@@ -55,7 +57,7 @@ public record StudyContext(
         final PageCorpus corpus = options.corpus();
         return new StudyContext(Version.project(), Version.jvm(), Version.os(),
             Runtime.getRuntime().availableProcessors(), start, corpus.files(), corpus.pageCount(),
-            corpus.trailingBytes(), options.repeat());
+            corpus.trailingBytes(), options.repeat(), options.backend().preTouch());
     }
 
     /**
@@ -64,8 +66,8 @@ public record StudyContext(
      */
     public String subtitle()
     {
-        return String.format(Locale.ROOT, "%,d pages of %s; speeds: fastest of %d pass%s; %s, %d cores; tmem4j %s",
+        return String.format(Locale.ROOT, "%,d pages of %s; speeds: fastest of %d pass%s%s; %s, %d cores; tmem4j %s",
             pages, String.join(", ", corpus.stream().map(file -> String.valueOf(file.getFileName())).toList()), repeat,
-            repeat == 1 ? "" : "es", jvm, cores, version);
+            repeat == 1 ? "" : "es", preTouch ? ", memory pre-touched" : "", jvm, cores, version);
     }
 }

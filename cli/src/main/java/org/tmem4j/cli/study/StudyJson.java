@@ -29,7 +29,8 @@ public final class StudyJson
 
     /** Every field of the {@code run} object, in order. */
     public static final List<String> RUN_FIELDS = List.of(
-        "version", "jvm", "os", "cores", "time", "corpus", "corpus_pages", "corpus_trailing_bytes", "repeat");
+        "version", "jvm", "os", "cores", "time", "corpus", "corpus_pages", "corpus_trailing_bytes", "repeat",
+        "pre_touch");
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -106,6 +107,7 @@ public final class StudyJson
             }
             json.writeEndObject();
             json.writeNumberField("repeat", context.repeat());
+            json.writeBooleanField("pre_touch", context.preTouch());
             json.writeEndObject();
             json.writeEndObject();
         }

@@ -34,7 +34,7 @@ class StudyOutputTest
         1.3, new PairedShares(0.9, 0.9, 0.9), new PairedShares(0.92, 0.92, 0.92));
     static final StudyContext CONTEXT = new StudyContext("9.9.9", "Vendor 25.0.3+9", "Linux 6.1 amd64", 2,
         Instant.parse("2026-12-06T18:00:00Z"), List.of(Path.of("/corpus/a.bin"), Path.of("/corpus/b.bin")), 1000,
-        Map.of(Path.of("/corpus/b.bin"), 100), 3);
+        Map.of(Path.of("/corpus/b.bin"), 100), 3, true);
 
     @Test
     void jsonLineHasExactlyTheSpecifiedFieldsInOrder() throws IOException
@@ -116,13 +116,14 @@ class StudyOutputTest
         assertEquals(1000, run.get("corpus_pages").asInt());
         assertEquals(100, run.get("corpus_trailing_bytes").get("/corpus/b.bin").asInt());
         assertEquals(3, run.get("repeat").asInt());
+        assertTrue(run.get("pre_touch").asBoolean());
     }
 
     @Test
     void chartSubtitleSaysCorpusPagesPassesAndJvm()
     {
-        assertEquals("1,000 pages of a.bin, b.bin; speeds: fastest of 3 passes; Vendor 25.0.3+9, 2 cores; tmem4j 9.9.9",
-            CONTEXT.subtitle());
+        assertEquals("1,000 pages of a.bin, b.bin; speeds: fastest of 3 passes, memory pre-touched; Vendor 25.0.3+9, "
+            + "2 cores; tmem4j 9.9.9", CONTEXT.subtitle());
     }
 
     @Test

@@ -125,6 +125,7 @@ public class ZcacheBackend implements Backend, AutoCloseable
             .codec(config.codecSpec())
             .dictionaryBytes(config.dictionaryBytes())
             .budgetBytes(config.budgetBytes())
+            .preTouch(config.preTouch())
             .buckets(config.buckets())
             .checksum(config.checksum())
             .compaction(config.compaction())
