@@ -213,8 +213,10 @@ final class ZsPage
         final int last = lastChunk(slot);
         if (last >= chunks.length)
         {
-            // whole pages' worth, so that a zspage filling up copies its ids once per page it reaches
-            chunks = Arrays.copyOf(chunks, Math.min(chunkCount, (last / chunksPerPage + 1) * chunksPerPage));
+            // doubled (whole pages' worth at least), so that a zspage filling up copies its ids a few times, not
+            // once per page it reaches
+            chunks = Arrays.copyOf(chunks, Math.min(chunkCount,
+                Math.max(chunks.length * 2, (last / chunksPerPage + 1) * chunksPerPage)));
         }
         int taken = 0;
         long takenMask = 0;
