@@ -52,8 +52,9 @@ import org.tmem4j.concurrent.CurrentCpu;
  * machine whose host takes freed memory back; a store that grows the memory pays it on its own path. With
  * {@link Builder#preTouch(boolean)}, as the JVM's {@code -XX:+AlwaysPreTouch} does for its heap, the whole budget is
  * mapped and written once when the page memory is built (and a raised budget's new room when it is raised), and empty
- * slabs stay mapped while they are within the budget: no allocation ever faults, at the price of holding the budget
- * in RAM from the start. Lowering the budget gives empty slabs back as without pre-touch.
+ * slabs stay mapped while they are within the budget: no allocation faults, at the price of holding the budget in
+ * RAM from the start. Lowering the budget gives empty slabs back as without pre-touch; if it was lowered below what
+ * was in use, the room later freed under it is mapped (and written) by the allocation that first needs it.
  * <p>
  * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock.
  * <p>
