@@ -2,8 +2,6 @@ package org.tmem4j.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -237,15 +235,14 @@ class PageMemoryTest
      * slabs then stay mapped, a raised budget is mapped at once too, and a lowered one gives empty slabs back.
      */
     @Test
-    void preTouchMapsAndWritesTheWholeBudgetAndKeepsItWhileWithinIt() throws Exception
+    void preTouchMapsAndWritesTheWholeBudgetAndKeepsItWhileWithinIt()
     {
-        final Path statm = Path.of("/proc/self/statm");
-        assumeTrue(Files.isReadable(statm), "needs /proc/self/statm to see resident memory");
+        final long residentBefore = ProcessMemory.residentBytes();
+        assumeTrue(residentBefore >= 0, "needs /proc/self/status to see resident memory");
         final long budget = (32L << 20) + 3 * PageMemory.PAGE_SIZE;
-        final long residentBefore = residentBytes(statm);
         try (PageMemory memory = PageMemory.builder().budgetBytes(budget).preTouch(true).build())
         {
-            final long grown = residentBytes(statm) - residentBefore;
+            final long grown = ProcessMemory.residentBytes() - residentBefore;
             assertTrue(grown >= budget * 3 / 4, "resident memory grew by " + grown + " bytes, not the budget's " +
                 budget + ": the budget was mapped but not written");
             assertEquals(budget, memory.stats().reservedBytes());
@@ -266,12 +263,6 @@ class PageMemoryTest
             assertEquals(8L << 20, memory.stats().reservedBytes(), "a lowered budget gives empty slabs back");
             assertTrue(memory.stats().slabsReleased() > 0);
         }
-    }
-
-    private static long residentBytes(final Path statm) throws java.io.IOException
-    {
-        // the second field: resident pages of the process
-        return Long.parseLong(Files.readString(statm).trim().split(" ")[1]) * PageMemory.PAGE_SIZE;
     }
 
     /**

@@ -1,14 +1,12 @@
 package org.tmem4j.hardening;
 
-import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import org.tmem4j.memory.PageMemory;
 import org.tmem4j.memory.PageMemoryStats;
+import org.tmem4j.memory.ProcessMemory;
 
 /**
  * One sample of what the process holds, for the leak test and the soak: the live Java heap (after a collection, so
@@ -49,30 +47,7 @@ record MemoryFootprint(long heapBytes, long heapCommittedBytes, long nonHeapComm
         final long nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted();
         return new MemoryFootprint(heap.getUsed(), heap.getCommitted(), nonHeap,
             stats == null ? 0 : stats.reservedBytes(),
-            stats == null ? 0 : stats.pagesInUse(), direct, processResidentBytes());
-    }
-
-    /**
-     * @return {@code VmRSS} of this process in bytes, or -1 where {@code /proc/self/status} cannot be read.
-     */
-    static long processResidentBytes()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
-            {
-                if (line.startsWith("VmRSS:"))
-                {
-                    final String[] parts = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(parts[0]) * 1024;
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return -1;
-        }
-        return -1;
+            stats == null ? 0 : stats.pagesInUse(), direct, ProcessMemory.residentBytes());
     }
 
     /**
