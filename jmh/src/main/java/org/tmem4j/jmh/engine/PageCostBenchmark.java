@@ -42,6 +42,11 @@ import org.tmem4j.zcache.Zcache;
  * set against the whole and the largest found. ns per page, one thread:
  * <ul>
  *   <li>codec: {@code compress}, {@code decompress} (the slot's LZ4 or zstd, into and out of its buffers);</li>
+ *   <li>where the blocks lie: {@code decompress} reads each block from its own 4 KiB-aligned stride,
+ *       {@code decompressPacked} from blocks back to back in page order (the study's raw codec), and
+ *       {@code decompressInPlace} from where the allocator placed it (an object that lies in two runs of memory,
+ *       from a copy made once before the clock starts): the same codec and blocks, so their differences are what the
+ *       layout alone costs a get, before any work of the engine's own;</li>
  *   <li>same-filled check: {@code sameFilledCheck} (every put scans the page for one repeated word first);</li>
  *   <li>slot: {@code slotAcquireRelease} (the compressor pool, uncontended);</li>
  *   <li>allocate: {@code allocateFree} (an object of the page's compressed size, then freed with its size told
@@ -78,12 +83,23 @@ public class PageCostBenchmark
     @Param("4096")
     public int pages;
 
-    private PageCorpus corpus;
+    /** {@code jvm} (the JDK's own files), or a corpus file such as {@code scripts/db-corpus.sh} writes. */
+    @Param("jvm")
+    public String corpus;
+
+    private PageCorpus pageCorpus;
     private Arena arena;
     private MemorySegment[] page;
     private MemorySegment blocks;
     private int blockStride;
     private int[] blockLength;
+    /** The blocks back to back in page order, each at {@link #packedOffset}. */
+    private MemorySegment packed;
+    private long[] packedOffset;
+    /** Where each block lies in the allocator's memory (or in {@link #gathered}, for an object in two runs). */
+    private MemorySegment[] placeSegment;
+    private long[] placeOffset;
+    private MemorySegment gathered;
     private MemorySegment restored;
     /** One slot, held for the whole trial by the codec, copy and locate steps. */
     private CompressorPool compressors;
@@ -109,15 +125,15 @@ public class PageCostBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        corpus = PageCorpus.readDefault(pages);
+        pageCorpus = PageCorpus.named(corpus, pages);
         arena = Arena.ofShared();
         compressors = CompressorPool.create(CodecSpec.parse(codec), 1, PageCorpus.PAGE_SIZE);
         slot = compressors.acquire();
         perCpu = CompressorPool.create(CodecSpec.parse(codec));
         final Codec raw = slot.codec();
         blockStride = raw.maxCompressedLength(PageCorpus.PAGE_SIZE);
-        final MemorySegment all = arena.allocate((long)blockStride * corpus.pageCount(), 64);
-        final int[] allLengths = corpus.compressEach(raw, all, blockStride);
+        final MemorySegment all = arena.allocate((long)blockStride * pageCorpus.pageCount(), 64);
+        final int[] allLengths = pageCorpus.compressEach(raw, all, blockStride);
         zcache = Zcache.builder().allocator(allocator).codec(codec).budgetBytes(256L << 20).build();
         pool = zcache.createPool(PoolKind.PERSISTENT, PageCorpus.PAGE_SIZE);
         // the pages the engine stores (it refuses those compressing above 7/8 of a page, or above its mean limit)
@@ -125,7 +141,7 @@ public class PageCostBenchmark
         int count = 0;
         for (int p = 0; p < allLengths.length; p++)
         {
-            final MemorySegment candidate = corpus.segment().asSlice(corpus.offset(p), PageCorpus.PAGE_SIZE);
+            final MemorySegment candidate = pageCorpus.segment().asSlice(pageCorpus.offset(p), PageCorpus.PAGE_SIZE);
             if (zcache.put(pool, 1, 0, 0, count, candidate) == Zcache.STORED)
             {
                 kept[count++] = p;
@@ -142,12 +158,59 @@ public class PageCostBenchmark
         for (int i = 0; i < count; i++)
         {
             final int p = kept[i];
-            page[i] = corpus.segment().asSlice(corpus.offset(p), PageCorpus.PAGE_SIZE);
+            page[i] = pageCorpus.segment().asSlice(pageCorpus.offset(p), PageCorpus.PAGE_SIZE);
             blockLength[i] = allLengths[p];
             MemorySegment.copy(all, (long)p * blockStride, blocks, (long)i * blockStride, blockLength[i]);
             handles[i] = objects.allocate(blockLength[i]);
             objects.write(handles[i], blocks, (long)i * blockStride);
             index.put(1, 0, 0, i, handles[i], false);
+        }
+        placeBlocks(count);
+    }
+
+    /**
+     * Lays the blocks out back to back for {@link #decompressPacked}, and finds where the allocator placed each for
+     * {@link #decompressInPlace}; checks that every block of both layouts is the page's.
+     */
+    private void placeBlocks(final int count)
+    {
+        packed = arena.allocate(Math.max(1L, (long)blockStride * count), 64);
+        packedOffset = new long[count];
+        placeSegment = new MemorySegment[count];
+        placeOffset = new long[count];
+        gathered = arena.allocate(Math.max(1L, (long)blockStride * count), 64);
+        long packedAt = 0;
+        long gatheredAt = 0;
+        for (int i = 0; i < count; i++)
+        {
+            MemorySegment.copy(blocks, (long)i * blockStride, packed, packedAt, blockLength[i]);
+            packedOffset[i] = packedAt;
+            packedAt += blockLength[i];
+            objects.locate(handles[i], slot.scratch(), location);
+            if (location.segment() == slot.scratch())
+            {
+                MemorySegment.copy(slot.scratch(), 0, gathered, gatheredAt, blockLength[i]);
+                placeSegment[i] = gathered;
+                placeOffset[i] = gatheredAt;
+                gatheredAt += blockLength[i];
+            }
+            else
+            {
+                placeSegment[i] = location.segment();
+                placeOffset[i] = location.offset();
+            }
+            objects.unpin(location);
+            expectPage(i, packed, packedOffset[i], "packed");
+            expectPage(i, placeSegment[i], placeOffset[i], "in place");
+        }
+    }
+
+    private void expectPage(final int i, final MemorySegment segment, final long offset, final String layout)
+    {
+        final int length = slot.codec().decompress(segment, offset, blockLength[i], restored, 0, PageCorpus.PAGE_SIZE);
+        if (length != PageCorpus.PAGE_SIZE || restored.mismatch(page[i]) != -1)
+        {
+            throw new IllegalStateException("page " + i + " " + layout + " did not decompress to itself");
         }
     }
 
@@ -162,7 +225,7 @@ public class PageCostBenchmark
         objects.close();
         memory.close();
         arena.close();
-        corpus.close();
+        pageCorpus.close();
     }
 
     private int nextPage()
@@ -200,6 +263,23 @@ public class PageCostBenchmark
     {
         final int i = nextPage();
         return slot.codec().decompress(blocks, (long)i * blockStride, blockLength[i], restored, 0,
+            PageCorpus.PAGE_SIZE);
+    }
+
+    /** Codec: one page decompressed from blocks laid back to back in page order. */
+    @Benchmark
+    public int decompressPacked()
+    {
+        final int i = nextPage();
+        return slot.codec().decompress(packed, packedOffset[i], blockLength[i], restored, 0, PageCorpus.PAGE_SIZE);
+    }
+
+    /** Codec: one page decompressed from where the allocator placed its block. */
+    @Benchmark
+    public int decompressInPlace()
+    {
+        final int i = nextPage();
+        return slot.codec().decompress(placeSegment[i], placeOffset[i], blockLength[i], restored, 0,
             PageCorpus.PAGE_SIZE);
     }
 
