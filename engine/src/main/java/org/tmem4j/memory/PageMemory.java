@@ -288,6 +288,18 @@ public final class PageMemory implements AutoCloseable
     }
 
     /**
+     * {@return whether page {@code next} starts in memory where page {@code page} ends: the next id in the same slab}
+     * Answered from the ids alone, without a look at the slabs.
+     *
+     * @param page a page id.
+     * @param next another page id.
+     */
+    public boolean follows(final int page, final int next)
+    {
+        return next == page + 1 && page >>> slabShift == next >>> slabShift;
+    }
+
+    /**
      * {@return the byte offset of the page in {@link #segment(int)}}
      *
      * @param page a page id.

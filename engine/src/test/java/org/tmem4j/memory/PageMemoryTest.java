@@ -230,6 +230,34 @@ class PageMemoryTest
         }
     }
 
+    /** {@code follows}, answered from the ids, agrees with where the pages lie: the next page of the same slab only. */
+    @Test
+    void aPageFollowsAnotherExactlyWhereItStartsAtItsEnd()
+    {
+        try (PageMemory memory = PageMemory.builder().budgetBytes(3 * SLAB).slabBytes(SLAB).build())
+        {
+            final List<Integer> pages = new ArrayList<>();
+            for (int page = memory.allocate(); page != PageMemory.NO_PAGE; page = memory.allocate())
+            {
+                pages.add(page);
+            }
+            assertEquals(3 * PAGES_PER_SLAB, pages.size());
+            int following = 0;
+            for (final int page : pages)
+            {
+                for (final int next : pages)
+                {
+                    final boolean adjacent = memory.segment(next) == memory.segment(page)
+                        && memory.offset(next) == memory.offset(page) + PageMemory.PAGE_SIZE;
+                    assertEquals(adjacent, memory.follows(page, next), page + " then " + next);
+                    following += adjacent ? 1 : 0;
+                }
+            }
+            // every page but the last of each slab has one that follows it
+            assertEquals(3 * (PAGES_PER_SLAB - 1), following);
+        }
+    }
+
     /**
      * Pre-touch maps and writes the whole budget at build, which the process's resident memory shows at once; empty
      * slabs then stay mapped, a raised budget is mapped at once too, and a lowered one gives empty slabs back.

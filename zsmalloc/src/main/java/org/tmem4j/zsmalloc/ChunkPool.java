@@ -307,7 +307,12 @@ final class ChunkPool
      */
     boolean followsInMemory(final int a, final int b)
     {
-        return b >= 0 && segment(b) == segment(a) && offset(b) == offset(a) + chunkSize;
+        if (b < 0)
+        {
+            return false;
+        }
+        // ids alone: a get asks this for every chunk edge an object crosses, and looking the slabs up cost more
+        return (a & 7) + 1 < chunksPerPage ? b == a + 1 : (b & 7) == 0 && memory.follows(a >>> 3, b >>> 3);
     }
 
     /**
