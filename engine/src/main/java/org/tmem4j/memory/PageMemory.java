@@ -56,7 +56,8 @@ import org.tmem4j.concurrent.CurrentCpu;
  * RAM from the start. Lowering the budget gives empty slabs back as without pre-touch; if it was lowered below what
  * was in use, the room later freed under it is mapped (and written) by the allocation that first needs it.
  * <p>
- * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)} and {@link #offset(int)} take no lock.
+ * <b>Threads.</b> All methods are thread-safe; {@link #segment(int)}, {@link #offset(int)} and {@link #follows} take no
+ * lock.
  * <p>
  * <b>Double frees: the free mark.</b> Each slab has a bitmap of the pages out of it (cached or with a user), written
  * under the global lock a batch at a time. Whether an out page is with a user or free in a cache is written in the
