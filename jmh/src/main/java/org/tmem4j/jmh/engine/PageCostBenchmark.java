@@ -174,11 +174,16 @@ public class PageCostBenchmark
      */
     private void placeBlocks(final int count)
     {
-        packed = arena.allocate(Math.max(1L, (long)blockStride * count), 64);
+        long blockBytes = 1;
+        for (int i = 0; i < count; i++)
+        {
+            blockBytes += blockLength[i];
+        }
+        packed = arena.allocate(blockBytes, 64);
         packedOffset = new long[count];
         placeSegment = new MemorySegment[count];
         placeOffset = new long[count];
-        gathered = arena.allocate(Math.max(1L, (long)blockStride * count), 64);
+        gathered = arena.allocate(blockBytes, 64);
         long packedAt = 0;
         long gatheredAt = 0;
         for (int i = 0; i < count; i++)
